@@ -1,0 +1,76 @@
+import js from '@eslint/js';
+import globals from 'globals';
+import reactHooks from 'eslint-plugin-react-hooks';
+import tseslint from 'typescript-eslint';
+
+// Node built-ins, spelled with and without the `node:` prefix.
+const nodeBuiltins = [
+  'fs', 'path', 'os', 'child_process', 'crypto', 'http', 'https', 'net', 'url', 'util',
+  'stream', 'events', 'worker_threads', 'zlib', 'readline', 'process', 'buffer', 'timers',
+];
+const nodeImportPatterns = ['node:*', ...nodeBuiltins, ...nodeBuiltins.map((m) => `${m}/*`)];
+
+export default tseslint.config(
+  { ignores: ['out/**', 'dist/**', 'build/**', 'node_modules/**', 'coverage/**', 'test-results/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    // The credit engine and the contract are shared by every host: no I/O, no platform APIs.
+    files: ['src/shared/**/*.ts'],
+    ignores: ['src/shared/**/*.test.ts'],
+    languageOptions: { globals: {} },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: nodeImportPatterns, message: 'src/shared is pure: no Node APIs.' },
+            { group: ['electron', 'electron/*'], message: 'src/shared is pure: no Electron.' },
+            { group: ['react', 'react-dom', 'react/*', 'react-dom/*'], message: 'src/shared is pure: no React.' },
+            { group: ['better-sqlite3', 'pg', '@electric-sql/*'], message: 'src/shared is pure: no databases.' },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'Date', message: 'The engine has no clock of its own: take time as a parameter.' },
+        { name: 'window', message: 'No DOM in src/shared.' },
+        { name: 'document', message: 'No DOM in src/shared.' },
+        { name: 'process', message: 'No Node in src/shared.' },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'The engine has no clock of its own.' },
+        { object: 'Math', property: 'random', message: 'The engine is deterministic.' },
+      ],
+    },
+  },
+  {
+    files: ['src/renderer/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'error',
+    },
+  },
+  {
+    // Only the Electron host may import electron.
+    files: ['src/**/*.{ts,tsx}'],
+    ignores: ['src/main/electron/**', 'src/preload/**', 'src/shared/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'electron', message: 'Only src/main/electron and src/preload import electron.' }] },
+      ],
+    },
+  },
+);

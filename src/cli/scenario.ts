@@ -1,0 +1,36 @@
+/**
+ * `npm run --silent scenario -- FILE`: run a scenario file through the credit engine and print
+ * one JSON document (SPEC §8). Invalid input exits with status 2 and one line on stderr.
+ */
+import { readFileSync } from 'node:fs';
+import { formatIssue, parseScenario, runScenario } from '../shared/engine';
+
+function fail(message: string): never {
+  process.stderr.write(`${message.replace(/\s+/g, ' ').trim()}\n`);
+  process.exit(2);
+}
+
+function main(argv: string[]): void {
+  const file = argv[0];
+  if (!file || argv.length > 1) fail('usage: npm run --silent scenario -- FILE (one scenario file, "-" for standard input)');
+  let text: string;
+  try {
+    text = readFileSync(file === '-' ? 0 : file, 'utf8');
+  } catch (error) {
+    fail(`${file}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    fail(`${file}: not valid JSON (${(error as Error).message})`);
+  }
+  const scenario = parseScenario(json);
+  if (!scenario.ok) {
+    const [first, ...rest] = scenario.issues;
+    fail(`${first ? formatIssue(first) : 'invalid scenario'}${rest.length > 0 ? ` (and ${rest.length} more: ${rest.map(formatIssue).join('; ')})` : ''}`);
+  }
+  process.stdout.write(`${JSON.stringify(runScenario(scenario.value), null, 2)}\n`);
+}
+
+main(process.argv.slice(2));

@@ -1,0 +1,238 @@
+import {
+  CHANNELS,
+  LIMITS,
+  MAX_CREDITS,
+  RENEWALS,
+  isChannel,
+  type Activation,
+  type Channel,
+  type PlanConfig,
+  type PlanPatch,
+  type Renew,
+} from '../domain';
+import { isIsoDate, isTimeZone } from './calendar';
+
+/** One thing wrong with an input, and where: `plan.credits.SMS: must be a positive integer`. */
+export interface Issue {
+  path: string;
+  message: string;
+}
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; issues: Issue[] };
+
+export function formatIssue(issue: Issue): string {
+  return issue.path ? `${issue.path}: ${issue.message}` : issue.message;
+}
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function join(path: string, key: string): string {
+  return path ? `${path}.${key}` : key;
+}
+
+export function isPositiveCredits(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_CREDITS;
+}
+
+const CREDITS_MESSAGE = `must be a positive integer (1 to ${MAX_CREDITS})`;
+
+function checkUnknownKeys(value: Json, allowed: readonly string[], path: string, issues: Issue[]): void {
+  for (const key of Object.keys(value)) {
+    if (!allowed.includes(key)) issues.push({ path: join(path, key), message: 'is not a known field' });
+  }
+}
+
+function parseActivation(value: unknown, path: string, issues: Issue[]): Activation | null {
+  if (!isObject(value)) {
+    issues.push({ path, message: 'must be an object with a date (YYYY-MM-DD) and a timeZone' });
+    return null;
+  }
+  checkUnknownKeys(value, ['date', 'timeZone'], path, issues);
+  const { date, timeZone } = value;
+  let ok = true;
+  if (typeof date !== 'string' || !isIsoDate(date)) {
+    issues.push({ path: join(path, 'date'), message: 'must be a calendar date written YYYY-MM-DD' });
+    ok = false;
+  }
+  if (typeof timeZone !== 'string' || !isTimeZone(timeZone)) {
+    issues.push({
+      path: join(path, 'timeZone'),
+      message: `must be an IANA time zone such as Europe/Madrid${typeof timeZone === 'string' ? ` ("${timeZone}" is not one)` : ''}`,
+    });
+    ok = false;
+  }
+  return ok ? { date: date as string, timeZone: timeZone as string } : null;
+}
+
+function parseChannelCredits(
+  value: unknown,
+  path: string,
+  issues: Issue[],
+): Partial<Record<Channel, number>> | null {
+  if (!isObject(value)) {
+    issues.push({ path, message: `must map channels (${CHANNELS.join(', ')}) to positive integers` });
+    return null;
+  }
+  const keys = Object.keys(value);
+  if (keys.length === 0) {
+    issues.push({ path, message: 'must allocate credits to at least one channel' });
+    return null;
+  }
+  const credits: Partial<Record<Channel, number>> = {};
+  let ok = true;
+  for (const key of keys) {
+    if (!isChannel(key)) {
+      issues.push({ path: join(path, key), message: `is not a channel (one of ${CHANNELS.join(', ')})` });
+      ok = false;
+      continue;
+    }
+    const amount = value[key];
+    if (!isPositiveCredits(amount)) {
+      issues.push({ path: join(path, key), message: CREDITS_MESSAGE });
+      ok = false;
+      continue;
+    }
+    credits[key] = amount;
+  }
+  return ok ? credits : null;
+}
+
+const PLAN_FIELDS = ['limit', 'credits', 'renew', 'rollover', 'overage', 'activation'] as const;
+
+/** Validate a complete plan configuration (SPEC §1), naming each field that is wrong. */
+export function parsePlanConfig(value: unknown, path = 'plan'): Parsed<PlanConfig> {
+  const issues: Issue[] = [];
+  if (!isObject(value)) return { ok: false, issues: [{ path, message: 'must be an object' }] };
+  checkUnknownKeys(value, PLAN_FIELDS, path, issues);
+  const { limit, credits, renew = null, rollover = false, overage = false, activation } = value;
+
+  if (typeof limit !== 'string' || !(LIMITS as readonly string[]).includes(limit)) {
+    issues.push({ path: join(path, 'limit'), message: `must be one of ${LIMITS.join(', ')}` });
+  }
+  let parsedCredits: number | Partial<Record<Channel, number>> | null = null;
+  if (limit === 'all_channels') {
+    if (isPositiveCredits(credits)) parsedCredits = credits;
+    else issues.push({ path: join(path, 'credits'), message: `${CREDITS_MESSAGE} for an all-channels pool` });
+  } else if (limit === 'channel_specific') {
+    parsedCredits = parseChannelCredits(credits, join(path, 'credits'), issues);
+  }
+  if (renew !== null && (typeof renew !== 'string' || !(RENEWALS as readonly string[]).includes(renew))) {
+    issues.push({ path: join(path, 'renew'), message: `must be null or one of ${RENEWALS.join(', ')}` });
+  }
+  if (typeof rollover !== 'boolean') issues.push({ path: join(path, 'rollover'), message: 'must be true or false' });
+  if (typeof overage !== 'boolean') issues.push({ path: join(path, 'overage'), message: 'must be true or false' });
+  if (rollover === true && renew === null) {
+    issues.push({ path: join(path, 'rollover'), message: 'needs a renewal period: roll over is only allowed when renew is set' });
+  }
+  const parsedActivation = parseActivation(activation, join(path, 'activation'), issues);
+
+  if (issues.length > 0 || parsedCredits === null || parsedActivation === null) {
+    return { ok: false, issues: issues.length > 0 ? issues : [{ path, message: 'is not a valid plan' }] };
+  }
+  const terms = {
+    renew: renew as Renew | null,
+    rollover: rollover as boolean,
+    overage: overage as boolean,
+    activation: parsedActivation,
+  };
+  const config: PlanConfig =
+    limit === 'all_channels'
+      ? { limit, credits: parsedCredits as number, ...terms }
+      : { limit: 'channel_specific', credits: parsedCredits as Partial<Record<Channel, number>>, ...terms };
+  return { ok: true, value: config };
+}
+
+/** Validate the shape of an edit: only known fields. Its result is checked by applying it. */
+export function parsePlanPatch(value: unknown, path = 'edit'): Parsed<PlanPatch> {
+  if (!isObject(value)) return { ok: false, issues: [{ path, message: 'must be an object of plan fields' }] };
+  const issues: Issue[] = [];
+  checkUnknownKeys(value, PLAN_FIELDS, path, issues);
+  if (Object.keys(value).length === 0) issues.push({ path, message: 'must change at least one plan field' });
+  return issues.length > 0 ? { ok: false, issues } : { ok: true, value: value as PlanPatch };
+}
+
+/**
+ * The plan an edit produces, validated as a whole. Switching the limit type needs credits of
+ * the new shape, which the validation of the merged plan reports by name.
+ */
+export function mergePatch(config: PlanConfig, patch: PlanPatch, path = 'edit'): Parsed<PlanConfig> {
+  const merged: Json = { ...config };
+  for (const field of PLAN_FIELDS) {
+    if (field in patch) merged[field] = (patch as Json)[field];
+  }
+  // Switching renewal off also switches roll over off unless the edit says otherwise.
+  if ('renew' in patch && patch.renew === null && !('rollover' in patch)) merged.rollover = false;
+  return parsePlanConfig(merged, path);
+}
+
+/** A plan as it stands in a space, for the coexistence rules (SPEC §2). */
+export interface SpacePlan {
+  id: string;
+  config: PlanConfig;
+}
+
+/**
+ * Can `candidate` join the space's other live plans? An all-channels plan excludes every other
+ * plan; channel-specific plans may not share a channel; channels must belong to the space.
+ */
+export function checkCoexistence(
+  candidate: SpacePlan,
+  others: readonly SpacePlan[],
+  spaceChannels?: readonly Channel[],
+  path = 'plan',
+): Issue[] {
+  const issues: Issue[] = [];
+  const rivals = others.filter((plan) => plan.id !== candidate.id);
+  if (candidate.config.limit === 'all_channels') {
+    const first = rivals[0];
+    if (first) {
+      issues.push({
+        path: join(path, 'limit'),
+        message: `an all-channels plan must be the only plan of its space, and plan ${first.id} already covers ${describeCoverage(first.config)}`,
+      });
+    }
+    return issues;
+  }
+  const pool = rivals.find((plan) => plan.config.limit === 'all_channels');
+  if (pool) {
+    issues.push({
+      path: join(path, 'limit'),
+      message: `all channels of this space are already covered by the all-channels plan ${pool.id}`,
+    });
+    return issues;
+  }
+  for (const channel of Object.keys(candidate.config.credits) as Channel[]) {
+    if (spaceChannels && !spaceChannels.includes(channel)) {
+      issues.push({ path: join(path, `credits.${channel}`), message: `the space has no ${channel} channel` });
+      continue;
+    }
+    const holder = rivals.find(
+      (plan) => plan.config.limit === 'channel_specific' && plan.config.credits[channel] !== undefined,
+    );
+    if (holder) {
+      issues.push({
+        path: join(path, `credits.${channel}`),
+        message: `channel ${channel} is already allocated in plan ${holder.id}`,
+      });
+    }
+  }
+  return issues;
+}
+
+function describeCoverage(config: PlanConfig): string {
+  return config.limit === 'all_channels' ? 'all channels' : `channels ${Object.keys(config.credits).join(', ')}`;
+}
+
+/** The channels of a space that no live plan covers (flagged "not covered by any credit plan"). */
+export function uncoveredChannels(spaceChannels: readonly Channel[], plans: readonly SpacePlan[]): Channel[] {
+  if (plans.some((plan) => plan.config.limit === 'all_channels')) return [];
+  const covered = new Set<string>();
+  for (const plan of plans) {
+    if (plan.config.limit === 'channel_specific') for (const ch of Object.keys(plan.config.credits)) covered.add(ch);
+  }
+  return spaceChannels.filter((channel) => !covered.has(channel));
+}
