@@ -1,0 +1,43 @@
+import { z } from 'zod';
+
+/**
+ * Every answer crosses the process boundary as data: Electron passes only an error's message
+ * across IPC, so failures travel as values with a kind the screens can act on.
+ */
+export const ERROR_KINDS = ['validation', 'not_found', 'conflict', 'forbidden', 'internal'] as const;
+export type ErrorKind = (typeof ERROR_KINDS)[number];
+
+export const issueSchema = z.object({ path: z.string(), message: z.string() });
+
+export const apiErrorSchema = z.object({
+  kind: z.enum(ERROR_KINDS),
+  message: z.string(),
+  /** Field-level problems, for inline errors next to the field. */
+  issues: z.array(issueSchema).optional(),
+  /** For conflicts: the current state the caller collided with. */
+  current: z.unknown().optional(),
+});
+export type ApiError = z.infer<typeof apiErrorSchema>;
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+
+export function ok<T>(value: T): Result<T> {
+  return { ok: true, value };
+}
+
+export function fail(kind: ErrorKind, message: string, extra: Omit<ApiError, 'kind' | 'message'> = {}): { ok: false; error: ApiError } {
+  return { ok: false, error: { kind, message, ...extra } };
+}
+
+/**
+ * Thrown by handlers to answer with a typed error; the dispatcher turns it into a value.
+ * Anything else thrown becomes an `internal` error whose details stay in the main process.
+ */
+export class ApiFailure extends Error {
+  readonly error: ApiError;
+  constructor(kind: ErrorKind, message: string, extra: Omit<ApiError, 'kind' | 'message'> = {}) {
+    super(message);
+    this.name = 'ApiFailure';
+    this.error = { kind, message, ...extra };
+  }
+}

@@ -1,0 +1,11 @@
+export * from './client';
+export * from './commands';
+export * from './dispatcher';
+export * from './envelope';
+export * from './events';
+export * from './roles';
+export * from './schemas';
+
+/** The names of the IPC channels the preload allows: one per command, one per event. */
+export const IPC_INVOKE_CHANNEL = 'api:invoke';
+export const IPC_EVENT_PREFIX = 'api:event:';

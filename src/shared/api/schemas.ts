@@ -1,0 +1,283 @@
+import { z } from 'zod';
+import { CHANNELS, DIRECTIONS, LIMITS, RENEWALS, type PlanConfig, type PlanPatch } from '../domain';
+import { parsePlanConfig, parsePlanPatch, type Issue } from '../engine';
+import { issueSchema } from './envelope';
+import { ROLES } from './roles';
+
+/**
+ * The shapes that cross the contract. Instants are UTC ISO-8601 strings; local calendar dates
+ * are YYYY-MM-DD; credits are integers. Plan configurations are validated by the engine's own
+ * parser so the contract and the engine can never disagree on what a valid plan is.
+ */
+
+export const channelSchema = z.enum(CHANNELS);
+export const directionSchema = z.enum(DIRECTIONS);
+export const limitSchema = z.enum(LIMITS);
+export const renewSchema = z.enum(RENEWALS);
+export const roleSchema = z.enum(ROLES);
+export const bucketNameSchema = z.union([channelSchema, z.literal('ALL')]);
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+export const instantSchema = z.string().regex(ISO_INSTANT, 'must be an ISO-8601 instant such as 2026-01-10T09:00:00Z');
+export const localDateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD');
+export const idSchema = z.string().min(1, 'must not be empty').max(200, 'is too long');
+
+function addIssues(ctx: z.core.$RefinementCtx, issues: Issue[]): void {
+  for (const issue of issues) {
+    ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path === '' ? [] : issue.path.split('.') });
+  }
+}
+
+/** A complete plan configuration, checked by the engine (field paths are relative to it). */
+export const planConfigSchema = z.unknown().transform((value, ctx): PlanConfig => {
+  const parsed = parsePlanConfig(value, '');
+  if (!parsed.ok) {
+    addIssues(ctx, parsed.issues);
+    return z.NEVER;
+  }
+  return parsed.value;
+});
+
+/** The fields an edit changes. */
+export const planPatchSchema = z.unknown().transform((value, ctx): PlanPatch => {
+  const parsed = parsePlanPatch(value, '');
+  if (!parsed.ok) {
+    addIssues(ctx, parsed.issues);
+    return z.NEVER;
+  }
+  return parsed.value;
+});
+
+export const environmentSchema = z.object({
+  id: idSchema,
+  name: z.string(),
+  /** Generated demo data, shown as such. */
+  demo: z.boolean(),
+});
+export type Environment = z.infer<typeof environmentSchema>;
+
+export const accountManagerSchema = z.object({ name: z.string(), email: z.string() });
+
+export const spaceChannelSchema = z.object({
+  channel: channelSchema,
+  bidirectional: z.boolean(),
+  addedAt: instantSchema,
+});
+export type SpaceChannel = z.infer<typeof spaceChannelSchema>;
+
+export const spaceSchema = z.object({
+  id: idSchema,
+  environmentId: idSchema,
+  environmentName: z.string(),
+  name: z.string(),
+  accountManager: accountManagerSchema,
+  channels: z.array(spaceChannelSchema),
+  /** Channels of the space that no live plan covers ("not covered by any credit plan"). */
+  uncoveredChannels: z.array(channelSchema),
+  livePlanCount: z.number().int(),
+  demo: z.boolean(),
+});
+export type Space = z.infer<typeof spaceSchema>;
+
+export const PLAN_STATUSES = ['scheduled', 'active', 'deleted'] as const;
+export const planStatusSchema = z.enum(PLAN_STATUSES);
+
+export const creditPlanSchema = z.object({
+  id: idSchema,
+  spaceId: idSchema,
+  environmentId: idSchema,
+  config: planConfigSchema,
+  version: z.number().int().min(1),
+  status: planStatusSchema,
+  createdAt: instantSchema,
+  updatedAt: instantSchema,
+  createdBy: z.string(),
+  updatedBy: z.string(),
+  /** Not yet accepted by the central service. */
+  pendingSync: z.boolean(),
+});
+export type CreditPlan = z.infer<typeof creditPlanSchema>;
+
+export const HISTORY_ACTIONS = ['created', 'updated', 'deleted'] as const;
+export const historyActionSchema = z.enum(HISTORY_ACTIONS);
+export type HistoryAction = z.infer<typeof historyActionSchema>;
+
+export const fieldChangeSchema = z.object({ field: z.string(), old: z.unknown(), new: z.unknown() });
+
+export const historyEntrySchema = z.object({
+  id: idSchema,
+  planId: idSchema,
+  spaceId: idSchema,
+  version: z.number().int(),
+  action: historyActionSchema,
+  actor: z.string(),
+  at: instantSchema,
+  /** The full plan as it was after the change. */
+  config: planConfigSchema,
+  changes: z.array(fieldChangeSchema),
+});
+export type HistoryEntry = z.infer<typeof historyEntrySchema>;
+
+export const historyFilterSchema = z.object({
+  from: instantSchema.optional(),
+  to: instantSchema.optional(),
+  spaceId: idSchema.optional(),
+  planId: idSchema.optional(),
+  action: historyActionSchema.optional(),
+  actor: z.string().max(200).optional(),
+});
+export type HistoryFilter = z.infer<typeof historyFilterSchema>;
+
+export const periodSchema = z.object({
+  index: z.number().int(),
+  start: instantSchema,
+  /** null when the plan does not renew. */
+  end: instantSchema.nullable(),
+});
+
+export const bucketStateSchema = z.object({
+  bucket: bucketNameSchema,
+  allocation: z.number().int(),
+  allocated: z.number().int(),
+  used: z.number().int(),
+  remaining: z.number().int(),
+  carriedIn: z.number().int(),
+  overage: z.object({ added: z.number().int(), at: instantSchema.nullable() }),
+});
+export type BucketStateView = z.infer<typeof bucketStateSchema>;
+
+export const planStateSchema = z.object({
+  at: instantSchema,
+  deleted: z.boolean(),
+  period: periodSchema.nullable(),
+  buckets: z.array(bucketStateSchema),
+});
+export type PlanStateView = z.infer<typeof planStateSchema>;
+
+export const channelUsageSchema = z.object({
+  channel: channelSchema,
+  /** MT credits consumed in the window. */
+  used: z.number().int(),
+  /** MO messages received in the window (free). */
+  moMessages: z.number().int(),
+});
+
+export const usedByChannelSchema = z.object({
+  from: instantSchema,
+  to: instantSchema,
+  rows: z.array(channelUsageSchema),
+  grandTotal: z.number().int(),
+});
+export type UsedByChannel = z.infer<typeof usedByChannelSchema>;
+
+export const GROUPINGS = ['day', 'week', 'month'] as const;
+export const groupingSchema = z.enum(GROUPINGS);
+
+export const usageSeriesSchema = z.object({
+  groupBy: groupingSchema,
+  timeZone: z.string(),
+  points: z.array(
+    z.object({
+      /** Local date the bucket of time starts on, in the plan's zone. */
+      start: localDateSchema,
+      byChannel: z.partialRecord(channelSchema, z.number().int()),
+      total: z.number().int(),
+    }),
+  ),
+});
+export type UsageSeries = z.infer<typeof usageSeriesSchema>;
+
+export const boundaryPreviewSchema = z.object({
+  index: z.number().int(),
+  localDate: localDateSchema,
+  localTime: z.string(),
+  offset: z.string(),
+  start: instantSchema,
+  clamped: z.boolean(),
+  shiftedByDst: z.boolean(),
+  offsetChanged: z.boolean(),
+});
+
+export const planPreviewSchema = z.object({
+  /** Problems that would stop a save (engine validation and coexistence in the space). */
+  issues: z.array(issueSchema),
+  /** The next six period starts in the plan's zone and UTC. */
+  boundaries: z.array(boundaryPreviewSchema),
+  projection: z.array(
+    z.object({
+      bucket: bucketNameSchema,
+      /** Recent MT credits per day on this bucket's channels. */
+      dailyRate: z.number(),
+      points: z.array(z.object({ at: instantSchema, remaining: z.number().int() })),
+      /** The day (plan's zone) the bucket is projected to run out, or null if it lasts. */
+      runsOutOn: localDateSchema.nullable(),
+    }),
+  ),
+  /** For an edit: what each bucket has consumed and what will remain after saving. */
+  editImpact: z
+    .array(z.object({ bucket: bucketNameSchema, consumed: z.number().int(), availableAfter: z.number().int() }))
+    .nullable(),
+});
+export type PlanPreview = z.infer<typeof planPreviewSchema>;
+
+export const draftSchema = z.object({
+  id: idSchema,
+  spaceId: idSchema,
+  name: z.string(),
+  config: planConfigSchema,
+  author: z.string(),
+  savedAt: instantSchema,
+});
+export type Draft = z.infer<typeof draftSchema>;
+
+export const NOTIFICATION_KINDS = ['activated', 'updated', 'deleted'] as const;
+export const NOTIFICATION_STATUSES = ['queued', 'sent', 'failed'] as const;
+
+export const notificationSchema = z.object({
+  id: idSchema,
+  planId: idSchema,
+  kind: z.enum(NOTIFICATION_KINDS),
+  to: z.string(),
+  subject: z.string(),
+  text: z.string(),
+  html: z.string(),
+  status: z.enum(NOTIFICATION_STATUSES),
+  updatedAt: instantSchema,
+  error: z.string().nullable(),
+});
+export type Notification = z.infer<typeof notificationSchema>;
+
+export const syncStatusSchema = z.object({
+  state: z.enum(['not_configured', 'connected', 'offline', 'syncing']),
+  centralUrl: z.string().nullable(),
+  lastSyncAt: instantSchema.nullable(),
+  pendingChanges: z.number().int(),
+  conflicts: z.number().int(),
+  lastError: z.string().nullable(),
+  pull: z.object({ done: z.number().int(), total: z.number().int().nullable() }).nullable(),
+});
+export type SyncStatus = z.infer<typeof syncStatusSchema>;
+
+export const importReportSchema = z.object({
+  importId: idSchema,
+  rowsRead: z.number().int(),
+  inserted: z.number().int(),
+  duplicates: z.number().int(),
+  rejectedByPlan: z.number().int(),
+  badRows: z.array(z.object({ line: z.number().int(), reason: z.string() })),
+  /** True when more bad rows existed than are listed. */
+  badRowsTruncated: z.boolean(),
+});
+export type ImportReport = z.infer<typeof importReportSchema>;
+
+export const usageEventSchema = z.object({
+  id: idSchema,
+  spaceId: idSchema,
+  channel: channelSchema,
+  direction: directionSchema.default('MT'),
+  credits: z.number().int().min(1).default(1),
+  occurredAt: instantSchema,
+  identity: z.string().optional(),
+  campaign: z.string().optional(),
+});
+export type UsageEvent = z.infer<typeof usageEventSchema>;
