@@ -1,0 +1,1 @@
+export { runElectronConsole } from './lifecycle';

@@ -1,0 +1,69 @@
+// The web host's entry: `npm start` runs it (through tsx) where Electron cannot run, or when
+// asked with `npm start -- --web`. It serves the same services as the Electron host to a browser.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_WEB_PORT, USAGE, openConsole, parseConsoleOptions, resolveDataDir } from '../host';
+import { startWebHost, type WebHost } from './server';
+
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+async function main(): Promise<number> {
+  const parsed = parseConsoleOptions(process.argv.slice(2));
+  if (!parsed.ok) {
+    console.error(`${parsed.message}\n\n${USAGE}`);
+    return 2;
+  }
+  const options = parsed.options;
+  if (options.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const dataDir = options.dataDir ?? resolveDataDir({ env: process.env });
+  const runtime = await openConsole({ dataDir, empty: options.empty });
+  const hostOptions = {
+    dispatcher: runtime.dispatcher,
+    bus: runtime.bus,
+    callers: [options.caller],
+    rendererRoot: path.join(projectRoot, 'out', 'renderer'),
+  };
+  let host: WebHost;
+  try {
+    host = await startWebHost({ ...hostOptions, port: options.port ?? DEFAULT_WEB_PORT });
+  } catch (error) {
+    if (options.port !== null) throw error;
+    // The default port is only a preference: take any free one rather than fail.
+    host = await startWebHost({ ...hostOptions, port: 0 });
+  }
+  const [session] = host.sessions;
+  console.log(
+    [
+      '',
+      `Credit Plan Console (web host) — acting as ${options.caller.actor} (${options.caller.role})`,
+      `  ledger: ${runtime.ledgerPath}${runtime.seededDemo ? '  (demo environment created)' : ''}`,
+      '',
+      '  Open this address in your browser (it carries this run’s secret; keep it to yourself):',
+      '',
+      `    ${session?.url ?? host.origin}`,
+      '',
+      '  Press Ctrl+C to stop.',
+      '',
+    ].join('\n'),
+  );
+
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await host.close();
+  runtime.close();
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`The console could not start: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);
