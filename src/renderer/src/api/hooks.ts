@@ -1,0 +1,58 @@
+import { keepPreviousData, useMutation, useQuery, useQueryClient, type UseQueryResult } from '@tanstack/react-query';
+import type { ApiError, CommandInput, CommandName, CommandOutput, Role } from '../../../shared/api';
+import { useApi } from './ApiProvider';
+import { isKeyOfFamilies, queryKeys } from './keys';
+
+export interface CommandQueryOptions {
+  enabled?: boolean;
+  /** Keep showing the previous answer while the next one loads (filters, paging). */
+  keepPrevious?: boolean;
+}
+
+/** Read through one command of the contract. */
+export function useCommand<N extends CommandName>(
+  name: N,
+  input: CommandInput<N>,
+  options: CommandQueryOptions = {},
+): UseQueryResult<CommandOutput<N>, Error> {
+  const api = useApi();
+  return useQuery({
+    queryKey: queryKeys.command(name, input),
+    queryFn: () => api.get(name, input),
+    enabled: options.enabled ?? true,
+    placeholderData: options.keepPrevious ? keepPreviousData : undefined,
+  });
+}
+
+/**
+ * Write through one command. Failures come back as values (never thrown) so forms can place
+ * each issue next to its field; on success the given families are refetched at once rather
+ * than waiting for the ledger.changed event.
+ */
+export function useCommandMutation<N extends CommandName>(name: N, invalidates: readonly string[]) {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (input: CommandInput<N>) => api.call(name, input),
+    onSuccess: async (result) => {
+      if (result.ok) {
+        await queryClient.invalidateQueries({ predicate: (query) => isKeyOfFamilies(query.queryKey, invalidates) });
+      }
+    },
+  });
+}
+
+/** The error a failed query carries, as the contract describes it. */
+export function apiErrorOf(error: unknown): ApiError {
+  if (error && typeof error === 'object' && 'error' in error) {
+    const inner = (error as { error: unknown }).error;
+    if (inner && typeof inner === 'object' && 'message' in inner) return inner as ApiError;
+  }
+  return { kind: 'internal', message: error instanceof Error ? error.message : String(error) };
+}
+
+/** The caller's role, or null while it loads. Screens hide what the role may not do; the main process enforces it. */
+export function useRole(): Role | null {
+  const whoami = useCommand('session.whoami', {});
+  return whoami.data?.role ?? null;
+}

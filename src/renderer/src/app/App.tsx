@@ -1,0 +1,58 @@
+import { useRef } from 'react';
+import { EnvironmentList, SpaceList } from '../features/environments';
+import { CreditsTab } from '../features/overview';
+import { PlanDetails } from '../features/details';
+import { DraftPreview } from '../features/preview';
+import { SpacePage } from '../features/space';
+import { SyncPanel } from '../features/sync';
+import { CreditPlanWizard } from '../features/wizard';
+import { PageTitle } from '../ui';
+import { Header } from './Header';
+import { href, useRoute, type Route } from './router';
+
+function Screen({ route }: { route: Route }) {
+  switch (route.name) {
+    case 'environments':
+      return <EnvironmentList />;
+    case 'spaces':
+      return <SpaceList environmentId={route.environmentId} />;
+    case 'space':
+      return <SpacePage spaceId={route.spaceId} />;
+    case 'credits':
+      return <CreditsTab spaceId={route.spaceId} />;
+    case 'wizard':
+      return <CreditPlanWizard key={`${route.spaceId}:${route.planId ?? 'new'}`} spaceId={route.spaceId} planId={route.planId} />;
+    case 'plan':
+      return <PlanDetails spaceId={route.spaceId} planId={route.planId} />;
+    case 'preview':
+      return <DraftPreview spaceId={route.spaceId} />;
+    case 'sync':
+      return <SyncPanel />;
+    case 'notFound':
+      return (
+        <section>
+          <PageTitle>Page not found</PageTitle>
+          <p>
+            Nothing lives at <code>{route.path}</code>. <a href={href({ name: 'environments' })}>Go to the environments</a>.
+          </p>
+        </section>
+      );
+  }
+}
+
+export function App() {
+  const route = useRoute();
+  const mainRef = useRef<HTMLElement>(null);
+
+  return (
+    <>
+      <a className="skip-link" href="#main" onClick={(event) => { event.preventDefault(); mainRef.current?.focus(); }}>
+        Skip to content
+      </a>
+      <Header />
+      <main id="main" ref={mainRef} tabIndex={-1}>
+        <Screen route={route} />
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,76 @@
+import { useSyncExternalStore } from 'react';
+
+/** The console's screens, addressed in the URL fragment so Back, reload and links work. */
+export type Route =
+  | { name: 'environments' }
+  | { name: 'spaces'; environmentId: string }
+  | { name: 'space'; spaceId: string }
+  | { name: 'credits'; spaceId: string }
+  | { name: 'wizard'; spaceId: string; planId?: string }
+  | { name: 'plan'; spaceId: string; planId: string }
+  | { name: 'preview'; spaceId: string }
+  | { name: 'sync' }
+  | { name: 'notFound'; path: string };
+
+const enc = encodeURIComponent;
+
+export function href(route: Route): string {
+  switch (route.name) {
+    case 'environments':
+      return '#/';
+    case 'spaces':
+      return `#/environments/${enc(route.environmentId)}`;
+    case 'space':
+      return `#/spaces/${enc(route.spaceId)}`;
+    case 'credits':
+      return `#/spaces/${enc(route.spaceId)}/credits`;
+    case 'wizard':
+      return route.planId
+        ? `#/spaces/${enc(route.spaceId)}/plans/${enc(route.planId)}/edit`
+        : `#/spaces/${enc(route.spaceId)}/credits/new`;
+    case 'plan':
+      return `#/spaces/${enc(route.spaceId)}/plans/${enc(route.planId)}`;
+    case 'preview':
+      return `#/spaces/${enc(route.spaceId)}/preview`;
+    case 'sync':
+      return '#/sync';
+    case 'notFound':
+      return `#${route.path}`;
+  }
+}
+
+export function parseRoute(hash: string): Route {
+  const path = hash.replace(/^#/, '') || '/';
+  const parts = path.split('/').filter(Boolean).map((part) => decodeURIComponent(part));
+  const [a, b, c, d, e] = parts;
+  if (parts.length === 0) return { name: 'environments' };
+  if (a === 'environments' && b && parts.length === 2) return { name: 'spaces', environmentId: b };
+  if (a === 'sync' && parts.length === 1) return { name: 'sync' };
+  if (a === 'spaces' && b) {
+    if (parts.length === 2) return { name: 'space', spaceId: b };
+    if (c === 'credits' && parts.length === 3) return { name: 'credits', spaceId: b };
+    if (c === 'credits' && d === 'new' && parts.length === 4) return { name: 'wizard', spaceId: b };
+    if (c === 'preview' && parts.length === 3) return { name: 'preview', spaceId: b };
+    if (c === 'plans' && d && parts.length === 4) return { name: 'plan', spaceId: b, planId: d };
+    if (c === 'plans' && d && e === 'edit' && parts.length === 5) return { name: 'wizard', spaceId: b, planId: d };
+  }
+  return { name: 'notFound', path };
+}
+
+function subscribe(onChange: () => void): () => void {
+  window.addEventListener('hashchange', onChange);
+  return () => window.removeEventListener('hashchange', onChange);
+}
+
+function currentHash(): string {
+  return window.location.hash;
+}
+
+export function useRoute(): Route {
+  const hash = useSyncExternalStore(subscribe, currentHash);
+  return parseRoute(hash);
+}
+
+export function navigate(route: Route): void {
+  window.location.hash = href(route).slice(1);
+}

@@ -1,0 +1,107 @@
+import type { CreditPlan, PlanStateView, Space } from '../../../../shared/api';
+import type { Channel } from '../../../../shared/domain';
+import { useCommand } from '../../api';
+import { formatCredits } from '../../ui';
+
+function percent(used: number, allocated: number): string {
+  if (allocated <= 0) return '0 %';
+  // One decimal, rounded down, so 99.96 % never shows as a full 100 %.
+  return `${Math.floor((used * 1000) / allocated) / 10} %`;
+}
+
+function allocationNote(bucket: PlanStateView['buckets'][number]): string | null {
+  const parts: string[] = [];
+  if (bucket.carriedIn > 0) parts.push(`${formatCredits(bucket.carriedIn)} rolled over`);
+  if (bucket.overage.added > 0) parts.push(`${formatCredits(bucket.overage.added)} overage`);
+  return parts.length > 0 ? `incl. ${parts.join(', ')}` : null;
+}
+
+/** "Credit Management": the current period's buckets. */
+export function CreditManagement({ plan, space, state }: { plan: CreditPlan; space: Space; state: PlanStateView }) {
+  const period = state.period;
+  const usedInPeriod = useCommand(
+    'details.usedByChannel',
+    { planId: plan.id, from: period?.start ?? state.at, to: period?.end ?? state.at },
+    { enabled: plan.config.limit === 'all_channels' && period !== null },
+  );
+  if (period === null) {
+    return <p className="state state-empty">The plan starts on {plan.config.activation.date} ({plan.config.activation.timeZone}); nothing has been consumed yet.</p>;
+  }
+  if (plan.config.limit === 'all_channels') {
+    const pool = state.buckets.find((bucket) => bucket.bucket === 'ALL');
+    const usedBy = new Map(usedInPeriod.data?.rows.map((row) => [row.channel, row.used]));
+    const channels = space.channels.map((channel) => channel.channel);
+    const note = pool ? allocationNote(pool) : null;
+    return (
+      <table className="data-table" aria-label="Credit Management">
+        <thead>
+          <tr>
+            <th scope="col">Channel</th>
+            <th scope="col" className="num">Credits</th>
+            <th scope="col" className="num">Used credits by channel</th>
+            <th scope="col" className="num">Remaining credits</th>
+          </tr>
+        </thead>
+        <tbody>
+          {channels.map((channel, index) => (
+            <tr key={channel} data-channel={channel}>
+              <th scope="row">{channel}</th>
+              {index === 0 ? (
+                <td className="num" rowSpan={channels.length}>
+                  {formatCredits(pool?.allocated ?? 0)} <span className="hint">shared pool{note ? `, ${note}` : ''}</span>
+                </td>
+              ) : null}
+              <td className="num">{usedInPeriod.isPending ? '…' : formatCredits(usedBy.get(channel) ?? 0)}</td>
+              {index === 0 ? (
+                <td className="num" rowSpan={channels.length} data-testid="pool-remaining">
+                  {formatCredits(pool?.remaining ?? 0)}
+                </td>
+              ) : null}
+            </tr>
+          ))}
+        </tbody>
+        <tfoot>
+          <tr>
+            <th scope="row">Pool</th>
+            <td className="num">{formatCredits(pool?.allocated ?? 0)}</td>
+            <td className="num" data-testid="pool-used">{formatCredits(pool?.used ?? 0)}</td>
+            <td className="num">{formatCredits(pool?.remaining ?? 0)}</td>
+          </tr>
+        </tfoot>
+      </table>
+    );
+  }
+  return (
+    <table className="data-table" aria-label="Credit Management">
+      <thead>
+        <tr>
+          <th scope="col">Channel</th>
+          <th scope="col" className="num">Credits</th>
+          <th scope="col" className="num">Used credits by channel</th>
+          <th scope="col" className="num">Remaining credits</th>
+        </tr>
+      </thead>
+      <tbody>
+        {state.buckets.map((bucket) => {
+          const note = allocationNote(bucket);
+          return (
+            <tr key={bucket.bucket} data-channel={bucket.bucket}>
+              <th scope="row">{bucket.bucket as Channel}</th>
+              <td className="num">
+                {formatCredits(bucket.allocated)}
+                {note ? <span className="hint"> ({note})</span> : null}
+              </td>
+              <td className="num">
+                <span className="meter" aria-hidden="true">
+                  <span className="meter-fill" style={{ width: `${Math.min(100, bucket.allocated > 0 ? (bucket.used * 100) / bucket.allocated : 0)}%` }} />
+                </span>
+                {percent(bucket.used, bucket.allocated)} <span className="hint">({formatCredits(bucket.used)})</span>
+              </td>
+              <td className="num">{formatCredits(bucket.remaining)}</td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,85 @@
+import { useCommand, useRole } from '../../api';
+import { href } from '../../app/router';
+import { SpaceHeader } from '../space';
+import { ErrorState, formatInstant, limitLabel, Loading, PageTitle, renewLabel, yesNo } from '../../ui';
+import { CreditManagement } from './CreditManagement';
+import { UsedByChannel } from './UsedByChannel';
+
+/** Plan details, all channels or channel specific (SPEC §7). */
+export function PlanDetails({ spaceId, planId }: { spaceId: string; planId: string }) {
+  const plan = useCommand('plans.get', { planId });
+  const space = useCommand('spaces.get', { spaceId });
+  const state = useCommand('details.state', { planId });
+  const role = useRole();
+  const title = `Credit plan ${planId}`;
+  if (plan.isPending || space.isPending) return <><PageTitle>{title}</PageTitle><Loading what="the plan" /></>;
+  if (plan.isError) return <><PageTitle>{title}</PageTitle><ErrorState error={plan.error} what="the plan" onRetry={() => void plan.refetch()} /></>;
+  if (space.isError) return <><PageTitle>{title}</PageTitle><ErrorState error={space.error} what="the space" onRetry={() => void space.refetch()} /></>;
+  const config = plan.data.config;
+  const bidirectional = space.data.channels.filter((channel) => channel.bidirectional).map((channel) => channel.channel);
+  const overageDates = (state.data?.buckets ?? [])
+    .filter((bucket) => bucket.overage.at !== null)
+    .map((bucket) => `${formatInstant(bucket.overage.at ?? '', config.activation.timeZone)}${config.limit === 'channel_specific' ? ` (${bucket.bucket})` : ''}`);
+
+  return (
+    <section>
+      <SpaceHeader space={space.data} tab={null} title={title} extraCrumbs={[{ label: `Plan ${planId}` }]} />
+      {role === 'admin' && plan.data.status !== 'deleted' ? (
+        <div className="actions">
+          <a className="button" href={href({ name: 'wizard', spaceId, planId })}>
+            Edit plan
+          </a>
+        </div>
+      ) : null}
+      <section className="panel" aria-labelledby="plan-info-title">
+        <h2 id="plan-info-title">Plan information</h2>
+        <dl className="facts grid">
+          <div><dt>Environment</dt><dd>{space.data.environmentName}</dd></div>
+          <div><dt>Space</dt><dd>{space.data.name}</dd></div>
+          <div><dt>Credit Plan ID</dt><dd><code>{plan.data.id}</code></dd></div>
+          <div><dt>Credit limit</dt><dd>{limitLabel(config)}</dd></div>
+          <div><dt>Billing date &amp; time zone</dt><dd>{config.activation.date} — {config.activation.timeZone}</dd></div>
+          <div>
+            <dt>Update date</dt>
+            <dd>
+              {plan.data.version > 1 ? `${formatInstant(plan.data.updatedAt)} by ${plan.data.updatedBy} (version ${plan.data.version})` : 'Not updated'}
+            </dd>
+          </div>
+          <div><dt>Bidirectional channels</dt><dd>{bidirectional.length > 0 ? bidirectional.join(', ') : 'None'}</dd></div>
+          <div><dt>Renewal credits</dt><dd>{renewLabel(config.renew)}</dd></div>
+          <div><dt>Roll Over credits</dt><dd>{yesNo(config.rollover)}</dd></div>
+          <div>
+            <dt>Overage</dt>
+            <dd data-testid="overage-info">
+              {yesNo(config.overage)}
+              {config.overage && overageDates.length > 0 ? ` — applied ${overageDates.join(', ')}` : config.overage ? ' — not applied in this period' : ''}
+            </dd>
+          </div>
+          <div><dt>Status</dt><dd><span className={`status status-${plan.data.status}`}>{plan.data.status}</span></dd></div>
+          {state.data?.period ? (
+            <div>
+              <dt>Current period</dt>
+              <dd>
+                {formatInstant(state.data.period.start, config.activation.timeZone)}
+                {state.data.period.end ? ` – ${formatInstant(state.data.period.end, config.activation.timeZone)}` : ' onwards (no renewal)'}
+              </dd>
+            </div>
+          ) : null}
+        </dl>
+      </section>
+      <section className="panel" aria-labelledby="credit-management-title">
+        <h2 id="credit-management-title">Credit Management</h2>
+        {state.isPending ? (
+          <Loading what="the balances" />
+        ) : state.isError ? (
+          <ErrorState error={state.error} what="the balances" onRetry={() => void state.refetch()} />
+        ) : state.data.deleted ? (
+          <p className="state state-empty">This plan was deleted; it no longer limits traffic. Its history stays in the Credit History Logs.</p>
+        ) : (
+          <CreditManagement plan={plan.data} space={space.data} state={state.data} />
+        )}
+      </section>
+      <UsedByChannel plan={plan.data} space={space.data} />
+    </section>
+  );
+}

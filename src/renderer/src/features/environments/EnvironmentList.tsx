@@ -1,0 +1,30 @@
+import { useCommand } from '../../api';
+import { href } from '../../app/router';
+import { Empty, ErrorState, Loading, PageTitle } from '../../ui';
+
+export function EnvironmentList() {
+  const environments = useCommand('environments.list', {});
+  return (
+    <section>
+      <PageTitle>Environments</PageTitle>
+      {environments.isPending ? (
+        <Loading what="environments" />
+      ) : environments.isError ? (
+        <ErrorState error={environments.error} what="environments" onRetry={() => void environments.refetch()} />
+      ) : environments.data.length === 0 ? (
+        <Empty>
+          <p>No environment yet. Environments and their spaces arrive when the console syncs with the central service.</p>
+        </Empty>
+      ) : (
+        <ul className="card-list" aria-label="Environments">
+          {environments.data.map((environment) => (
+            <li key={environment.id} className="card">
+              <a href={href({ name: 'spaces', environmentId: environment.id })}>{environment.name}</a>
+              {environment.demo ? <span className="tag">Demo data</span> : null}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,2 @@
+export { EnvironmentList } from './EnvironmentList';
+export { SpaceList } from './SpaceList';

@@ -1,0 +1,233 @@
+import { Fragment, useMemo, useState } from 'react';
+import { HISTORY_ACTIONS, type CreditPlan, type HistoryEntry, type HistoryFilter } from '../../../../shared/api';
+import { useApi, useCommand } from '../../api';
+import { billingDate, creditsLabel, ErrorState, formatInstant, formatValue, limitLabel, Loading, renewLabel, yesNo } from '../../ui';
+import { toHistoryFilter } from './filter';
+import { EMPTY_FILTER, useHistoryFilters } from './store';
+import { useDebounced } from './useDebounced';
+
+const PAGE_SIZE = 50;
+const ACTION_LABEL = { created: 'Created', updated: 'Updated', deleted: 'Deleted' } as const;
+
+/** "Credit History Logs": every version of every plan of the space, filtered, in keyset pages. */
+export function HistoryLogs({ spaceId, plans }: { spaceId: string; plans: CreditPlan[] }) {
+  const form = useHistoryFilters((state) => state.bySpace[spaceId] ?? EMPTY_FILTER);
+  const setFilter = useHistoryFilters((state) => state.set);
+  const resetFilter = useHistoryFilters((state) => state.reset);
+  const actor = useDebounced(form.actor, 300);
+  const filter = useMemo(() => toHistoryFilter(spaceId, { ...form, actor }), [spaceId, form, actor]);
+  const filterKey = JSON.stringify(filter);
+
+  return (
+    <section className="history" aria-labelledby="history-title">
+      <div className="section-head">
+        <h2 id="history-title">Credit History Logs</h2>
+        <ExportCsv filter={filter} />
+      </div>
+      <form className="filters" aria-label="Filter the history" onSubmit={(event) => event.preventDefault()}>
+        <div className="field">
+          <label htmlFor="history-from">From</label>
+          <input id="history-from" type="date" value={form.fromDate} onChange={(event) => setFilter(spaceId, { fromDate: event.target.value })} />
+        </div>
+        <div className="field">
+          <label htmlFor="history-to">To</label>
+          <input id="history-to" type="date" value={form.toDate} onChange={(event) => setFilter(spaceId, { toDate: event.target.value })} />
+        </div>
+        <div className="field">
+          <label htmlFor="history-plan">Plan</label>
+          <select id="history-plan" value={form.planId} onChange={(event) => setFilter(spaceId, { planId: event.target.value })}>
+            <option value="">All plans</option>
+            {plans.map((plan) => (
+              <option key={plan.id} value={plan.id}>
+                {plan.id}
+                {plan.status === 'deleted' ? ' (deleted)' : ''}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="history-action">Action</label>
+          <select
+            id="history-action"
+            value={form.action}
+            onChange={(event) => setFilter(spaceId, { action: event.target.value as (typeof HISTORY_ACTIONS)[number] | '' })}
+          >
+            <option value="">All actions</option>
+            {HISTORY_ACTIONS.map((action) => (
+              <option key={action} value={action}>
+                {ACTION_LABEL[action]}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="history-actor">Who</label>
+          <input id="history-actor" type="search" value={form.actor} placeholder="Name" onChange={(event) => setFilter(spaceId, { actor: event.target.value })} />
+        </div>
+        <button type="button" onClick={() => resetFilter(spaceId)}>
+          Clear filters
+        </button>
+      </form>
+      {/* A new filter starts again at the newest page. */}
+      <HistoryPages key={filterKey} filter={filter} />
+    </section>
+  );
+}
+
+function HistoryPages({ filter }: { filter: HistoryFilter }) {
+  // Keyset paging: the cursors of the pages seen so far, so Newer goes back without offsets.
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const pageIndex = cursors.length - 1;
+  const cursor = cursors[pageIndex] ?? null;
+  const page = useCommand('history.list', { filter, cursor, limit: PAGE_SIZE }, { keepPrevious: true });
+  const nextCursor = page.data?.nextCursor ?? null;
+  // Fetch the following page ahead, so "Older" answers from the cache.
+  useCommand('history.list', { filter, cursor: nextCursor, limit: PAGE_SIZE }, { enabled: nextCursor !== null });
+
+  if (page.isPending) return <Loading what="the history" />;
+  if (page.isError) return <ErrorState error={page.error} what="the history" onRetry={() => void page.refetch()} />;
+  const entries = page.data.entries;
+  const first = pageIndex * PAGE_SIZE + 1;
+  return (
+    <>
+      {entries.length === 0 ? (
+        <p className="state state-empty">{pageIndex === 0 ? 'No history entry matches these filters.' : 'No older entries.'}</p>
+      ) : (
+        <HistoryTable entries={entries} />
+      )}
+      <nav className="pager" aria-label="History pages">
+        <button type="button" disabled={pageIndex === 0} onClick={() => setCursors((list) => list.slice(0, -1))}>
+          ← Newer
+        </button>
+        <span role="status" aria-live="polite" data-testid="history-range">
+          {entries.length > 0 ? `Entries ${first}–${first + entries.length - 1}` : ''}
+          {page.isPlaceholderData ? ' (loading…)' : ''}
+        </span>
+        <button type="button" disabled={nextCursor === null || page.isPlaceholderData} onClick={() => setCursors((list) => [...list, nextCursor])}>
+          Older →
+        </button>
+      </nav>
+    </>
+  );
+}
+
+function HistoryTable({ entries }: { entries: HistoryEntry[] }) {
+  const [open, setOpen] = useState<ReadonlySet<string>>(new Set());
+  const toggle = (id: string) =>
+    setOpen((current) => {
+      const next = new Set(current);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+  return (
+    <table className="data-table history-table" aria-labelledby="history-title">
+      <thead>
+        <tr>
+          <th scope="col"><span className="visually-hidden">Changes</span></th>
+          <th scope="col">When</th>
+          <th scope="col">Who</th>
+          <th scope="col">Action</th>
+          <th scope="col">Plan ID</th>
+          <th scope="col" className="num">Version</th>
+          <th scope="col">Billing date</th>
+          <th scope="col">Credit limit</th>
+          <th scope="col" className="num">Credits</th>
+          <th scope="col">Renew credits</th>
+          <th scope="col">Roll Over</th>
+          <th scope="col">Overage</th>
+        </tr>
+      </thead>
+      <tbody>
+        {entries.map((entry) => {
+          const expanded = open.has(entry.id);
+          return (
+            <Fragment key={entry.id}>
+              <tr data-history-id={entry.id} className={expanded ? 'expanded' : undefined}>
+                <td>
+                  <button
+                    type="button"
+                    className="expander"
+                    aria-expanded={expanded}
+                    aria-controls={`changes-${entry.id}`}
+                    aria-label={`${expanded ? 'Hide' : 'Show'} changes of ${entry.action} ${entry.planId} v${entry.version}`}
+                    onClick={() => toggle(entry.id)}
+                  >
+                    {expanded ? '▾' : '▸'}
+                  </button>
+                </td>
+                <td><time dateTime={entry.at}>{formatInstant(entry.at)}</time></td>
+                <td>{entry.actor}</td>
+                <td><span className={`action action-${entry.action}`}>{ACTION_LABEL[entry.action]}</span></td>
+                <td><code>{entry.planId}</code></td>
+                <td className="num">{entry.version}</td>
+                <td>{billingDate(entry.config)}</td>
+                <td>{limitLabel(entry.config)}</td>
+                <td className="num">{creditsLabel(entry.config)}</td>
+                <td>{renewLabel(entry.config.renew)}</td>
+                <td>{yesNo(entry.config.rollover)}</td>
+                <td>{yesNo(entry.config.overage)}</td>
+              </tr>
+              {expanded ? (
+                <tr id={`changes-${entry.id}`} className="changes-row">
+                  <td />
+                  <td colSpan={11}>
+                    {entry.changes.length === 0 ? (
+                      <p>{entry.action === 'created' ? 'Plan created with the configuration above.' : 'No field changed.'}</p>
+                    ) : (
+                      <ul className="changes" aria-label="Changes">
+                        {entry.changes.map((change) => (
+                          <li key={change.field}>
+                            <strong>{change.field}</strong>: <span className="old">{formatValue(change.old)}</span> →{' '}
+                            <span className="new">{formatValue(change.new)}</span>
+                          </li>
+                        ))}
+                      </ul>
+                    )}
+                  </td>
+                </tr>
+              ) : null}
+            </Fragment>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+function ExportCsv({ filter }: { filter: HistoryFilter }) {
+  const api = useApi();
+  const [state, setState] = useState<{ busy: boolean; message: string | null; error: boolean }>({ busy: false, message: null, error: false });
+  return (
+    <div className="export">
+      <button
+        type="button"
+        disabled={state.busy}
+        onClick={async () => {
+          setState({ busy: true, message: null, error: false });
+          const result = await api.call('history.exportCsv', { filter });
+          if (!result.ok) {
+            setState({ busy: false, message: `Export failed: ${result.error.message}`, error: true });
+            return;
+          }
+          const url = URL.createObjectURL(new Blob([result.value.csv], { type: 'text/csv;charset=utf-8' }));
+          const link = document.createElement('a');
+          link.href = url;
+          link.download = result.value.fileName;
+          document.body.append(link);
+          link.click();
+          link.remove();
+          window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
+          setState({ busy: false, message: `Exported ${result.value.rowCount} entries to ${result.value.fileName}.`, error: false });
+        }}
+      >
+        {state.busy ? 'Exporting…' : 'Export CSV'}
+      </button>
+      {state.message ? (
+        <span role={state.error ? 'alert' : 'status'} className={state.error ? 'error-text' : 'ok-text'}>
+          {state.message}
+        </span>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,2 @@
+export { HistoryLogs } from './HistoryLogs';
+export { toHistoryFilter } from './filter';

@@ -1,0 +1,68 @@
+import { useCommand, useRole } from '../../api';
+import { href } from '../../app/router';
+import { HistoryLogs } from '../history';
+import { SpaceHeader } from '../space';
+import { Empty, ErrorState, FlashMessage, Loading, PageTitle } from '../../ui';
+import { PlansTable } from './PlansTable';
+
+/** Space Config → Credits: the empty state, or the Credits Overview with the history below. */
+export function CreditsTab({ spaceId }: { spaceId: string }) {
+  const space = useCommand('spaces.get', { spaceId });
+  const plans = useCommand('plans.list', { spaceId, includeDeleted: true });
+  const role = useRole();
+  if (space.isPending) return <><PageTitle>Credits</PageTitle><Loading what="the space" /></>;
+  if (space.isError) return <><PageTitle>Credits</PageTitle><ErrorState error={space.error} what="the space" onRetry={() => void space.refetch()} /></>;
+
+  const live = plans.data?.filter((plan) => plan.status !== 'deleted') ?? [];
+  const canCreate = role === 'admin';
+  const allCovered = space.data.channels.length > 0 && space.data.uncoveredChannels.length === 0;
+  const newPlan = canCreate ? (
+    allCovered ? (
+      <p className="hint">Every channel of this space is covered by a credit plan, so no other plan can be added.</p>
+    ) : (
+      <a className="button primary" href={href({ name: 'wizard', spaceId })}>
+        New Credit Plan
+      </a>
+    )
+  ) : null;
+  const preview =
+    role === 'admin' || role === 'account_manager' ? (
+      <a className="button" href={href({ name: 'preview', spaceId })}>
+        Preview a draft plan
+      </a>
+    ) : null;
+
+  return (
+    <section>
+      <SpaceHeader space={space.data} tab="credits" title={`Credits — ${space.data.name}`} />
+      <FlashMessage />
+      {plans.isPending ? (
+        <Loading what="credit plans" />
+      ) : plans.isError ? (
+        <ErrorState error={plans.error} what="credit plans" onRetry={() => void plans.refetch()} />
+      ) : live.length === 0 ? (
+        <Empty>
+          <h2 id="actual-plans-title">No credit plan yet</h2>
+          <p>Traffic in this space is not limited until a credit plan covers its channels.</p>
+          <div className="actions">
+            {newPlan}
+            {preview}
+          </div>
+          {role === 'support' ? <p className="hint">Support users can review plans but not create them.</p> : null}
+        </Empty>
+      ) : (
+        <>
+          <div className="section-head">
+            <h2 id="actual-plans-title">Actual Credit Plans</h2>
+            <div className="actions">
+              {newPlan}
+              {preview}
+            </div>
+          </div>
+          <PlansTable plans={live} role={role} />
+        </>
+      )}
+      <HistoryLogs spaceId={spaceId} plans={plans.data ?? []} />
+    </section>
+  );
+}

@@ -1,0 +1,100 @@
+import { useState } from 'react';
+import type { CreditPlan, Role } from '../../../../shared/api';
+import { useCommandMutation } from '../../api';
+import { href } from '../../app/router';
+import { billingDate, ConfirmDialog, creditsLabel, limitLabel, renewLabel, yesNo } from '../../ui';
+
+/** "Actual Credit Plans": the live plans of a space with their actions. */
+export function PlansTable({ plans, role }: { plans: CreditPlan[]; role: Role | null }) {
+  const [deleting, setDeleting] = useState<CreditPlan | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const remove = useCommandMutation('plans.delete', ['plans.', 'spaces.', 'history.', 'details.', 'notifications.', 'sync.']);
+  const canChange = role === 'admin';
+
+  return (
+    <>
+      <table className="data-table" aria-labelledby="actual-plans-title">
+        <thead>
+          <tr>
+            <th scope="col">ID</th>
+            <th scope="col">Billing date</th>
+            <th scope="col">Credit limit</th>
+            <th scope="col" className="num">Credits</th>
+            <th scope="col">Renew credits</th>
+            <th scope="col">Roll Over credits</th>
+            <th scope="col">Overage</th>
+            <th scope="col">Status</th>
+            <th scope="col">Actions</th>
+          </tr>
+        </thead>
+        <tbody>
+          {plans.map((plan) => (
+            <tr key={plan.id} data-plan-id={plan.id}>
+              <th scope="row"><code>{plan.id}</code></th>
+              <td>{billingDate(plan.config)}</td>
+              <td>{limitLabel(plan.config)}</td>
+              <td className="num">{creditsLabel(plan.config)}</td>
+              <td>{renewLabel(plan.config.renew)}</td>
+              <td>{yesNo(plan.config.rollover)}</td>
+              <td>{yesNo(plan.config.overage)}</td>
+              <td>
+                <span className={`status status-${plan.status}`}>{plan.status}</span>
+                {plan.pendingSync ? <span className="tag" title="Not yet accepted by the central service">pending sync</span> : null}
+              </td>
+              <td className="row-actions">
+                <a href={href({ name: 'plan', spaceId: plan.spaceId, planId: plan.id })} aria-label={`View plan ${plan.id}`}>
+                  View
+                </a>
+                {canChange ? (
+                  <>
+                    <a href={href({ name: 'wizard', spaceId: plan.spaceId, planId: plan.id })} aria-label={`Edit plan ${plan.id}`}>
+                      Edit
+                    </a>
+                    <button
+                      type="button"
+                      className="link-button danger-text"
+                      aria-label={`Delete plan ${plan.id}`}
+                      onClick={() => {
+                        setError(null);
+                        setDeleting(plan);
+                      }}
+                    >
+                      Delete
+                    </button>
+                  </>
+                ) : null}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {error ? <p role="alert" className="error-text">{error}</p> : null}
+      <ConfirmDialog
+        open={deleting !== null}
+        title={deleting ? `Delete credit plan ${deleting.id}?` : 'Delete credit plan?'}
+        confirmLabel="Delete plan"
+        busy={remove.isPending}
+        onCancel={() => setDeleting(null)}
+        onConfirm={() => {
+          if (!deleting) return;
+          remove.mutate(
+            { planId: deleting.id, baseVersion: deleting.version },
+            {
+              onSuccess: (result) => {
+                if (!result.ok) setError(`Plan ${deleting.id} was not deleted: ${result.error.message}`);
+                setDeleting(null);
+              },
+            },
+          );
+        }}
+      >
+        {deleting ? (
+          <p>
+            Plan <strong>{deleting.id}</strong> ({limitLabel(deleting.config)}, {creditsLabel(deleting.config)} credits) ends at once.
+            Its history stays, and the Account Manager receives “Credit Plan Deleted”.
+          </p>
+        ) : null}
+      </ConfirmDialog>
+    </>
+  );
+}

@@ -1,0 +1,226 @@
+import { useEffect, useState } from 'react';
+import type { Draft, PlanPreview, Space } from '../../../../shared/api';
+import type { PlanConfig } from '../../../../shared/domain';
+import { useApi, useCommand, useCommandMutation, useRole } from '../../api';
+import { href } from '../../app/router';
+import { SpaceHeader } from '../space';
+import { ConfigureStep, emptyForm, errorsOf, formFromConfig, offeredChannels, PlanSummary, useWizardStore, validateForm, type FieldErrors, type PlanForm } from '../wizard';
+import { ErrorState, formatCredits, formatInstant, Loading, PageTitle } from '../../ui';
+import { ProjectionChart } from './ProjectionChart';
+
+/** Account managers try a plan before anyone saves it: calendar, projection, and drafts to keep. */
+export function DraftPreview({ spaceId }: { spaceId: string }) {
+  const space = useCommand('spaces.get', { spaceId });
+  const role = useRole();
+  if (space.isPending) return <><PageTitle>Draft preview</PageTitle><Loading what="the space" /></>;
+  if (space.isError) return <><PageTitle>Draft preview</PageTitle><ErrorState error={space.error} what="the space" onRetry={() => void space.refetch()} /></>;
+  return (
+    <section>
+      <SpaceHeader space={space.data} tab={null} title="Draft preview" extraCrumbs={[{ label: 'Draft preview' }]} />
+      {role === 'support' ? (
+        <p className="state state-error" role="alert">
+          Support users can review plans but not prepare drafts. <a href={href({ name: 'credits', spaceId })}>Back to the Credits Overview</a>
+        </p>
+      ) : (
+        <PreviewWorkbench space={space.data} />
+      )}
+    </section>
+  );
+}
+
+function PreviewWorkbench({ space }: { space: Space }) {
+  const api = useApi();
+  const key = `draft:${space.id}`;
+  const draft = useWizardStore((state) => state.drafts[key]);
+  const start = useWizardStore((state) => state.start);
+  const updateDraft = useWizardStore((state) => state.update);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<{ config: PlanConfig; preview: PlanPreview } | null>(null);
+  const [loadedDraft, setLoadedDraft] = useState<Draft | null>(null);
+
+  useEffect(() => {
+    if (!draft) start(key, { form: emptyForm(), baseVersion: null });
+  }, [draft, key, start]);
+  if (!draft) return <Loading what="the form" />;
+  const form = draft.form;
+
+  async function preview(): Promise<void> {
+    const local = validateForm(form);
+    if (!local.config) {
+      setErrors(local.errors);
+      setResult(null);
+      return;
+    }
+    setBusy(true);
+    const answer = await api.call('plans.preview', { spaceId: space.id, config: local.config });
+    setBusy(false);
+    if (!answer.ok) {
+      setErrors(answer.error.issues ? errorsOf(answer.error.issues, form.limit) : { form: [answer.error.message] });
+      setResult(null);
+      return;
+    }
+    // Conflicts with the space's plans are shown, but the preview still answers: a draft may be ahead of its time.
+    setErrors(errorsOf(answer.value.issues, form.limit));
+    setResult({ config: local.config, preview: answer.value });
+  }
+
+  return (
+    <div className="preview-layout">
+      <ConfigureStep
+        space={space}
+        form={form}
+        update={(patch: Partial<PlanForm>) => updateDraft(key, patch)}
+        errors={errors}
+        offered={offeredChannels(space, form, null)}
+        primaryLabel="Preview"
+        busy={busy}
+        onPrimary={() => void preview()}
+      />
+      {result ? <PreviewResult space={space} config={result.config} preview={result.preview} loadedDraft={loadedDraft} /> : null}
+      <SavedDrafts
+        spaceId={space.id}
+        onLoad={(saved) => {
+          start(key, { form: formFromConfig(saved.config), baseVersion: null });
+          setLoadedDraft(saved);
+          setResult(null);
+          setErrors({});
+        }}
+      />
+    </div>
+  );
+}
+
+function PreviewResult({ space, config, preview, loadedDraft }: { space: Space; config: PlanConfig; preview: PlanPreview; loadedDraft: Draft | null }) {
+  const [name, setName] = useState(loadedDraft?.name ?? '');
+  const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
+  const save = useCommandMutation('drafts.save', ['drafts.']);
+  const zone = config.activation.timeZone;
+  return (
+    <section className="panel" aria-labelledby="preview-title">
+      <h2 id="preview-title">Preview</h2>
+      <PlanSummary space={space} config={config} />
+
+      <h3 id="boundaries-title">Next period starts</h3>
+      {preview.boundaries.length === 0 ? (
+        <p className="hint">No renewal: the plan has one period from activation on.</p>
+      ) : (
+        <table className="data-table" aria-labelledby="boundaries-title">
+          <thead>
+            <tr>
+              <th scope="col" className="num">Period</th>
+              <th scope="col">Local start ({zone})</th>
+              <th scope="col">UTC</th>
+              <th scope="col">Notes</th>
+            </tr>
+          </thead>
+          <tbody>
+            {preview.boundaries.map((boundary) => (
+              <tr key={boundary.index}>
+                <td className="num">{boundary.index}</td>
+                <td>
+                  {boundary.localDate} {boundary.localTime} (UTC{boundary.offset})
+                </td>
+                <td><code>{boundary.start}</code></td>
+                <td>
+                  {boundary.clamped ? <span className="flag flag-warning">Clamped to month end</span> : null}
+                  {boundary.shiftedByDst ? <span className="flag flag-warning">Shifted by daylight saving</span> : null}
+                  {boundary.offsetChanged ? <span className="flag flag-info">UTC offset changed</span> : null}
+                  {!boundary.clamped && !boundary.shiftedByDst && !boundary.offsetChanged ? '—' : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+
+      <h3>Projected remaining credits</h3>
+      <ul className="run-out">
+        {preview.projection.map((bucket) => (
+          <li key={bucket.bucket}>
+            <strong>{bucket.bucket === 'ALL' ? 'All channels' : bucket.bucket}</strong>: about {formatCredits(Math.round(bucket.dailyRate))} credits a day —{' '}
+            {bucket.runsOutOn ? <span className="flag flag-warning">projected to run out on {bucket.runsOutOn}</span> : 'lasts through these periods'}
+          </li>
+        ))}
+      </ul>
+      <ProjectionChart projection={preview.projection} timeZone={zone} />
+
+      <form
+        className="inline-form"
+        aria-label="Save draft"
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (!name.trim()) {
+            setMessage({ error: true, text: 'Give the draft a name.' });
+            return;
+          }
+          save.mutate(
+            { spaceId: space.id, draftId: loadedDraft?.id, name: name.trim(), config },
+            {
+              onSuccess: (answer) =>
+                setMessage(answer.ok ? { error: false, text: `Draft “${answer.value.name}” saved at ${formatInstant(answer.value.savedAt)}.` } : { error: true, text: answer.error.message }),
+            },
+          );
+        }}
+      >
+        <div className="field">
+          <label htmlFor="draft-name">Draft name</label>
+          <input id="draft-name" value={name} onChange={(event) => setName(event.target.value)} maxLength={200} />
+        </div>
+        <button type="submit" disabled={save.isPending}>
+          {save.isPending ? 'Saving…' : loadedDraft ? 'Update draft' : 'Save draft'}
+        </button>
+        {message ? (
+          <p role={message.error ? 'alert' : 'status'} className={message.error ? 'error-text' : 'ok-text'}>
+            {message.text}
+          </p>
+        ) : null}
+      </form>
+    </section>
+  );
+}
+
+function SavedDrafts({ spaceId, onLoad }: { spaceId: string; onLoad: (draft: Draft) => void }) {
+  const drafts = useCommand('drafts.list', { spaceId });
+  const remove = useCommandMutation('drafts.delete', ['drafts.']);
+  return (
+    <section className="panel" aria-labelledby="drafts-title">
+      <h2 id="drafts-title">Saved drafts</h2>
+      {drafts.isPending ? (
+        <Loading what="drafts" />
+      ) : drafts.isError ? (
+        <ErrorState error={drafts.error} what="drafts" onRetry={() => void drafts.refetch()} />
+      ) : drafts.data.length === 0 ? (
+        <p className="state state-empty">No saved draft for this space.</p>
+      ) : (
+        <table className="data-table" aria-labelledby="drafts-title">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Author</th>
+              <th scope="col">Saved</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {drafts.data.map((saved) => (
+              <tr key={saved.id}>
+                <th scope="row">{saved.name}</th>
+                <td>{saved.author}</td>
+                <td>{formatInstant(saved.savedAt)}</td>
+                <td className="row-actions">
+                  <button type="button" className="link-button" onClick={() => onLoad(saved)}>
+                    Load<span className="visually-hidden"> {saved.name}</span>
+                  </button>
+                  <button type="button" className="link-button danger-text" onClick={() => remove.mutate({ draftId: saved.id })}>
+                    Discard<span className="visually-hidden"> {saved.name}</span>
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

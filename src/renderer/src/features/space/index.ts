@@ -1,0 +1,2 @@
+export { SpaceHeader, type SpaceTab } from './SpaceHeader';
+export { SpacePage } from './SpacePage';

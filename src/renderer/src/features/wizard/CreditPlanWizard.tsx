@@ -1,0 +1,189 @@
+import { useEffect, useState } from 'react';
+import type { CreditPlan, PlanPreview, Space } from '../../../../shared/api';
+import type { PlanConfig } from '../../../../shared/domain';
+import { useApi, useCommand, useCommandMutation, useRole } from '../../api';
+import { href, navigate } from '../../app/router';
+import { SpaceHeader } from '../space';
+import { ErrorState, Loading, PageTitle, useFlash } from '../../ui';
+import { ConfigureStep } from './ConfigureStep';
+import { emptyForm, errorsOf, formFromConfig, offeredChannels, patchOf, validateForm, type FieldErrors, type PlanForm } from './form';
+import { PlanSummary } from './PlanSummary';
+import { useWizardStore } from './store';
+
+const WRITES = ['plans.', 'spaces.', 'history.', 'details.', 'notifications.', 'sync.'];
+
+/** New Credit Plan, or Edit: step 1 configure, step 2 summary and Save. */
+export function CreditPlanWizard({ spaceId, planId }: { spaceId: string; planId?: string }) {
+  const space = useCommand('spaces.get', { spaceId });
+  const plan = useCommand('plans.get', { planId: planId ?? '' }, { enabled: planId !== undefined });
+  const role = useRole();
+  const title = planId ? `Edit credit plan ${planId}` : 'New Credit Plan';
+
+  if (space.isPending || (planId !== undefined && plan.isPending)) return <><PageTitle>{title}</PageTitle><Loading what="the space" /></>;
+  if (space.isError) return <><PageTitle>{title}</PageTitle><ErrorState error={space.error} what="the space" onRetry={() => void space.refetch()} /></>;
+  if (planId !== undefined && plan.isError) return <><PageTitle>{title}</PageTitle><ErrorState error={plan.error} what="the plan" /></>;
+  const editing = planId !== undefined ? (plan.data ?? null) : null;
+
+  return (
+    <section>
+      <SpaceHeader space={space.data} tab={null} title={title} extraCrumbs={[{ label: planId ? `Edit ${planId}` : 'New Credit Plan' }]} />
+      {role !== null && role !== 'admin' ? (
+        <div className="state state-error" role="alert">
+          <p>Only admins can create or edit credit plans. Your role can review plans{role === 'account_manager' ? ' and preview drafts' : ''}.</p>
+          <a href={href({ name: 'credits', spaceId })}>Back to the Credits Overview</a>
+        </div>
+      ) : editing?.status === 'deleted' ? (
+        <p className="state state-error" role="alert">Plan {editing.id} was deleted; it can no longer be edited.</p>
+      ) : (
+        <WizardSteps space={space.data} editing={editing} />
+      )}
+    </section>
+  );
+}
+
+function WizardSteps({ space, editing }: { space: Space; editing: CreditPlan | null }) {
+  const api = useApi();
+  const key = editing ? `edit:${editing.id}` : `new:${space.id}`;
+  const draft = useWizardStore((state) => state.drafts[key]);
+  const start = useWizardStore((state) => state.start);
+  const updateDraft = useWizardStore((state) => state.update);
+  const discard = useWizardStore((state) => state.discard);
+  const flash = useFlash((state) => state.show);
+  const [step, setStep] = useState<1 | 2>(1);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [checking, setChecking] = useState(false);
+  const [checked, setChecked] = useState<{ config: PlanConfig; preview: PlanPreview } | null>(null);
+  const [saveError, setSaveError] = useState<string[] | null>(null);
+  const create = useCommandMutation('plans.create', WRITES);
+  const edit = useCommandMutation('plans.edit', WRITES);
+
+  // Start (or restart, when the plan changed since) the draft this wizard edits.
+  useEffect(() => {
+    if (draft && (editing === null || draft.baseVersion === editing.version)) return;
+    start(key, { form: editing ? formFromConfig(editing.config) : emptyForm(), baseVersion: editing?.version ?? null });
+  }, [draft, editing, key, start]);
+
+  if (!draft) return <Loading what="the form" />;
+  const form = draft.form;
+  const update = (patch: Partial<PlanForm>) => updateDraft(key, patch);
+
+  async function next(): Promise<void> {
+    const local = validateForm(form);
+    if (!local.config) {
+      setErrors(local.errors);
+      return;
+    }
+    if (editing && Object.keys(patchOf(editing.config, local.config)).length === 0) {
+      setErrors({ form: ['Nothing has changed yet: change a field before Next.'] });
+      return;
+    }
+    setChecking(true);
+    // The main process checks what only it knows: the space's other plans and, for an edit, consumption.
+    const result = await api.call('plans.preview', { spaceId: space.id, config: local.config, planId: editing?.id });
+    setChecking(false);
+    if (!result.ok) {
+      setErrors(result.error.issues ? errorsOf(result.error.issues, form.limit) : { form: [result.error.message] });
+      return;
+    }
+    if (result.value.issues.length > 0) {
+      setErrors(errorsOf(result.value.issues, form.limit));
+      return;
+    }
+    setErrors({});
+    setSaveError(null);
+    setChecked({ config: local.config, preview: result.value });
+    setStep(2);
+  }
+
+  function save(): void {
+    if (!checked) return;
+    setSaveError(null);
+    const onDone = (result: { ok: true; value: CreditPlan } | { ok: false; error: { message: string; issues?: { path: string; message: string }[] } }) => {
+      if (!result.ok) {
+        setSaveError([result.error.message, ...(result.error.issues ?? []).map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message))]);
+        return;
+      }
+      discard(key);
+      flash(
+        editing
+          ? `Credit plan ${result.value.id} updated. The Account Manager will receive “Credit Plan Updated”.`
+          : `Credit plan ${result.value.id} saved. The Account Manager will receive “Credit Plan Activated”.`,
+      );
+      navigate({ name: 'credits', spaceId: space.id });
+    };
+    if (editing) {
+      edit.mutate({ planId: editing.id, baseVersion: editing.version, patch: patchOf(editing.config, checked.config) }, { onSuccess: onDone });
+    } else {
+      create.mutate({ spaceId: space.id, config: checked.config }, { onSuccess: onDone });
+    }
+  }
+
+  const cancel = (
+    <a
+      className="button"
+      href={href({ name: 'credits', spaceId: space.id })}
+      onClick={() => {
+        discard(key);
+      }}
+    >
+      Cancel
+    </a>
+  );
+
+  return (
+    <>
+      <ol className="steps" aria-label="Steps">
+        <li aria-current={step === 1 ? 'step' : undefined}>1. Configure</li>
+        <li aria-current={step === 2 ? 'step' : undefined}>2. Summary</li>
+      </ol>
+      {step === 1 || !checked ? (
+        <ConfigureStep
+          space={space}
+          form={form}
+          update={update}
+          errors={errors}
+          offered={offeredChannels(space, form, editing?.config ?? null)}
+          primaryLabel="Next"
+          busy={checking}
+          onPrimary={() => void next()}
+          secondary={cancel}
+        />
+      ) : (
+        <div className="wizard-summary">
+          <h2>Summary Credit</h2>
+          {editing && checked.preview.editImpact ? (
+            <div className="notice" role="note" aria-label="What remains after saving">
+              <p>
+                <strong>The new credits are the total allocation of the current period, including what was already consumed.</strong>
+              </p>
+              <ul>
+                {checked.preview.editImpact.map((impact) => (
+                  <li key={impact.bucket} data-testid={`impact-${impact.bucket}`}>
+                    {impact.bucket === 'ALL' ? 'All channels' : impact.bucket}: {impact.consumed} consumed — after saving, {impact.availableAfter} available
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ) : null}
+          <PlanSummary space={space} config={checked.config} editImpact={editing ? checked.preview.editImpact : undefined} />
+          {saveError ? (
+            <div role="alert" className="form-error">
+              {saveError.map((message) => (
+                <p key={message}>{message}</p>
+              ))}
+            </div>
+          ) : null}
+          <div className="actions">
+            <button type="button" className="primary" onClick={save} disabled={create.isPending || edit.isPending}>
+              {create.isPending || edit.isPending ? 'Saving…' : 'Save'}
+            </button>
+            <button type="button" onClick={() => setStep(1)}>
+              Back
+            </button>
+            {cancel}
+          </div>
+        </div>
+      )}
+    </>
+  );
+}

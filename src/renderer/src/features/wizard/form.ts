@@ -1,0 +1,168 @@
+import { Temporal } from 'temporal-polyfill';
+import type { Space } from '../../../../shared/api';
+import { CHANNELS, type Channel, type Limit, type PlanConfig, type PlanPatch, type Renew } from '../../../../shared/domain';
+import { parsePlanConfig, type Issue } from '../../../../shared/engine';
+
+export interface ChannelRow {
+  channel: Channel;
+  /** As typed, so an edit in the table can be wrong for a moment without losing keystrokes. */
+  credits: string;
+}
+
+/** Everything step 1 holds, as typed. */
+export interface PlanForm {
+  limit: Limit;
+  /** The Total Credits row added to the table (all channels), or null before Add. */
+  pool: string | null;
+  poolInput: string;
+  rows: ChannelRow[];
+  channelInput: Channel | '';
+  channelCreditsInput: string;
+  renewOn: boolean;
+  renew: Renew;
+  rollover: boolean;
+  overage: boolean;
+  date: string;
+  timeZone: string;
+}
+
+/** Field keys that errors are shown next to. */
+export type FieldKey = 'limit' | 'credits' | 'poolInput' | 'channelInput' | 'renew' | 'rollover' | 'overage' | 'activation.date' | 'activation.timeZone' | 'form' | `credits.${Channel}`;
+export type FieldErrors = Partial<Record<FieldKey, string[]>>;
+
+export function machineZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
+export function emptyForm(timeZone = machineZone()): PlanForm {
+  return {
+    limit: 'all_channels',
+    pool: null,
+    poolInput: '',
+    rows: [],
+    channelInput: '',
+    channelCreditsInput: '',
+    renewOn: false,
+    renew: 'monthly',
+    rollover: false,
+    overage: false,
+    date: Temporal.Now.plainDateISO(timeZone).toString(),
+    timeZone,
+  };
+}
+
+export function formFromConfig(config: PlanConfig): PlanForm {
+  const base = emptyForm(config.activation.timeZone);
+  return {
+    ...base,
+    limit: config.limit,
+    pool: config.limit === 'all_channels' ? String(config.credits) : null,
+    rows:
+      config.limit === 'channel_specific'
+        ? (Object.entries(config.credits) as [Channel, number][]).map(([channel, credits]) => ({ channel, credits: String(credits) }))
+        : [],
+    renewOn: config.renew !== null,
+    renew: config.renew ?? 'monthly',
+    rollover: config.rollover,
+    overage: config.overage,
+    date: config.activation.date,
+  };
+}
+
+/** A typed number when it looks like one; otherwise the text itself, so the engine names the problem. */
+function creditsValue(text: string): number | string {
+  const trimmed = text.trim();
+  return /^\d+$/.test(trimmed) ? Number(trimmed) : trimmed;
+}
+
+/** The configuration the form describes, not yet validated (the engine does that). */
+export function candidateOf(form: PlanForm): Record<string, unknown> {
+  const credits =
+    form.limit === 'all_channels'
+      ? form.pool === null
+        ? null
+        : creditsValue(form.pool)
+      : Object.fromEntries(form.rows.map((row) => [row.channel, creditsValue(row.credits)]));
+  return {
+    limit: form.limit,
+    credits,
+    renew: form.renewOn ? form.renew : null,
+    // Roll over exists only with renewal; a hidden toggle must not smuggle it in.
+    rollover: form.renewOn && form.rollover,
+    overage: form.overage,
+    activation: { date: form.date, timeZone: form.timeZone.trim() },
+  };
+}
+
+/** Where an engine or service issue belongs on the form. */
+export function fieldOfIssue(path: string, limit: Limit): FieldKey {
+  const clean = path.replace(/^(plan|config|edit|patch)(\.|$)/, '');
+  if (clean === 'limit') return 'limit';
+  if (clean === 'credits') return 'credits';
+  const channel = /^credits\.(.+)$/.exec(clean)?.[1];
+  if (channel && (CHANNELS as readonly string[]).includes(channel)) return limit === 'channel_specific' ? (`credits.${channel}` as FieldKey) : 'credits';
+  if (clean === 'renew' || clean === 'rollover' || clean === 'overage') return clean;
+  if (clean === 'activation' || clean === 'activation.date') return 'activation.date';
+  if (clean === 'activation.timeZone') return 'activation.timeZone';
+  return 'form';
+}
+
+export function errorsOf(issues: readonly Issue[], limit: Limit): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const issue of issues) {
+    const field = fieldOfIssue(issue.path, limit);
+    (errors[field] ??= []).push(issue.message);
+  }
+  return errors;
+}
+
+/** Validate step 1 with the engine's own rules (the same parser the main process uses). */
+export function validateForm(form: PlanForm): { config: PlanConfig | null; errors: FieldErrors } {
+  if (form.limit === 'all_channels' && form.pool === null) {
+    return { config: null, errors: { credits: ['Enter the Total Credits and press Add.'] } };
+  }
+  if (form.limit === 'channel_specific' && form.rows.length === 0) {
+    return { config: null, errors: { credits: ['Choose a channel, enter its credits and press Add.'] } };
+  }
+  const parsed = parsePlanConfig(candidateOf(form), '');
+  if (!parsed.ok) return { config: null, errors: errorsOf(parsed.issues, form.limit) };
+  return { config: parsed.value, errors: {} };
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Only the fields an edit changes, so an untouched calendar keeps its periods (SPEC §5). */
+export function patchOf(original: PlanConfig, next: PlanConfig): PlanPatch {
+  const patch: PlanPatch = {};
+  if (original.limit !== next.limit) patch.limit = next.limit;
+  if (!sameValue(original.credits, next.credits) || original.limit !== next.limit) patch.credits = next.credits;
+  if (original.renew !== next.renew) patch.renew = next.renew;
+  if (original.rollover !== next.rollover) patch.rollover = next.rollover;
+  if (original.overage !== next.overage) patch.overage = next.overage;
+  if (!sameValue(original.activation, next.activation)) patch.activation = next.activation;
+  return patch;
+}
+
+/**
+ * Channels the dropdown may offer: the space's channels no other plan covers. When editing, the
+ * plan's own channels count as free (all of them, if it is the all-channels plan).
+ */
+export function offeredChannels(space: Space, form: PlanForm, editing: PlanConfig | null): Channel[] {
+  const uncovered = new Set<Channel>(space.uncoveredChannels);
+  if (editing?.limit === 'all_channels') for (const channel of space.channels) uncovered.add(channel.channel);
+  if (editing?.limit === 'channel_specific') for (const channel of Object.keys(editing.credits) as Channel[]) uncovered.add(channel);
+  const taken = new Set(form.rows.map((row) => row.channel));
+  return space.channels.map((channel) => channel.channel).filter((channel) => uncovered.has(channel) && !taken.has(channel));
+}
+
+let zoneList: string[] | null = null;
+
+/** Every IANA zone this runtime knows, for the searchable list. */
+export function timeZones(): string[] {
+  if (zoneList) return zoneList;
+  const supported = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+  zoneList = Array.from(new Set(['UTC', ...supported])).sort();
+  return zoneList;
+}

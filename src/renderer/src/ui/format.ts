@@ -1,0 +1,78 @@
+import type { Role } from '../../../shared/api';
+import type { Channel, PlanConfig, Renew } from '../../../shared/domain';
+import { totalCredits } from '../../../shared/domain';
+
+export const ROLE_LABEL: Record<Role, string> = {
+  admin: 'Admin',
+  account_manager: 'Account manager',
+  support: 'Support',
+};
+
+export const RENEW_LABEL: Record<Renew, string> = {
+  weekly: 'Weekly',
+  monthly: 'Monthly',
+  quarterly: 'Quarterly',
+  half_year: 'Half-year',
+  annually: 'Annually',
+};
+
+const numberFormat = new Intl.NumberFormat('en-US');
+
+export function formatCredits(value: number): string {
+  return numberFormat.format(value);
+}
+
+export function yesNo(value: boolean): string {
+  return value ? 'Yes' : 'No';
+}
+
+export function limitLabel(config: PlanConfig): string {
+  return config.limit === 'all_channels' ? 'All Channels' : 'Channel Specific';
+}
+
+export function renewLabel(renew: Renew | null): string {
+  return renew === null ? 'No' : `Yes — ${RENEW_LABEL[renew]}`;
+}
+
+export function creditsLabel(config: PlanConfig): string {
+  return formatCredits(totalCredits(config));
+}
+
+export function billingDate(config: PlanConfig): string {
+  return `${config.activation.date} (${config.activation.timeZone})`;
+}
+
+export function planChannels(config: PlanConfig): Channel[] {
+  return config.limit === 'all_channels' ? [] : (Object.keys(config.credits) as Channel[]);
+}
+
+/** An instant as the reader's local date and time, with the UTC instant in the tooltip. */
+export function formatInstant(iso: string, timeZone?: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return new Intl.DateTimeFormat('en-GB', {
+    year: 'numeric',
+    month: 'short',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone,
+    timeZoneName: timeZone ? 'short' : undefined,
+  }).format(date);
+}
+
+/** A value of a history change, readable: credits maps, activations, null. */
+export function formatValue(value: unknown): string {
+  if (value === null || value === undefined) return '—';
+  if (typeof value === 'boolean') return yesNo(value);
+  if (typeof value === 'number') return formatCredits(value);
+  if (typeof value === 'string') return (RENEW_LABEL as Record<string, string>)[value] ?? value;
+  if (typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    if (typeof record.date === 'string' && typeof record.timeZone === 'string') return `${record.date} (${record.timeZone})`;
+    return Object.entries(record)
+      .map(([key, inner]) => `${key}: ${formatValue(inner)}`)
+      .join(', ');
+  }
+  return String(value);
+}

@@ -1,0 +1,18 @@
+export { SERIES_COLOR } from './charts';
+export { ConfirmDialog } from './ConfirmDialog';
+export {
+  billingDate,
+  creditsLabel,
+  formatCredits,
+  formatInstant,
+  formatValue,
+  limitLabel,
+  planChannels,
+  RENEW_LABEL,
+  renewLabel,
+  ROLE_LABEL,
+  yesNo,
+} from './format';
+export { Breadcrumbs, Empty, ErrorState, Loading, PageTitle, type Crumb } from './States';
+export { Toggle } from './Toggle';
+export { FlashMessage, useFlash } from './flash';
