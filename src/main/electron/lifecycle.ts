@@ -3,6 +3,7 @@ import path from 'node:path';
 import { BrowserWindow, app, dialog, session } from 'electron';
 import { USAGE, electronSqliteBindingPath, openConsole, parseConsoleOptions, resolveDataDir, type ConsoleRuntime } from '../host';
 import { registerAppScheme, serveRenderer } from './app-protocol';
+import { useElectronSqlite } from './native-sqlite';
 import { forwardEvents, serveDispatcher } from './ipc';
 import { hardenApp, hardenSession } from './security';
 import { createConsoleWindow } from './window';
@@ -82,7 +83,8 @@ export function runElectronConsole(): void {
     });
     const dataDir = options.dataDir ?? resolveDataDir({ env: process.env, electronUserData: app.getPath('userData') });
     try {
-      runtime = await openConsole({ dataDir, empty: options.empty, nativeBinding });
+      useElectronSqlite(appPath, nativeBinding);
+      runtime = await openConsole({ dataDir, empty: options.empty });
     } catch (error) {
       fatal(
         'The console could not open its ledger',

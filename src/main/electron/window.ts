@@ -1,5 +1,6 @@
 import { BrowserWindow } from 'electron';
 import { APP_URL } from './app-protocol';
+import { consoleWebPreferences } from './web-preferences';
 
 export interface ConsoleWindowOptions {
   preloadPath: string;
@@ -21,19 +22,7 @@ export function createConsoleWindow(options: ConsoleWindowOptions): BrowserWindo
     title: options.title,
     backgroundColor: '#ffffff',
     autoHideMenuBar: true,
-    webPreferences: {
-      preload: options.preloadPath,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      webviewTag: false,
-      spellcheck: false,
-      navigateOnDragDrop: false,
-    },
+    webPreferences: consoleWebPreferences(options.preloadPath),
   });
   window.once('ready-to-show', () => window.show());
   // The page may set its own title; keep the caller visible in it.

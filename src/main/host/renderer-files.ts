@@ -51,8 +51,8 @@ export function resolveRendererFile(rendererRoot: string, urlPath: string): stri
     return null;
   }
   if (decoded.includes('\0') || decoded.includes('\\')) return null;
+  if (decoded.split('/').includes('..')) return null;
   const relative = path.posix.normalize(decoded.startsWith('/') ? decoded : `/${decoded}`);
-  if (relative.split('/').includes('..')) return null;
   const root = path.resolve(rendererRoot);
   const file = path.resolve(root, `.${relative === '/' ? '/index.html' : relative}`);
   if (file !== root && !file.startsWith(root + path.sep)) return null;
