@@ -1,0 +1,90 @@
+import path from 'node:path';
+import { z } from 'zod';
+import type { SmtpSettings } from './mail';
+
+/**
+ * The central service's configuration, from environment variables (and a few command-line
+ * flags that override them). Every value is checked at start; a wrong one stops the service
+ * with a sentence naming the variable.
+ */
+export interface CentralConfig {
+  host: string;
+  port: number;
+  /** PostgreSQL URL; absent: the embedded database. */
+  databaseUrl: string | null;
+  databaseSchema: string | null;
+  databasePoolSize: number;
+  /** Where the embedded database keeps its files; null: in memory (tests only). */
+  dataDir: string | null;
+  smtp: SmtpSettings | null;
+  mailPollMs: number;
+  mailRetryBaseMs: number;
+  mailRetryMaxMs: number;
+  maxClockSkewMs: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+const flag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const envSchema = z.object({
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: int(0, 65535).default(4790),
+  DATABASE_URL: z.string().min(1).optional(),
+  CENTRAL_DB_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be lower-case letters, digits and _').optional(),
+  CENTRAL_DB_POOL_SIZE: int(1, 200).default(10),
+  CENTRAL_DATA_DIR: z.string().min(1).default('.data/central'),
+  SMTP_HOST: z.string().min(1).optional(),
+  SMTP_PORT: int(1, 65535).optional(),
+  SMTP_USER: z.string().optional(),
+  SMTP_PASSWORD: z.string().optional(),
+  SMTP_FROM: z.string().min(3).default('Credit Plans <credit-plans@localhost>'),
+  SMTP_SECURE: flag.default(false),
+  SMTP_IGNORE_TLS: flag.default(false),
+  CENTRAL_MAIL_POLL_MS: int(10, 3_600_000).default(2_000),
+  CENTRAL_MAIL_RETRY_BASE_MS: int(10, 3_600_000).default(5_000),
+  CENTRAL_MAIL_RETRY_MAX_MS: int(10, 86_400_000).default(600_000),
+  CENTRAL_MAX_CLOCK_SKEW_MS: int(0, 86_400_000).default(300_000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface CommandLine {
+  port?: number;
+  host?: string;
+  dataDir?: string;
+}
+
+export function readConfig(env: NodeJS.ProcessEnv, args: CommandLine = {}, cwd = process.cwd()): CentralConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`bad configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  const smtp: SmtpSettings | null = e.SMTP_HOST
+    ? {
+        host: e.SMTP_HOST,
+        port: e.SMTP_PORT ?? (e.SMTP_SECURE ? 465 : 587),
+        secure: e.SMTP_SECURE,
+        ignoreTls: e.SMTP_IGNORE_TLS,
+        ...(e.SMTP_USER ? { user: e.SMTP_USER, password: e.SMTP_PASSWORD ?? '' } : {}),
+        from: e.SMTP_FROM,
+      }
+    : null;
+  return {
+    host: args.host ?? e.HOST,
+    port: args.port ?? e.PORT,
+    databaseUrl: e.DATABASE_URL ?? null,
+    databaseSchema: e.CENTRAL_DB_SCHEMA ?? null,
+    databasePoolSize: e.CENTRAL_DB_POOL_SIZE,
+    dataDir: path.resolve(cwd, args.dataDir ?? e.CENTRAL_DATA_DIR),
+    smtp,
+    mailPollMs: e.CENTRAL_MAIL_POLL_MS,
+    mailRetryBaseMs: e.CENTRAL_MAIL_RETRY_BASE_MS,
+    mailRetryMaxMs: e.CENTRAL_MAIL_RETRY_MAX_MS,
+    maxClockSkewMs: e.CENTRAL_MAX_CLOCK_SKEW_MS,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,9 @@
+/**
+ * The central service: every admin's plans, their history, usage authorization and the
+ * Account Managers' e-mails, over HTTP, on PostgreSQL or the embedded PostgreSQL.
+ */
+export * from './config';
+export * from './service';
+export { createToken, revokeToken, type NewToken, type Principal } from './auth';
+export { MailWorker, composeEmail, type SmtpSettings } from './mail';
+export { migrate, openEmbedded, openPostgres, MIGRATIONS, type Database } from './store';

@@ -1,0 +1,181 @@
+import { CHANNELS, type Channel, type PlanConfig, type Renew } from '../../shared/domain';
+import { isoSecond, localMidnightMs } from '../../shared/engine';
+import type { FieldChange } from '../../shared/sync';
+
+/**
+ * The e-mails to a space's Account Manager (SPEC §6): a complete summary of the plan, and for
+ * an update what changed, old → new. The same facts in plain text and in HTML.
+ */
+export type NotificationKind = 'activated' | 'updated' | 'deleted';
+
+export const SUBJECTS: Record<NotificationKind, string> = {
+  activated: 'Credit Plan Activated',
+  updated: 'Credit Plan Updated',
+  deleted: 'Credit Plan Deleted',
+};
+
+export interface PlanFacts {
+  kind: NotificationKind;
+  environmentName: string;
+  spaceName: string;
+  planId: string;
+  version: number;
+  config: PlanConfig;
+  /** What an update changed (empty otherwise). */
+  changes: FieldChange[];
+  spaceChannels: { channel: Channel; bidirectional: boolean }[];
+  actor: string;
+  atMs: number;
+}
+
+export interface ComposedEmail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+const RENEW_LABELS: Record<Renew, string> = {
+  weekly: 'Weekly',
+  monthly: 'Monthly',
+  quarterly: 'Quarterly',
+  half_year: 'Every six months',
+  annually: 'Annually',
+};
+
+const yesNo = (value: boolean): string => (value ? 'Yes' : 'No');
+const limitLabel = (limit: PlanConfig['limit']): string => (limit === 'all_channels' ? 'All Channels' : 'Channel Specific');
+const credits = (n: number): string => `${n.toLocaleString('en-US')} credits`;
+
+function channelDirection(channel: Channel, facts: PlanFacts): string {
+  const known = facts.spaceChannels.find((c) => c.channel === channel);
+  if (!known) return 'MT';
+  return known.bidirectional ? 'MO - MT (bidirectional; only MT consumes)' : 'MT';
+}
+
+/** Rows of "channel → credits" as the wizard's summary lists them. */
+function channelRows(facts: PlanFacts): [string, string][] {
+  const { config } = facts;
+  if (config.limit === 'all_channels') {
+    const rows: [string, string][] = [['All channels (one shared pool)', credits(config.credits)]];
+    for (const { channel } of [...facts.spaceChannels].sort((a, b) => CHANNELS.indexOf(a.channel) - CHANNELS.indexOf(b.channel))) {
+      rows.push([`  ${channel}`, channelDirection(channel, facts)]);
+    }
+    return rows;
+  }
+  const rows: [string, string][] = [];
+  let total = 0;
+  for (const channel of CHANNELS) {
+    const amount = config.credits[channel];
+    if (amount === undefined) continue;
+    total += amount;
+    rows.push([channel, `${credits(amount)} · ${channelDirection(channel, facts)}`]);
+  }
+  rows.push(['Total', credits(total)]);
+  return rows;
+}
+
+function activationText(config: PlanConfig): string {
+  const startMs = localMidnightMs(config.activation.date, config.activation.timeZone);
+  return `${config.activation.date} 00:00, ${config.activation.timeZone} (${isoSecond(startMs)})`;
+}
+
+/** The summary as label/value pairs; channel rows are separate because they are a table. */
+function summaryPairs(facts: PlanFacts): [string, string][] {
+  const { config } = facts;
+  return [
+    ['Environment', facts.environmentName],
+    ['Space', facts.spaceName],
+    ['Credit Plan ID', facts.planId],
+    ['Version', String(facts.version)],
+    ['Credit limit', limitLabel(config.limit)],
+    ['Renew credits', config.renew === null ? 'No' : RENEW_LABELS[config.renew]],
+    ['Roll Over credits', yesNo(config.rollover)],
+    ['Overage', yesNo(config.overage)],
+    ['Activation date and zone', activationText(config)],
+  ];
+}
+
+const FIELD_LABELS: Record<string, string> = {
+  limit: 'Credit limit',
+  renew: 'Renew credits',
+  rollover: 'Roll Over credits',
+  overage: 'Overage',
+  'activation.date': 'Activation date',
+  'activation.timeZone': 'Time zone',
+  'credits.ALL': 'Credits (all channels)',
+};
+
+function fieldLabel(field: string): string {
+  return FIELD_LABELS[field] ?? (field.startsWith('credits.') ? `${field.slice('credits.'.length)} credits` : field);
+}
+
+function valueLabel(field: string, value: unknown): string {
+  if (value === null || value === undefined) return field === 'renew' ? 'No' : '—';
+  if (typeof value === 'boolean') return yesNo(value);
+  if (field === 'limit') return limitLabel(value as PlanConfig['limit']);
+  if (field === 'renew') return RENEW_LABELS[value as Renew] ?? String(value);
+  if (typeof value === 'number') return value.toLocaleString('en-US');
+  return String(value);
+}
+
+function changeLines(facts: PlanFacts): string[] {
+  return facts.changes.map((c) => `${fieldLabel(c.field)}: ${valueLabel(c.field, c.old)} → ${valueLabel(c.field, c.new)}`);
+}
+
+function intro(facts: PlanFacts): string {
+  const when = isoSecond(facts.atMs);
+  switch (facts.kind) {
+    case 'activated':
+      return `A credit plan was created for ${facts.spaceName} by ${facts.actor} at ${when}.`;
+    case 'updated':
+      return `The credit plan ${facts.planId} of ${facts.spaceName} was updated by ${facts.actor} at ${when}.`;
+    case 'deleted':
+      return `The credit plan ${facts.planId} of ${facts.spaceName} was deleted by ${facts.actor} at ${when}. Its history is kept.`;
+  }
+}
+
+export function composeEmail(facts: PlanFacts): ComposedEmail {
+  const subject = `${SUBJECTS[facts.kind]}: ${facts.spaceName} (${facts.planId})`;
+  const pairs = summaryPairs(facts);
+  const rows = channelRows(facts);
+  const changes = changeLines(facts);
+  const summaryTitle = facts.kind === 'deleted' ? 'The plan as it was' : 'Plan summary';
+
+  const text = [
+    SUBJECTS[facts.kind],
+    '',
+    intro(facts),
+    ...(facts.kind === 'updated' ? ['', 'What changed (old → new):', ...(changes.length ? changes.map((l) => `  - ${l}`) : ['  (no field changed)'])] : []),
+    '',
+    `${summaryTitle}:`,
+    ...pairs.map(([label, value]) => `  ${label}: ${value}`),
+    '  Channels and credits:',
+    ...rows.map(([label, value]) => `    ${label}: ${value}`),
+    '',
+  ].join('\n');
+
+  const cell = 'style="padding:4px 12px 4px 0;text-align:left;vertical-align:top"';
+  const html = [
+    '<!doctype html><html><body style="font-family:sans-serif">',
+    `<h1 style="font-size:20px">${escapeHtml(SUBJECTS[facts.kind])}</h1>`,
+    `<p>${escapeHtml(intro(facts))}</p>`,
+    ...(facts.kind === 'updated'
+      ? [
+          '<h2 style="font-size:16px">What changed (old → new)</h2><ul>',
+          ...(changes.length ? changes.map((l) => `<li>${escapeHtml(l)}</li>`) : ['<li>(no field changed)</li>']),
+          '</ul>',
+        ]
+      : []),
+    `<h2 style="font-size:16px">${escapeHtml(summaryTitle)}</h2><table>`,
+    ...pairs.map(([label, value]) => `<tr><th ${cell}>${escapeHtml(label)}</th><td ${cell}>${escapeHtml(value)}</td></tr>`),
+    '</table>',
+    '<h2 style="font-size:16px">Channels and credits</h2><table>',
+    ...rows.map(([label, value]) => `<tr><th ${cell}>${escapeHtml(label.trim())}</th><td ${cell}>${escapeHtml(value)}</td></tr>`),
+    '</table></body></html>',
+  ].join('\n');
+  return { subject, text, html };
+}
+
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}

@@ -1,0 +1,4 @@
+export * from './codec';
+export * from './database';
+export * from './errors';
+export * from './migrations';

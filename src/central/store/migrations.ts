@@ -1,0 +1,237 @@
+import type { Database } from './database';
+
+/**
+ * Numbered migrations, applied in order, each once, all in one transaction under an advisory
+ * lock so that several instances starting together on one database do not race. A migration
+ * is never edited once released: a change of schema is a new number.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Every table whose rows a pull hands out carries the writing transaction and a sequence number. */
+const FEED_TABLES = [
+  'environments',
+  'spaces',
+  'space_channels',
+  'plans',
+  'plan_versions',
+  'plan_states',
+  'usage_slots',
+  'notifications',
+] as const;
+
+const feedTriggers = FEED_TABLES.map(
+  (table) => `
+CREATE TRIGGER ${table}_feed_stamp BEFORE INSERT OR UPDATE ON ${table}
+  FOR EACH ROW EXECUTE FUNCTION feed_stamp();
+CREATE INDEX ${table}_feed ON ${table} (tx, seq);`,
+).join('\n');
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'plans, history, usage, tokens, sync changes, e-mail outbox',
+    sql: `
+CREATE SEQUENCE feed_seq;
+
+-- Stamps a row with its writing transaction and the next feed number: a pull reads rows in
+-- (tx, seq) order, and only those of transactions older than every transaction still running.
+CREATE FUNCTION feed_stamp() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  NEW.tx := pg_current_xact_id();
+  NEW.seq := nextval('feed_seq');
+  RETURN NEW;
+END
+$$;
+
+CREATE TABLE environments (
+  id text PRIMARY KEY,
+  environment_id text NOT NULL,
+  name text NOT NULL,
+  updated_ms bigint NOT NULL,
+  tx xid8 NOT NULL,
+  seq bigint NOT NULL
+);
+
+CREATE TABLE spaces (
+  id text PRIMARY KEY,
+  environment_id text NOT NULL REFERENCES environments (id),
+  name text NOT NULL,
+  am_name text NOT NULL,
+  am_email text NOT NULL,
+  updated_ms bigint NOT NULL,
+  tx xid8 NOT NULL,
+  seq bigint NOT NULL
+);
+
+CREATE TABLE space_channels (
+  space_id text NOT NULL REFERENCES spaces (id),
+  channel text NOT NULL,
+  environment_id text NOT NULL,
+  bidirectional boolean NOT NULL,
+  added_ms bigint NOT NULL,
+  tx xid8 NOT NULL,
+  seq bigint NOT NULL,
+  PRIMARY KEY (space_id, channel)
+);
+
+CREATE TABLE plans (
+  id text PRIMARY KEY,
+  space_id text NOT NULL REFERENCES spaces (id),
+  environment_id text NOT NULL,
+  version integer NOT NULL,
+  -- json, not jsonb: the channels keep the order the admin gave them (display order).
+  config json NOT NULL,
+  activates_ms bigint NOT NULL,
+  created_ms bigint NOT NULL,
+  created_by text NOT NULL,
+  updated_ms bigint NOT NULL,
+  updated_by text NOT NULL,
+  deleted_ms bigint,
+  tx xid8 NOT NULL,
+  seq bigint NOT NULL
+);
+CREATE INDEX plans_live_by_space ON plans (space_id) WHERE deleted_ms IS NULL;
+
+CREATE TABLE plan_versions (
+  plan_id text NOT NULL REFERENCES plans (id),
+  version integer NOT NULL,
+  space_id text NOT NULL,
+  environment_id text NOT NULL,
+  action text NOT NULL CHECK (action IN ('created', 'updated', 'deleted')),
+  actor text NOT NULL,
+  at_ms bigint NOT NULL,
+  effective_ms bigint NOT NULL,
+  config json NOT NULL,
+  changes json NOT NULL,
+  change_id text NOT NULL,
+  -- Position among everything applied to the plan's credits (usage and versions), for replays.
+  ord integer NOT NULL,
+  tx xid8 NOT NULL,
+  seq bigint NOT NULL,
+  PRIMARY KEY (plan_id, version)
+);
+
+-- The engine's state of a plan's buckets. Its row lock is what serializes every decision on
+-- the plan, across connections and instances.
+CREATE TABLE plan_states (
+  plan_id text PRIMARY KEY REFERENCES plans (id),
+  space_id text NOT NULL,
+  environment_id text NOT NULL,
+  state json NOT NULL,
+  ops integer NOT NULL,
+  tx xid8 NOT NULL,
+  seq bigint NOT NULL
+);
+
+CREATE TABLE usage_events (
+  id text PRIMARY KEY,
+  space_id text NOT NULL,
+  channel text NOT NULL,
+  direction text NOT NULL,
+  credits bigint NOT NULL,
+  occurred_ms bigint NOT NULL,
+  received_ms bigint NOT NULL,
+  plan_id text,
+  accepted boolean NOT NULL,
+  reason text,
+  bucket text,
+  consumed bigint NOT NULL,
+  overage_triggered boolean NOT NULL,
+  decided_ms bigint NOT NULL,
+  ord integer
+);
+CREATE INDEX usage_events_by_plan ON usage_events (plan_id, ord) WHERE plan_id IS NOT NULL;
+
+CREATE TABLE usage_slots (
+  space_id text NOT NULL,
+  plan_key text NOT NULL,
+  channel text NOT NULL,
+  slot_ms bigint NOT NULL,
+  environment_id text NOT NULL,
+  mt_credits bigint NOT NULL,
+  mt_events bigint NOT NULL,
+  mo_events bigint NOT NULL,
+  rejected_events bigint NOT NULL,
+  rejected_credits bigint NOT NULL,
+  tx xid8 NOT NULL,
+  seq bigint NOT NULL,
+  PRIMARY KEY (space_id, plan_key, channel, slot_ms)
+);
+
+CREATE TABLE sync_changes (
+  id text PRIMARY KEY,
+  payload_hash text NOT NULL,
+  kind text NOT NULL,
+  result json NOT NULL,
+  token_id text NOT NULL,
+  applied_ms bigint NOT NULL
+);
+
+CREATE TABLE tokens (
+  id text PRIMARY KEY,
+  hash text NOT NULL UNIQUE,
+  name text NOT NULL,
+  role text NOT NULL,
+  -- NULL: every environment.
+  environments text[],
+  created_ms bigint NOT NULL,
+  revoked_ms bigint
+);
+
+CREATE TABLE notifications (
+  id text PRIMARY KEY,
+  plan_id text NOT NULL REFERENCES plans (id),
+  plan_version integer NOT NULL,
+  space_id text NOT NULL,
+  environment_id text NOT NULL,
+  kind text NOT NULL,
+  to_address text NOT NULL,
+  to_name text NOT NULL,
+  subject text NOT NULL,
+  text_body text NOT NULL,
+  html_body text NOT NULL,
+  status text NOT NULL CHECK (status IN ('queued', 'sent', 'failed')),
+  attempts integer NOT NULL,
+  next_attempt_ms bigint,
+  last_error text,
+  created_ms bigint NOT NULL,
+  updated_ms bigint NOT NULL,
+  sent_ms bigint,
+  tx xid8 NOT NULL,
+  seq bigint NOT NULL
+);
+CREATE INDEX notifications_due ON notifications (next_attempt_ms) WHERE status <> 'sent';
+${feedTriggers}
+`,
+  },
+];
+
+/** Any fixed number: the advisory lock that lets one instance at a time migrate. */
+const MIGRATION_LOCK = 5_260_417;
+
+export async function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
+  return db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await tx.query(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_ms bigint NOT NULL)',
+    );
+    const done = await tx.query<{ version: number }>('SELECT version FROM schema_migrations');
+    const applied = new Set(done.rows.map((row) => Number(row.version)));
+    const ran: number[] = [];
+    for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (applied.has(migration.version)) continue;
+      await tx.exec(migration.sql);
+      await tx.query('INSERT INTO schema_migrations (version, name, applied_ms) VALUES ($1, $2, $3)', [
+        migration.version,
+        migration.name,
+        Date.now(),
+      ]);
+      ran.push(migration.version);
+    }
+    return ran;
+  });
+}

@@ -1,0 +1,2 @@
+export * from './pull';
+export * from './push';

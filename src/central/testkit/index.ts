@@ -1,0 +1,8 @@
+/** Test support for the central service: real databases, a real SMTP server, child processes. */
+export * from './client';
+export * from './databases';
+export * from './fixtures';
+export * from './harness';
+export * from './mime';
+export * from './smtp';
+export * from './backends';

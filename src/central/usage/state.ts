@@ -1,0 +1,69 @@
+import type { Channel, Direction, PlanConfig } from '../../shared/domain';
+import { applyDelete, applyEdit, createPlanState, recordUsage, type PlanState } from '../../shared/engine';
+import type { PlanStateRecord } from '../../shared/sync';
+import { planStateRecord } from '../records';
+import { decodePlanState, type Queryable } from '../store';
+
+/**
+ * The buckets of a plan at any instant. At or after the last decision the stored state is
+ * simply projected forward. Before it, the plan is replayed from its first version: versions
+ * and usage events carry their position (`ord`) and decision instant, and the engine is
+ * deterministic, so the replay retraces exactly the decisions that were taken.
+ */
+export interface PlanStateLookup {
+  planId: string;
+  environmentId: string;
+  record: PlanStateRecord;
+}
+
+export async function planStateAt(db: Queryable, planId: string, atMs: number): Promise<PlanStateLookup | null> {
+  const current = await db.query<{ state: string; version: number; environment_id: string }>(
+    `SELECT s.state::text AS state, p.version, p.environment_id FROM plan_states s JOIN plans p ON p.id = s.plan_id
+      WHERE s.plan_id = $1`,
+    [planId],
+  );
+  const row = current.rows[0];
+  if (!row) return null;
+  const state = decodePlanState(row.state);
+  if (atMs >= state.clockMs) {
+    return { planId, environmentId: row.environment_id, record: planStateRecord(planId, Number(row.version), state, atMs) };
+  }
+  const replayed = await replay(db, planId, atMs);
+  return { planId, environmentId: row.environment_id, record: planStateRecord(planId, replayed.version, replayed.state, atMs) };
+}
+
+type Op =
+  | { ord: number; ms: number; kind: 'version'; version: number; action: string; config: PlanConfig }
+  | { ord: number; ms: number; kind: 'usage'; id: string; channel: Channel; direction: Direction; credits: number };
+
+async function replay(db: Queryable, planId: string, atMs: number): Promise<{ state: PlanState; version: number }> {
+  const versions = await db.query<{ version: number; action: string; config: PlanConfig; effective_ms: unknown; ord: number }>(
+    'SELECT version, action, config, effective_ms, ord FROM plan_versions WHERE plan_id = $1 ORDER BY ord',
+    [planId],
+  );
+  const usage = await db.query<{ id: string; channel: Channel; direction: Direction; credits: unknown; decided_ms: unknown; ord: number }>(
+    `SELECT id, channel, direction, credits, decided_ms, ord FROM usage_events
+      WHERE plan_id = $1 AND ord IS NOT NULL AND decided_ms <= $2 ORDER BY ord`,
+    [planId, atMs],
+  );
+  const ops: Op[] = [
+    ...versions.rows.map((v): Op => ({ ord: Number(v.ord), ms: Number(v.effective_ms), kind: 'version', version: Number(v.version), action: v.action, config: v.config })),
+    ...usage.rows.map((u): Op => ({ ord: Number(u.ord), ms: Number(u.decided_ms), kind: 'usage', id: u.id, channel: u.channel, direction: u.direction, credits: Number(u.credits) })),
+  ].sort((a, b) => a.ord - b.ord);
+
+  const first = ops.find((op) => op.kind === 'version');
+  if (!first || first.kind !== 'version') throw new Error(`plan ${planId} has no first version`);
+  const state = createPlanState(first.config);
+  let version = first.version;
+  for (const op of ops) {
+    if (op === first) continue;
+    if (op.ms > atMs) break;
+    if (op.kind === 'usage') recordUsage(state, op, op.ms);
+    else {
+      if (op.action === 'deleted') applyDelete(state, op.ms);
+      else applyEdit(state, op.config, op.ms);
+      version = op.version;
+    }
+  }
+  return { state, version };
+}

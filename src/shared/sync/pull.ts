@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { cursorSchema } from './ids';
+import {
+  channelRecordSchema,
+  environmentRecordSchema,
+  historyRecordSchema,
+  notificationRecordSchema,
+  planRecordSchema,
+  planStateRecordSchema,
+  spaceRecordSchema,
+  usageSlotRecordSchema,
+} from './records';
+
+/**
+ * A pull returns what changed after a cursor, oldest first, as the latest state of each
+ * record (a record changed twice since the cursor comes once). History records never change.
+ */
+export const pullItemSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('environment'), environment: environmentRecordSchema }),
+  z.object({ kind: z.literal('space'), space: spaceRecordSchema }),
+  z.object({ kind: z.literal('channel'), channel: channelRecordSchema }),
+  z.object({ kind: z.literal('plan'), plan: planRecordSchema }),
+  z.object({ kind: z.literal('history'), history: historyRecordSchema }),
+  z.object({ kind: z.literal('planState'), planState: planStateRecordSchema }),
+  z.object({ kind: z.literal('usageSlot'), usageSlot: usageSlotRecordSchema }),
+  z.object({ kind: z.literal('notification'), notification: notificationRecordSchema }),
+]);
+export type PullItem = z.infer<typeof pullItemSchema>;
+export type PullItemKind = PullItem['kind'];
+
+export const DEFAULT_PULL_LIMIT = 500;
+export const MAX_PULL_LIMIT = 5000;
+
+export const pullQuerySchema = z
+  .object({
+    cursor: cursorSchema.default('0.0'),
+    limit: z.coerce
+      .number()
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .max(MAX_PULL_LIMIT, `must be at most ${MAX_PULL_LIMIT}`)
+      .default(DEFAULT_PULL_LIMIT),
+  })
+  .strict();
+export type PullQuery = z.infer<typeof pullQuerySchema>;
+
+export const pullResponseSchema = z.object({
+  items: z.array(pullItemSchema),
+  /** Pass it to the next pull; equal to the request's cursor when nothing was new. */
+  nextCursor: cursorSchema,
+  /** More items wait after nextCursor: pull again at once. */
+  hasMore: z.boolean(),
+});
+export type PullResponse = z.infer<typeof pullResponseSchema>;

@@ -1,0 +1,174 @@
+import { z } from 'zod';
+import {
+  bucketNameSchema,
+  channelSchema,
+  historyActionSchema,
+  idSchema,
+  instantSchema,
+  NOTIFICATION_KINDS,
+  NOTIFICATION_STATUSES,
+  planConfigSchema,
+  planStatusSchema,
+} from '../api';
+
+/**
+ * The records the central service hands out, in pushes' answers and in pulls. Instants are UTC
+ * ISO-8601 strings; credits are integers.
+ */
+
+export const environmentRecordSchema = z.object({
+  id: idSchema,
+  name: z.string(),
+  updatedAt: instantSchema,
+});
+export type EnvironmentRecord = z.infer<typeof environmentRecordSchema>;
+
+export const accountManagerRecordSchema = z.object({ name: z.string().min(1).max(200), email: z.email() });
+
+export const spaceRecordSchema = z.object({
+  id: idSchema,
+  environmentId: idSchema,
+  name: z.string(),
+  accountManager: accountManagerRecordSchema,
+  updatedAt: instantSchema,
+});
+export type SpaceRecord = z.infer<typeof spaceRecordSchema>;
+
+export const channelRecordSchema = z.object({
+  spaceId: idSchema,
+  environmentId: idSchema,
+  channel: channelSchema,
+  bidirectional: z.boolean(),
+  addedAt: instantSchema,
+});
+export type ChannelRecord = z.infer<typeof channelRecordSchema>;
+
+export const planRecordSchema = z.object({
+  id: idSchema,
+  spaceId: idSchema,
+  environmentId: idSchema,
+  version: z.number().int().min(1),
+  config: planConfigSchema,
+  /** At the time the record was produced: scheduled before the activation instant. */
+  status: planStatusSchema,
+  /** The activation instant (00:00 of the activation date in its zone). */
+  activatesAt: instantSchema,
+  createdAt: instantSchema,
+  createdBy: z.string(),
+  updatedAt: instantSchema,
+  updatedBy: z.string(),
+  deletedAt: instantSchema.nullable(),
+});
+export type PlanRecord = z.infer<typeof planRecordSchema>;
+
+export const fieldChangeRecordSchema = z.object({ field: z.string(), old: z.unknown(), new: z.unknown() });
+
+/** One row of the credit history log: a version of a plan, created, updated or deleted. */
+export const historyRecordSchema = z.object({
+  planId: idSchema,
+  spaceId: idSchema,
+  environmentId: idSchema,
+  version: z.number().int().min(1),
+  action: historyActionSchema,
+  actor: z.string(),
+  /** When the admin made the change (the console's clock). */
+  at: instantSchema,
+  /** When the central service applied it to the plan's credits (never before earlier usage). */
+  effectiveAt: instantSchema,
+  config: planConfigSchema,
+  changes: z.array(fieldChangeRecordSchema),
+  changeId: z.string(),
+});
+export type HistoryRecord = z.infer<typeof historyRecordSchema>;
+
+export const bucketRecordSchema = z.object({
+  allocated: z.number().int(),
+  used: z.number().int(),
+  remaining: z.number().int(),
+  carriedIn: z.number().int(),
+  overage: z.object({ added: z.number().int(), at: instantSchema.nullable() }),
+});
+
+/** The state of a plan's buckets at one instant, as SPEC §8 reports a query. */
+export const planStateRecordSchema = z.object({
+  planId: idSchema,
+  version: z.number().int(),
+  at: instantSchema,
+  deleted: z.literal(true).optional(),
+  period: z.object({ index: z.number().int(), start: instantSchema, end: instantSchema.nullable() }).nullable(),
+  buckets: z.partialRecord(bucketNameSchema, bucketRecordSchema),
+});
+export type PlanStateRecord = z.infer<typeof planStateRecordSchema>;
+
+/** Usage of one channel in one 15-minute slot, under one plan (or none: planId null). */
+export const usageSlotRecordSchema = z.object({
+  spaceId: idSchema,
+  environmentId: z.string(),
+  planId: idSchema.nullable(),
+  channel: channelSchema,
+  slotStart: instantSchema,
+  /** Credits of accepted MT events. */
+  mtCredits: z.number().int(),
+  mtEvents: z.number().int(),
+  /** MO messages (free). */
+  moEvents: z.number().int(),
+  rejectedEvents: z.number().int(),
+  rejectedCredits: z.number().int(),
+});
+export type UsageSlotRecord = z.infer<typeof usageSlotRecordSchema>;
+
+/** An e-mail to a space's Account Manager and where its delivery stands. */
+export const notificationRecordSchema = z.object({
+  id: idSchema,
+  planId: idSchema,
+  planVersion: z.number().int(),
+  spaceId: idSchema,
+  environmentId: idSchema,
+  kind: z.enum(NOTIFICATION_KINDS),
+  to: z.string(),
+  subject: z.string(),
+  text: z.string(),
+  html: z.string(),
+  /** queued: not sent yet; failed: the last attempt failed (retried at nextAttemptAt unless null). */
+  status: z.enum(NOTIFICATION_STATUSES),
+  attempts: z.number().int(),
+  lastError: z.string().nullable(),
+  nextAttemptAt: instantSchema.nullable(),
+  createdAt: instantSchema,
+  updatedAt: instantSchema,
+  sentAt: instantSchema.nullable(),
+});
+export type NotificationRecord = z.infer<typeof notificationRecordSchema>;
+
+/** The decision on one usage event. */
+export const usageDecisionSchema = z.object({
+  id: idSchema,
+  accepted: z.boolean(),
+  /** Why it was rejected: exhausted (did not fit), in_future (occurredAt ahead of the service's clock). */
+  reason: z.enum(['exhausted', 'in_future']).optional(),
+  /** The plan that decided it, or null when no plan covers the channel (not limited). */
+  planId: idSchema.nullable(),
+  bucket: bucketNameSchema.nullable(),
+  consumed: z.number().int(),
+  overageTriggered: z.boolean(),
+  /** True when this event id had been decided before: the first decision is repeated. */
+  duplicate: z.boolean(),
+});
+export type UsageDecisionRecord = z.infer<typeof usageDecisionSchema>;
+
+/**
+ * Who may call the central service. The three people roles of the console, and `platform`:
+ * the messaging platform, which posts usage and reads bucket states and nothing else.
+ */
+export const CENTRAL_ROLES = ['admin', 'account_manager', 'support', 'platform'] as const;
+export const centralRoleSchema = z.enum(CENTRAL_ROLES);
+export type CentralRole = z.infer<typeof centralRoleSchema>;
+
+export const sessionRecordSchema = z.object({
+  tokenId: z.string(),
+  name: z.string(),
+  role: centralRoleSchema,
+  /** The environments the token may see; null for every environment. */
+  environments: z.array(z.string()).nullable(),
+});
+export type SessionRecord = z.infer<typeof sessionRecordSchema>;
