@@ -76,3 +76,9 @@ export function formatValue(value: unknown): string {
   }
   return String(value);
 }
+
+/** A UTC instant written to the second (2027-01-31T05:00:00Z), however precisely it arrived. */
+export function utcToSecond(iso: string): string {
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? iso : new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}

@@ -11,6 +11,7 @@ export {
   RENEW_LABEL,
   renewLabel,
   ROLE_LABEL,
+  utcToSecond,
   yesNo,
 } from './format';
 export { Breadcrumbs, Empty, ErrorState, Loading, PageTitle, type Crumb } from './States';

@@ -17,6 +17,7 @@ export function HistoryLogs({ spaceId, plans }: { spaceId: string; plans: Credit
   const actor = useDebounced(form.actor, 300);
   const filter = useMemo(() => toHistoryFilter(spaceId, { ...form, actor }), [spaceId, form, actor]);
   const filterKey = JSON.stringify(filter);
+  const actors = useMemo(() => Array.from(new Set(plans.flatMap((plan) => [plan.createdBy, plan.updatedBy]))).sort(), [plans]);
 
   return (
     <section className="history" aria-labelledby="history-title">
@@ -62,7 +63,24 @@ export function HistoryLogs({ spaceId, plans }: { spaceId: string; plans: Credit
         </div>
         <div className="field">
           <label htmlFor="history-actor">Who</label>
-          <input id="history-actor" type="search" value={form.actor} placeholder="Name" onChange={(event) => setFilter(spaceId, { actor: event.target.value })} />
+          <input
+            id="history-actor"
+            type="search"
+            list="history-actors"
+            value={form.actor}
+            placeholder="Full name"
+            aria-describedby="history-actor-hint"
+            onChange={(event) => setFilter(spaceId, { actor: event.target.value })}
+          />
+          {/* The log matches the full name; suggest the people who touched this space's plans. */}
+          <datalist id="history-actors">
+            {actors.map((actor) => (
+              <option key={actor} value={actor} />
+            ))}
+          </datalist>
+          <span id="history-actor-hint" className="visually-hidden">
+            The person's full name, as the log records it.
+          </span>
         </div>
         <button type="button" onClick={() => resetFilter(spaceId)}>
           Clear filters

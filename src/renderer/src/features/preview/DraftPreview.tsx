@@ -5,7 +5,7 @@ import { useApi, useCommand, useCommandMutation, useRole } from '../../api';
 import { href } from '../../app/router';
 import { SpaceHeader } from '../space';
 import { ConfigureStep, emptyForm, errorsOf, formFromConfig, offeredChannels, PlanSummary, useWizardStore, validateForm, type FieldErrors, type PlanForm } from '../wizard';
-import { ErrorState, formatCredits, formatInstant, Loading, PageTitle } from '../../ui';
+import { ErrorState, formatCredits, formatInstant, Loading, PageTitle, utcToSecond } from '../../ui';
 import { ProjectionChart } from './ProjectionChart';
 
 /** Account managers try a plan before anyone saves it: calendar, projection, and drafts to keep. */
@@ -121,7 +121,7 @@ function PreviewResult({ space, config, preview, loadedDraft }: { space: Space; 
                 <td>
                   {boundary.localDate} {boundary.localTime} (UTC{boundary.offset})
                 </td>
-                <td><code>{boundary.start}</code></td>
+                <td><code>{utcToSecond(boundary.start)}</code></td>
                 <td>
                   {boundary.clamped ? <span className="flag flag-warning">Clamped to month end</span> : null}
                   {boundary.shiftedByDst ? <span className="flag flag-warning">Shifted by daylight saving</span> : null}

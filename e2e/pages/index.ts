@@ -1,0 +1,3 @@
+export { DetailsPage } from './DetailsPage';
+export { OverviewPage } from './OverviewPage';
+export { WizardPage } from './WizardPage';

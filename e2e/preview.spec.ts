@@ -1,0 +1,32 @@
+import { expect, test } from './support/test';
+
+test('an account manager previews a draft: boundaries in the plan’s zone and UTC, projection, and saves the draft', async ({ openConsole, server }) => {
+  const spaceId = server.spaces.Preview;
+  const page = await openConsole('account_manager', `/spaces/${spaceId}/credits`);
+  await expect(page.getByTestId('role')).toHaveText('Account manager');
+  await expect(page.getByRole('link', { name: 'New Credit Plan' })).toHaveCount(0);
+  await page.getByRole('link', { name: 'Preview a draft plan' }).click();
+
+  await page.getByLabel('Total Credits').fill('3000');
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  await page.getByRole('switch', { name: 'Renew credits' }).check();
+  await page.getByLabel('Renewal period').selectOption({ label: 'Monthly' });
+  await page.getByLabel('Activation date').fill('2027-01-31');
+  await page.getByLabel('Time zone').fill('America/New_York');
+  await page.getByRole('button', { name: 'Preview' }).click();
+
+  const boundaries = page.getByRole('table', { name: 'Next period starts' });
+  await expect(boundaries.locator('tbody tr')).toHaveCount(6);
+  await expect(boundaries).toContainText('2027-02-28');
+  await expect(boundaries).toContainText('Clamped to month end');
+  await expect(boundaries).toContainText('UTC offset changed');
+  await expect(boundaries).toContainText('2027-01-31T05:00:00Z');
+  await expect(page.getByRole('img', { name: /Projected remaining credits/ })).toBeVisible();
+
+  await page.getByLabel('Draft name').fill('Q1 pool for New York');
+  await page.getByRole('button', { name: 'Save draft' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Draft “Q1 pool for New York” saved' })).toBeVisible();
+  const drafts = page.getByRole('table', { name: 'Saved drafts' });
+  await expect(drafts).toContainText('Q1 pool for New York');
+  await expect(drafts).toContainText('Manu Manager');
+});
