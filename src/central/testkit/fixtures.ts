@@ -19,7 +19,7 @@ export function spaceUpsert(id: string, environmentId: string, name: string, man
   return { id: changeId(), kind: 'space.upsert', at: AT, actor, space: { id, environmentId, name, accountManager: manager } };
 }
 
-export function channelUpsert(spaceId: string, channel: 'SMS' | 'WhatsApp' | 'Email' | 'Push' | 'RCS', bidirectional = false, actor = 'alice'): ChangeInput {
+export function channelUpsert(spaceId: string, channel: ChannelName, bidirectional = false, actor = 'alice'): ChangeInput {
   return { id: changeId(), kind: 'channel.upsert', at: AT, actor, spaceId, channel, bidirectional };
 }
 
@@ -47,12 +47,18 @@ export function smsPlan(credits: number, extra: Partial<PlanConfig> = {}): PlanC
   } as PlanConfig;
 }
 
-/** A space with SMS and WhatsApp in an environment, as the first changes of a console. */
-export function spaceSetup(environmentId: string, spaceId: string, manager?: { name: string; email: string }): ChangeInput[] {
+type ChannelName = 'SMS' | 'WhatsApp' | 'Email' | 'Push' | 'RCS';
+
+/** An environment and a space with channels (SMS bidirectional), as the first changes of a console. */
+export function spaceSetup(
+  environmentId: string,
+  spaceId: string,
+  manager?: { name: string; email: string },
+  channels: ChannelName[] = ['SMS', 'WhatsApp', 'Email', 'Push'],
+): ChangeInput[] {
   return [
     environmentUpsert(environmentId, `Environment ${environmentId}`),
     spaceUpsert(spaceId, environmentId, `Space ${spaceId}`, manager),
-    channelUpsert(spaceId, 'SMS', true),
-    channelUpsert(spaceId, 'WhatsApp', false),
+    ...channels.map((channel) => channelUpsert(spaceId, channel, channel === 'SMS')),
   ];
 }

@@ -33,28 +33,39 @@ export interface TestCentral {
   database: TestDatabase;
   admin: CentralClient;
   client(role: CentralRole, environments: string[] | null): Promise<CentralClient>;
+  /** Stop this instance and start another on the same database (clients follow it). */
+  restart(): Promise<void>;
   dispose(): Promise<void>;
 }
 
 /** The real service on 127.0.0.1 over a fresh database of the given backend. */
 export async function startTestCentral(backend: Backend, overrides: Partial<CentralConfig> = {}): Promise<TestCentral> {
   const database = await openTestDatabase(backend);
-  const central = await startCentral({ config: testConfig(overrides), db: database.db });
+  const config = testConfig(overrides);
+  const clients: CentralClient[] = [];
   const client = async (role: CentralRole, environments: string[] | null) => {
     const { secret } = await createToken(database.db, { name: `${role} test`, role, environments }, Date.now());
-    return new CentralClient(central.url, secret);
+    const made = new CentralClient(test.central.url, secret);
+    clients.push(made);
+    return made;
   };
-  const admin = await client('admin', null);
-  return {
-    central,
+  const test: TestCentral = {
+    central: await startCentral({ config, db: database.db }),
     database,
-    admin,
+    admin: undefined as unknown as CentralClient,
     client,
+    async restart() {
+      await test.central.close();
+      test.central = await startCentral({ config, db: database.db });
+      for (const c of clients) c.baseUrl = test.central.url;
+    },
     async dispose() {
-      await central.close();
+      await test.central.close();
       await database.dispose();
     },
   };
+  test.admin = await client('admin', null);
+  return test;
 }
 
 export async function freePort(): Promise<number> {

@@ -98,16 +98,16 @@ interface PlanSlot {
 }
 
 interface SlotDelta {
-  spaceId: string;
-  planKey: string;
+  space_id: string;
+  plan_key: string;
   channel: Channel;
-  slotMs: number;
-  environmentId: string;
-  mtCredits: number;
-  mtEvents: number;
-  moEvents: number;
-  rejectedEvents: number;
-  rejectedCredits: number;
+  slot_ms: number;
+  environment_id: string;
+  mt_credits: number;
+  mt_events: number;
+  mo_events: number;
+  rejected_events: number;
+  rejected_credits: number;
 }
 
 /** Which live plan limits each (space, channel), SPEC §2. */
@@ -121,12 +121,18 @@ function coverageOf(plans: { id: string; space_id: string; config: PlanConfig }[
 }
 
 async function decideBatch(tx: Queryable, events: UsageEventInput[], nowMs: number): Promise<UsageDecisionRecord[]> {
+  // Parameters travel as one JSON text each: PGlite parses JSON much faster than array parameters.
   const spaceIds = [...new Set(events.map((e) => e.spaceId))];
-  const live = await tx.query<{ id: string; space_id: string; config: PlanConfig }>(
-    'SELECT id, space_id, config FROM plans WHERE space_id = ANY($1::text[]) AND deleted_ms IS NULL',
-    [spaceIds],
+  const spaces = await tx.query<{ space_id: string; environment_id: string; plan_id: string | null; config: PlanConfig | null }>(
+    `SELECT s.id AS space_id, s.environment_id, p.id AS plan_id, p.config
+       FROM spaces s LEFT JOIN plans p ON p.space_id = s.id AND p.deleted_ms IS NULL
+      WHERE s.id IN (SELECT json_array_elements_text($1::json))`,
+    [JSON.stringify(spaceIds)],
   );
-  const covering = coverageOf(live.rows);
+  const environmentOf = new Map(spaces.rows.map((row) => [row.space_id, row.environment_id]));
+  const covering = coverageOf(
+    spaces.rows.flatMap((row) => (row.plan_id !== null && row.config !== null ? [{ id: row.plan_id, space_id: row.space_id, config: row.config }] : [])),
+  );
   const planOf = (e: UsageEventInput): string | undefined =>
     covering.get(`${e.spaceId}\u0000*`) ?? covering.get(`${e.spaceId}\u0000${e.channel}`);
 
@@ -135,8 +141,8 @@ async function decideBatch(tx: Queryable, events: UsageEventInput[], nowMs: numb
   if (planIds.length > 0) {
     const locked = await tx.query<{ plan_id: string; state: string; ops: number; environment_id: string }>(
       `SELECT plan_id, state::text AS state, ops, environment_id FROM plan_states
-        WHERE plan_id = ANY($1::text[]) ORDER BY plan_id FOR UPDATE`,
-      [planIds],
+        WHERE plan_id IN (SELECT json_array_elements_text($1::json)) ORDER BY plan_id FOR UPDATE`,
+      [JSON.stringify(planIds)],
     );
     for (const row of locked.rows) {
       plans.set(row.plan_id, { state: decodePlanState(row.state), ops: Number(row.ops), environmentId: row.environment_id, touched: false });
@@ -144,23 +150,14 @@ async function decideBatch(tx: Queryable, events: UsageEventInput[], nowMs: numb
   }
   // Read after the locks: a concurrent batch with the same ids has committed by now.
   const stored = await tx.query<StoredDecision>(
-    `SELECT id, plan_id, accepted, reason, bucket, consumed, overage_triggered FROM usage_events WHERE id = ANY($1::text[])`,
-    [events.map((e) => e.id)],
+    `SELECT id, plan_id, accepted, reason, bucket, consumed, overage_triggered FROM usage_events
+      WHERE id IN (SELECT json_array_elements_text($1::json))`,
+    [JSON.stringify(events.map((e) => e.id))],
   );
   const previous = new Map(stored.rows.map((row) => [row.id, row]));
-  const spaces = await tx.query<{ id: string; environment_id: string }>(
-    'SELECT id, environment_id FROM spaces WHERE id = ANY($1::text[])',
-    [spaceIds],
-  );
-  const environmentOf = new Map(spaces.rows.map((row) => [row.id, row.environment_id]));
 
   const decisions: UsageDecisionRecord[] = [];
-  const inserts: {
-    event: UsageEventInput;
-    decision: UsageDecisionRecord;
-    decidedMs: number;
-    ord: number | null;
-  }[] = [];
+  const inserts: Record<string, unknown>[] = [];
   const slots = new Map<string, SlotDelta>();
 
   for (const event of events) {
@@ -188,7 +185,23 @@ async function decideBatch(tx: Queryable, events: UsageEventInput[], nowMs: numb
       decision = { id: event.id, accepted: true, planId: null, bucket: null, consumed: 0, overageTriggered: false, duplicate: false };
     }
     decisions.push(decision);
-    inserts.push({ event, decision, decidedMs, ord });
+    inserts.push({
+      id: event.id,
+      space_id: event.spaceId,
+      channel: event.channel,
+      direction: event.direction,
+      credits: event.credits,
+      occurred_ms: event.occurredMs,
+      received_ms: nowMs,
+      plan_id: decision.planId,
+      accepted: decision.accepted,
+      reason: decision.reason ?? null,
+      bucket: decision.bucket,
+      consumed: decision.consumed,
+      overage_triggered: decision.overageTriggered,
+      decided_ms: decidedMs,
+      ord,
+    });
 
     const planKey = decision.planId ?? '';
     const slotMs = slotOf(event.occurredMs);
@@ -196,98 +209,75 @@ async function decideBatch(tx: Queryable, events: UsageEventInput[], nowMs: numb
     let slot = slots.get(key);
     if (!slot) {
       slot = {
-        spaceId: event.spaceId,
-        planKey,
+        space_id: event.spaceId,
+        plan_key: planKey,
         channel: event.channel,
-        slotMs,
-        environmentId: (planId && plans.get(planId)?.environmentId) || environmentOf.get(event.spaceId) || '',
-        mtCredits: 0,
-        mtEvents: 0,
-        moEvents: 0,
-        rejectedEvents: 0,
-        rejectedCredits: 0,
+        slot_ms: slotMs,
+        environment_id: (planId && plans.get(planId)?.environmentId) || environmentOf.get(event.spaceId) || '',
+        mt_credits: 0,
+        mt_events: 0,
+        mo_events: 0,
+        rejected_events: 0,
+        rejected_credits: 0,
       };
       slots.set(key, slot);
     }
     if (!decision.accepted) {
-      slot.rejectedEvents += 1;
-      slot.rejectedCredits += event.credits;
+      slot.rejected_events += 1;
+      slot.rejected_credits += event.credits;
     } else if (event.direction === 'MO') {
-      slot.moEvents += 1;
+      slot.mo_events += 1;
     } else {
-      slot.mtEvents += 1;
-      slot.mtCredits += event.credits;
+      slot.mt_events += 1;
+      slot.mt_credits += event.credits;
     }
   }
+  if (inserts.length === 0) return decisions;
 
-  if (inserts.length > 0) {
-    // Sorted by id so that two batches sharing ids take the index locks in the same order.
-    inserts.sort((a, b) => (a.event.id < b.event.id ? -1 : a.event.id > b.event.id ? 1 : 0));
-    const result = await tx.query(
-      `INSERT INTO usage_events (id, space_id, channel, direction, credits, occurred_ms, received_ms, plan_id, accepted,
+  // Sorted so that two batches sharing ids or slots take the index locks in the same order.
+  const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  inserts.sort((a, b) => byKey(a.id as string, b.id as string));
+  const states = [...plans.entries()]
+    .filter(([, plan]) => plan.touched)
+    .map(([planId, plan]) => ({ plan_id: planId, state: encodePlanState(plan.state), ops: plan.ops }));
+  const deltas = [...slots.entries()].sort(([a], [b]) => byKey(a, b)).map(([, slot]) => slot);
+
+  // Every write in one statement: one round trip however many events the batch holds.
+  const written = await tx.query<{ inserted: number }>(
+    `WITH new_events AS (
+       INSERT INTO usage_events (id, space_id, channel, direction, credits, occurred_ms, received_ms, plan_id, accepted,
                                  reason, bucket, consumed, overage_triggered, decided_ms, ord)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[],
-                            $8::text[], $9::boolean[], $10::text[], $11::text[], $12::bigint[], $13::boolean[],
-                            $14::bigint[], $15::integer[])
-       ON CONFLICT (id) DO NOTHING`,
-      [
-        inserts.map((i) => i.event.id),
-        inserts.map((i) => i.event.spaceId),
-        inserts.map((i) => i.event.channel),
-        inserts.map((i) => i.event.direction),
-        inserts.map((i) => i.event.credits),
-        inserts.map((i) => i.event.occurredMs),
-        inserts.map(() => nowMs),
-        inserts.map((i) => i.decision.planId),
-        inserts.map((i) => i.decision.accepted),
-        inserts.map((i) => i.decision.reason ?? null),
-        inserts.map((i) => i.decision.bucket),
-        inserts.map((i) => i.decision.consumed),
-        inserts.map((i) => i.decision.overageTriggered),
-        inserts.map((i) => i.decidedMs),
-        inserts.map((i) => i.ord),
-      ],
-    );
-    // Only uncovered traffic is decided without a lock; if another batch recorded one of these
-    // ids meanwhile, decide the whole batch again so that it reads that decision.
-    if (result.rowCount !== inserts.length) throw new RetryTransaction('a usage event id was recorded concurrently');
-  }
-
-  const touched = [...plans.entries()].filter(([, plan]) => plan.touched);
-  if (touched.length > 0) {
-    await tx.query(
-      `UPDATE plan_states AS p SET state = v.state::json, ops = v.ops
-         FROM unnest($1::text[], $2::text[], $3::integer[]) AS v(plan_id, state, ops) WHERE p.plan_id = v.plan_id`,
-      [touched.map(([id]) => id), touched.map(([, plan]) => encodePlanState(plan.state)), touched.map(([, plan]) => plan.ops)],
-    );
-  }
-
-  if (slots.size > 0) {
-    const deltas = [...slots.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, slot]) => slot);
-    await tx.query(
-      `INSERT INTO usage_slots (space_id, plan_key, channel, slot_ms, environment_id, mt_credits, mt_events, mo_events,
+       SELECT * FROM json_to_recordset($1::json) AS x(id text, space_id text, channel text, direction text, credits bigint,
+              occurred_ms bigint, received_ms bigint, plan_id text, accepted boolean, reason text, bucket text,
+              consumed bigint, overage_triggered boolean, decided_ms bigint, ord integer)
+       ON CONFLICT (id) DO NOTHING
+       RETURNING 1
+     ), new_states AS (
+       UPDATE plan_states AS p SET state = v.state::json, ops = v.ops
+         FROM json_to_recordset($2::json) AS v(plan_id text, state text, ops integer)
+        WHERE p.plan_id = v.plan_id
+       RETURNING 1
+     ), new_slots AS (
+       INSERT INTO usage_slots (space_id, plan_key, channel, slot_ms, environment_id, mt_credits, mt_events, mo_events,
                                 rejected_events, rejected_credits)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::bigint[], $7::bigint[],
-                            $8::bigint[], $9::bigint[], $10::bigint[])
+       SELECT * FROM json_to_recordset($3::json) AS x(space_id text, plan_key text, channel text, slot_ms bigint,
+              environment_id text, mt_credits bigint, mt_events bigint, mo_events bigint, rejected_events bigint,
+              rejected_credits bigint)
        ON CONFLICT (space_id, plan_key, channel, slot_ms) DO UPDATE SET
          mt_credits = usage_slots.mt_credits + excluded.mt_credits,
          mt_events = usage_slots.mt_events + excluded.mt_events,
          mo_events = usage_slots.mo_events + excluded.mo_events,
          rejected_events = usage_slots.rejected_events + excluded.rejected_events,
-         rejected_credits = usage_slots.rejected_credits + excluded.rejected_credits`,
-      [
-        deltas.map((d) => d.spaceId),
-        deltas.map((d) => d.planKey),
-        deltas.map((d) => d.channel),
-        deltas.map((d) => d.slotMs),
-        deltas.map((d) => d.environmentId),
-        deltas.map((d) => d.mtCredits),
-        deltas.map((d) => d.mtEvents),
-        deltas.map((d) => d.moEvents),
-        deltas.map((d) => d.rejectedEvents),
-        deltas.map((d) => d.rejectedCredits),
-      ],
-    );
-  }
+         rejected_credits = usage_slots.rejected_credits + excluded.rejected_credits
+       RETURNING 1
+     )
+     SELECT (SELECT count(*) FROM new_events)::integer AS inserted,
+            (SELECT count(*) FROM new_states)::integer AS states,
+            (SELECT count(*) FROM new_slots)::integer AS slots`,
+    [JSON.stringify(inserts), JSON.stringify(states), JSON.stringify(deltas)],
+  );
+  // Only uncovered traffic is decided without a lock; if another batch recorded one of these
+  // ids meanwhile, decide the whole batch again so that it reads that decision.
+  if (Number(written.rows[0]?.inserted) !== inserts.length) throw new RetryTransaction('a usage event id was recorded concurrently');
   return decisions;
 }
