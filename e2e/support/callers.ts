@@ -21,6 +21,7 @@ export const FIXTURE_SPACES = [
   'Preview',
   'Axe',
   'AxePool',
+  'AxeDetails',
 ] as const;
 export type FixtureSpace = (typeof FIXTURE_SPACES)[number];
 
