@@ -19,6 +19,15 @@ export interface ConsoleOptions {
 
 export const DEFAULT_WEB_PORT = 5180;
 
+/**
+ * A caller as a host may establish it: the services record the actor in every history row and
+ * outbox change, so it is never empty and never longer than the contract's actor filter.
+ */
+export const callerSchema = z.object({
+  actor: z.string().trim().min(1, 'the actor must not be empty').max(200, 'the actor is too long'),
+  role: z.enum(ROLES),
+});
+
 const optionsSchema = z.object({
   web: z.boolean().default(false),
   port: z.coerce

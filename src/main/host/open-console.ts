@@ -1,13 +1,26 @@
-import type { Dispatcher } from '../../shared/api';
-import type { EventBus } from './event-bus';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { createDispatcher, fail, isCommandName, type Dispatcher } from '../../shared/api';
+import { openLedger } from '../ledger';
+import { createServices } from '../services';
+import { seedDemo } from '../services/demo';
+import { createHandlers } from '../services/handlers';
+import { createEventBus, type EventBus } from './event-bus';
+
+/** The ledger's file name inside the data folder. */
+export const LEDGER_FILE = 'ledger.sqlite';
 
 export interface OpenConsoleOptions {
-  /** The data folder; created if missing. The ledger is one SQLite file inside it. */
+  /** The data folder; created (private to the user) if missing. */
   dataDir: string;
   /** Skip the first-start demo environment. */
   empty: boolean;
-  /** Electron's build of better_sqlite3.node (scripts/electron-sqlite.mjs); Node's copy otherwise. */
-  nativeBinding?: string;
+  /** Epoch milliseconds; tests pass their own. */
+  clock?: () => number;
+  /** Where unexpected failures of a command are logged (their details never reach the screens). */
+  log?: (line: string) => void;
+  /** Told before the demo environment is generated (it takes a few seconds). */
+  onSeeding?: () => void;
 }
 
 /** The services as both hosts use them. */
@@ -20,6 +33,66 @@ export interface ConsoleRuntime {
   close(): void;
 }
 
-export async function openConsole(_options: OpenConsoleOptions): Promise<ConsoleRuntime> {
-  throw new Error('not wired yet');
+/**
+ * Open the ledger in the data folder (refusing, untouched, a file that is not a healthy ledger),
+ * build the services and the dispatcher over them, and on the very first start, unless asked
+ * for an empty ledger, fill it with the demo environment.
+ */
+export async function openConsole(options: OpenConsoleOptions): Promise<ConsoleRuntime> {
+  const log = options.log ?? ((line: string) => console.error(line));
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const ledgerPath = path.join(options.dataDir, LEDGER_FILE);
+  const firstStart = !existsSync(ledgerPath);
+  const ledger = openLedger(ledgerPath);
+  try {
+    const clock = options.clock ?? (() => Date.now());
+    const services = createServices({ ledger, clock });
+    let seededDemo = false;
+    if (firstStart && !options.empty) {
+      options.onSeeding?.();
+      seededDemo = (await seedDemo(services, clock)) !== null;
+    }
+    const bus = createEventBus({ onError: (error, context) => log(`[events] ${context}: ${describe(error)}`) });
+    const handlers = createHandlers(services, { emit: (name, payload) => bus.emit(name, payload) });
+    const dispatcher = guarded(
+      createDispatcher(handlers, {
+        onInternalError: (error, command) => log(`[${command}] ${describe(error)}`),
+      }),
+      log,
+    );
+    return {
+      dispatcher,
+      bus,
+      ledgerPath,
+      seededDemo,
+      close: () => ledger.close(),
+    };
+  } catch (error) {
+    ledger.close();
+    throw error;
+  }
+}
+
+/**
+ * What both hosts call. Whatever reaches it over IPC or HTTP (a compromised page can send any
+ * structured-clone value as a command name), it answers with an envelope and never throws.
+ */
+function guarded(inner: Dispatcher, log: (line: string) => void): Dispatcher {
+  return {
+    async dispatch(name, input, caller) {
+      if (!isCommandName(name)) {
+        return fail('validation', typeof name === 'string' ? `Unknown command ${JSON.stringify(name.slice(0, 100))}.` : 'The command name must be a string.');
+      }
+      try {
+        return await inner.dispatch(name, input, caller);
+      } catch (error) {
+        log(`[${name}] ${describe(error)}`);
+        return fail('internal', 'Something went wrong in the console; nothing was changed. The details are in its log.');
+      }
+    },
+  };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }

@@ -19,7 +19,11 @@ async function main(): Promise<number> {
     return 0;
   }
   const dataDir = options.dataDir ?? resolveDataDir({ env: process.env });
-  const runtime = await openConsole({ dataDir, empty: options.empty });
+  const runtime = await openConsole({
+    dataDir,
+    empty: options.empty,
+    onSeeding: () => console.log('First start: creating the demo environment (a few seconds)…'),
+  });
   const hostOptions = {
     dispatcher: runtime.dispatcher,
     bus: runtime.bus,

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Caller } from '../../shared/api';
+import { callerSchema } from '../host';
 
 /** A caller and the secret that identifies it for this run of the web host only. */
 export interface CallerSession {
@@ -9,7 +10,8 @@ export interface CallerSession {
 
 /** 256 random bits each, new at every start: a secret from an earlier run opens nothing. */
 export function issueSecrets(callers: readonly Caller[]): CallerSession[] {
-  return callers.map((caller) => ({ caller: { ...caller }, secret: randomBytes(32).toString('base64url') }));
+  if (callers.length === 0) throw new Error('The web host needs at least one caller.');
+  return callers.map((caller) => ({ caller: callerSchema.parse(caller), secret: randomBytes(32).toString('base64url') }));
 }
 
 function digest(value: string): Buffer {
