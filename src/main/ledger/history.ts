@@ -1,0 +1,172 @@
+import type { PlanConfig } from '../../shared/domain';
+import { decodeConfig } from './codec';
+import type { Ledger } from './ledger';
+import type { PlanAction } from './plans';
+
+/**
+ * The credit history log: append-only (triggers refuse updates and deletes), read newest
+ * first in keyset pages on (at, seq), so a page costs the same at any depth.
+ */
+
+export interface FieldChange {
+  field: string;
+  old: unknown;
+  new: unknown;
+}
+
+export interface HistoryRow {
+  seq: number;
+  planRef: number;
+  planId: string;
+  spaceId: string;
+  version: number;
+  action: PlanAction;
+  actor: string;
+  at: number;
+  plan: PlanConfig;
+  changes: FieldChange[];
+}
+
+export interface HistoryFilterMs {
+  fromMs?: number;
+  toMs?: number;
+  spaceId?: string;
+  planId?: string;
+  action?: PlanAction;
+  actor?: string;
+}
+
+interface RawHistory {
+  seq: number;
+  plan_ref: number;
+  plan_id: string;
+  space_id: string;
+  version: number;
+  action: PlanAction;
+  actor: string;
+  at: number;
+  plan: string;
+  changes: string;
+}
+
+const toRow = (r: RawHistory): HistoryRow => ({
+  seq: r.seq,
+  planRef: r.plan_ref,
+  planId: r.plan_id,
+  spaceId: r.space_id,
+  version: r.version,
+  action: r.action,
+  actor: r.actor,
+  at: r.at,
+  plan: decodeConfig(r.plan),
+  changes: JSON.parse(r.changes) as FieldChange[],
+});
+
+export function insertHistory(ledger: Ledger, row: Omit<HistoryRow, 'seq'>): number {
+  const info = ledger
+    .stmt(
+      `INSERT INTO history_log (plan_ref, plan_id, space_id, version, action, actor, at, plan, changes)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(row.planRef, row.planId, row.spaceId, row.version, row.action, row.actor, row.at, JSON.stringify(row.plan), JSON.stringify(row.changes));
+  return Number(info.lastInsertRowid);
+}
+
+export interface HistoryCursor {
+  at: number;
+  seq: number;
+}
+
+export function encodeCursor(cursor: HistoryCursor): string {
+  return Buffer.from(`h1:${cursor.at}:${cursor.seq}`, 'utf8').toString('base64url');
+}
+
+/** null when the text is not a cursor this ledger produced. */
+export function decodeCursor(text: string): HistoryCursor | null {
+  const decoded = Buffer.from(text, 'base64url').toString('utf8');
+  const match = /^h1:(-?\d{1,16}):(\d{1,16})$/.exec(decoded);
+  if (!match) return null;
+  return { at: Number(match[1]), seq: Number(match[2]) };
+}
+
+function whereClause(filter: HistoryFilterMs, cursor: HistoryCursor | null): { sql: string; params: unknown[] } {
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  if (filter.fromMs !== undefined) {
+    parts.push('h.at >= ?');
+    params.push(filter.fromMs);
+  }
+  if (filter.toMs !== undefined) {
+    parts.push('h.at < ?');
+    params.push(filter.toMs);
+  }
+  if (filter.planId !== undefined) {
+    parts.push('h.plan_id = ?');
+    params.push(filter.planId);
+  }
+  if (filter.spaceId !== undefined) {
+    parts.push('h.space_id = ?');
+    params.push(filter.spaceId);
+  }
+  if (filter.action !== undefined) {
+    parts.push('h.action = ?');
+    params.push(filter.action);
+  }
+  if (filter.actor !== undefined) {
+    parts.push('h.actor = ?');
+    params.push(filter.actor);
+  }
+  if (cursor !== null) {
+    parts.push('(h.at, h.seq) < (?, ?)');
+    params.push(cursor.at, cursor.seq);
+  }
+  return { sql: parts.length > 0 ? `WHERE ${parts.join(' AND ')}` : '', params };
+}
+
+export interface HistoryPage {
+  rows: HistoryRow[];
+  next: HistoryCursor | null;
+}
+
+/** One page, newest first, strictly after `cursor` in that order. */
+export function historyPage(ledger: Ledger, filter: HistoryFilterMs, cursor: HistoryCursor | null, limit: number): HistoryPage {
+  const where = whereClause(filter, cursor);
+  const rows = ledger
+    .stmt(`SELECT h.* FROM history_log h ${where.sql} ORDER BY h.at DESC, h.seq DESC LIMIT ?`)
+    .all(...where.params, limit + 1) as RawHistory[];
+  const more = rows.length > limit;
+  const page = (more ? rows.slice(0, limit) : rows).map(toRow);
+  const last = page[page.length - 1];
+  return { rows: page, next: more && last ? { at: last.at, seq: last.seq } : null };
+}
+
+export interface HistoryExportRow extends HistoryRow {
+  spaceName: string | null;
+  environmentName: string | null;
+}
+
+/**
+ * Every matching entry newest first, read in keyset chunks: no statement stays open between
+ * chunks, so a consumer may await between rows while other calls use the connection.
+ */
+export function* iterateHistory(ledger: Ledger, filter: HistoryFilterMs, chunk = 1000): Generator<HistoryExportRow> {
+  let cursor: HistoryCursor | null = null;
+  for (;;) {
+    const where = whereClause(filter, cursor);
+    const rows = ledger
+      .stmt(
+        `SELECT h.*, s.name AS space_name, e.name AS environment_name
+         FROM history_log h LEFT JOIN spaces s ON s.id = h.space_id LEFT JOIN environments e ON e.id = s.environment_id
+         ${where.sql} ORDER BY h.at DESC, h.seq DESC LIMIT ?`,
+      )
+      .all(...where.params, chunk) as (RawHistory & { space_name: string | null; environment_name: string | null })[];
+    for (const raw of rows) yield { ...toRow(raw), spaceName: raw.space_name, environmentName: raw.environment_name };
+    const last = rows[rows.length - 1];
+    if (rows.length < chunk || !last) return;
+    cursor = { at: last.at, seq: last.seq };
+  }
+}
+
+export function countHistory(ledger: Ledger): number {
+  return (ledger.stmt('SELECT count(*) AS n FROM history_log').get() as { n: number }).n;
+}

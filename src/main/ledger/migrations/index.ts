@@ -1,0 +1,38 @@
+import type Database from 'better-sqlite3';
+import { migration001 } from './001_core';
+import { migration002 } from './002_usage';
+import { migration003 } from './003_drafts';
+import type { Migration } from './types';
+
+export type { Migration } from './types';
+
+/** Every schema step in order. Append only: a released migration is never edited. */
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003];
+export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/** Marks a file as a credit-console ledger (PRAGMA application_id), "CPCL". */
+export const APPLICATION_ID = 0x4350434c;
+
+/**
+ * Bring the schema to `target` (default: the latest). Each migration runs in its own
+ * transaction together with the user_version bump, so a crash leaves either the old or the
+ * new version, never half of one.
+ */
+export function migrate(db: Database.Database, target = LATEST_VERSION): number[] {
+  const applied: number[] = [];
+  for (const migration of MIGRATIONS) {
+    if (migration.version > target) break;
+    const current = db.pragma('user_version', { simple: true }) as number;
+    if (migration.version <= current) continue;
+    if (migration.version !== current + 1) {
+      throw new Error(`ledger schema is at version ${current}; migration ${migration.version} cannot follow it`);
+    }
+    db.transaction(() => {
+      migration.up(db);
+      if (migration.version === 1) db.pragma(`application_id = ${APPLICATION_ID}`);
+      db.pragma(`user_version = ${migration.version}`);
+    }).immediate();
+    applied.push(migration.version);
+  }
+  return applied;
+}

@@ -1,0 +1,129 @@
+import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LedgerOpenError } from './errors';
+import { openLedger } from './ledger';
+import { APPLICATION_ID, LATEST_VERSION } from './migrations';
+import { tempDir, tempLedger } from './testing';
+import { rmSync } from 'node:fs';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+function dir(): string {
+  const d = tempDir();
+  dirs.push(d);
+  return d;
+}
+const sha = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+function expectRefusal(fn: () => unknown, problem: string, text: RegExp): void {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(LedgerOpenError);
+    expect((error as LedgerOpenError).problem).toBe(problem);
+    expect((error as Error).message).toMatch(text);
+    return;
+  }
+  throw new Error('expected the ledger to refuse to open');
+}
+
+describe('opening the ledger', () => {
+  it('creates a new ledger with WAL, synchronous=FULL, foreign keys and the latest schema', () => {
+    const t = tempLedger();
+    try {
+      const { db } = t.ledger;
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(db.pragma('synchronous', { simple: true })).toBe(2);
+      expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+      expect(db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
+      expect(db.pragma('application_id', { simple: true })).toBe(APPLICATION_ID);
+      t.reopen();
+      expect(t.ledger.db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it('refuses a file that is not SQLite, and leaves it byte for byte as it was', () => {
+    const path = join(dir(), 'ledger.db');
+    writeFileSync(path, 'id,spaceId,channel\nthis is a CSV file, not a ledger\n');
+    const before = sha(path);
+    expectRefusal(() => openLedger(path), 'not_sqlite', /not an SQLite database.*left untouched/);
+    expect(sha(path)).toBe(before);
+    expect(existsSync(`${path}-wal`)).toBe(false);
+  });
+
+  it('refuses a file shorter than the SQLite header', () => {
+    const path = join(dir(), 'ledger.db');
+    writeFileSync(path, 'SQLite');
+    expectRefusal(() => openLedger(path), 'not_sqlite', /not an SQLite database/);
+    expect(readFileSync(path, 'utf8')).toBe('SQLite');
+  });
+
+  it('refuses a corrupt ledger (damaged pages behind a valid header) without touching it', () => {
+    const t = tempLedger();
+    for (let i = 0; i < 200; i += 1) {
+      t.ledger.db.prepare('INSERT INTO environments (id, name, demo, created_at) VALUES (?, ?, 0, 0)').run(`ENV-${i}`, 'x'.repeat(200));
+    }
+    t.ledger.close();
+    const bytes = readFileSync(t.path);
+    // Keep page 1 (header and schema) and scribble over the pages after it.
+    for (let i = 4096; i < bytes.length; i += 1) bytes[i] = (i * 7919) % 251;
+    writeFileSync(t.path, bytes);
+    const before = sha(t.path);
+    expectRefusal(() => openLedger(t.path), 'corrupt', /damaged.*left untouched/);
+    expect(sha(t.path)).toBe(before);
+    rmSync(t.dir, { recursive: true, force: true });
+  });
+
+  it('refuses a truncated ledger', () => {
+    const t = tempLedger();
+    for (let i = 0; i < 500; i += 1) {
+      t.ledger.db.prepare('INSERT INTO environments (id, name, demo, created_at) VALUES (?, ?, 0, 0)').run(`ENV-${i}`, 'y'.repeat(300));
+    }
+    t.ledger.close();
+    const bytes = readFileSync(t.path);
+    writeFileSync(t.path, bytes.subarray(0, Math.floor(bytes.length / 2) + 100));
+    const before = sha(t.path);
+    expectRefusal(() => openLedger(t.path), 'corrupt', /damaged/);
+    expect(sha(t.path)).toBe(before);
+    rmSync(t.dir, { recursive: true, force: true });
+  });
+
+  it('refuses another application’s SQLite database', () => {
+    const path = join(dir(), 'other.db');
+    const other = new Database(path);
+    other.exec('CREATE TABLE songs (title TEXT)');
+    other.close();
+    const before = sha(path);
+    expectRefusal(() => openLedger(path), 'foreign', /another application/);
+    expect(sha(path)).toBe(before);
+  });
+
+  it('refuses a ledger written by a newer console', () => {
+    const t = tempLedger();
+    t.ledger.db.pragma(`user_version = ${LATEST_VERSION + 1}`);
+    t.ledger.close();
+    const before = sha(t.path);
+    expectRefusal(() => openLedger(t.path), 'too_new', /newer version of the console/);
+    expect(sha(t.path)).toBe(before);
+    rmSync(t.dir, { recursive: true, force: true });
+  });
+
+  it('refuses to run on an SQLite that is too old, before touching the file', () => {
+    const path = join(dir(), 'ledger.db');
+    expectRefusal(() => openLedger(path, { sqliteVersionOverride: '3.31.1' }), 'sqlite_version', /needs SQLite 3\.38\.0 or newer.*3\.31\.1/);
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it('refuses a folder in place of the file', () => {
+    const path = join(dir(), 'ledger.db');
+    mkdirSync(path);
+    expectRefusal(() => openLedger(path), 'not_a_file', /not a file/);
+  });
+});

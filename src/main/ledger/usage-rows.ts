@@ -1,0 +1,329 @@
+import { CHANNELS, MAX_CREDITS, type Channel, type Direction } from '../../shared/domain';
+
+/**
+ * Reading usage rows (SPEC §1) from CSV or JSON Lines, one line at a time, and checking each
+ * field. A bad row is reported with its line number and a reason a person can act on.
+ */
+
+export interface UsageRow {
+  line: number;
+  id: string;
+  spaceId: string;
+  channel: Channel;
+  direction: Direction;
+  credits: number;
+  t: number;
+  identity: string | null;
+  campaign: string | null;
+}
+
+export interface RowContext {
+  /** space id → its channels */
+  spaces: ReadonlyMap<string, ReadonlySet<Channel>>;
+  /** Usage cannot come from the future: rows later than this are refused. */
+  nowMs: number;
+}
+
+export type RowResult = UsageRow | { line: number; reason: string };
+
+const CHANNEL_BY_LOWER = new Map<string, Channel>(CHANNELS.map((c) => [c.toLowerCase(), c]));
+const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|z|[+-]\d{2}:\d{2})$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+/** The aggregates key instants from 1970 to 2200. */
+const MIN_MS = 0;
+const MAX_MS = Date.UTC(2200, 0, 1);
+
+/** An ISO-8601 instant with Z or an offset, to the millisecond; null when it is not one. */
+export function parseIsoInstant(text: string): number | null {
+  const m = ISO.exec(text);
+  if (m === null) return null;
+  const year = +m[1]!;
+  const month = +m[2]!;
+  const day = +m[3]!;
+  const hour = +m[4]!;
+  const minute = +m[5]!;
+  const second = m[6] === undefined ? 0 : +m[6];
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return null;
+  const leap = month === 2 && (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0));
+  if (day > DAYS_IN_MONTH[month - 1]! + (leap ? 1 : 0)) return null;
+  const fraction = m[7] === undefined ? 0 : Math.floor(+`0.${m[7]}` * 1000);
+  let offsetMs = 0;
+  const zone = m[8]!;
+  if (zone !== 'Z' && zone !== 'z') {
+    const oh = +zone.slice(1, 3);
+    const om = +zone.slice(4, 6);
+    if (oh > 23 || om > 59) return null;
+    offsetMs = (zone[0] === '-' ? -1 : 1) * (oh * 60 + om) * 60_000;
+  }
+  return Date.UTC(year, month - 1, day, hour, minute, second, fraction) - offsetMs;
+}
+
+const CREDITS_REASON = `credits: must be a whole number from 1 to ${MAX_CREDITS}`;
+
+function checkRow(
+  line: number,
+  id: string,
+  spaceId: string,
+  channelText: string,
+  directionText: string,
+  creditsValue: string | number | undefined,
+  occurredAt: string,
+  identity: string | null,
+  campaign: string | null,
+  ctx: RowContext,
+): RowResult {
+  if (id.length === 0) return { line, reason: 'id: is missing (every event needs its id, the idempotency key)' };
+  if (id.length > 200) return { line, reason: 'id: is longer than 200 characters' };
+  if (spaceId.length === 0) return { line, reason: 'spaceId: is missing' };
+  const spaceChannels = ctx.spaces.get(spaceId);
+  if (spaceChannels === undefined) return { line, reason: `spaceId: no space "${clip(spaceId)}" in this ledger` };
+  const channel = CHANNEL_BY_LOWER.get(channelText.toLowerCase());
+  if (channel === undefined) return { line, reason: `channel: "${clip(channelText)}" is not a channel (${CHANNELS.join(', ')})` };
+  if (!spaceChannels.has(channel)) return { line, reason: `channel: space ${spaceId} has no ${channel} channel; add it to the space first` };
+  let direction: Direction;
+  if (directionText === '' || directionText === 'MT' || directionText === 'mt') direction = 'MT';
+  else if (directionText === 'MO' || directionText === 'mo') direction = 'MO';
+  else return { line, reason: `direction: "${clip(directionText)}" must be MT or MO` };
+  let credits: number;
+  if (creditsValue === undefined || creditsValue === '') credits = 1;
+  else if (typeof creditsValue === 'number') credits = creditsValue;
+  else if (/^\d{1,16}$/.test(creditsValue)) credits = Number(creditsValue);
+  else return { line, reason: CREDITS_REASON };
+  if (!Number.isInteger(credits) || credits < 1 || credits > MAX_CREDITS) return { line, reason: CREDITS_REASON };
+  if (occurredAt.length === 0) return { line, reason: 'occurredAt: is missing' };
+  const t = parseIsoInstant(occurredAt);
+  if (t === null) return { line, reason: `occurredAt: "${clip(occurredAt)}" is not an ISO-8601 instant such as 2026-01-10T09:00:00Z` };
+  if (t < MIN_MS || t >= MAX_MS) return { line, reason: 'occurredAt: must be between 1970 and 2200' };
+  if (t > ctx.nowMs) return { line, reason: `occurredAt: ${occurredAt} is later than now (${new Date(ctx.nowMs).toISOString()}); usage cannot come from the future` };
+  return { line, id, spaceId, channel, direction, credits, t, identity, campaign };
+}
+
+function clip(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
+
+// ---- CSV -------------------------------------------------------------------------------------
+
+const CSV_COLUMNS = ['id', 'spaceid', 'channel', 'direction', 'credits', 'occurredat', 'identity', 'campaign'] as const;
+const REQUIRED_COLUMNS = ['id', 'spaceId', 'channel', 'occurredAt'];
+
+export interface CsvHeader {
+  count: number;
+  index: Record<(typeof CSV_COLUMNS)[number], number>;
+}
+
+/** The header row: required columns id, spaceId, channel, occurredAt; direction, credits, identity, campaign optional. */
+export function parseCsvHeader(line: string): CsvHeader | { error: string } {
+  const names = splitCsv(line).map((n) => n.trim().toLowerCase());
+  const index = Object.fromEntries(CSV_COLUMNS.map((c) => [c, names.indexOf(c)])) as CsvHeader['index'];
+  const missing = REQUIRED_COLUMNS.filter((c) => index[c.toLowerCase() as keyof CsvHeader['index']] === -1);
+  if (missing.length > 0) {
+    return {
+      error: `the CSV header lacks ${missing.join(', ')}; expected id,spaceId,channel,direction,credits,occurredAt[,identity,campaign]`,
+    };
+  }
+  const seen = new Set<string>();
+  for (const name of names) {
+    if ((CSV_COLUMNS as readonly string[]).includes(name) && seen.has(name)) return { error: `the CSV header names ${name} twice` };
+    seen.add(name);
+  }
+  return { count: names.length, index };
+}
+
+/** Split one CSV record (RFC 4180 quoting; the record may span lines). */
+export function splitCsv(record: string): string[] {
+  if (record.indexOf('"') === -1) return record.split(',');
+  const fields: string[] = [];
+  let i = 0;
+  const n = record.length;
+  for (;;) {
+    if (record[i] === '"') {
+      let value = '';
+      i += 1;
+      for (;;) {
+        const q = record.indexOf('"', i);
+        if (q === -1) {
+          value += record.slice(i);
+          i = n;
+          break;
+        }
+        value += record.slice(i, q);
+        if (record[q + 1] === '"') {
+          value += '"';
+          i = q + 2;
+        } else {
+          i = q + 1;
+          break;
+        }
+      }
+      const comma = record.indexOf(',', i);
+      // Anything between the closing quote and the comma is kept, as spreadsheets do.
+      value += comma === -1 ? record.slice(i) : record.slice(i, comma);
+      fields.push(value);
+      if (comma === -1) return fields;
+      i = comma + 1;
+    } else {
+      const comma = record.indexOf(',', i);
+      if (comma === -1) {
+        fields.push(record.slice(i));
+        return fields;
+      }
+      fields.push(record.slice(i, comma));
+      i = comma + 1;
+    }
+  }
+}
+
+function cell(fields: string[], index: number): string {
+  if (index < 0) return '';
+  const value = fields[index];
+  return value === undefined ? '' : value.trim();
+}
+
+export function parseCsvRow(record: string, line: number, header: CsvHeader, ctx: RowContext): RowResult {
+  const fields = splitCsv(record);
+  if (fields.length !== header.count) {
+    return { line, reason: `expected ${header.count} fields as in the header, found ${fields.length}` };
+  }
+  const ix = header.index;
+  const identity = cell(fields, ix.identity);
+  const campaign = cell(fields, ix.campaign);
+  return checkRow(
+    line,
+    cell(fields, ix.id),
+    cell(fields, ix.spaceid),
+    cell(fields, ix.channel),
+    cell(fields, ix.direction),
+    cell(fields, ix.credits),
+    cell(fields, ix.occurredat),
+    identity === '' ? null : identity,
+    campaign === '' ? null : campaign,
+    ctx,
+  );
+}
+
+// ---- JSON Lines ---------------------------------------------------------------------------------
+
+export function parseJsonRow(text: string, line: number, ctx: RowContext): RowResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { line, reason: 'not valid JSON (each line must be one usage event object)' };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { line, reason: 'must be a JSON object with id, spaceId, channel, direction, credits, occurredAt' };
+  }
+  const o = value as Record<string, unknown>;
+  for (const key of ['id', 'spaceId', 'channel', 'occurredAt'] as const) {
+    if (typeof o[key] !== 'string') return { line, reason: `${key}: ${o[key] === undefined ? 'is missing' : 'must be a string'}` };
+  }
+  if (o.direction !== undefined && typeof o.direction !== 'string') return { line, reason: 'direction: must be "MT" or "MO"' };
+  if (o.credits !== undefined && typeof o.credits !== 'number') return { line, reason: CREDITS_REASON };
+  for (const key of ['identity', 'campaign'] as const) {
+    if (o[key] !== undefined && o[key] !== null && typeof o[key] !== 'string') return { line, reason: `${key}: must be a string` };
+  }
+  return checkRow(
+    line,
+    o.id as string,
+    o.spaceId as string,
+    o.channel as string,
+    (o.direction as string | undefined) ?? '',
+    o.credits as number | undefined,
+    o.occurredAt as string,
+    (o.identity as string | undefined) ?? null,
+    (o.campaign as string | undefined) ?? null,
+    ctx,
+  );
+}
+
+/** An event given directly (the API), checked like a file row. */
+export function checkEvent(
+  event: { id: string; spaceId: string; channel: string; direction?: string; credits?: number; occurredAt: string; identity?: string; campaign?: string },
+  line: number,
+  ctx: RowContext,
+): RowResult {
+  return checkRow(
+    line,
+    event.id,
+    event.spaceId,
+    event.channel,
+    event.direction ?? '',
+    event.credits,
+    event.occurredAt,
+    event.identity ?? null,
+    event.campaign ?? null,
+    ctx,
+  );
+}
+
+// ---- Lines --------------------------------------------------------------------------------------
+
+/**
+ * Cuts text chunks into records with their first line number. For CSV a record whose quotes
+ * are unbalanced continues on the next line (a quoted field holding a line break).
+ */
+export class LineSplitter {
+  private rest = '';
+  private line = 0;
+  private pending: { text: string; line: number } | null = null;
+  private first = true;
+  private readonly csv: boolean;
+
+  constructor(csv: boolean) {
+    this.csv = csv;
+  }
+
+  push(chunk: string, emit: (record: string, line: number) => void): void {
+    let text = this.rest + chunk;
+    if (this.first && text.length > 0) {
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      this.first = false;
+    }
+    let start = 0;
+    for (;;) {
+      const nl = text.indexOf('\n', start);
+      if (nl === -1) break;
+      const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+      this.take(text.slice(start, end), emit);
+      start = nl + 1;
+    }
+    this.rest = text.slice(start);
+  }
+
+  end(emit: (record: string, line: number) => void): void {
+    if (this.rest.length > 0) {
+      const text = this.rest.endsWith('\r') ? this.rest.slice(0, -1) : this.rest;
+      this.rest = '';
+      this.take(text, emit);
+    }
+    if (this.pending !== null) {
+      emit(this.pending.text, this.pending.line);
+      this.pending = null;
+    }
+  }
+
+  private take(text: string, emit: (record: string, line: number) => void): void {
+    this.line += 1;
+    if (this.pending !== null) {
+      this.pending.text += `\n${text}`;
+      if (quotesOdd(text)) {
+        const { text: record, line } = this.pending;
+        this.pending = null;
+        emit(record, line);
+      }
+      return;
+    }
+    if (this.csv && text.indexOf('"') !== -1 && quotesOdd(text)) {
+      this.pending = { text, line: this.line };
+      return;
+    }
+    emit(text, this.line);
+  }
+}
+
+function quotesOdd(text: string): boolean {
+  let count = 0;
+  for (let i = text.indexOf('"'); i !== -1; i = text.indexOf('"', i + 1)) count += 1;
+  return count % 2 === 1;
+}

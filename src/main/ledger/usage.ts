@@ -1,0 +1,361 @@
+import { createReadStream, statSync } from 'node:fs';
+import { basename, extname } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { applyNewEvents, settleAll, type NewEvent } from './accounts';
+import { AggregateDelta } from './aggregates';
+import { newId } from './ids';
+import type { Ledger } from './ledger';
+import { spaceChannelIndex } from './org';
+import { currentAttribution } from './timeline';
+import {
+  LineSplitter,
+  checkEvent,
+  parseCsvHeader,
+  parseCsvRow,
+  parseJsonRow,
+  type CsvHeader,
+  type RowContext,
+  type RowResult,
+  type UsageRow,
+} from './usage-rows';
+
+/**
+ * Usage import: rows are read from a stream, checked, and written in batches, one transaction
+ * each: the raw events (INSERT OR IGNORE on the event id: the same id twice has one effect),
+ * their aggregates, and the engine's decisions for the plans they count against. Plans that
+ * received events older than their clock are settled once, at the end.
+ */
+
+export interface ImportProgress {
+  importId: string;
+  rowsRead: number;
+  bytesRead: number;
+  bytesTotal: number | null;
+  done: boolean;
+}
+
+export interface ImportReport {
+  importId: string;
+  rowsRead: number;
+  inserted: number;
+  duplicates: number;
+  rejectedByPlan: number;
+  badRows: { line: number; reason: string }[];
+  badRowsTruncated: boolean;
+}
+
+export interface ImportOptions {
+  actor: string;
+  clock: () => number;
+  importId?: string;
+  /** Rows per transaction. */
+  batchSize?: number;
+  /** Called after each batch and once at the end (done: true). */
+  onProgress?: (progress: ImportProgress) => void;
+  /** How many bad rows the report lists (all are counted). */
+  maxBadRows?: number;
+}
+
+export class ImportFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ImportFormatError';
+  }
+}
+
+type Format = 'csv' | 'jsonl';
+
+/** The format from the file name, or from the first character when the name does not say. */
+function detectFormat(fileName: string, firstText: string): Format {
+  const ext = extname(fileName).toLowerCase();
+  if (ext === '.csv') return 'csv';
+  if (ext === '.jsonl' || ext === '.ndjson' || ext === '.json') return 'jsonl';
+  return firstText.trimStart().startsWith('{') ? 'jsonl' : 'csv';
+}
+
+/** Writes checked rows in batches; shared by file imports and the direct API. */
+export class UsageWriter {
+  inserted = 0;
+  duplicates = 0;
+  private ref = 0;
+  private readonly ledger: Ledger;
+  private readonly decidedAt: number;
+  private readonly start: () => number;
+
+  /** `start` records the import; it runs inside the first batch's transaction, so an import that writes nothing leaves no trace. */
+  constructor(ledger: Ledger, start: () => number, decidedAt: number) {
+    this.ledger = ledger;
+    this.start = start;
+    this.decidedAt = decidedAt;
+  }
+
+  /** The import's row (0 until the first batch was written). */
+  get importRef(): number {
+    return this.ref;
+  }
+
+  /** Record the import now if no batch did (a file with no good rows). */
+  ensureStarted(): number {
+    if (this.ref === 0) this.ledger.transaction(() => (this.ref = this.start()));
+    return this.ref;
+  }
+
+  /** One transaction: raw rows, aggregates, decisions. Returns which rows were new. */
+  write(rows: readonly UsageRow[], progress?: { rowsRead: number; badRows: number }): boolean[] {
+    const { ledger } = this;
+    return ledger.transaction(() => {
+      if (this.ref === 0) this.ref = this.start();
+      const attribution = currentAttribution(ledger);
+      const insert = ledger.stmt(
+        `INSERT OR IGNORE INTO usage_events (id, space_id, channel, direction, credits, occurred_at, plan_ref, identity, campaign, import_ref)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      const delta = new AggregateDelta();
+      const perPlan = new Map<number, NewEvent[]>();
+      const fresh: boolean[] = new Array<boolean>(rows.length);
+      let inserted = 0;
+      for (let i = 0; i < rows.length; i += 1) {
+        const row = rows[i]!;
+        const timeline = attribution.planFor(row.spaceId, row.channel, row.t);
+        const ref = timeline === null ? null : timeline.ref;
+        const info = insert.run(row.id, row.spaceId, row.channel, row.direction, row.credits, row.t, ref, row.identity, row.campaign, this.ref);
+        if (info.changes === 0) {
+          fresh[i] = false;
+          continue;
+        }
+        fresh[i] = true;
+        inserted += 1;
+        const mt = row.direction === 'MT' ? row.credits : 0;
+        const mo = row.direction === 'MO' ? 1 : 0;
+        delta.addSpace(row.spaceId, row.channel, row.t, mt, mo);
+        if (ref !== null) {
+          delta.add(ref, row.channel, row.t, mt, mo, 0);
+          let list = perPlan.get(ref);
+          if (list === undefined) perPlan.set(ref, (list = []));
+          list.push({ seq: Number(info.lastInsertRowid), id: row.id, channel: row.channel, direction: row.direction, credits: row.credits, t: row.t });
+        }
+      }
+      for (const [ref, events] of perPlan) {
+        events.sort((a, b) => a.t - b.t || a.seq - b.seq);
+        applyNewEvents(ledger, attribution.timeline(ref)!, events, delta, this.decidedAt);
+      }
+      delta.flush(ledger);
+      this.inserted += inserted;
+      this.duplicates += rows.length - inserted;
+      ledger
+        .stmt('UPDATE imports SET rows_read = ?, inserted = ?, duplicates = ?, bad_rows = ? WHERE ref = ?')
+        .run(progress?.rowsRead ?? this.inserted + this.duplicates, this.inserted, this.duplicates, progress?.badRows ?? 0, this.ref);
+      return fresh;
+    });
+  }
+}
+
+function startImport(ledger: Ledger, importId: string, source: string, format: 'csv' | 'jsonl' | 'api', actor: string, at: number): number {
+  const info = ledger
+    .stmt('INSERT INTO imports (id, source, format, actor, started_at) VALUES (?, ?, ?, ?, ?)')
+    .run(importId, source, format, actor, at);
+  return Number(info.lastInsertRowid);
+}
+
+function finishImport(
+  ledger: Ledger,
+  ref: number,
+  status: 'done' | 'failed',
+  at: number,
+  badRows: { line: number; reason: string }[],
+  error: string | null,
+): void {
+  ledger
+    .stmt('UPDATE imports SET status = ?, finished_at = ?, bad_row_sample = ?, error = ? WHERE ref = ?')
+    .run(status, at, JSON.stringify(badRows.slice(0, 100)), error, ref);
+}
+
+function rejectedInImport(ledger: Ledger, importRef: number): number {
+  return (
+    ledger
+      .stmt(
+        `SELECT count(*) AS n FROM usage_rejections r JOIN usage_events e ON e.seq = r.event_seq WHERE e.import_ref = ?`,
+      )
+      .get(importRef) as { n: number }
+  ).n;
+}
+
+/** Imports that were running when the process stopped are marked so (their batches are kept). */
+export function markInterruptedImports(ledger: Ledger, at: number): number {
+  return ledger.stmt("UPDATE imports SET status = 'interrupted', finished_at = ? WHERE status = 'running'").run(at).changes;
+}
+
+type ChunkSource = AsyncIterable<{ text: string; bytes: number }>;
+
+async function runImport(
+  ledger: Ledger,
+  sourceName: string,
+  chunks: ChunkSource,
+  bytesTotal: number | null,
+  options: ImportOptions,
+): Promise<ImportReport> {
+  const importId = options.importId ?? newId('IM');
+  const batchSize = options.batchSize ?? 20_000;
+  const maxBadRows = options.maxBadRows ?? 1000;
+  const startedAt = options.clock();
+  const ctx: RowContext = { spaces: spaceChannelIndex(ledger), nowMs: startedAt };
+
+  let format: Format | null = null;
+  let splitter: LineSplitter | null = null;
+  let header: CsvHeader | null = null;
+  let headerError: string | null = null;
+  let writer: UsageWriter | null = null;
+  let rowsRead = 0;
+  let bytesRead = 0;
+  let badCount = 0;
+  const badRows: { line: number; reason: string }[] = [];
+  let batch: UsageRow[] = [];
+
+  const progress = (done: boolean): void => options.onProgress?.({ importId, rowsRead, bytesRead, bytesTotal, done });
+  const flush = (): void => {
+    if (batch.length === 0 || writer === null) return;
+    writer.write(batch, { rowsRead, badRows: badCount });
+    batch = [];
+  };
+  const onRecord = (record: string, line: number): void => {
+    if (headerError !== null) return;
+    if (record.trim().length === 0) return;
+    if (format === 'csv' && header === null) {
+      const parsed = parseCsvHeader(record);
+      if ('error' in parsed) headerError = `line ${line}: ${parsed.error}`;
+      else header = parsed;
+      return;
+    }
+    rowsRead += 1;
+    const result: RowResult = format === 'csv' ? parseCsvRow(record, line, header!, ctx) : parseJsonRow(record, line, ctx);
+    if ('reason' in result) {
+      badCount += 1;
+      if (badRows.length < maxBadRows) badRows.push(result);
+      return;
+    }
+    batch.push(result);
+    if (batch.length >= batchSize) flush();
+  };
+
+  try {
+    for await (const chunk of chunks) {
+      if (format === null) {
+        if (chunk.text.trim().length === 0) {
+          bytesRead += chunk.bytes;
+          continue;
+        }
+        format = detectFormat(sourceName, chunk.text);
+        splitter = new LineSplitter(format === 'csv');
+        const kind = format;
+        writer = new UsageWriter(ledger, () => startImport(ledger, importId, sourceName, kind, options.actor, startedAt), startedAt);
+      }
+      bytesRead += chunk.bytes;
+      const before = rowsRead;
+      splitter!.push(chunk.text, onRecord);
+      if (headerError !== null) break;
+      if (rowsRead !== before) progress(false);
+    }
+    if (splitter !== null && headerError === null) splitter.end(onRecord);
+    if (headerError !== null) throw new ImportFormatError(headerError);
+    if (format === null || writer === null) throw new ImportFormatError(`${sourceName} is empty: there is no usage to import`);
+    if (format === 'csv' && header === null) throw new ImportFormatError(`${sourceName} has no CSV header line`);
+    flush();
+    settleAll(ledger, startedAt);
+    const ref = writer.ensureStarted();
+    ledger.transaction(() => {
+      ledger.stmt('UPDATE imports SET rows_read = ?, bad_rows = ? WHERE ref = ?').run(rowsRead, badCount, ref);
+      finishImport(ledger, ref, 'done', options.clock(), badRows, null);
+    });
+  } catch (error) {
+    const ref = writer?.importRef ?? 0;
+    if (ref !== 0 && !(error instanceof ImportFormatError)) {
+      finishImport(ledger, ref, 'failed', options.clock(), badRows, error instanceof Error ? error.message : String(error));
+    }
+    throw error;
+  }
+  progress(true);
+  return {
+    importId,
+    rowsRead,
+    inserted: writer!.inserted,
+    duplicates: writer!.duplicates,
+    rejectedByPlan: rejectedInImport(ledger, writer!.importRef),
+    badRows,
+    badRowsTruncated: badCount > badRows.length,
+  };
+}
+
+async function* fileChunks(path: string): ChunkSource {
+  const decoder = new StringDecoder('utf8');
+  for await (const buffer of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    yield { text: decoder.write(buffer), bytes: buffer.length };
+  }
+  const tail = decoder.end();
+  if (tail.length > 0) yield { text: tail, bytes: 0 };
+}
+
+async function* textChunks(text: string): ChunkSource {
+  const size = 1 << 20;
+  for (let i = 0; i < text.length; i += size) {
+    const piece = text.slice(i, i + size);
+    yield { text: piece, bytes: Buffer.byteLength(piece, 'utf8') };
+  }
+}
+
+/** Import a CSV or JSON Lines file, streamed. */
+export async function importUsageFile(ledger: Ledger, path: string, options: ImportOptions): Promise<ImportReport> {
+  let size: number;
+  try {
+    const stats = statSync(path);
+    if (!stats.isFile()) throw new ImportFormatError(`${path} is not a file`);
+    size = stats.size;
+  } catch (error) {
+    if (error instanceof ImportFormatError) throw error;
+    throw new ImportFormatError(`cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  return runImport(ledger, basename(path), fileChunks(path), size, options);
+}
+
+/** Import usage given as text (a file the screens read, or a test). */
+export async function importUsageText(ledger: Ledger, fileName: string, text: string, options: ImportOptions): Promise<ImportReport> {
+  return runImport(ledger, fileName, textChunks(text), Buffer.byteLength(text, 'utf8'), options);
+}
+
+export interface EventInput {
+  id: string;
+  spaceId: string;
+  channel: string;
+  direction?: string;
+  credits?: number;
+  occurredAt: string;
+  identity?: string;
+  campaign?: string;
+}
+
+export interface EventDecision {
+  id: string;
+  accepted: boolean;
+  reason: string | null;
+}
+
+/** Record events given directly; each answer is the event's decision as the ledger now holds it. */
+export function recordUsageEvents(ledger: Ledger, events: readonly EventInput[], options: Pick<ImportOptions, 'actor' | 'clock'>): EventDecision[] {
+  const now = options.clock();
+  const ctx: RowContext = { spaces: spaceChannelIndex(ledger), nowMs: now };
+  const checked = events.map((event, i) => checkEvent(event, i + 1, ctx));
+  const good = checked.filter((r): r is UsageRow => !('reason' in r));
+  ledger.transaction(() => {
+    const writer = new UsageWriter(ledger, () => startImport(ledger, newId('IM'), 'api', 'api', options.actor, now), now);
+    if (good.length > 0) writer.write(good);
+    finishImport(ledger, writer.ensureStarted(), 'done', now, [], null);
+  });
+  settleAll(ledger, now);
+  const decisionOf = ledger.stmt(
+    `SELECT r.reason AS reason FROM usage_events e LEFT JOIN usage_rejections r ON r.event_seq = e.seq WHERE e.id = ?`,
+  );
+  return checked.map((result, i) => {
+    if ('reason' in result) return { id: events[i]!.id, accepted: false, reason: result.reason };
+    const row = decisionOf.get(result.id) as { reason: string | null } | undefined;
+    return { id: result.id, accepted: row !== undefined && row.reason === null, reason: row?.reason ?? null };
+  });
+}

@@ -1,0 +1,160 @@
+import { Temporal } from 'temporal-polyfill';
+import type { Channel, PlanConfig } from '../../shared/domain';
+import type { Services } from './index';
+
+/**
+ * The demo environment a first start creates, so a new user sees a living console at once:
+ * several spaces with all five channels between them, plans of both kinds (one deleted and
+ * one edited, for the history log), channels no plan covers, and months of usage generated
+ * through the import path. Everything is marked as demo data: the environment is flagged demo,
+ * its name says so, and its changes stay local (never sent to the central service).
+ */
+
+export const DEMO_ACTOR = 'Demo data';
+export const DEMO_ENVIRONMENT_NAME = 'Demo environment (sample data)';
+
+interface DemoSpace {
+  id: string;
+  name: string;
+  manager: { name: string; email: string };
+  channels: { channel: Channel; bidirectional: boolean }[];
+  /** Typical messages per day per channel (weekdays). */
+  daily: Partial<Record<Channel, number>>;
+}
+
+const SPACES: DemoSpace[] = [
+  {
+    id: 'SP-DEMO-RETAIL',
+    name: 'Retail Promotions',
+    manager: { name: 'Lucía Fernández', email: 'lucia.fernandez@example.com' },
+    channels: [
+      { channel: 'SMS', bidirectional: true },
+      { channel: 'WhatsApp', bidirectional: true },
+      { channel: 'Email', bidirectional: false },
+      { channel: 'Push', bidirectional: false },
+      { channel: 'RCS', bidirectional: true },
+    ],
+    daily: { SMS: 420, WhatsApp: 260, Email: 380, Push: 300, RCS: 60 },
+  },
+  {
+    id: 'SP-DEMO-BANK',
+    name: 'Banking One-Time Passwords',
+    manager: { name: 'Ravi Shrestha', email: 'ravi.shrestha@example.com' },
+    channels: [
+      { channel: 'SMS', bidirectional: true },
+      { channel: 'WhatsApp', bidirectional: true },
+      { channel: 'Push', bidirectional: false },
+    ],
+    daily: { SMS: 380, WhatsApp: 150, Push: 120 },
+  },
+  {
+    id: 'SP-DEMO-HEALTH',
+    name: 'Healthcare Reminders',
+    manager: { name: 'Mariana López', email: 'mariana.lopez@example.com' },
+    channels: [
+      { channel: 'SMS', bidirectional: true },
+      { channel: 'Email', bidirectional: false },
+      { channel: 'RCS', bidirectional: false },
+    ],
+    daily: { SMS: 150, Email: 210, RCS: 25 },
+  },
+  {
+    id: 'SP-DEMO-LOGISTICS',
+    name: 'Logistics Tracking',
+    manager: { name: 'Tom Becker', email: 'tom.becker@example.com' },
+    channels: [
+      { channel: 'WhatsApp', bidirectional: true },
+      { channel: 'SMS', bidirectional: false },
+      { channel: 'Email', bidirectional: false },
+    ],
+    daily: { WhatsApp: 180, SMS: 90, Email: 120 },
+  },
+];
+
+/** A small deterministic generator, so every demo ledger looks the same for the same day. */
+function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface DemoSummary {
+  environmentId: string;
+  spaces: number;
+  plans: number;
+  events: number;
+}
+
+/** Create the demo environment unless one exists already. */
+export async function seedDemo(services: Services, clock: () => number = services.clock, options: { days?: number } = {}): Promise<DemoSummary | null> {
+  if (services.org.listEnvironments().some((e) => e.demo)) return null;
+  const now = clock();
+  const days = options.days ?? 120;
+  const today = Temporal.Instant.fromEpochMilliseconds(now).toZonedDateTimeISO('UTC').toPlainDate();
+  const monthsAgo = (n: number): string => today.subtract({ months: n }).with({ day: 1 }).toString();
+  const daysAgo = (n: number): string => today.subtract({ days: n }).toString();
+
+  const env = services.org.createEnvironment({ id: 'ENV-DEMO', name: DEMO_ENVIRONMENT_NAME, demo: true }, DEMO_ACTOR);
+  for (const space of SPACES) {
+    services.org.createSpace({ id: space.id, environmentId: env.id, name: `${space.name} (demo)`, accountManager: space.manager, channels: space.channels }, DEMO_ACTOR);
+  }
+
+  const plans: { spaceId: string; config: PlanConfig }[] = [
+    {
+      spaceId: 'SP-DEMO-RETAIL',
+      config: { limit: 'all_channels', credits: 60_000, renew: 'monthly', rollover: true, overage: true, activation: { date: monthsAgo(4), timeZone: 'Europe/Madrid' } },
+    },
+    {
+      spaceId: 'SP-DEMO-BANK',
+      config: { limit: 'channel_specific', credits: { SMS: 3_000 }, renew: 'weekly', rollover: false, overage: true, activation: { date: daysAgo(days), timeZone: 'Asia/Kathmandu' } },
+    },
+    {
+      spaceId: 'SP-DEMO-BANK',
+      config: { limit: 'channel_specific', credits: { WhatsApp: 4_000 }, renew: 'monthly', rollover: true, overage: false, activation: { date: monthsAgo(3), timeZone: 'Asia/Kathmandu' } },
+    },
+    {
+      spaceId: 'SP-DEMO-HEALTH',
+      config: { limit: 'channel_specific', credits: { SMS: 15_000, Email: 25_000 }, renew: 'quarterly', rollover: false, overage: false, activation: { date: monthsAgo(2), timeZone: 'America/Mexico_City' } },
+    },
+  ];
+  // History worth reading: a plan replaced by another, and one edited twice.
+  const replaced = services.plans.create('SP-DEMO-HEALTH', { limit: 'all_channels', credits: 20_000, renew: 'monthly', rollover: false, overage: false, activation: { date: monthsAgo(5), timeZone: 'America/Mexico_City' } }, DEMO_ACTOR);
+  services.plans.delete(replaced.id, replaced.version, DEMO_ACTOR);
+  const created = plans.map((p) => services.plans.create(p.spaceId, p.config, DEMO_ACTOR));
+  const retail = created[0]!;
+  const edited = services.plans.edit(retail.id, retail.version, { credits: 70_000 }, DEMO_ACTOR);
+  services.plans.edit(edited.id, edited.version, { overage: true, credits: 75_000 }, DEMO_ACTOR);
+
+  const random = prng(Number(today.toString().replace(/-/g, '')));
+  const startDay = today.subtract({ days });
+  const lines: string[] = ['id,spaceId,channel,direction,credits,occurredAt,identity,campaign'];
+  let n = 0;
+  for (let d = 0; d <= days; d += 1) {
+    const date = startDay.add({ days: d });
+    const dayStart = Temporal.PlainDateTime.from(`${date.toString()}T00:00`).toZonedDateTime('UTC').epochMilliseconds;
+    const weekend = date.dayOfWeek >= 6;
+    const growth = 0.75 + (0.5 * d) / days;
+    for (const space of SPACES) {
+      const bidi = new Set(space.channels.filter((c) => c.bidirectional).map((c) => c.channel));
+      for (const [channel, perDay] of Object.entries(space.daily) as [Channel, number][]) {
+        const count = Math.round(perDay * growth * (weekend ? 0.45 : 1) * (0.8 + 0.4 * random()));
+        for (let i = 0; i < count; i += 1) {
+          // Daytime peaks: two humps around 10:00 and 18:00 UTC.
+          const hour = random() < 0.5 ? 7 + random() * 6 : 15 + random() * 6;
+          const t = dayStart + Math.floor(hour * 3_600_000);
+          if (t > now) continue;
+          const mo = bidi.has(channel) && random() < 0.12;
+          const credits = mo ? 1 : channel === 'SMS' && random() < 0.2 ? 2 : 1;
+          lines.push(`demo-${n++},${space.id},${channel},${mo ? 'MO' : 'MT'},${credits},${new Date(t).toISOString()},,${weekend ? 'weekend' : 'weekday'}`);
+        }
+      }
+    }
+  }
+  const report = await services.usage.importText('demo-usage.csv', lines.join('\n'), DEMO_ACTOR);
+  return { environmentId: env.id, spaces: SPACES.length, plans: created.length + 1, events: report.inserted };
+}

@@ -1,0 +1,104 @@
+import { Temporal } from 'temporal-polyfill';
+import { CHANNELS, bucketNames, type Channel } from '../../shared/domain';
+import { localMidnightMs, snapshotAt } from '../../shared/engine';
+import type { PlanStateView, UsageSeries, UsedByChannel } from '../../shared/api';
+import { currentAttribution, getSpace, iso, stateAt, usageInWindow, usageInWindows, type Ledger } from '../ledger';
+import { ServiceError } from './errors';
+import type { PlansService } from './plans';
+
+/**
+ * What the plan details screen shows: every bucket now (or at an instant), credits used per
+ * channel in a window, and usage over time grouped by the plan's local days, weeks or months.
+ * Windows are UTC instants; the screens compute local-day boundaries in the plan's zone.
+ */
+
+const MAX_POINTS = 1500;
+
+export class DetailsService {
+  constructor(
+    private readonly ledger: Ledger,
+    private readonly clock: () => number,
+    private readonly plans: PlansService,
+  ) {}
+
+  state(planId: string, atMs?: number): PlanStateView {
+    const plan = this.plans.row(planId);
+    const at = atMs ?? this.clock();
+    const timeline = currentAttribution(this.ledger).timeline(plan.ref)!;
+    const snapshot = snapshotAt(stateAt(this.ledger, timeline, at), at);
+    return {
+      at: iso(at),
+      deleted: snapshot.deleted,
+      period: snapshot.period && {
+        index: snapshot.period.index,
+        start: iso(snapshot.period.startMs),
+        end: snapshot.period.endMs === null || !Number.isFinite(snapshot.period.endMs) ? null : iso(snapshot.period.endMs),
+      },
+      buckets: Object.entries(snapshot.buckets).map(([bucket, b]) => ({
+        bucket: bucket as Channel | 'ALL',
+        allocation: b.allocation,
+        allocated: b.allocated,
+        used: b.used,
+        remaining: b.remaining,
+        carriedIn: b.carriedIn,
+        overage: { added: b.overage.added, at: b.overage.atMs === null ? null : iso(b.overage.atMs) },
+      })),
+    };
+  }
+
+  /** The channels a plan's usage table lists: the space's (all channels) or the plan's. */
+  private channelsOf(planId: string): { ref: number; channels: Channel[]; timeZone: string } {
+    const plan = this.plans.row(planId);
+    const config = plan.config;
+    const space = getSpace(this.ledger, plan.spaceId)!;
+    const channels =
+      config.limit === 'all_channels' ? space.channels.map((c) => c.channel) : (bucketNames(config) as Channel[]);
+    return { ref: plan.ref, channels, timeZone: config.activation.timeZone };
+  }
+
+  usedByChannel(planId: string, fromMs: number, toMs: number): UsedByChannel {
+    if (!(toMs > fromMs)) throw new ServiceError('validation', 'The time range must end after it starts.');
+    const { ref, channels } = this.channelsOf(planId);
+    const totals = usageInWindow(this.ledger, ref, fromMs, toMs);
+    const listed = CHANNELS.filter((c) => channels.includes(c) || (totals.get(c)?.used ?? 0) !== 0 || (totals.get(c)?.mo ?? 0) !== 0);
+    const rows = listed.map((channel) => ({ channel, used: totals.get(channel)?.used ?? 0, moMessages: totals.get(channel)?.mo ?? 0 }));
+    return { from: iso(fromMs), to: iso(toMs), rows, grandTotal: rows.reduce((sum, r) => sum + r.used, 0) };
+  }
+
+  usageSeries(planId: string, fromMs: number, toMs: number, groupBy: 'day' | 'week' | 'month'): UsageSeries {
+    if (!(toMs > fromMs)) throw new ServiceError('validation', 'The time range must end after it starts.');
+    const { ref, timeZone } = this.channelsOf(planId);
+    // Group starts: local midnights in the plan's zone (weeks start on Monday).
+    let date = Temporal.Instant.fromEpochMilliseconds(fromMs).toZonedDateTimeISO(timeZone).toPlainDate();
+    if (groupBy === 'week') date = date.subtract({ days: date.dayOfWeek - 1 });
+    if (groupBy === 'month') date = date.with({ day: 1 });
+    const step = groupBy === 'day' ? { days: 1 } : groupBy === 'week' ? { weeks: 1 } : { months: 1 };
+    const starts: { date: string; ms: number }[] = [];
+    for (;;) {
+      const ms = localMidnightMs(date, timeZone);
+      if (ms >= toMs) break;
+      starts.push({ date: date.toString(), ms });
+      if (starts.length > MAX_POINTS) {
+        throw new ServiceError('validation', `That range has more than ${MAX_POINTS} ${groupBy}s; group by a longer period or shorten the range.`);
+      }
+      date = date.add(step);
+    }
+    const boundaries = starts.map((s, i) => (i === 0 ? Math.max(s.ms, fromMs) : s.ms));
+    boundaries.push(toMs);
+    const windows = usageInWindows(this.ledger, ref, boundaries);
+    return {
+      groupBy,
+      timeZone,
+      points: starts.map((s, i) => {
+        const byChannel: Partial<Record<Channel, number>> = {};
+        let total = 0;
+        for (const [channel, cell] of windows[i] ?? []) {
+          if (cell.used === 0) continue;
+          byChannel[channel] = cell.used;
+          total += cell.used;
+        }
+        return { start: s.date, byChannel, total };
+      }),
+    };
+  }
+}

@@ -1,0 +1,65 @@
+import type { Channel, PlanConfig, Renew } from '../../shared/domain';
+
+/** How plan terms read in e-mails, exports and messages. */
+
+export const RENEW_LABELS: Record<Renew, string> = {
+  weekly: 'Weekly',
+  monthly: 'Monthly',
+  quarterly: 'Quarterly',
+  half_year: 'Every six months',
+  annually: 'Annually',
+};
+
+export function renewLabel(renew: Renew | null): string {
+  return renew === null ? 'No renewal' : RENEW_LABELS[renew];
+}
+
+export function formatCredits(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+export function limitLabel(config: PlanConfig): string {
+  return config.limit === 'all_channels' ? 'All Channels' : 'Channel Specific';
+}
+
+/** "All channels: 10,000" or "SMS: 500; WhatsApp: 300". */
+export function creditsLabel(config: PlanConfig): string {
+  if (config.limit === 'all_channels') return `All channels: ${formatCredits(config.credits)}`;
+  return (Object.entries(config.credits) as [Channel, number][]).map(([ch, n]) => `${ch}: ${formatCredits(n)}`).join('; ');
+}
+
+export function yesNo(value: boolean): string {
+  return value ? 'Yes' : 'No';
+}
+
+/** A field change's value as a person reads it. */
+export function describeValue(field: string, value: unknown): string {
+  if (value === null || value === undefined) return field === 'renew' ? 'No renewal' : '—';
+  if (field === 'renew') return renewLabel(value as Renew);
+  if (field === 'limit') return value === 'all_channels' ? 'All Channels' : 'Channel Specific';
+  if (typeof value === 'boolean') return yesNo(value);
+  if (typeof value === 'number') return formatCredits(value);
+  if (typeof value === 'object') {
+    return Object.entries(value as Record<string, unknown>)
+      .map(([k, v]) => `${k}: ${typeof v === 'number' ? formatCredits(v) : String(v)}`)
+      .join('; ');
+  }
+  return String(value);
+}
+
+export const FIELD_LABELS: Record<string, string> = {
+  limit: 'Credit limit',
+  credits: 'Credits',
+  renew: 'Renew credits',
+  rollover: 'Roll over credits',
+  overage: 'Overage',
+  'activation.date': 'Activation date',
+  'activation.timeZone': 'Time zone',
+  status: 'Status',
+};
+
+export function fieldLabel(field: string): string {
+  if (FIELD_LABELS[field]) return FIELD_LABELS[field];
+  if (field.startsWith('credits.')) return `${field.slice('credits.'.length)} credits`;
+  return field;
+}

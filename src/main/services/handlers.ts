@@ -1,0 +1,142 @@
+import {
+  ApiFailure,
+  type Caller,
+  type CommandName,
+  type EventName,
+  type EventPayload,
+  type Handler,
+  type Handlers,
+  type SyncStatus,
+} from '../../shared/api';
+import { parseInstant } from '../../shared/engine';
+import type { Services } from './index';
+import { ServiceError } from './errors';
+
+/**
+ * The contract's commands over the services. The dispatcher has already checked the caller's
+ * role and validated the input; a handler turns the services' refusals into error values with
+ * the same kind and message, and tells the screens what changed.
+ */
+
+export interface HandlerOptions {
+  /** Where events for the screens go (the host's event bus). */
+  emit?: <E extends EventName>(name: E, payload: EventPayload<E>) => void;
+  /** The network sync client, when the host runs one. */
+  sync?: { syncNow(): Promise<unknown> };
+}
+
+function instant(text: string, field: string): number {
+  const ms = parseInstant(text);
+  if (ms === null) throw new ApiFailure('validation', `${field}: "${text}" is not a date and time (use ISO-8601, e.g. 2026-01-10T09:00:00Z).`);
+  return ms;
+}
+
+function guard<N extends CommandName>(handler: Handler<N>): Handler<N> {
+  return async (input, caller) => {
+    try {
+      return await handler(input, caller);
+    } catch (error) {
+      if (error instanceof ServiceError) {
+        const extra: { issues?: { path: string; message: string }[]; current?: unknown } = {};
+        if (error.issues !== undefined) extra.issues = error.issues;
+        if (error.current !== undefined) extra.current = error.current;
+        throw new ApiFailure(error.kind, error.message, extra);
+      }
+      throw error;
+    }
+  };
+}
+
+export function createHandlers(services: Services, options: HandlerOptions = {}): Handlers {
+  const emit = options.emit ?? (() => undefined);
+  const changed = (scope: EventPayload<'ledger.changed'>['scope'], ids: { spaceId?: string; planId?: string } = {}): void =>
+    emit('ledger.changed', { scope, ...ids });
+  const planChanged = (spaceId: string, planId: string): void => {
+    for (const scope of ['plans', 'history', 'notifications', 'usage', 'spaces'] as const) changed(scope, { spaceId, planId });
+  };
+
+  const handlers: Handlers = {
+    'session.whoami': (_input, caller: Caller) => ({ actor: caller.actor, role: caller.role }),
+    'environments.list': () => services.org.listEnvironments(),
+    'spaces.list': ({ environmentId }) => services.org.listSpaces(environmentId),
+    'spaces.get': ({ spaceId }) => services.org.getSpace(spaceId),
+    'spaces.addChannel': ({ spaceId, channel, bidirectional }, caller) => {
+      const space = services.org.addChannel(spaceId, channel, bidirectional, caller.actor);
+      changed('spaces', { spaceId });
+      return space;
+    },
+    'plans.list': ({ spaceId, includeDeleted }) => services.plans.list(spaceId, includeDeleted ?? false),
+    'plans.get': ({ planId }) => services.plans.get(planId),
+    'plans.create': ({ spaceId, config }, caller) => {
+      const plan = services.plans.create(spaceId, config, caller.actor);
+      planChanged(spaceId, plan.id);
+      return plan;
+    },
+    'plans.edit': ({ planId, baseVersion, patch }, caller) => {
+      const plan = services.plans.edit(planId, baseVersion, patch, caller.actor);
+      planChanged(plan.spaceId, plan.id);
+      return plan;
+    },
+    'plans.delete': ({ planId, baseVersion }, caller) => {
+      const plan = services.plans.delete(planId, baseVersion, caller.actor);
+      planChanged(plan.spaceId, plan.id);
+      return plan;
+    },
+    'plans.preview': ({ spaceId, config, planId }) => services.plans.preview(spaceId, config, planId),
+    'drafts.list': ({ spaceId }) => services.drafts.list(spaceId),
+    'drafts.save': ({ spaceId, draftId, name, config }, caller) => {
+      const draft = services.drafts.save({ spaceId, draftId, name, config }, caller.actor);
+      changed('drafts', { spaceId });
+      return draft;
+    },
+    'drafts.delete': ({ draftId }) => {
+      services.drafts.delete(draftId);
+      changed('drafts');
+      return { deleted: true as const };
+    },
+    'details.state': ({ planId, at }) => services.details.state(planId, at === undefined ? undefined : instant(at, 'at')),
+    'details.usedByChannel': ({ planId, from, to }) => services.details.usedByChannel(planId, instant(from, 'from'), instant(to, 'to')),
+    'details.usageSeries': ({ planId, from, to, groupBy }) =>
+      services.details.usageSeries(planId, instant(from, 'from'), instant(to, 'to'), groupBy),
+    'history.list': ({ filter, cursor, limit }) => services.history.list(filter, cursor, limit),
+    'history.exportCsv': ({ filter }) => services.history.exportCsv(filter, services.clock()),
+    'notifications.list': ({ planId, spaceId }) => services.notifications.list({ planId, spaceId }),
+    'usage.import': async ({ source }, caller) => {
+      const importId = services.usage.newImportId();
+      const onProgress = (p: EventPayload<'import.progress'>): void => emit('import.progress', p);
+      const report =
+        source.kind === 'path'
+          ? await services.usage.importFile(source.path, caller.actor, onProgress, importId)
+          : await services.usage.importText(source.fileName, source.text, caller.actor, onProgress, importId);
+      changed('usage');
+      return report;
+    },
+    'usage.record': ({ events }, caller) => {
+      const decisions = services.usage.record(events, caller.actor);
+      changed('usage');
+      return { decisions };
+    },
+    'sync.status': () => services.sync.status(),
+    'sync.now': async () => {
+      const status = services.sync.status();
+      if (status.state === 'not_configured') {
+        throw new ApiFailure('validation', 'No central service is set: add its URL in Settings, then sync.');
+      }
+      if (options.sync === undefined) {
+        throw new ApiFailure('internal', 'This console runs without a sync client, so it cannot sync now; your changes wait in the outbox.');
+      }
+      await options.sync.syncNow();
+      const after: SyncStatus = services.sync.status();
+      emit('sync.status', after);
+      return after;
+    },
+    'settings.get': () => services.sync.settings(),
+    'settings.update': ({ centralUrl, token }) => services.sync.updateSettings(centralUrl, token),
+  };
+
+  const guarded = {} as Record<CommandName, Handler<CommandName>>;
+  for (const name of Object.keys(handlers) as CommandName[]) {
+    guarded[name] = guard(handlers[name] as Handler<CommandName>);
+  }
+  return guarded as Handlers;
+}

@@ -1,0 +1,76 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { PlanConfig } from '../../shared/domain';
+import { makeWorld, type World } from './testing';
+
+let w: World;
+afterEach(() => w?.cleanup());
+
+const base: PlanConfig = {
+  limit: 'channel_specific',
+  credits: { SMS: 100 },
+  renew: 'weekly',
+  rollover: false,
+  overage: false,
+  activation: { date: '2026-01-01', timeZone: 'UTC' },
+};
+
+describe('credit history log', () => {
+  it('pages newest first by keyset, with filters, and every entry appears exactly once', () => {
+    w = makeWorld('2026-03-01T00:00:00Z');
+    const plans: string[] = [];
+    for (const [i, ch] of (['SMS', 'WhatsApp', 'Email'] as const).entries()) {
+      plans.push(w.services.plans.create(w.spaceId, { ...base, credits: { [ch]: 100 } }, i === 0 ? 'ana' : 'bob').id);
+    }
+    // Several entries share an instant: the keyset (at, seq) still orders them.
+    for (let round = 0; round < 10; round += 1) {
+      if (round % 3 !== 0) w.clock.advance(1000);
+      plans.forEach((id, i) => {
+        const version = w.services.plans.get(id).version;
+        w.services.plans.edit(id, version, { credits: { [(['SMS', 'WhatsApp', 'Email'] as const)[i]!]: 101 + round } }, round % 2 ? 'ana' : 'bob');
+      });
+    }
+    w.services.plans.delete(plans[0]!, w.services.plans.get(plans[0]!).version, 'carla');
+
+    const all: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page = w.services.history.list({}, cursor, 7);
+      all.push(...page.entries.map((e) => e.id));
+      for (let i = 1; i < page.entries.length; i += 1) expect(page.entries[i - 1]!.at >= page.entries[i]!.at).toBe(true);
+      cursor = page.nextCursor;
+      pages += 1;
+    } while (cursor !== null);
+    expect(all).toHaveLength(34);
+    expect(new Set(all).size).toBe(34);
+    expect(pages).toBe(5);
+
+    expect(w.services.history.list({ action: 'deleted' }, null, 50).entries.map((e) => e.actor)).toEqual(['carla']);
+    expect(w.services.history.list({ planId: plans[1] }, null, 50).entries).toHaveLength(11);
+    expect(w.services.history.list({ actor: 'ana' }, null, 50).entries.every((e) => e.actor === 'ana')).toBe(true);
+    expect(w.services.history.list({ actor: 'ana', action: 'created' }, null, 50).entries.map((e) => e.planId)).toEqual([plans[0]]);
+    const window = w.services.history.list({ from: '2026-03-01T00:00:01Z', to: '2026-03-01T00:00:03Z' }, null, 50).entries;
+    expect(window.map((e) => e.at)).toEqual(Array(6).fill('2026-03-01T00:00:02.000Z').concat(Array(3).fill('2026-03-01T00:00:01.000Z')));
+    expect(() => w.services.history.list({}, 'not-a-cursor', 5)).toThrow(/cursor is not one this console produced/);
+    expect(() => w.services.history.list({ from: '2026-03-02T00:00:00Z', to: '2026-03-01T00:00:00Z' }, null, 5)).toThrow(/must end after/);
+  });
+
+  it('exports the filtered log as CSV, streamed, with spreadsheet formulas defused', async () => {
+    w = makeWorld('2026-03-01T00:00:00Z');
+    const plan = w.services.plans.create(w.spaceId, base, '=HYPERLINK("http://x")');
+    w.services.plans.edit(plan.id, 1, { credits: { SMS: 250 }, renew: 'monthly' }, 'bob, the admin');
+    const exported = w.services.history.exportCsv({ planId: plan.id }, w.clock());
+    expect(exported.rowCount).toBe(2);
+    expect(exported.fileName).toBe('credit-history-2026-03-01-00-00-00.csv');
+    const lines = exported.csv.trimEnd().split('\r\n');
+    expect(lines[0]).toBe('Credit Plan ID,Version,Action,Who,When (UTC),Environment,Space,Credit limit,Credits,Renew credits,Roll Over credits,Overage,Activation date,Time zone,Changes');
+    expect(lines[1]).toBe(`${plan.id},2,updated,"bob, the admin",2026-03-01T00:00:00.000Z,Production,Retail,Channel Specific,SMS: 250,Monthly,No,No,2026-01-01,UTC,SMS credits: 100 → 250; Renew credits: Weekly → Monthly`);
+    expect(lines[2]).toContain(`,created,"'=HYPERLINK(""http://x"")",`);
+    const chunks: string[] = [];
+    const rows = await w.services.history.writeCsv({}, (chunk) => {
+      chunks.push(chunk);
+    });
+    expect(rows).toBe(2);
+    expect(chunks.join('')).toBe(w.services.history.exportCsv({}, w.clock()).csv);
+  });
+});

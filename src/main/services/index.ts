@@ -1,0 +1,62 @@
+import { markInterruptedImports, settleAll, type Ledger } from '../ledger';
+import { DetailsService } from './details';
+import { DraftsService } from './drafts';
+import { HistoryService } from './history';
+import { NotificationsService } from './notifications';
+import { OrgService } from './org';
+import { PlansService } from './plans';
+import { SyncService } from './sync';
+import { UsageService } from './usage';
+
+/**
+ * The main process's services over the ledger. Time comes only from the injected clock
+ * (epoch milliseconds), so tests control it; the acting person is a parameter of each change.
+ */
+export interface Services {
+  ledger: Ledger;
+  clock: () => number;
+  org: OrgService;
+  plans: PlansService;
+  details: DetailsService;
+  history: HistoryService;
+  usage: UsageService;
+  notifications: NotificationsService;
+  sync: SyncService;
+  drafts: DraftsService;
+}
+
+export interface ServicesOptions {
+  ledger: Ledger;
+  clock: () => number;
+}
+
+export function createServices({ ledger, clock }: ServicesOptions): Services {
+  // Finish what a crash may have interrupted: imports left running, plans left dirty.
+  const now = clock();
+  ledger.transaction(() => markInterruptedImports(ledger, now));
+  settleAll(ledger, now);
+  const plans = new PlansService(ledger, clock);
+  return {
+    ledger,
+    clock,
+    org: new OrgService(ledger, clock),
+    plans,
+    details: new DetailsService(ledger, clock, plans),
+    history: new HistoryService(ledger),
+    usage: new UsageService(ledger, clock),
+    notifications: new NotificationsService(ledger, clock),
+    sync: new SyncService(ledger, clock),
+    drafts: new DraftsService(ledger, clock),
+  };
+}
+
+export { ServiceError } from './errors';
+export { composeNotification, SUBJECTS } from './notifications';
+export type { OrgService } from './org';
+export type { PlansService } from './plans';
+export type { DetailsService } from './details';
+export type { HistoryService } from './history';
+export type { UsageService } from './usage';
+export type { NotificationsService } from './notifications';
+export type { SyncService } from './sync';
+export type { DraftsService } from './drafts';
