@@ -15,6 +15,8 @@ async function expectAccessible(page: Page, screen: string): Promise<void> {
 }
 
 test.describe('axe scan, no serious or critical violation', () => {
+  // An axe pass over a full screen takes seconds on a 2-core machine.
+  test.describe.configure({ timeout: 90_000 });
   test('navigation screens and the wizard', async ({ openConsole, server }) => {
     const spaceId = server.spaces.Axe;
     const page = await openConsole('admin');

@@ -1,14 +1,16 @@
-import { useRef } from 'react';
+import { lazy, Suspense, useRef } from 'react';
 import { EnvironmentList, SpaceList } from '../features/environments';
 import { CreditsTab } from '../features/overview';
-import { PlanDetails } from '../features/details';
-import { DraftPreview } from '../features/preview';
 import { SpacePage } from '../features/space';
-import { SyncPanel } from '../features/sync';
-import { CreditPlanWizard } from '../features/wizard';
-import { PageTitle } from '../ui';
+import { Loading, PageTitle } from '../ui';
 import { Header } from './Header';
 import { href, useRoute, type Route } from './router';
+
+// Screens with charts or the wizard's zone list load on first use, so the console opens on less script.
+const PlanDetails = lazy(() => import('../features/details').then((room) => ({ default: room.PlanDetails })));
+const DraftPreview = lazy(() => import('../features/preview').then((room) => ({ default: room.DraftPreview })));
+const SyncPanel = lazy(() => import('../features/sync').then((room) => ({ default: room.SyncPanel })));
+const CreditPlanWizard = lazy(() => import('../features/wizard').then((room) => ({ default: room.CreditPlanWizard })));
 
 function Screen({ route }: { route: Route }) {
   switch (route.name) {
@@ -51,7 +53,9 @@ export function App() {
       </a>
       <Header />
       <main id="main" ref={mainRef} tabIndex={-1}>
-        <Screen route={route} />
+        <Suspense fallback={<Loading what="the screen" />}>
+          <Screen route={route} />
+        </Suspense>
       </main>
     </>
   );

@@ -50,15 +50,28 @@ export function planChannels(config: PlanConfig): Channel[] {
 export function formatInstant(iso: string, timeZone?: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return new Intl.DateTimeFormat('en-GB', {
-    year: 'numeric',
-    month: 'short',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZone,
-    timeZoneName: timeZone ? 'short' : undefined,
-  }).format(date);
+  return instantFormat(timeZone).format(date);
+}
+
+// Building an Intl.DateTimeFormat costs far more than using one; a history page formats 50 instants.
+const instantFormats = new Map<string, Intl.DateTimeFormat>();
+
+function instantFormat(timeZone: string | undefined): Intl.DateTimeFormat {
+  const key = timeZone ?? '';
+  let format = instantFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-GB', {
+      year: 'numeric',
+      month: 'short',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      timeZone,
+      timeZoneName: timeZone ? 'short' : undefined,
+    });
+    instantFormats.set(key, format);
+  }
+  return format;
 }
 
 /** A value of a history change, readable: credits maps, activations, null. */

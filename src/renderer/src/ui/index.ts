@@ -1,4 +1,3 @@
-export { SERIES_COLOR } from './charts';
 export { ConfirmDialog } from './ConfirmDialog';
 export {
   billingDate,

@@ -1,7 +1,8 @@
 import { Bar } from 'react-chartjs-2';
 import { CHANNELS } from '../../../../shared/domain';
 import { useCommand } from '../../api';
-import { ErrorState, formatCredits, Loading, SERIES_COLOR } from '../../ui';
+import { SERIES_COLOR } from '../../charts';
+import { ErrorState, formatCredits, Loading } from '../../ui';
 import type { TimeWindow } from './timeRanges';
 
 type Grouping = 'day' | 'week' | 'month';

@@ -1,6 +1,7 @@
 import { Line } from 'react-chartjs-2';
 import type { PlanPreview } from '../../../../shared/api';
-import { formatCredits, formatInstant, SERIES_COLOR } from '../../ui';
+import { SERIES_COLOR } from '../../charts';
+import { formatCredits, formatInstant } from '../../ui';
 
 /** Projected remaining credits per bucket at each upcoming point, from the recent daily rate. */
 export function ProjectionChart({ projection, timeZone }: { projection: PlanPreview['projection']; timeZone: string }) {
