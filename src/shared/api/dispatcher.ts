@@ -33,7 +33,11 @@ const ROLE_NAMES: Record<Caller['role'], string> = {
 
 export function createDispatcher(handlers: Handlers, options: DispatcherOptions = {}): Dispatcher {
   async function dispatch(name: unknown, input: unknown, caller: Caller): Promise<Result<unknown>> {
-    if (!isCommandName(name)) return fail('validation', `Unknown command ${JSON.stringify(name)}.`);
+    if (!isCommandName(name)) {
+      // Describe without serializing: a hostile name may be an object JSON cannot encode.
+      const shown = typeof name === 'string' ? JSON.stringify(name.slice(0, 100)) : `of type ${typeof name}`;
+      return fail('validation', `Unknown command ${shown}.`);
+    }
     const spec = commands[name];
     if (!spec.roles.includes(caller.role)) {
       return fail('forbidden', `As ${ROLE_NAMES[caller.role]} you cannot do this (${spec.summary.replace(/\.$/, '').toLowerCase()}).`);
