@@ -19,13 +19,15 @@ import { getNotification, listNotifications, requeueNotification } from '../mail
 import { HISTORY_COLUMNS, PLAN_COLUMNS, historyRecord, planRecord, type HistoryRow, type PlanRow } from '../records';
 import type { Database } from '../store';
 import { pullChanges, pushChanges } from '../sync';
-import { authorizeUsage, planStateAt, type UsageEventInput } from '../usage';
+import { UsageCoalescer, authorizeUsage, planStateAt, type UsageEventInput } from '../usage';
 import { HttpFailure, issuePath, parseOrFail } from './failure';
 
 export interface AppDependencies {
   db: Database;
   clock: () => number;
   maxClockSkewMs: number;
+  /** Usage transactions run at once on PostgreSQL; more requests wait and are grouped. */
+  usageTransactions: number;
   /** Told when e-mails were enqueued, so they go out without waiting for the next poll. */
   onMailQueued: () => void;
   logLevel: string;
@@ -48,6 +50,10 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
     })(),
   });
   const tokens = new TokenVerifier(db);
+  const usage = new UsageCoalescer(
+    (events) => authorizeUsage(db, events, { nowMs: clock(), maxClockSkewMs: deps.maxClockSkewMs }),
+    db.kind === 'embedded' ? 1 : deps.usageTransactions,
+  );
 
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof HttpFailure) {
@@ -149,7 +155,7 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
         requireEnvironment(principal, environmentId);
       }
     }
-    return authorizeUsage(db, inputs, { nowMs: clock(), maxClockSkewMs: deps.maxClockSkewMs });
+    return usage.submit(inputs);
   }
 
   app.post('/v1/usage', async (request) => {

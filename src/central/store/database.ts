@@ -58,7 +58,18 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
   });
   // An idle client that loses its server must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
-  if (options.schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${options.schema}`);
+  if (options.schema) {
+    try {
+      await pool.query(`CREATE SCHEMA IF NOT EXISTS ${options.schema}`);
+    } catch (error) {
+      // Two instances creating it at once: IF NOT EXISTS does not cover that race; one wins.
+      const code = (error as { code?: unknown }).code;
+      if (code !== '23505' && code !== '42P06') {
+        await pool.end();
+        throw error;
+      }
+    }
+  }
 
   const query = async <R extends Row>(client: pg.Pool | pg.PoolClient, sql: string, params?: readonly unknown[]) => {
     const result = await client.query<R>(sql, params as unknown[] | undefined);

@@ -1,2 +1,3 @@
 export * from './authorize';
 export * from './state';
+export * from './coalescer';

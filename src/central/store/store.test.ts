@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createPlanState, recordUsage, snapshotAt, type PlanState } from '../../shared/engine';
+import { PG_TEST_URL, describeOnBackends, dropSchema, openTestDatabase, uniqueSchemaName, type TestDatabase } from '../testkit';
+import { decodePlanState, encodePlanState } from './codec';
+import { openPostgres } from './database';
+import { MIGRATIONS, migrate } from './migrations';
+
+it('keeps a plan state exact through its JSON text, infinities included', () => {
+  const state = createPlanState({
+    limit: 'channel_specific',
+    credits: { WhatsApp: 5, SMS: 10 },
+    renew: null,
+    rollover: false,
+    overage: true,
+    activation: { date: '2026-01-01', timeZone: 'Europe/Madrid' },
+  });
+  recordUsage(state, { id: 'a', channel: 'SMS', credits: 12, direction: 'MT' }, Date.parse('2026-02-01T00:00:00Z'));
+  const withInfinities: PlanState = { ...state, clockMs: state.clockMs, period: state.period && { ...state.period, endMs: Infinity } };
+  const back = decodePlanState(encodePlanState(withInfinities));
+  expect(back).toEqual(withInfinities);
+  expect(back.period?.endMs).toBe(Infinity);
+  expect(Object.keys(back.buckets)).toEqual(['WhatsApp', 'SMS']);
+  const copy = decodePlanState(encodePlanState(state));
+  expect(snapshotAt(copy, Date.parse('2026-03-01T00:00:00Z'))).toEqual(snapshotAt(state, Date.parse('2026-03-01T00:00:00Z')));
+  expect(JSON.parse(encodePlanState({ ...state, clockMs: -Infinity })).clockMs).toBe('-Infinity');
+});
+
+await describeOnBackends('database and migrations', (backend) => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await openTestDatabase(backend);
+  });
+  afterAll(async () => database?.dispose());
+
+  it('applies each numbered migration once', async () => {
+    expect(await migrate(database.db)).toEqual([]);
+    const applied = await database.db.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+    expect(applied.rows.map((r) => Number(r.version))).toEqual(MIGRATIONS.map((m) => m.version));
+  });
+
+  it('stamps every fed row with its transaction and a growing sequence, on insert and on update', async () => {
+    const { db } = database;
+    await db.query("INSERT INTO environments (id, environment_id, name, updated_ms) VALUES ('e1', 'e1', 'One', 1)");
+    const first = await db.query<{ tx: string; seq: string }>("SELECT tx::text AS tx, seq::text AS seq FROM environments WHERE id = 'e1'");
+    await db.query("UPDATE environments SET name = 'Uno' WHERE id = 'e1'");
+    const second = await db.query<{ tx: string; seq: string }>("SELECT tx::text AS tx, seq::text AS seq FROM environments WHERE id = 'e1'");
+    expect(BigInt(second.rows[0]!.seq)).toBeGreaterThan(BigInt(first.rows[0]!.seq));
+    expect(BigInt(second.rows[0]!.tx)).toBeGreaterThan(BigInt(first.rows[0]!.tx));
+  });
+
+  it('rolls a failed transaction back whole', async () => {
+    const { db } = database;
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.query("INSERT INTO environments (id, environment_id, name, updated_ms) VALUES ('e2', 'e2', 'Two', 1)");
+        await tx.query('SELECT * FROM no_such_table');
+      }),
+    ).rejects.toMatchObject({ code: '42P01' });
+    expect((await db.query("SELECT 1 FROM environments WHERE id = 'e2'")).rowCount).toBe(0);
+    expect((await db.query("SELECT 1 FROM environments WHERE id = 'e1'")).rowCount).toBe(1);
+  });
+
+  it.runIf(backend === 'postgres')('lets several instances migrate one fresh database at the same time', async () => {
+    const schema = uniqueSchemaName('central_migrate');
+    const instances = await Promise.all([1, 2, 3].map(() => openPostgres({ url: PG_TEST_URL, schema, poolSize: 2 })));
+    try {
+      const ran = await Promise.all(instances.map((db) => migrate(db)));
+      expect(ran.flat()).toEqual(MIGRATIONS.map((m) => m.version));
+    } finally {
+      await Promise.all(instances.map((db) => db.close()));
+      await dropSchema(schema);
+    }
+  });
+});
