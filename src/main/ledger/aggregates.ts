@@ -141,15 +141,16 @@ interface LevelRow {
   mo: number;
 }
 
-function levelSum(table: 'usage_slots' | 'usage_hours' | 'usage_days', unit: string): string {
+// Summed by SQLite: a year of day rows comes back as one row per channel.
+function levelRows(table: 'usage_slots' | 'usage_hours' | 'usage_days', unit: string): string {
   return `SELECT channel, sum(mt_credits - rejected_credits) AS used, sum(mo_count) AS mo
     FROM ${table} WHERE plan_ref = ? AND ${unit} >= ? AND ${unit} < ? GROUP BY channel`;
 }
 
 const SQL = {
-  days: levelSum('usage_days', 'day'),
-  hours: levelSum('usage_hours', 'hour'),
-  slots: levelSum('usage_slots', 'slot'),
+  days: levelRows('usage_days', 'day'),
+  hours: levelRows('usage_hours', 'hour'),
+  slots: levelRows('usage_slots', 'slot'),
   raw: `SELECT e.channel AS channel,
       sum(CASE WHEN e.direction = 'MT' AND r.event_seq IS NULL THEN e.credits ELSE 0 END) AS used,
       sum(e.direction = 'MO') AS mo
@@ -163,15 +164,82 @@ function addRows(ledger: Ledger, sql: string, target: ChannelTotals, sign: numbe
   for (const row of ledger.stmt(sql).all(...params) as LevelRow[]) addInto(target, row.channel, row.used, row.mo, sign);
 }
 
-/** Usage in [start of x's UTC day, x), added to `target` with `sign`. */
-function addDayPrefix(ledger: Ledger, planRef: number, x: number, target: ChannelTotals, sign: number): void {
+interface PartRequest {
+  level: 'days' | 'hours' | 'slots' | 'raw';
+  lo: number;
+  hi: number;
+  sign: number;
+}
+
+/**
+ * The reads that give usage in [start of x's UTC day, x): forwards from the day's start, or
+ * backwards from its end (the day row minus what follows x), whichever reads fewer rows. A
+ * local midnight at 18:15 UTC (+05:45) reads 1 day, 5 hour and 3 slot rows per channel.
+ */
+function dayPrefixParts(x: number): PartRequest[] {
   const dayStart = Math.floor(x / DAY_MS) * DAY_MS;
-  if (x === dayStart) return;
-  const hourStart = Math.floor(x / HOUR_MS) * HOUR_MS;
-  const slotStart = Math.floor(x / SLOT_MS) * SLOT_MS;
-  if (hourStart > dayStart) addRows(ledger, SQL.hours, target, sign, planRef, dayStart / HOUR_MS, hourStart / HOUR_MS);
-  if (slotStart > hourStart) addRows(ledger, SQL.slots, target, sign, planRef, hourStart / SLOT_MS, slotStart / SLOT_MS);
-  if (x > slotStart) addRows(ledger, SQL.raw, target, sign, planRef, slotStart, x);
+  if (x === dayStart) return [];
+  const dayEnd = dayStart + DAY_MS;
+  const hourFloor = Math.floor(x / HOUR_MS) * HOUR_MS;
+  const slotFloor = Math.floor(x / SLOT_MS) * SLOT_MS;
+  const hourCeil = Math.ceil(x / HOUR_MS) * HOUR_MS;
+  const slotCeil = Math.ceil(x / SLOT_MS) * SLOT_MS;
+  const forwards = (hourFloor - dayStart) / HOUR_MS + (slotFloor - hourFloor) / SLOT_MS;
+  const backwards = 1 + (dayEnd - hourCeil) / HOUR_MS + (hourCeil - slotCeil) / SLOT_MS;
+  const parts: PartRequest[] = [];
+  if (forwards <= backwards) {
+    if (hourFloor > dayStart) parts.push({ level: 'hours', lo: dayStart / HOUR_MS, hi: hourFloor / HOUR_MS, sign: 1 });
+    if (slotFloor > hourFloor) parts.push({ level: 'slots', lo: hourFloor / SLOT_MS, hi: slotFloor / SLOT_MS, sign: 1 });
+    if (x > slotFloor) parts.push({ level: 'raw', lo: slotFloor, hi: x, sign: 1 });
+  } else {
+    parts.push({ level: 'days', lo: dayStart / DAY_MS, hi: dayStart / DAY_MS + 1, sign: 1 });
+    if (dayEnd > hourCeil) parts.push({ level: 'hours', lo: hourCeil / HOUR_MS, hi: dayEnd / HOUR_MS, sign: -1 });
+    if (hourCeil > slotCeil) parts.push({ level: 'slots', lo: slotCeil / SLOT_MS, hi: hourCeil / SLOT_MS, sign: -1 });
+    if (slotCeil > x) parts.push({ level: 'raw', lo: x, hi: slotCeil, sign: -1 });
+  }
+  return parts;
+}
+
+function addDayPrefix(ledger: Ledger, planRef: number, x: number, target: ChannelTotals, sign: number): void {
+  for (const part of dayPrefixParts(x)) addRows(ledger, SQL[part.level], target, sign * part.sign, planRef, part.lo, part.hi);
+}
+
+/** Many ranges of one level in one statement: the ranges travel as JSON, each is a key-range seek. */
+function bulkSql(level: PartRequest['level']): string {
+  const ranges = `WITH r(i, lo, hi) AS (SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?))`;
+  if (level === 'raw') {
+    return `${ranges}
+      SELECT r.i AS i, e.channel AS channel,
+        sum(CASE WHEN e.direction = 'MT' AND x.event_seq IS NULL THEN e.credits ELSE 0 END) AS used, sum(e.direction = 'MO') AS mo
+      FROM r CROSS JOIN usage_events e ON e.plan_ref = ? AND e.occurred_at >= r.lo AND e.occurred_at < r.hi
+      LEFT JOIN usage_rejections x ON x.event_seq = e.seq
+      GROUP BY r.i, e.channel`;
+  }
+  const [table, unit] = level === 'days' ? ['usage_days', 'day'] : level === 'hours' ? ['usage_hours', 'hour'] : ['usage_slots', 'slot'];
+  return `${ranges}
+    SELECT r.i AS i, u.channel AS channel, sum(u.mt_credits - u.rejected_credits) AS used, sum(u.mo_count) AS mo
+    FROM r CROSS JOIN ${table} u ON u.plan_ref = ? AND u.${unit} >= r.lo AND u.${unit} < r.hi
+    GROUP BY r.i, u.channel`;
+}
+
+/** Usage in [start of x's UTC day, x) for each x, in four statements whatever their number. */
+function dayPrefixes(ledger: Ledger, planRef: number, xs: readonly number[]): ChannelTotals[] {
+  const result: ChannelTotals[] = xs.map(() => new Map());
+  const byLevel = new Map<PartRequest['level'], [number, number, number][]>();
+  const signs = new Map<string, number>();
+  xs.forEach((x, i) => {
+    for (const part of dayPrefixParts(x)) {
+      let list = byLevel.get(part.level);
+      if (!list) byLevel.set(part.level, (list = []));
+      list.push([i, part.lo, part.hi]);
+      signs.set(`${part.level}:${i}`, part.sign);
+    }
+  });
+  for (const [level, ranges] of byLevel) {
+    const rows = ledger.stmt(bulkSql(level)).all(JSON.stringify(ranges), planRef) as (LevelRow & { i: number })[];
+    for (const row of rows) addInto(result[row.i]!, row.channel, row.used, row.mo, signs.get(`${level}:${row.i}`)!);
+  }
+  return result;
 }
 
 /** Usage of a plan per channel in [fromMs, toMs). */
@@ -202,9 +270,10 @@ export function usageInWindows(ledger: Ledger, planRef: number, boundaries: read
   }
   // Prefix sums over sorted days keep this linear in days + boundaries.
   const sortedDays = [...perDay.keys()].sort((a, b) => a - b);
+  const partial = dayPrefixes(ledger, planRef, boundaries);
   const running: ChannelTotals = new Map();
   let nextDay = 0;
-  const prefixes = boundaries.map((x) => {
+  const prefixes = boundaries.map((x, i) => {
     const day = Math.floor(x / DAY_MS);
     while (nextDay < sortedDays.length && sortedDays[nextDay]! < day) {
       for (const [channel, cell] of perDay.get(sortedDays[nextDay]!)!) addInto(running, channel, cell.used, cell.mo);
@@ -212,7 +281,7 @@ export function usageInWindows(ledger: Ledger, planRef: number, boundaries: read
     }
     const totals: ChannelTotals = new Map();
     for (const [channel, cell] of running) totals.set(channel, { ...cell });
-    addDayPrefix(ledger, planRef, x, totals, 1);
+    for (const [channel, cell] of partial[i]!) addInto(totals, channel, cell.used, cell.mo);
     return totals;
   });
   const windows: ChannelTotals[] = [];

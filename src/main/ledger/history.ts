@@ -89,20 +89,22 @@ export function decodeCursor(text: string): HistoryCursor | null {
   return { at: Number(match[1]), seq: Number(match[2]) };
 }
 
-function whereClause(filter: HistoryFilterMs, cursor: HistoryCursor | null): { sql: string; params: unknown[] } {
+/**
+ * The WHERE clause of a page, and the index that serves it. Every index ends with `at` (and the
+ * rowid, seq), so each gives the rows newest first; the most selective filter picks the index.
+ * The upper bound is one row value — the cursor, or the `to` filter, whichever is lower — so
+ * that SQLite seeks straight to it instead of scanning down from `to`.
+ */
+function whereClause(filter: HistoryFilterMs, cursor: HistoryCursor | null): { sql: string; params: unknown[]; index: string } {
   const parts: string[] = [];
   const params: unknown[] = [];
-  if (filter.fromMs !== undefined) {
-    parts.push('h.at >= ?');
-    params.push(filter.fromMs);
-  }
-  if (filter.toMs !== undefined) {
-    parts.push('h.at < ?');
-    params.push(filter.toMs);
-  }
   if (filter.planId !== undefined) {
     parts.push('h.plan_id = ?');
     params.push(filter.planId);
+  }
+  if (filter.actor !== undefined) {
+    parts.push('h.actor = ?');
+    params.push(filter.actor);
   }
   if (filter.spaceId !== undefined) {
     parts.push('h.space_id = ?');
@@ -112,15 +114,28 @@ function whereClause(filter: HistoryFilterMs, cursor: HistoryCursor | null): { s
     parts.push('h.action = ?');
     params.push(filter.action);
   }
-  if (filter.actor !== undefined) {
-    parts.push('h.actor = ?');
-    params.push(filter.actor);
+  if (filter.fromMs !== undefined) {
+    parts.push('h.at >= ?');
+    params.push(filter.fromMs);
   }
-  if (cursor !== null) {
+  // seq is at least 1, so (at, seq) < (to, 0) is exactly at < to.
+  let upper: HistoryCursor | null = filter.toMs !== undefined ? { at: filter.toMs, seq: 0 } : null;
+  if (cursor !== null && (upper === null || cursor.at < upper.at)) upper = cursor;
+  if (upper !== null) {
     parts.push('(h.at, h.seq) < (?, ?)');
-    params.push(cursor.at, cursor.seq);
+    params.push(upper.at, upper.seq);
   }
-  return { sql: parts.length > 0 ? `WHERE ${parts.join(' AND ')}` : '', params };
+  const index =
+    filter.planId !== undefined
+      ? 'history_by_plan'
+      : filter.actor !== undefined
+        ? 'history_by_actor'
+        : filter.spaceId !== undefined
+          ? 'history_by_space'
+          : filter.action !== undefined
+            ? 'history_by_action'
+            : 'history_by_time';
+  return { sql: parts.length > 0 ? `WHERE ${parts.join(' AND ')}` : '', params, index };
 }
 
 export interface HistoryPage {
@@ -132,7 +147,7 @@ export interface HistoryPage {
 export function historyPage(ledger: Ledger, filter: HistoryFilterMs, cursor: HistoryCursor | null, limit: number): HistoryPage {
   const where = whereClause(filter, cursor);
   const rows = ledger
-    .stmt(`SELECT h.* FROM history_log h ${where.sql} ORDER BY h.at DESC, h.seq DESC LIMIT ?`)
+    .stmt(`SELECT h.* FROM history_log h INDEXED BY ${where.index} ${where.sql} ORDER BY h.at DESC, h.seq DESC LIMIT ?`)
     .all(...where.params, limit + 1) as RawHistory[];
   const more = rows.length > limit;
   const page = (more ? rows.slice(0, limit) : rows).map(toRow);
@@ -156,7 +171,7 @@ export function* iterateHistory(ledger: Ledger, filter: HistoryFilterMs, chunk =
     const rows = ledger
       .stmt(
         `SELECT h.*, s.name AS space_name, e.name AS environment_name
-         FROM history_log h LEFT JOIN spaces s ON s.id = h.space_id LEFT JOIN environments e ON e.id = s.environment_id
+         FROM history_log h INDEXED BY ${where.index} LEFT JOIN spaces s ON s.id = h.space_id LEFT JOIN environments e ON e.id = s.environment_id
          ${where.sql} ORDER BY h.at DESC, h.seq DESC LIMIT ?`,
       )
       .all(...where.params, chunk) as (RawHistory & { space_name: string | null; environment_name: string | null })[];

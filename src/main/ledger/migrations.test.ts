@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { createServices } from '../services';
 import { openLedger } from './ledger';
@@ -18,7 +19,7 @@ const PLAN = JSON.stringify({
   activation: { date: '2026-01-01', timeZone: 'Europe/Madrid' },
 });
 
-function seedVersion1(db: import('better-sqlite3').Database): void {
+function seedVersion1(db: Database.Database): void {
   db.exec(`
     INSERT INTO environments (id, name, demo, created_at) VALUES ('ENV-1', 'Production', 0, 1);
     INSERT INTO spaces (id, environment_id, name, am_name, am_email, created_at) VALUES ('SP-1', 'ENV-1', 'Retail', 'Ana', 'ana@example.com', 1);
@@ -64,7 +65,7 @@ describe('migrations', () => {
       expect(ledger.db.prepare('SELECT count(*) AS n FROM history_log').get()).toEqual({ n: 1 });
       // The usage tables work with the plan that existed before them.
       const clock = testClock('2026-01-20T00:00:00Z');
-      const ledger3 = t.reopen();
+      const ledger3 = t.reopen({ targetVersion: 3 });
       const services = createServices({ ledger: ledger3, clock });
       const report = await services.usage.importText(
         'u.csv',
@@ -88,7 +89,7 @@ describe('migrations', () => {
         INSERT INTO usage_events (id, space_id, channel, direction, credits, occurred_at, plan_ref) VALUES ('u1', 'SP-1', 'SMS', 'MT', 5, 1768000000000, 1);
         INSERT INTO usage_slots (plan_ref, slot, channel, mt_credits) VALUES (1, 1964444, 'SMS', 5);
       `);
-      const v3 = t.reopen();
+      const v3 = t.reopen({ targetVersion: 3 });
       expect(v3.db.pragma('user_version', { simple: true })).toBe(3);
       expect(v3.db.prepare('SELECT count(*) AS n FROM usage_events').get()).toEqual({ n: 1 });
       v3.db
@@ -96,6 +97,43 @@ describe('migrations', () => {
         .run('DR-1', 'SP-1', 'Bigger SMS', PLAN, 'ana', 2);
       const plan = v3.db.prepare("EXPLAIN QUERY PLAN SELECT * FROM history_log WHERE actor = 'ana' ORDER BY at DESC").all() as { detail: string }[];
       expect(plan.map((p) => p.detail).join(' ')).toMatch(/history_by_actor/);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it('4 (sync) upgrades a version-3 ledger: history keeps its rows and seqs, learns their sync state, stays append-only', () => {
+    const t = tempLedger({ targetVersion: 1 });
+    try {
+      seedVersion1(t.ledger.db);
+      t.ledger.db.exec(`
+        INSERT INTO plan_versions (plan_ref, version, action, config, at, actor) VALUES (1, 2, 'updated', '${PLAN}', 1767225700000, 'ana');
+        INSERT INTO history_log (plan_ref, plan_id, space_id, version, action, actor, at, plan, changes)
+          VALUES (1, 'CP-OLD', 'SP-1', 2, 'updated', 'ana', 1767225700000, '${PLAN}', '[]');
+        INSERT INTO outbox (change_id, plan_ref, plan_id, kind, version, base_version, payload, created_at, status)
+          VALUES ('c-2', 1, 'CP-OLD', 'plan.edit', 2, 1, '{}', 1767225700000, 'pending');
+        UPDATE outbox SET status = 'accepted' WHERE change_id = 'c-1';
+      `);
+      t.reopen({ targetVersion: 3 });
+      const v4 = t.reopen();
+      expect(v4.db.pragma('user_version', { simple: true })).toBe(4);
+      expect(v4.db.prepare('SELECT seq, version, change_id, sync FROM history_log ORDER BY seq').all()).toEqual([
+        { seq: 1, version: 1, change_id: 'c-1', sync: 'confirmed' },
+        { seq: 2, version: 2, change_id: 'c-2', sync: 'local' },
+      ]);
+      // A local entry is settled once; a confirmed one never changes; none is ever deleted.
+      v4.db.exec("UPDATE history_log SET sync = 'conflicted' WHERE seq = 2");
+      expect(() => v4.db.exec("UPDATE history_log SET actor = 'mallory' WHERE seq = 1")).toThrow(/append-only/);
+      expect(() => v4.db.exec("UPDATE history_log SET plan_id = 'CP-X' WHERE seq = 2")).toThrow(/append-only/);
+      expect(() => v4.db.exec('DELETE FROM history_log WHERE seq = 2')).toThrow(/append-only/);
+      // Set aside, my version 2 and the central version 2 are both on record.
+      v4.db.exec(`INSERT INTO history_log (plan_ref, plan_id, space_id, version, action, actor, at, plan, changes, sync)
+        VALUES (1, 'CP-OLD', 'SP-1', 2, 'updated', 'bob', 1767225800000, '${PLAN}', '[]', 'confirmed')`);
+      expect(() => v4.db.exec(`INSERT INTO history_log (plan_ref, plan_id, space_id, version, action, actor, at, plan, changes, sync)
+        VALUES (1, 'CP-OLD', 'SP-1', 2, 'updated', 'eve', 1767225900000, '${PLAN}', '[]', 'local')`)).toThrow(/UNIQUE/);
+      const plan = v4.db.prepare("EXPLAIN QUERY PLAN SELECT * FROM history_log INDEXED BY history_by_time ORDER BY at DESC").all() as { detail: string }[];
+      expect(plan.map((p) => p.detail).join(' ')).toMatch(/history_by_time/);
+      expect(v4.db.prepare('SELECT count(*) AS n FROM sync_conflicts').get()).toEqual({ n: 0 });
     } finally {
       t.cleanup();
     }

@@ -7,6 +7,8 @@ import { CHANNELS, MAX_CREDITS, type Channel, type Direction } from '../../share
 
 export interface UsageRow {
   line: number;
+  /** Set once the row is written (the event's insertion order). */
+  seq?: number;
   id: string;
   spaceId: string;
   channel: Channel;
@@ -33,8 +35,47 @@ const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 const MIN_MS = 0;
 const MAX_MS = Date.UTC(2200, 0, 1);
 
+function digits(text: string, from: number, count: number): number {
+  let value = 0;
+  for (let i = from; i < from + count; i += 1) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    value = value * 10 + d;
+  }
+  return value;
+}
+
+/**
+ * The shape nearly every file uses, "2026-01-10T09:00:00Z" or with milliseconds
+ * "2026-01-10T09:00:00.250Z", read without a regular expression; anything else goes the long way.
+ */
+function parseCommonInstant(text: string): number | null | undefined {
+  const n = text.length;
+  if ((n !== 20 && n !== 24) || text.charCodeAt(n - 1) !== 90 /* Z */) return undefined;
+  if (text[4] !== '-' || text[7] !== '-' || text[10] !== 'T' || text[13] !== ':' || text[16] !== ':') return undefined;
+  if (n === 24 && text[19] !== '.') return undefined;
+  const year = digits(text, 0, 4);
+  const month = digits(text, 5, 2);
+  const day = digits(text, 8, 2);
+  const hour = digits(text, 11, 2);
+  const minute = digits(text, 14, 2);
+  const second = digits(text, 17, 2);
+  const milli = n === 24 ? digits(text, 20, 3) : 0;
+  if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0 || milli < 0) return undefined;
+  return checkedUtc(year, month, day, hour, minute, second, milli, 0);
+}
+
+function checkedUtc(year: number, month: number, day: number, hour: number, minute: number, second: number, milli: number, offsetMs: number): number | null {
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return null;
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > DAYS_IN_MONTH[month - 1]! + (leap ? 1 : 0)) return null;
+  return Date.UTC(year, month - 1, day, hour, minute, second, milli) - offsetMs;
+}
+
 /** An ISO-8601 instant with Z or an offset, to the millisecond; null when it is not one. */
 export function parseIsoInstant(text: string): number | null {
+  const common = parseCommonInstant(text);
+  if (common !== undefined) return common;
   const m = ISO.exec(text);
   if (m === null) return null;
   const year = +m[1]!;
@@ -43,9 +84,6 @@ export function parseIsoInstant(text: string): number | null {
   const hour = +m[4]!;
   const minute = +m[5]!;
   const second = m[6] === undefined ? 0 : +m[6];
-  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return null;
-  const leap = month === 2 && (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0));
-  if (day > DAYS_IN_MONTH[month - 1]! + (leap ? 1 : 0)) return null;
   const fraction = m[7] === undefined ? 0 : Math.floor(+`0.${m[7]}` * 1000);
   let offsetMs = 0;
   const zone = m[8]!;
@@ -55,7 +93,7 @@ export function parseIsoInstant(text: string): number | null {
     if (oh > 23 || om > 59) return null;
     offsetMs = (zone[0] === '-' ? -1 : 1) * (oh * 60 + om) * 60_000;
   }
-  return Date.UTC(year, month - 1, day, hour, minute, second, fraction) - offsetMs;
+  return checkedUtc(year, month, day, hour, minute, second, fraction, offsetMs);
 }
 
 const CREDITS_REASON = `credits: must be a whole number from 1 to ${MAX_CREDITS}`;
@@ -87,8 +125,10 @@ function checkRow(
   let credits: number;
   if (creditsValue === undefined || creditsValue === '') credits = 1;
   else if (typeof creditsValue === 'number') credits = creditsValue;
-  else if (/^\d{1,16}$/.test(creditsValue)) credits = Number(creditsValue);
-  else return { line, reason: CREDITS_REASON };
+  else {
+    credits = creditsValue.length <= 16 ? digits(creditsValue, 0, creditsValue.length) : -1;
+    if (credits < 0) return { line, reason: CREDITS_REASON };
+  }
   if (!Number.isInteger(credits) || credits < 1 || credits > MAX_CREDITS) return { line, reason: CREDITS_REASON };
   if (occurredAt.length === 0) return { line, reason: 'occurredAt: is missing' };
   const t = parseIsoInstant(occurredAt);

@@ -73,6 +73,12 @@ function detectFormat(fileName: string, firstText: string): Format {
   return firstText.trimStart().startsWith('{') ? 'jsonl' : 'csv';
 }
 
+const COLUMNS = '(id, space_id, channel, direction, credits, occurred_at, plan_ref, identity, campaign, import_ref)';
+/** Rows per INSERT statement: one statement per 50 rows costs far less than 50 statements. */
+const CHUNK = 50;
+const INSERT_ONE = `INSERT OR IGNORE INTO usage_events ${COLUMNS} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const INSERT_MANY = `INSERT OR IGNORE INTO usage_events ${COLUMNS} VALUES ${Array(CHUNK).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`;
+
 /** Writes checked rows in batches; shared by file imports and the direct API. */
 export class UsageWriter {
   inserted = 0;
@@ -106,33 +112,87 @@ export class UsageWriter {
     return ledger.transaction(() => {
       if (this.ref === 0) this.ref = this.start();
       const attribution = currentAttribution(ledger);
-      const insert = ledger.stmt(
-        `INSERT OR IGNORE INTO usage_events (id, space_id, channel, direction, credits, occurred_at, plan_ref, identity, campaign, import_ref)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      );
+      const one = ledger.stmt(INSERT_ONE);
+      const many = ledger.stmt(INSERT_MANY);
+      const insertedSince = ledger.stmt('SELECT seq, id FROM usage_events WHERE seq > ?');
       const delta = new AggregateDelta();
       const perPlan = new Map<number, NewEvent[]>();
       const fresh: boolean[] = new Array<boolean>(rows.length);
+      const refs: (number | null)[] = new Array<number | null>(rows.length);
+      const params: unknown[] = new Array<unknown>(CHUNK * 10);
+      let lastSeq = (ledger.stmt('SELECT max(seq) AS m FROM usage_events').get() as { m: number | null }).m ?? 0;
       let inserted = 0;
-      for (let i = 0; i < rows.length; i += 1) {
-        const row = rows[i]!;
-        const timeline = attribution.planFor(row.spaceId, row.channel, row.t);
-        const ref = timeline === null ? null : timeline.ref;
-        const info = insert.run(row.id, row.spaceId, row.channel, row.direction, row.credits, row.t, ref, row.identity, row.campaign, this.ref);
-        if (info.changes === 0) {
-          fresh[i] = false;
-          continue;
+      for (let start = 0; start < rows.length; start += CHUNK) {
+        const n = Math.min(CHUNK, rows.length - start);
+        for (let j = 0; j < n; j += 1) {
+          const row = rows[start + j]!;
+          const timeline = attribution.planFor(row.spaceId, row.channel, row.t);
+          refs[start + j] = timeline === null ? null : timeline.ref;
         }
-        fresh[i] = true;
-        inserted += 1;
-        const mt = row.direction === 'MT' ? row.credits : 0;
-        const mo = row.direction === 'MO' ? 1 : 0;
-        delta.addSpace(row.spaceId, row.channel, row.t, mt, mo);
-        if (ref !== null) {
-          delta.add(ref, row.channel, row.t, mt, mo, 0);
-          let list = perPlan.get(ref);
-          if (list === undefined) perPlan.set(ref, (list = []));
-          list.push({ seq: Number(info.lastInsertRowid), id: row.id, channel: row.channel, direction: row.direction, credits: row.credits, t: row.t });
+        // Seqs of the new rows: consecutive from lastSeq + 1 when every row was new (the
+        // common case); otherwise read back which ids this statement inserted.
+        let seqOf: (j: number) => number | null;
+        if (n === CHUNK) {
+          for (let j = 0; j < n; j += 1) {
+            const row = rows[start + j]!;
+            const o = j * 10;
+            params[o] = row.id;
+            params[o + 1] = row.spaceId;
+            params[o + 2] = row.channel;
+            params[o + 3] = row.direction;
+            params[o + 4] = row.credits;
+            params[o + 5] = row.t;
+            params[o + 6] = refs[start + j];
+            params[o + 7] = row.identity;
+            params[o + 8] = row.campaign;
+            params[o + 9] = this.ref;
+          }
+          const changes = many.run(params).changes;
+          const base = lastSeq;
+          if (changes === n) seqOf = (j) => base + 1 + j;
+          else {
+            const seqs = new Map<string, number>();
+            for (const r of insertedSince.all(base) as { seq: number; id: string }[]) seqs.set(r.id, r.seq);
+            seqOf = (j) => {
+              const id = rows[start + j]!.id;
+              const seq = seqs.get(id);
+              if (seq === undefined) return null;
+              seqs.delete(id); // the same id twice in one statement: only the first is new
+              return seq;
+            };
+          }
+          lastSeq += changes;
+        } else {
+          const seqs: (number | null)[] = [];
+          for (let j = 0; j < n; j += 1) {
+            const row = rows[start + j]!;
+            const info = one.run(row.id, row.spaceId, row.channel, row.direction, row.credits, row.t, refs[start + j], row.identity, row.campaign, this.ref);
+            seqs.push(info.changes === 1 ? Number(info.lastInsertRowid) : null);
+            if (info.changes === 1) lastSeq = Number(info.lastInsertRowid);
+          }
+          seqOf = (j) => seqs[j]!;
+        }
+        for (let j = 0; j < n; j += 1) {
+          const i = start + j;
+          const seq = seqOf(j);
+          if (seq === null) {
+            fresh[i] = false;
+            continue;
+          }
+          fresh[i] = true;
+          inserted += 1;
+          const row = rows[i]!;
+          const mt = row.direction === 'MT' ? row.credits : 0;
+          const mo = row.direction === 'MO' ? 1 : 0;
+          delta.addSpace(row.spaceId, row.channel, row.t, mt, mo);
+          const ref = refs[i]!;
+          if (ref !== null) {
+            delta.add(ref, row.channel, row.t, mt, mo, 0);
+            let list = perPlan.get(ref);
+            if (list === undefined) perPlan.set(ref, (list = []));
+            row.seq = seq;
+            list.push(row as NewEvent);
+          }
         }
       }
       for (const [ref, events] of perPlan) {

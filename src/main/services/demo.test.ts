@@ -17,7 +17,8 @@ describe('demo environment', () => {
     const elapsed = performance.now() - started;
     expect(summary).not.toBeNull();
     expect(summary!.events).toBeGreaterThan(100_000);
-    expect(elapsed).toBeLessThan(20_000);
+    // A first start waits for this; it stays a few seconds even on a busy machine.
+    expect(elapsed).toBeLessThan(45_000);
     const [env] = services.org.listEnvironments();
     expect(env).toMatchObject({ demo: true, name: DEMO_ENVIRONMENT_NAME });
     const spaces = services.org.listSpaces(env!.id);

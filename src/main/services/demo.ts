@@ -1,6 +1,6 @@
 import { Temporal } from 'temporal-polyfill';
 import type { Channel, PlanConfig } from '../../shared/domain';
-import type { Services } from './index';
+import { createServices, type Services } from './index';
 
 /**
  * The demo environment a first start creates, so a new user sees a living console at once:
@@ -34,7 +34,7 @@ const SPACES: DemoSpace[] = [
       { channel: 'Push', bidirectional: false },
       { channel: 'RCS', bidirectional: true },
     ],
-    daily: { SMS: 420, WhatsApp: 260, Email: 380, Push: 300, RCS: 60 },
+    daily: { SMS: 220, WhatsApp: 140, Email: 200, Push: 160, RCS: 30 },
   },
   {
     id: 'SP-DEMO-BANK',
@@ -45,7 +45,7 @@ const SPACES: DemoSpace[] = [
       { channel: 'WhatsApp', bidirectional: true },
       { channel: 'Push', bidirectional: false },
     ],
-    daily: { SMS: 380, WhatsApp: 150, Push: 120 },
+    daily: { SMS: 200, WhatsApp: 80, Push: 60 },
   },
   {
     id: 'SP-DEMO-HEALTH',
@@ -56,7 +56,7 @@ const SPACES: DemoSpace[] = [
       { channel: 'Email', bidirectional: false },
       { channel: 'RCS', bidirectional: false },
     ],
-    daily: { SMS: 150, Email: 210, RCS: 25 },
+    daily: { SMS: 80, Email: 110, RCS: 15 },
   },
   {
     id: 'SP-DEMO-LOGISTICS',
@@ -67,7 +67,7 @@ const SPACES: DemoSpace[] = [
       { channel: 'SMS', bidirectional: false },
       { channel: 'Email', bidirectional: false },
     ],
-    daily: { WhatsApp: 180, SMS: 90, Email: 120 },
+    daily: { WhatsApp: 90, SMS: 45, Email: 60 },
   },
 ];
 
@@ -99,36 +99,47 @@ export async function seedDemo(services: Services, clock: () => number = service
   const monthsAgo = (n: number): string => today.subtract({ months: n }).with({ day: 1 }).toString();
   const daysAgo = (n: number): string => today.subtract({ days: n }).toString();
 
-  const env = services.org.createEnvironment({ id: 'ENV-DEMO', name: DEMO_ENVIRONMENT_NAME, demo: true }, DEMO_ACTOR);
+  // The demo's history happened over the past months: each change is made by services whose
+  // clock says when, so the history log, plan versions and e-mails carry believable dates.
+  const at = (date: string, hour = 10): Services =>
+    createServices({ ledger: services.ledger, clock: () => Math.min(now, Date.parse(`${date}T${String(hour).padStart(2, '0')}:00:00Z`)) });
+  const setup = at(monthsAgo(6));
+  const env = setup.org.createEnvironment({ id: 'ENV-DEMO', name: DEMO_ENVIRONMENT_NAME, demo: true }, DEMO_ACTOR);
   for (const space of SPACES) {
-    services.org.createSpace({ id: space.id, environmentId: env.id, name: `${space.name} (demo)`, accountManager: space.manager, channels: space.channels }, DEMO_ACTOR);
+    setup.org.createSpace({ id: space.id, environmentId: env.id, name: `${space.name} (demo)`, accountManager: space.manager, channels: space.channels }, DEMO_ACTOR);
   }
+  const dayBefore = (date: string): string => Temporal.PlainDate.from(date).subtract({ days: 1 }).toString();
 
+  // Healthcare: an all-channels plan, replaced two months ago by channel-specific credits.
+  const replaced = at(dayBefore(monthsAgo(5))).plans.create(
+    'SP-DEMO-HEALTH',
+    { limit: 'all_channels', credits: 20_000, renew: 'monthly', rollover: false, overage: false, activation: { date: monthsAgo(5), timeZone: 'America/Mexico_City' } },
+    DEMO_ACTOR,
+  );
+  at(dayBefore(monthsAgo(2)), 9).plans.delete(replaced.id, replaced.version, DEMO_ACTOR);
   const plans: { spaceId: string; config: PlanConfig }[] = [
     {
       spaceId: 'SP-DEMO-RETAIL',
-      config: { limit: 'all_channels', credits: 60_000, renew: 'monthly', rollover: true, overage: true, activation: { date: monthsAgo(4), timeZone: 'Europe/Madrid' } },
+      config: { limit: 'all_channels', credits: 30_000, renew: 'monthly', rollover: true, overage: false, activation: { date: monthsAgo(4), timeZone: 'Europe/Madrid' } },
     },
     {
       spaceId: 'SP-DEMO-BANK',
-      config: { limit: 'channel_specific', credits: { SMS: 3_000 }, renew: 'weekly', rollover: false, overage: true, activation: { date: daysAgo(days), timeZone: 'Asia/Kathmandu' } },
+      config: { limit: 'channel_specific', credits: { SMS: 1_500 }, renew: 'weekly', rollover: false, overage: true, activation: { date: daysAgo(days), timeZone: 'Asia/Kathmandu' } },
     },
     {
       spaceId: 'SP-DEMO-BANK',
-      config: { limit: 'channel_specific', credits: { WhatsApp: 4_000 }, renew: 'monthly', rollover: true, overage: false, activation: { date: monthsAgo(3), timeZone: 'Asia/Kathmandu' } },
+      config: { limit: 'channel_specific', credits: { WhatsApp: 2_000 }, renew: 'monthly', rollover: true, overage: false, activation: { date: monthsAgo(3), timeZone: 'Asia/Kathmandu' } },
     },
     {
       spaceId: 'SP-DEMO-HEALTH',
-      config: { limit: 'channel_specific', credits: { SMS: 15_000, Email: 25_000 }, renew: 'quarterly', rollover: false, overage: false, activation: { date: monthsAgo(2), timeZone: 'America/Mexico_City' } },
+      config: { limit: 'channel_specific', credits: { SMS: 8_000, Email: 12_000 }, renew: 'quarterly', rollover: false, overage: false, activation: { date: monthsAgo(2), timeZone: 'America/Mexico_City' } },
     },
   ];
-  // History worth reading: a plan replaced by another, and one edited twice.
-  const replaced = services.plans.create('SP-DEMO-HEALTH', { limit: 'all_channels', credits: 20_000, renew: 'monthly', rollover: false, overage: false, activation: { date: monthsAgo(5), timeZone: 'America/Mexico_City' } }, DEMO_ACTOR);
-  services.plans.delete(replaced.id, replaced.version, DEMO_ACTOR);
-  const created = plans.map((p) => services.plans.create(p.spaceId, p.config, DEMO_ACTOR));
+  const created = plans.map((p) => at(dayBefore(p.config.activation.date), 14).plans.create(p.spaceId, p.config, DEMO_ACTOR));
+  // Retail: more credits after the first busy month, and overage switched on last week.
   const retail = created[0]!;
-  const edited = services.plans.edit(retail.id, retail.version, { credits: 70_000 }, DEMO_ACTOR);
-  services.plans.edit(edited.id, edited.version, { overage: true, credits: 75_000 }, DEMO_ACTOR);
+  const edited = at(monthsAgo(3), 11).plans.edit(retail.id, retail.version, { credits: 35_000 }, DEMO_ACTOR);
+  at(daysAgo(6), 16).plans.edit(edited.id, edited.version, { overage: true, credits: 38_000 }, DEMO_ACTOR);
 
   const random = prng(Number(today.toString().replace(/-/g, '')));
   const startDay = today.subtract({ days });

@@ -1,9 +1,10 @@
 import { Temporal } from 'temporal-polyfill';
 import { CHANNELS, bucketNames, type Channel } from '../../shared/domain';
-import { localMidnightMs, snapshotAt } from '../../shared/engine';
+import { snapshotAt } from '../../shared/engine';
 import type { PlanStateView, UsageSeries, UsedByChannel } from '../../shared/api';
 import { currentAttribution, getSpace, iso, stateAt, usageInWindow, usageInWindows, type Ledger } from '../ledger';
 import { ServiceError } from './errors';
+import { LocalMidnights } from './local-days';
 import type { PlansService } from './plans';
 
 /**
@@ -74,8 +75,9 @@ export class DetailsService {
     if (groupBy === 'month') date = date.with({ day: 1 });
     const step = groupBy === 'day' ? { days: 1 } : groupBy === 'week' ? { weeks: 1 } : { months: 1 };
     const starts: { date: string; ms: number }[] = [];
+    const midnights = new LocalMidnights(timeZone);
     for (;;) {
-      const ms = localMidnightMs(date, timeZone);
+      const ms = midnights.of(date);
       if (ms >= toMs) break;
       starts.push({ date: date.toString(), ms });
       if (starts.length > MAX_POINTS) {
