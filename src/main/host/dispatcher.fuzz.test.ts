@@ -143,6 +143,8 @@ function templates(): Record<CommandName, unknown> {
     'usage.record': { events: [{ id: 'e1', spaceId: ids.spaceA, channel: 'SMS', occurredAt: '2025-03-03T10:00:00Z' }] },
     'sync.status': {},
     'sync.now': {},
+    'sync.conflicts': { includeResolved: true },
+    'sync.resolveConflict': { conflictId: 'CF-none', keep: 'central' },
     'settings.get': {},
     'settings.update': { centralUrl: 'http://127.0.0.1:9/', token: 'token' },
   };
@@ -219,6 +221,8 @@ function semantic(): Record<CommandName, fc.Arbitrary<unknown>> {
     'usage.record': fc.record({ events: fc.array(usageEvent, { minLength: 1, maxLength: 4 }) }),
     'sync.status': fc.constant({}),
     'sync.now': fc.constant({}),
+    'sync.conflicts': fc.record({ includeResolved: fc.boolean() }, { requiredKeys: [] }),
+    'sync.resolveConflict': fc.record({ conflictId: fc.string({ maxLength: 120 }), keep: fc.constantFrom('central', 'mine', 'both') }),
     'settings.get': fc.constant({}),
     'settings.update': fc.record({ centralUrl: fc.constantFrom(null, 'http://127.0.0.1:9/', 'https://central.example/'), token: fc.constantFrom(null, 't0ken') }, { requiredKeys: ['centralUrl'] }),
   };

@@ -5,6 +5,7 @@ import { openLedger } from '../ledger';
 import { createServices } from '../services';
 import { seedDemo } from '../services/demo';
 import { createHandlers } from '../services/handlers';
+import { SyncClient, type SyncClientOptions } from '../sync';
 import { createEventBus, type EventBus } from './event-bus';
 
 /** The ledger's file name inside the data folder. */
@@ -21,6 +22,8 @@ export interface OpenConsoleOptions {
   log?: (line: string) => void;
   /** Told before the demo environment is generated (it takes a few seconds). */
   onSeeding?: () => void;
+  /** The sync client's timing (tests shorten it); false: run without one. */
+  sync?: Pick<SyncClientOptions, 'intervalMs' | 'backoff' | 'changeDelayMs' | 'pageLimit' | 'timeoutMs'> | false;
 }
 
 /** The services as both hosts use them. */
@@ -53,7 +56,35 @@ export async function openConsole(options: OpenConsoleOptions): Promise<ConsoleR
       seededDemo = (await seedDemo(services, clock)) !== null;
     }
     const bus = createEventBus({ onError: (error, context) => log(`[events] ${context}: ${describe(error)}`) });
-    const handlers = createHandlers(services, { emit: (name, payload) => bus.emit(name, payload) });
+    const client =
+      options.sync === false
+        ? null
+        : new SyncClient({
+            ...options.sync,
+            services,
+            log,
+            onStatus: (status) => bus.emit('sync.status', status),
+            onLedgerChanged: () => {
+              for (const scope of ['plans', 'history', 'notifications', 'usage', 'spaces'] as const) bus.emit('ledger.changed', { scope });
+            },
+          });
+    const handlers = createHandlers(services, {
+      emit: (name, payload) => {
+        bus.emit(name, payload);
+        // Every local write tells the screens; it also tells the sync client to push soon.
+        if (name === 'ledger.changed') client?.notifyLocalChange();
+      },
+      ...(client ? { sync: client } : {}),
+    });
+    if (client) {
+      const update = handlers['settings.update'];
+      handlers['settings.update'] = async (input, caller) => {
+        const result = await update(input, caller);
+        client.notifyLocalChange();
+        return result;
+      };
+      client.start();
+    }
     const dispatcher = guarded(
       createDispatcher(handlers, {
         onInternalError: (error, command) => log(`[${command}] ${describe(error)}`),
@@ -65,7 +96,11 @@ export async function openConsole(options: OpenConsoleOptions): Promise<ConsoleR
       bus,
       ledgerPath,
       seededDemo,
-      close: () => ledger.close(),
+      close: () => {
+        // A round in flight finishes on the open ledger; the file closes right after it.
+        if (client === null || (client.halt(), !client.busy)) ledger.close();
+        else void client.stop().finally(() => ledger.close());
+      },
     };
   } catch (error) {
     ledger.close();

@@ -178,3 +178,6 @@ export function updateSyncState(
     )
     .run(next.cursor, next.state, next.lastSyncAt, next.lastError, next.pull?.done ?? null, next.pull?.total ?? null);
 }
+
+export * from './sync-conflicts';
+export { applyPullPage, refreshEngine, type PullPageResult } from './sync-pull';

@@ -130,6 +130,13 @@ export function createHandlers(services: Services, options: HandlerOptions = {})
       emit('sync.status', after);
       return after;
     },
+    'sync.conflicts': ({ includeResolved }) => services.sync.conflicts(includeResolved ?? false),
+    'sync.resolveConflict': ({ conflictId, keep }, caller) => {
+      const conflict = services.sync.resolveConflict(conflictId, keep, caller.actor);
+      planChanged(conflict.spaceId, conflict.planId);
+      emit('sync.status', services.sync.status());
+      return conflict;
+    },
     'settings.get': () => services.sync.settings(),
     'settings.update': ({ centralUrl, token }) => services.sync.updateSettings(centralUrl, token),
   };

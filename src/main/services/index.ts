@@ -45,7 +45,7 @@ export function createServices({ ledger, clock }: ServicesOptions): Services {
     history: new HistoryService(ledger),
     usage: new UsageService(ledger, clock),
     notifications: new NotificationsService(ledger, clock),
-    sync: new SyncService(ledger, clock),
+    sync: new SyncService(ledger, clock, plans),
     drafts: new DraftsService(ledger, clock),
   };
 }

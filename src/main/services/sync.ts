@@ -1,5 +1,13 @@
-import type { SyncStatus } from '../../shared/api';
+import { randomUUID } from 'node:crypto';
+import type { SyncConflict, SyncStatus } from '../../shared/api';
+import { CHANNELS, type PlanConfig } from '../../shared/domain';
 import {
+  closeConflict,
+  getConflict,
+  getPlanByRef,
+  listConflicts,
+  openConflictCount,
+  type ConflictRow,
   getOutbox,
   getSyncState,
   iso,
@@ -14,7 +22,8 @@ import {
   type OutboxRow,
   type SyncStateRow,
 } from '../ledger';
-import { ServiceError } from './errors';
+import { ServiceError, notFound } from './errors';
+import type { PlansService } from './plans';
 
 /**
  * Sync state and the outbox, as data. The network client (another room) drains the outbox
@@ -24,6 +33,7 @@ export class SyncService {
   constructor(
     private readonly ledger: Ledger,
     private readonly clock: () => number,
+    private readonly plans?: PlansService,
   ) {}
 
   status(): SyncStatus {
@@ -34,7 +44,7 @@ export class SyncService {
       centralUrl: state.centralUrl,
       lastSyncAt: state.lastSyncAt === null ? null : iso(state.lastSyncAt),
       pendingChanges: counts.pending,
-      conflicts: counts.rejected,
+      conflicts: openConflictCount(this.ledger),
       lastError: state.lastError,
       pull: state.pull,
     };
@@ -93,8 +103,122 @@ export class SyncService {
     return getOutbox(this.ledger, changeId);
   }
 
+  conflicts(includeResolved = false): SyncConflict[] {
+    return listConflicts(this.ledger, includeResolved).map((c) => this.conflictView(c));
+  }
+
+  /**
+   * The admin's decision. Keep central: my set-aside changes stay on record, marked dropped in
+   * the history log. Mine: my resulting plan is applied as a new change on top of the central
+   * version (a new version, history entry, outbox change and e-mail), and my set-aside entries
+   * are marked rebased. One transaction either way.
+   */
+  resolveConflict(conflictId: string, keep: 'central' | 'mine', who: string): SyncConflict {
+    const conflict = getConflict(this.ledger, conflictId);
+    if (conflict === null) throw notFound('conflict', conflictId);
+    if (conflict.resolvedAt !== null) {
+      throw new ServiceError('conflict', `This conflict was already resolved (${conflict.resolution === 'central' ? 'central version kept' : 'your version applied'}).`);
+    }
+    this.ledger.transaction(() => {
+      let rebased: string | null = null;
+      if (keep === 'mine') {
+        const plans = this.plans;
+        if (plans === undefined) throw new Error('SyncService needs the plans service to apply a change again');
+        const current = getPlanByRef(this.ledger, conflict.planRef);
+        if (current === null || conflict.baseVersion === 0) {
+          throw new ServiceError('conflict', `The central service has no plan ${conflict.planId} to apply your version on; keep the central state, then create the plan again.`);
+        }
+        if (current.deletedAt !== null) {
+          throw new ServiceError('conflict', `Plan ${conflict.planId} was deleted on the central service; your version cannot be applied on top of it. Keep the central state, then create a new plan.`);
+        }
+        if (conflict.mine.deleted) plans.delete(conflict.planId, current.version, who);
+        else if (!sameConfig(conflict.mine.config, current.config)) plans.edit(conflict.planId, current.version, conflict.mine.config, who);
+        const after = getPlanByRef(this.ledger, conflict.planRef)!;
+        rebased = after.version > current.version ? (this.changeOf(conflict.planRef, after.version) ?? null) : null;
+      }
+      closeConflict(this.ledger, conflict.id, { resolution: keep, by: who, at: this.clock(), rebasedChangeId: rebased });
+    });
+    return this.conflictView(getConflict(this.ledger, conflictId)!);
+  }
+
+  private changeOf(planRef: number, version: number): string | undefined {
+    const row = this.ledger.stmt('SELECT change_id FROM outbox WHERE plan_ref = ? AND version = ?').get(planRef, version) as { change_id: string } | undefined;
+    return row?.change_id;
+  }
+
+  private conflictView(c: ConflictRow): SyncConflict {
+    const plan = getPlanByRef(this.ledger, c.planRef);
+    const central =
+      plan === null || c.baseVersion === 0 && plan.version <= 1 && c.resolvedAt === null
+        ? null
+        : { config: plan.config, deleted: plan.deletedAt !== null, actor: plan.updatedBy, at: iso(plan.updatedAt), version: plan.version };
+    const mine = { config: c.mine.config, deleted: c.mine.deleted, actor: c.mine.actor, at: iso(c.mine.at), version: null };
+    return {
+      id: c.id,
+      planId: c.planId,
+      spaceId: c.spaceId,
+      reason: c.reason,
+      message: c.message,
+      detectedAt: iso(c.detectedAt),
+      changes: c.changes.length,
+      central,
+      mine,
+      fields: sideBySide(central, mine),
+      resolution: c.resolution,
+      resolvedAt: c.resolvedAt === null ? null : iso(c.resolvedAt),
+      resolvedBy: c.resolvedBy,
+    };
+  }
+
+  /** A fresh id for a conflict record. */
+  static newConflictId(): string {
+    return `CF-${randomUUID()}`;
+  }
+
   report(patch: Partial<Pick<SyncStateRow, 'cursor' | 'state' | 'lastSyncAt' | 'lastError' | 'pull'>>): SyncStatus {
     this.ledger.transaction(() => updateSyncState(this.ledger, patch));
     return this.status();
   }
+}
+
+function sameConfig(a: PlanConfig, b: PlanConfig): boolean {
+  return JSON.stringify(fieldsOf(a, false)) === JSON.stringify(fieldsOf(b, false));
+}
+
+/** Every field of a plan as the conflict view lists it, in a fixed order. */
+function fieldsOf(config: PlanConfig, deleted: boolean): [string, unknown][] {
+  const credits: [string, unknown][] =
+    config.limit === 'all_channels'
+      ? [['credits.ALL', config.credits]]
+      : CHANNELS.filter((c) => config.credits[c] !== undefined).map((c) => [`credits.${c}`, config.credits[c]]);
+  return [
+    ['status', deleted ? 'deleted' : 'live'],
+    ['limit', config.limit],
+    ...credits,
+    ['renew', config.renew],
+    ['rollover', config.rollover],
+    ['overage', config.overage],
+    ['activation.date', config.activation.date],
+    ['activation.timeZone', config.activation.timeZone],
+  ];
+}
+
+function sideBySide(
+  central: { config: PlanConfig; deleted: boolean } | null,
+  mine: { config: PlanConfig; deleted: boolean },
+): SyncConflict['fields'] {
+  const a = new Map(central === null ? [] : fieldsOf(central.config, central.deleted));
+  const b = new Map(fieldsOf(mine.config, mine.deleted));
+  const names = [...new Set([...a.keys(), ...b.keys()])];
+  const order = (name: string): number => {
+    const i = [...b.keys(), ...a.keys()].indexOf(name);
+    return name.startsWith('credits.') ? 2 + i / 100 : i;
+  };
+  return names
+    .sort((x, y) => order(x) - order(y))
+    .map((field) => {
+      const c = a.has(field) ? a.get(field) : null;
+      const m = b.has(field) ? b.get(field) : null;
+      return { field, central: c, mine: m, differs: JSON.stringify(c) !== JSON.stringify(m) };
+    });
 }

@@ -43,6 +43,36 @@ function command<I extends z.ZodType, O extends z.ZodType>(spec: CommandSpec<I, 
 const none = z.object({}).strict();
 const planRef = z.object({ planId: idSchema }).strict();
 
+/**
+ * A plan's local changes that the central service could not take, with both sides field by
+ * field: `central` is the plan as the central service has it now (null when it has none),
+ * `mine` is the plan as my set-aside changes left it.
+ */
+export const conflictSideSchema = z.object({
+  config: planConfigSchema,
+  deleted: z.boolean(),
+  actor: z.string(),
+  at: instantSchema,
+  version: z.number().int().nullable(),
+});
+export const syncConflictSchema = z.object({
+  id: z.string(),
+  planId: idSchema,
+  spaceId: idSchema,
+  reason: z.enum(['outdated', 'rejected']),
+  message: z.string(),
+  detectedAt: instantSchema,
+  /** How many of my changes were set aside. */
+  changes: z.number().int(),
+  central: conflictSideSchema.nullable(),
+  mine: conflictSideSchema,
+  fields: z.array(z.object({ field: z.string(), central: z.unknown(), mine: z.unknown(), differs: z.boolean() })),
+  resolution: z.enum(['central', 'mine']).nullable(),
+  resolvedAt: instantSchema.nullable(),
+  resolvedBy: z.string().nullable(),
+});
+export type SyncConflict = z.infer<typeof syncConflictSchema>;
+
 export const commands = {
   'session.whoami': command({
     input: none,
@@ -209,6 +239,18 @@ export const commands = {
     output: syncStatusSchema,
     roles: ADMIN_ONLY,
     summary: 'Push the outbox and pull now.',
+  }),
+  'sync.conflicts': command({
+    input: z.object({ includeResolved: z.boolean().optional() }).strict(),
+    output: z.array(syncConflictSchema),
+    roles: ADMIN_ONLY,
+    summary: 'Changes the central service could not take, both versions side by side.',
+  }),
+  'sync.resolveConflict': command({
+    input: z.object({ conflictId: z.string().min(1).max(100), keep: z.enum(['central', 'mine']) }).strict(),
+    output: syncConflictSchema,
+    roles: ADMIN_ONLY,
+    summary: 'Keep the central version (mine is dropped, on record) or apply mine on top of it.',
   }),
   'settings.get': command({
     input: none,

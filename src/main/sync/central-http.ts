@@ -1,0 +1,78 @@
+import type { z } from 'zod';
+import {
+  centralErrorSchema,
+  pullResponseSchema,
+  pushResponseSchema,
+  type Change,
+  type PullResponse,
+  type PushResponse,
+} from '../../shared/sync';
+
+/**
+ * The two calls of the sync protocol over HTTP. Every answer is checked against the wire
+ * schema; anything else — no answer, a timeout, a 5xx, a body that does not parse — is an
+ * `unreachable` failure the client retries later. A 4xx is the central service saying no.
+ */
+export class CentralFailure extends Error {
+  constructor(
+    readonly kind: 'unreachable' | 'unauthorized' | 'refused' | 'change_id_reused',
+    message: string,
+    readonly changeIds: string[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export interface CentralEndpoint {
+  url: string;
+  token: string;
+  timeoutMs: number;
+}
+
+async function call<T>(endpoint: CentralEndpoint, path: string, init: { method: 'GET' | 'POST'; body?: unknown }, schema: z.ZodType<T>): Promise<T> {
+  const base = endpoint.url.replace(/\/+$/, '');
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetch(`${base}${path}`, {
+      method: init.method,
+      headers: {
+        authorization: `Bearer ${endpoint.token}`,
+        ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+      signal: AbortSignal.timeout(endpoint.timeoutMs),
+    });
+    text = await response.text();
+  } catch (error) {
+    const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+    throw new CentralFailure('unreachable', `The central service did not answer (${reason}).`);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new CentralFailure('unreachable', `The central service answered ${response.status} with something that is not JSON.`);
+  }
+  if (response.ok) {
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) throw new CentralFailure('unreachable', `The central service's answer to ${path} does not match the sync protocol.`);
+    return parsed.data;
+  }
+  const error = centralErrorSchema.safeParse(body);
+  const message = error.success ? error.data.error.message : `HTTP ${response.status}`;
+  if (response.status >= 500 || response.status === 429) throw new CentralFailure('unreachable', `The central service is unavailable: ${message}`);
+  if (response.status === 401 || response.status === 403) throw new CentralFailure('unauthorized', `The central service refused the token: ${message}`);
+  if (response.status === 409 && error.success && error.data.error.kind === 'change_id_reused') {
+    throw new CentralFailure('change_id_reused', message, error.data.error.changeIds ?? []);
+  }
+  throw new CentralFailure('refused', `The central service refused the request: ${message}`);
+}
+
+export function pushChanges(endpoint: CentralEndpoint, changes: Change[]): Promise<PushResponse> {
+  return call(endpoint, '/v1/sync/push', { method: 'POST', body: { changes } }, pushResponseSchema);
+}
+
+export function pullChanges(endpoint: CentralEndpoint, cursor: string, limit: number): Promise<PullResponse> {
+  return call(endpoint, `/v1/sync/pull?cursor=${encodeURIComponent(cursor)}&limit=${limit}`, { method: 'GET' }, pullResponseSchema);
+}

@@ -1,0 +1,262 @@
+import type { SyncStatus } from '../../shared/api';
+import { START_CURSOR, type ChangeResult } from '../../shared/sync';
+import { applyPullPage, getSyncState, refreshEngine, setAsideConflict, settleOutbox, type OutboxRow } from '../ledger';
+import type { Services } from '../services';
+import { SyncService } from '../services/sync';
+import { backoffDelay } from './backoff';
+import { CentralFailure, pullChanges, pushChanges, type CentralEndpoint } from './central-http';
+
+/**
+ * The console's sync client: pushes the outbox, then pulls by cursor — on start, shortly after
+ * each local change, every `intervalMs`, and when asked. One round at a time. While the
+ * central service cannot be reached it retries with exponential backoff and jitter; the
+ * console keeps working on its ledger meanwhile, and the status says how many changes wait.
+ *
+ * Exactly-once rests on the protocol: every change carries the id stored with it in the
+ * outbox before its first send, so a change sent again (the answer was lost, the service died
+ * mid-push) is answered "already applied"; every pulled page is applied together with the
+ * cursor after it, so a page read twice is applied as the same latest state.
+ */
+export interface SyncClientOptions {
+  services: Services;
+  /** Each new status, for the screens' `sync.status` event. */
+  onStatus?: (status: SyncStatus) => void;
+  /** Plans whose records a pull or a conflict changed (for `ledger.changed`). */
+  onLedgerChanged?: (planIds: string[]) => void;
+  /** A failure that is not the network's (a bug): logged, then retried like an outage. */
+  log?: (line: string) => void;
+  intervalMs?: number;
+  backoff?: { baseMs: number; maxMs: number };
+  random?: () => number;
+  /** Records per pull page (the central service allows up to 5000). */
+  pageLimit?: number;
+  /** Changes per push (the central service allows up to 500). */
+  batchSize?: number;
+  timeoutMs?: number;
+  /** Wait after a local change before syncing, so that a burst of edits goes in one round. */
+  changeDelayMs?: number;
+}
+
+export class SyncClient {
+  private readonly services: Services;
+  private readonly options: Required<Omit<SyncClientOptions, 'services' | 'onStatus' | 'onLedgerChanged' | 'log'>>;
+  private chain: Promise<void> = Promise.resolve();
+  private queued: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private changeTimer: NodeJS.Timeout | null = null;
+  private failures = 0;
+  private stopped = true;
+  private inRound = false;
+  private halted = false;
+
+  constructor(private readonly config: SyncClientOptions) {
+    this.services = config.services;
+    this.options = {
+      intervalMs: config.intervalMs ?? 60_000,
+      backoff: config.backoff ?? { baseMs: 1_000, maxMs: 60_000 },
+      random: config.random ?? Math.random,
+      pageLimit: config.pageLimit ?? 2_000,
+      batchSize: config.batchSize ?? 100,
+      timeoutMs: config.timeoutMs ?? 20_000,
+      changeDelayMs: config.changeDelayMs ?? 250,
+    };
+  }
+
+  /** Start syncing: a round now, then periodically. */
+  start(): void {
+    this.stopped = false;
+    void this.trigger();
+  }
+
+  /** Stop the timers and wait for a round in flight to finish. */
+  async stop(): Promise<void> {
+    this.halt();
+    await this.chain;
+  }
+
+  /** Stop the timers now; `busy` tells whether a round is still finishing. */
+  halt(): void {
+    this.stopped = true;
+    this.halted = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.changeTimer) clearTimeout(this.changeTimer);
+    this.timer = this.changeTimer = null;
+  }
+
+  get busy(): boolean {
+    return this.inRound || this.queued !== null;
+  }
+
+  /** A local change was written: sync soon. */
+  notifyLocalChange(): void {
+    if (this.stopped || this.changeTimer !== null) return;
+    this.changeTimer = setTimeout(() => {
+      this.changeTimer = null;
+      void this.trigger();
+    }, this.options.changeDelayMs);
+    this.changeTimer.unref();
+  }
+
+  /** One full round now (or the one about to start); resolves with the status after it. */
+  async syncNow(): Promise<SyncStatus> {
+    await this.trigger();
+    return this.services.sync.status();
+  }
+
+  /** Failures in a row since the last good round. */
+  get consecutiveFailures(): number {
+    return this.failures;
+  }
+
+  private trigger(): Promise<void> {
+    if (this.queued !== null) return this.queued;
+    const next = this.chain.then(async () => {
+      this.queued = null;
+      if (this.halted) return;
+      this.inRound = true;
+      try {
+        await this.round();
+      } finally {
+        this.inRound = false;
+      }
+    });
+    this.queued = next;
+    this.chain = next;
+    return next;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.trigger();
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  private report(patch: Parameters<SyncService['report']>[0]): void {
+    const status = this.services.sync.report(patch);
+    this.config.onStatus?.(status);
+  }
+
+  private async round(): Promise<void> {
+    const state = getSyncState(this.services.ledger);
+    const token = this.services.sync.token();
+    if (state.centralUrl === null || token === null) return;
+    const endpoint: CentralEndpoint = { url: state.centralUrl, token, timeoutMs: this.options.timeoutMs };
+    this.report({ state: 'syncing' });
+    try {
+      await this.push(endpoint);
+      await this.pull(endpoint);
+      this.failures = 0;
+      this.report({ state: 'connected', lastSyncAt: this.services.clock(), lastError: null, pull: null });
+      this.schedule(this.options.intervalMs);
+    } catch (error) {
+      this.failures += 1;
+      if (!(error instanceof CentralFailure)) this.config.log?.(`[sync] ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      const message = error instanceof Error ? error.message : String(error);
+      this.report({ state: 'offline', lastError: message, pull: null });
+      const delay = backoffDelay(this.failures, this.options.backoff, this.options.random);
+      this.schedule(error instanceof CentralFailure && error.kind === 'unauthorized' ? Math.max(delay, this.options.backoff.maxMs) : delay);
+    }
+  }
+
+  /**
+   * The outbox in order, in batches. A batch holds at most one change per plan: the central
+   * service answers each change on its own, so a second edit of a plan whose first edit turns
+   * out to conflict must not be applied on top of someone else's version.
+   */
+  private async push(endpoint: CentralEndpoint): Promise<void> {
+    const { sync } = this.services;
+    for (;;) {
+      const batch: OutboxRow[] = [];
+      const plans = new Set<string>();
+      for (const row of sync.toSend(this.options.batchSize)) {
+        if (row.planId !== null && plans.has(row.planId)) break;
+        if (row.planId !== null) plans.add(row.planId);
+        batch.push(row);
+      }
+      if (batch.length === 0) return;
+      this.services.ledger.transaction(() => {
+        for (const row of batch) sync.markSent(row.changeId);
+      });
+      let results: ChangeResult[];
+      try {
+        results = (await pushChanges(endpoint, batch.map((row) => row.payload))).results;
+      } catch (error) {
+        if (error instanceof CentralFailure && error.kind === 'change_id_reused') {
+          // Not ours to retry: the same id with another payload can never be applied.
+          this.settleRefused(batch.filter((row) => error.changeIds.includes(row.changeId)), error.message);
+          continue;
+        }
+        throw error;
+      }
+      if (results.length !== batch.length) throw new CentralFailure('unreachable', 'The central service answered a push with the wrong number of results.');
+      this.settle(batch, results);
+    }
+  }
+
+  private settle(batch: OutboxRow[], results: ChangeResult[]): void {
+    const { ledger, clock } = this.services;
+    const changed: string[] = [];
+    ledger.transaction(() => {
+      batch.forEach((row, i) => {
+        const result = results[i]!;
+        if (result.id !== row.changeId) throw new CentralFailure('unreachable', 'The central service answered a push out of order.');
+        if (result.status === 'applied' || result.status === 'already_applied') {
+          settleOutbox(ledger, row.changeId, 'accepted', clock());
+          return;
+        }
+        const reason = result.status === 'conflict' ? 'outdated' : 'rejected';
+        if (row.planRef !== null && row.baseVersion !== null) {
+          setAsideConflict(ledger, { planRef: row.planRef, baseVersion: row.baseVersion, reason, message: result.message, at: clock(), newId: SyncService.newConflictId });
+          if (row.planId !== null) changed.push(row.planId);
+        } else {
+          settleOutbox(ledger, row.changeId, 'rejected', clock(), result.message);
+        }
+      });
+      if (changed.length > 0) this.refresh(changed);
+    });
+    if (changed.length > 0) this.config.onLedgerChanged?.(changed);
+  }
+
+  private settleRefused(rows: OutboxRow[], message: string): void {
+    const { ledger, clock } = this.services;
+    ledger.transaction(() => {
+      for (const row of rows) {
+        if (row.planRef !== null && row.baseVersion !== null) {
+          setAsideConflict(ledger, { planRef: row.planRef, baseVersion: row.baseVersion, reason: 'rejected', message, at: clock(), newId: SyncService.newConflictId });
+        } else settleOutbox(ledger, row.changeId, 'rejected', clock(), message);
+      }
+    });
+  }
+
+  /** Engine states of plans taken back to an earlier version. */
+  private refresh(planIds: string[]): void {
+    const { ledger } = this.services;
+    const refs = planIds.flatMap((id) => {
+      const row = ledger.stmt('SELECT ref FROM plans WHERE id = ?').get(id) as { ref: number } | undefined;
+      return row ? [row.ref] : [];
+    });
+    if (refs.length === 0) return;
+    ledger.plansGeneration += 1;
+    refreshEngine(ledger, refs, this.services.clock());
+  }
+
+  /** Pages from the stored cursor until the central service has nothing more. */
+  private async pull(endpoint: CentralEndpoint): Promise<void> {
+    const { ledger, clock } = this.services;
+    let done = 0;
+    for (;;) {
+      const cursor = getSyncState(ledger).cursor ?? START_CURSOR;
+      const page = await pullChanges(endpoint, cursor, this.options.pageLimit);
+      const result = applyPullPage(ledger, page, { now: clock(), newId: SyncService.newConflictId });
+      done += result.applied;
+      if (result.planIds.size > 0) this.config.onLedgerChanged?.([...result.planIds]);
+      if (!page.hasMore) return;
+      // A pull that takes more than one page is a large one: show how far it got.
+      this.report({ pull: { done, total: null } });
+    }
+  }
+}

@@ -1,0 +1,157 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PlanConfig } from '../../shared/domain';
+import { startTestCentral, type TestCentral } from '../../central/testkit';
+import { ledgerSnapshot, makeConsole, type TestConsole } from './testing';
+import { backoffDelay } from './backoff';
+
+/**
+ * Two consoles (real SQLite files) and one central service (real, on loopback, embedded
+ * PostgreSQL): offline edits on both, reconnection, convergence; a conflict resolved each way.
+ */
+
+const sms = (credits: number, extra: Partial<PlanConfig> = {}): PlanConfig =>
+  ({
+    limit: 'channel_specific',
+    credits: { SMS: credits },
+    renew: 'monthly',
+    rollover: false,
+    overage: false,
+    activation: { date: '2026-01-01', timeZone: 'Europe/Madrid' },
+    ...extra,
+  }) as PlanConfig;
+
+let central: TestCentral;
+let a: TestConsole;
+let b: TestConsole;
+const SPACE = 'SP-SYNC-1';
+
+beforeAll(async () => {
+  central = await startTestCentral('embedded');
+  a = makeConsole('A');
+  b = makeConsole('B');
+  const env = a.services.org.createEnvironment({ name: 'Production', id: 'ENV-SYNC' }, 'alice');
+  a.services.org.createSpace(
+    {
+      id: SPACE,
+      environmentId: env.id,
+      name: 'Retail',
+      accountManager: { name: 'Ana Ruiz', email: 'ana@example.com' },
+      channels: [
+        { channel: 'SMS', bidirectional: true },
+        { channel: 'WhatsApp', bidirectional: false },
+        { channel: 'Email', bidirectional: false },
+      ],
+    },
+    'alice',
+  );
+  a.connect(central.central.url, central.admin.token!);
+  b.connect(central.central.url, central.admin.token!);
+  await a.settle();
+  await b.settle();
+}, 60_000);
+
+afterAll(async () => {
+  await a?.cleanup();
+  await b?.cleanup();
+  await central?.dispose();
+});
+
+describe('sync between two consoles and the central service', () => {
+  it('waits offline with the changes counted, then both converge to the same plans and history', async () => {
+    expect(b.services.org.getSpace(SPACE)).toMatchObject({ name: 'Retail', accountManager: { email: 'ana@example.com' } });
+    const p1 = a.services.plans.create(SPACE, sms(500), 'alice');
+    await a.settle();
+    await b.settle();
+    expect(b.services.plans.get(p1.id)).toMatchObject({ version: 1, config: { credits: { SMS: 500 } } });
+
+    // Offline: both consoles point at a port where nothing listens.
+    a.connect('http://127.0.0.1:9', central.admin.token!);
+    b.connect('http://127.0.0.1:9', central.admin.token!);
+    a.services.plans.edit(p1.id, 1, { credits: { SMS: 600 } }, 'alice');
+    a.services.plans.edit(p1.id, 2, { overage: true }, 'alice');
+    const p2 = b.services.plans.create(SPACE, sms(200, { credits: { WhatsApp: 200 } } as Partial<PlanConfig>), 'bob');
+    const p3 = b.services.plans.create(SPACE, sms(50, { credits: { Email: 50 } } as Partial<PlanConfig>), 'bob');
+    b.services.plans.delete(p3.id, 1, 'bob');
+    const offline = await a.client.syncNow();
+    expect(offline).toMatchObject({ state: 'offline', pendingChanges: 2 });
+    expect(offline.lastError).toMatch(/did not answer/);
+    expect((await b.client.syncNow()).pendingChanges).toBe(3);
+    expect(b.services.plans.get(p3.id).status).toBe('deleted'); // the console keeps working
+
+    a.connect(central.central.url, central.admin.token!);
+    b.connect(central.central.url, central.admin.token!);
+    await a.settle();
+    await b.settle();
+    await a.settle();
+    expect(a.services.sync.status()).toMatchObject({ state: 'connected', pendingChanges: 0, conflicts: 0 });
+    const left = ledgerSnapshot(a.services);
+    expect(left.plans).toHaveLength(3);
+    expect(left.history.map((h) => `${(h as { plan_id: string }).plan_id}@${(h as { version: number }).version}`)).toHaveLength(6);
+    expect(ledgerSnapshot(b.services)).toEqual(left);
+    expect(a.services.plans.get(p2.id)).toMatchObject({ config: { credits: { WhatsApp: 200 } }, createdBy: 'bob', pendingSync: false });
+    expect(b.services.plans.get(p1.id)).toMatchObject({ version: 3, config: { credits: { SMS: 600 }, overage: true } });
+    // The central e-mails' states came down with the pull, for changes made on either console.
+    const mails = b.services.notifications.list({ planId: p1.id });
+    expect(mails.map((m) => m.kind).sort()).toEqual(['activated', 'updated', 'updated']);
+  }, 30_000);
+
+  it('sets a conflicting change aside, shows both versions, and resolves it both ways without losing anything', async () => {
+    a.services.org.createSpace(
+      { id: 'SP-SYNC-2', environmentId: 'ENV-SYNC', name: 'Wholesale', accountManager: { name: 'Ben', email: 'ben@example.com' }, channels: [{ channel: 'SMS', bidirectional: false }] },
+      'alice',
+    );
+    const plan = a.services.plans.create('SP-SYNC-2', sms(100), 'alice');
+    await a.settle();
+    await b.settle();
+    const v = a.services.plans.get(plan.id).version;
+
+    // Round 1: both edit the same version; A reaches the central service first.
+    a.services.plans.edit(plan.id, v, { overage: true }, 'alice');
+    b.services.plans.edit(plan.id, v, { rollover: true }, 'bob');
+    await a.settle();
+    await b.settle();
+    const [conflict] = b.services.sync.conflicts();
+    expect(conflict).toMatchObject({ planId: plan.id, reason: 'outdated', changes: 1, central: { version: v + 1, actor: 'alice' }, mine: { actor: 'bob' } });
+    const differing = conflict!.fields.filter((f) => f.differs).map((f) => [f.field, f.central, f.mine]);
+    expect(differing).toEqual([
+      ['rollover', false, true],
+      ['overage', true, false],
+    ]);
+    expect(b.services.sync.status().conflicts).toBe(1);
+    // B's ledger follows the central version meanwhile; B's entry is on record as conflicted.
+    expect(b.services.plans.get(plan.id)).toMatchObject({ version: v + 1, config: { overage: true, rollover: false } });
+
+    const kept = b.services.sync.resolveConflict(conflict!.id, 'central', 'bob');
+    expect(kept).toMatchObject({ resolution: 'central', resolvedBy: 'bob' });
+    const dropped = b.services.ledger
+      .stmt("SELECT actor, version, sync FROM history_log WHERE plan_id = ? AND sync NOT IN ('local', 'confirmed')")
+      .all(plan.id);
+    expect(dropped).toEqual([{ actor: 'bob', version: v + 1, sync: 'dropped' }]);
+    await b.settle();
+    expect(ledgerSnapshot(b.services)).toEqual(ledgerSnapshot(a.services));
+
+    // Round 2: again both edit; this time B applies its version on top of the central one.
+    a.services.plans.edit(plan.id, v + 1, { credits: { SMS: 150 } }, 'alice');
+    b.services.plans.edit(plan.id, v + 1, { credits: { SMS: 900 } }, 'bob');
+    await a.settle();
+    await b.settle();
+    const [second] = b.services.sync.conflicts();
+    expect(second!.fields.find((f) => f.field === 'credits.SMS')).toMatchObject({ central: 150, mine: 900, differs: true });
+    const mine = b.services.sync.resolveConflict(second!.id, 'mine', 'bob');
+    expect(mine.resolution).toBe('mine');
+    expect(b.services.sync.status()).toMatchObject({ conflicts: 0, pendingChanges: 1 });
+    await b.settle();
+    await a.settle();
+    expect(a.services.plans.get(plan.id)).toMatchObject({ version: v + 3, updatedBy: 'bob', config: { credits: { SMS: 900 }, overage: true } });
+    const history = ledgerSnapshot(a.services).history.filter((h) => (h as { plan_id: string }).plan_id === plan.id);
+    expect(history.map((h) => (h as { actor: string }).actor)).toEqual(['alice', 'alice', 'alice', 'bob']);
+    expect(ledgerSnapshot(b.services)).toEqual(ledgerSnapshot(a.services));
+    expect(b.services.sync.conflicts(true).map((c) => c.resolution).sort()).toEqual(['central', 'mine']);
+  }, 30_000);
+
+  it('backs off exponentially with jitter, up to a ceiling', () => {
+    const options = { baseMs: 100, maxMs: 1_000 };
+    expect([1, 2, 3, 4, 5, 9].map((n) => backoffDelay(n, options, () => 1))).toEqual([100, 200, 400, 800, 1_000, 1_000]);
+    expect([1, 2, 3].map((n) => backoffDelay(n, options, () => 0))).toEqual([50, 100, 200]);
+  });
+});
