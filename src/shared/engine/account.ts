@@ -48,7 +48,10 @@ export interface PlanState {
   period: Period | null;
   buckets: Partial<Record<BucketName, BucketState>>;
   deletedAtMs: number | null;
-  /** The latest instant the state has seen; events must not go back before it. */
+  /**
+   * The latest instant the state has seen; events must not go back before it. Starts at
+   * NO_EVENT_YET_MS (finite, not -Infinity, so that a state survives JSON.stringify/parse).
+   */
   clockMs: number;
 }
 
@@ -74,6 +77,9 @@ export interface UsageInput {
   direction: Direction;
 }
 
+/** The clock of a state that has seen nothing yet: earlier than any instant (and JSON-safe). */
+export const NO_EVENT_YET_MS = Number.MIN_SAFE_INTEGER;
+
 function freshBucket(allocation: number): BucketState {
   return { allocation, vintages: [], carriedIn: 0, used: 0, overageAdded: 0, overageAtMs: null };
 }
@@ -81,7 +87,7 @@ function freshBucket(allocation: number): BucketState {
 /** A new plan's state; nothing happens before its activation instant. */
 export function createPlanState(config: PlanConfig): PlanState {
   const segment = initialSegment(config.activation.date, config.activation.timeZone, config.renew);
-  return { config, segment, period: null, buckets: {}, deletedAtMs: null, clockMs: -Infinity };
+  return { config, segment, period: null, buckets: {}, deletedAtMs: null, clockMs: NO_EVENT_YET_MS };
 }
 
 export function remainingOf(bucket: BucketState): number {
@@ -145,7 +151,7 @@ function advance(state: PlanState, ms: number): void {
     for (const name of bucketNames(state.config)) state.buckets[name] = freshBucket(allocationOf(state.config, name));
   }
   const current = state.period;
-  if (ms < current.endMs) return;
+  if (current.endMs === null || ms < current.endMs) return;
   const target = periodAt(state.segment, ms);
   const { rollover } = state.config;
   for (const name of bucketNames(state.config)) {
@@ -160,7 +166,8 @@ function advance(state: PlanState, ms: number): void {
 function tick(state: PlanState, ms: number): boolean {
   if (ms < state.clockMs) return false;
   state.clockMs = ms;
-  if (state.period === null || ms >= state.period.endMs) advance(state, ms);
+  const { period } = state;
+  if (period === null || (period.endMs !== null && ms >= period.endMs)) advance(state, ms);
   return true;
 }
 
@@ -227,7 +234,15 @@ export function applyEdit(state: PlanState, patch: PlanPatch, ms: number): EditR
 
   const names = bucketNames(next);
   const buckets: Partial<Record<BucketName, BucketState>> = {};
-  if (sameCalendar(previous, next)) {
+  const moves = !sameCalendar(previous, next);
+  if (!moves || ms === state.period.startMs) {
+    // The calendar stays, or the current period starts at this very instant and so already is
+    // the "new period at the edit's time" (closing it would create a zero-length period whose
+    // whole allocation rolls over again). Either way the current period continues.
+    if (moves) {
+      state.segment = segmentFrom(ms, state.period.index, next.activation.date, next.activation.timeZone, next.renew);
+      state.period = periodOfSegment(state.segment, state.period.index);
+    }
     for (const name of names) {
       const bucket = state.buckets[name];
       buckets[name] = bucket ? { ...bucket, allocation: allocationOf(next, name) } : freshBucket(allocationOf(next, name));

@@ -67,8 +67,8 @@ export interface CalendarSegment {
 export interface Period {
   index: number;
   startMs: number;
-  /** Exclusive end; Infinity when the plan does not renew. */
-  endMs: number;
+  /** Exclusive end; null when the plan does not renew (null, not Infinity, so states survive JSON). */
+  endMs: number | null;
 }
 
 /** The segment that begins at the activation itself: period 0 is [activation, boundary 1). */
@@ -107,7 +107,7 @@ function lastKAtOrBefore(anchorDate: string, timeZone: string, renew: Renew, ms:
 /** Period with a given global index inside a segment (index ≥ segment.firstIndex). */
 export function periodOfSegment(segment: CalendarSegment, index: number): Period {
   const { renew } = segment;
-  if (renew === null) return { index, startMs: segment.startMs, endMs: Infinity };
+  if (renew === null) return { index, startMs: segment.startMs, endMs: null };
   const j = index - segment.firstIndex;
   const startMs =
     j === 0 ? segment.startMs : boundaryMs(segment.anchorDate, segment.timeZone, renew, segment.firstK + j - 1);

@@ -188,7 +188,7 @@ function describeSnapshot(state: Parameters<typeof snapshotAt>[0], atMs: number)
   const { period } = snapshot;
   return {
     at,
-    period: { index: period.index, start: isoSecond(period.startMs), end: Number.isFinite(period.endMs) ? isoSecond(period.endMs) : null },
+    period: { index: period.index, start: isoSecond(period.startMs), end: period.endMs === null ? null : isoSecond(period.endMs) },
     buckets,
   };
 }

@@ -199,9 +199,10 @@ export function checkCoexistence(
   }
   const pool = rivals.find((plan) => plan.config.limit === 'all_channels');
   if (pool) {
+    const channels = Object.keys(candidate.config.credits);
     issues.push({
       path: join(path, 'limit'),
-      message: `all channels of this space are already covered by the all-channels plan ${pool.id}`,
+      message: `${channels.length === 1 ? 'channel' : 'channels'} ${channels.join(', ')} ${channels.length === 1 ? 'is' : 'are'} already covered by the all-channels plan ${pool.id} (it covers every channel of this space)`,
     });
     return issues;
   }

@@ -1,0 +1,192 @@
+/**
+ * The scenario command as users run it: a real process on a real file. Checks SPEC §8's
+ * example answer byte for byte (as JSON) and that invalid input exits with status 2 and
+ * exactly one line on stderr naming the place.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, it } from 'vitest';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const dir = mkdtempSync(path.join(tmpdir(), 'scenario-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function spawn(command: string, args: string[], input?: string): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      command,
+      args,
+      { cwd: root, encoding: 'utf8', timeout: 60_000 },
+      (error, stdout, stderr) => {
+        const status = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+        resolve({ status, stdout, stderr });
+      },
+    );
+    if (input !== undefined) child.stdin?.end(input);
+  });
+}
+
+/** `node --import tsx src/cli/scenario.ts FILE`, the command behind `npm run scenario`. */
+function scenario(file: string, input?: string): Promise<Run> {
+  return spawn(process.execPath, ['--import', 'tsx', 'src/cli/scenario.ts', file], input);
+}
+
+function file(name: string, content: unknown): string {
+  const target = path.join(dir, name);
+  writeFileSync(target, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
+  return target;
+}
+
+const plan = {
+  limit: 'channel_specific',
+  credits: { SMS: 500 },
+  renew: 'monthly',
+  rollover: true,
+  overage: false,
+  activation: { date: '2026-01-01', timeZone: 'Europe/Madrid' },
+};
+
+/** The output document printed in SPEC §8, verbatim. */
+const SPEC_OUTPUT = `{
+  "events": [ { "index": 0, "accepted": true }, { "index": 1, "accepted": true } ],
+  "queries": [ {
+    "at": "2026-02-01T12:00:00Z",
+    "period": { "index": 1, "start": "2026-01-31T23:00:00Z", "end": "2026-02-28T23:00:00Z" },
+    "buckets": {
+      "SMS": { "allocated": 700, "used": 0, "remaining": 700, "carriedIn": 200,
+               "overage": { "added": 0, "at": null } }
+    }
+  } ]
+}`;
+
+// Each case is a separate process; they run concurrently (hence the test context's own expect).
+describe.concurrent('npm run --silent scenario -- FILE', () => {
+  it("answers SPEC §8's example exactly (examples/spec-example.json)", async ({ expect }) => {
+    const result = await scenario('examples/spec-example.json');
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toStrictEqual(JSON.parse(SPEC_OUTPUT));
+  });
+
+  it('prints only the JSON document through npm', async ({ expect }) => {
+    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+    const result = await spawn(npm, [
+      'run',
+      '--silent',
+      'scenario',
+      '--',
+      'examples/spec-example.json',
+    ]);
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toStrictEqual(JSON.parse(SPEC_OUTPUT));
+  });
+
+  it('reads standard input when FILE is -', async ({ expect }) => {
+    const result = await scenario(
+      '-',
+      JSON.stringify({ plan, queries: [{ at: '2025-06-01T00:00:00Z' }] }),
+    );
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toStrictEqual({
+      events: [],
+      queries: [{ at: '2025-06-01T00:00:00Z', period: null, buckets: {} }],
+    });
+  });
+
+  const invalid: [string, unknown, RegExp][] = [
+    ['bad JSON', '{ "plan": { "limit": "all_channels", ', /^\S*bad-json\.json: not valid JSON/],
+    [
+      'an unknown channel in the plan',
+      { plan: { ...plan, credits: { Fax: 10 } } },
+      /^plan\.credits\.Fax: is not a channel/,
+    ],
+    [
+      'an unknown channel in a usage event',
+      { plan, events: [{ at: '2026-01-10T09:00:00Z', usage: { id: 'u1', channel: 'Telegram' } }] },
+      /^events\[0\]\.usage\.channel: must be one of SMS, WhatsApp, Email, Push, RCS/,
+    ],
+    [
+      'negative credits',
+      { plan: { ...plan, credits: { SMS: -500 } } },
+      /^plan\.credits\.SMS: must be a positive integer/,
+    ],
+    [
+      'negative usage credits',
+      {
+        plan,
+        events: [{ at: '2026-01-10T09:00:00Z', usage: { id: 'u1', channel: 'SMS', credits: -1 } }],
+      },
+      /^events\[0\]\.usage\.credits: must be a positive integer/,
+    ],
+    [
+      'rollover without renewal',
+      { plan: { ...plan, renew: null } },
+      /^plan\.rollover: needs a renewal period/,
+    ],
+    [
+      'a zone that does not exist',
+      { plan: { ...plan, activation: { date: '2026-01-01', timeZone: 'Europe/Atlantis' } } },
+      /^plan\.activation\.timeZone: must be an IANA time zone.*Europe\/Atlantis/,
+    ],
+    [
+      'a date that does not exist',
+      { plan: { ...plan, activation: { date: '2026-02-30', timeZone: 'Europe/Madrid' } } },
+      /^plan\.activation\.date: must be a calendar date/,
+    ],
+    [
+      'an instant without a zone',
+      { plan, queries: [{ at: '2026-02-01T12:00:00' }] },
+      /^queries\[0\]\.at: /,
+    ],
+    ['not an object', '[1, 2, 3]', /^a scenario must be a JSON object/],
+  ];
+
+  it.for(invalid)(
+    'exits 2 with one stderr line naming the place for %s',
+    async ([name, content, message], { expect }) => {
+      const target = file(
+        `${name === 'bad JSON' ? 'bad-json' : name.replace(/\W+/g, '-')}.json`,
+        content,
+      );
+      const result = await scenario(target);
+      expect(result.status).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr.endsWith('\n')).toBe(true);
+      const lines = result.stderr.split('\n').filter((line) => line.length > 0);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(message);
+    },
+  );
+
+  it('puts several problems on the one line, the first one first', async ({ expect }) => {
+    const target = file('many.json', {
+      plan: { ...plan, credits: { SMS: -1, Fax: 2 }, renew: null },
+    });
+    const result = await scenario(target);
+    expect(result.status).toBe(2);
+    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(
+      /^plan\.credits\.SMS: .*\(and 2 more: plan\.credits\.Fax: .*; plan\.rollover: /,
+    );
+  });
+
+  it('exits 2 with one line for a missing file or a missing argument', async ({ expect }) => {
+    const missing = await scenario(path.join(dir, 'nope.json'));
+    expect(missing.status).toBe(2);
+    expect(missing.stderr.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(/nope\.json: cannot read the file \(ENOENT\)/),
+    ]);
+    const none = await spawn(process.execPath, ['--import', 'tsx', 'src/cli/scenario.ts']);
+    expect(none.status).toBe(2);
+    expect(none.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^usage: /)]);
+  });
+});
