@@ -29,9 +29,25 @@ export class UsageCoalescer {
     private readonly maxEvents = 5_000,
   ) {}
 
+  private scheduled = false;
+
   submit(events: UsageEventInput[]): Promise<UsageDecisionRecord[]> {
     return new Promise((resolve, reject) => {
       this.queue.push({ events, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /**
+   * Start the next group one turn of the event loop later. The embedded database runs its
+   * queries without ever giving the event loop back, so requests received during a
+   * transaction are only read after it; this turn lets them join the queue first.
+   */
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
       this.pump();
     });
   }
@@ -61,7 +77,7 @@ export class UsageCoalescer {
         )
         .finally(() => {
           this.inFlight -= 1;
-          this.pump();
+          this.schedule();
         });
     }
   }
