@@ -244,13 +244,21 @@ export class SyncClient {
     refreshEngine(ledger, refs, this.services.clock());
   }
 
-  /** Pages from the stored cursor until the central service has nothing more. */
+  /**
+   * Pages from the stored cursor until the central service has nothing more. The next page is
+   * asked for (by the cursor the current page ends at) while the current one is applied; the
+   * stored cursor still moves only with the page applied.
+   */
   private async pull(endpoint: CentralEndpoint): Promise<void> {
     const { ledger, clock } = this.services;
     let done = 0;
+    let next = pullChanges(endpoint, getSyncState(ledger).cursor ?? START_CURSOR, this.options.pageLimit);
     for (;;) {
-      const cursor = getSyncState(ledger).cursor ?? START_CURSOR;
-      const page = await pullChanges(endpoint, cursor, this.options.pageLimit);
+      const page = await next;
+      if (page.hasMore) {
+        next = pullChanges(endpoint, page.nextCursor, this.options.pageLimit);
+        next.catch(() => undefined); // awaited on the next turn; a failure there ends the round
+      }
       const result = applyPullPage(ledger, page, { now: clock(), newId: SyncService.newConflictId });
       done += result.applied;
       if (result.planIds.size > 0) this.config.onLedgerChanged?.([...result.planIds]);
