@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import { useCommand, useCommandMutation, useRole } from '../../api';
 import { ErrorState, formatInstant, Loading, PageTitle } from '../../ui';
+import { ConflictList } from './ConflictList';
+import { SyncSettingsForm } from './SyncSettingsForm';
 
 const STATE_LABEL = { not_configured: 'Not configured', connected: 'Connected', offline: 'Offline', syncing: 'Syncing…' } as const;
 
@@ -48,6 +50,18 @@ export function SyncPanel() {
           </>
         )}
       </section>
+      {role === 'admin' ? (
+        <>
+          <section className="panel" aria-labelledby="conflicts-title">
+            <h2 id="conflicts-title">Conflicts</h2>
+            <ConflictList />
+          </section>
+          <section className="panel" aria-labelledby="sync-settings-panel">
+            <h2 id="sync-settings-panel" className="visually-hidden">Sync settings</h2>
+            <SyncSettingsForm />
+          </section>
+        </>
+      ) : null}
       <section className="panel" aria-labelledby="notifications-title">
         <h2 id="notifications-title">Notifications to Account Managers</h2>
         {notifications.isPending ? (

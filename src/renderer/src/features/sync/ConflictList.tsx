@@ -1,0 +1,70 @@
+import { useState } from 'react';
+import { useCommand, useCommandMutation } from '../../api';
+import { ErrorState, formatInstant, Loading } from '../../ui';
+
+const show = (value: unknown): string => (value === null || value === undefined ? '—' : typeof value === 'boolean' ? (value ? 'Yes' : 'No') : String(value));
+
+/**
+ * Changes the central service could not take, each with the central version and mine side by
+ * side, field by field. Keeping the central version drops mine (it stays in the history log,
+ * marked as dropped); applying mine re-bases it on the central version and sends it again.
+ */
+export function ConflictList() {
+  const conflicts = useCommand('sync.conflicts', {});
+  const resolve = useCommandMutation('sync.resolveConflict', ['sync.', 'plans.', 'history.', 'notifications.']);
+  const [error, setError] = useState<string | null>(null);
+
+  if (conflicts.isPending) return <Loading what="conflicts" />;
+  if (conflicts.isError) return <ErrorState error={conflicts.error} what="conflicts" onRetry={() => void conflicts.refetch()} />;
+  if (conflicts.data.length === 0) return <p className="state state-empty">No conflicts: every change reached the central service.</p>;
+
+  const decide = (conflictId: string, keep: 'central' | 'mine') =>
+    resolve.mutate({ conflictId, keep }, { onSuccess: (result) => setError(result.ok ? null : result.error.message) });
+
+  return (
+    <div>
+      {error ? <p role="alert" className="error-text">{error}</p> : null}
+      {conflicts.data.map((conflict) => (
+        <article key={conflict.id} className="panel conflict" aria-labelledby={`conflict-${conflict.id}`}>
+          <h3 id={`conflict-${conflict.id}`}>Plan {conflict.planId}</h3>
+          <p>{conflict.message}</p>
+          <p className="hint">
+            Found {formatInstant(conflict.detectedAt)} · {conflict.changes} change{conflict.changes === 1 ? '' : 's'} of yours set aside
+          </p>
+          <table>
+            <caption className="visually-hidden">Central version and yours, field by field</caption>
+            <thead>
+              <tr>
+                <th scope="col">Field</th>
+                <th scope="col">
+                  Central{conflict.central ? ` (version ${conflict.central.version}, ${conflict.central.actor})` : ''}
+                </th>
+                <th scope="col">Yours ({conflict.mine.actor})</th>
+              </tr>
+            </thead>
+            <tbody>
+              {conflict.fields.map((field) => (
+                <tr key={field.field} className={field.differs ? 'differs' : undefined}>
+                  <th scope="row">{field.field}</th>
+                  <td>{conflict.central ? show(field.central) : 'Not on the central service'}</td>
+                  <td>
+                    {show(field.mine)}
+                    {field.differs ? <span className="visually-hidden"> (differs)</span> : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <div className="actions">
+            <button type="button" disabled={resolve.isPending} onClick={() => decide(conflict.id, 'central')}>
+              Keep the central version
+            </button>
+            <button type="button" disabled={resolve.isPending || conflict.central === null} onClick={() => decide(conflict.id, 'mine')}>
+              Apply mine on top of it
+            </button>
+          </div>
+        </article>
+      ))}
+    </div>
+  );
+}
