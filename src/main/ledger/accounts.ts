@@ -90,39 +90,54 @@ function applyVersion(state: PlanState, version: TimelineVersion): void {
 }
 
 /**
- * New events of one plan (sorted by time, then seq). Applied at once when none is older than
- * the plan's clock; otherwise the plan is marked dirty and they wait for `settle`.
- * Returns the events rejected now.
+ * The engine states of the plans one transaction touches, kept in memory while it runs and
+ * written once at its end. Events are applied as they come (per plan, each group in time
+ * order); a group older than the plan's clock marks the plan dirty instead.
  */
-export function applyNewEvents(
-  ledger: Ledger,
-  timeline: PlanTimeline,
-  events: readonly NewEvent[],
-  delta: AggregateDelta,
-  decidedAt: number,
-): NewEvent[] {
-  const first = events[0];
-  if (first === undefined) return [];
-  const account = loadAccount(ledger, timeline);
-  if (account.dirtyFrom !== null || first.t < account.state.clockMs) {
-    markDirty(ledger, timeline, first.t);
-    return [];
+export class AccountSession {
+  private readonly open = new Map<number, { timeline: PlanTimeline; account: Account; changed: boolean }>();
+  private readonly ledger: Ledger;
+  private readonly delta: AggregateDelta;
+  private readonly decidedAt: number;
+
+  constructor(ledger: Ledger, delta: AggregateDelta, decidedAt: number) {
+    this.ledger = ledger;
+    this.delta = delta;
+    this.decidedAt = decidedAt;
   }
-  const { state } = account;
-  const rejected: NewEvent[] = [];
-  const reject = ledger.stmt('INSERT OR REPLACE INTO usage_rejections (event_seq, plan_ref, reason, decided_at) VALUES (?, ?, ?, ?)');
-  for (const event of events) {
-    const due = checkpointDue(state, event.t);
-    if (due !== null) saveCheckpoint(ledger, timeline.ref, due, encodeState(state));
-    const decision = recordUsage(state, event, event.t);
-    if (!decision.accepted) {
-      reject.run(event.seq, timeline.ref, decision.reason, decidedAt);
-      delta.add(timeline.ref, event.channel, event.t, 0, 0, event.credits);
-      rejected.push(event);
+
+  apply(timeline: PlanTimeline, events: readonly NewEvent[]): void {
+    const first = events[0];
+    if (first === undefined) return;
+    let entry = this.open.get(timeline.ref);
+    if (entry === undefined) {
+      entry = { timeline, account: loadAccount(this.ledger, timeline), changed: false };
+      this.open.set(timeline.ref, entry);
+    }
+    const { account } = entry;
+    entry.changed = true;
+    if (account.dirtyFrom !== null || first.t < account.state.clockMs) {
+      account.dirtyFrom = Math.min(account.dirtyFrom ?? Infinity, first.t);
+      return;
+    }
+    const { state } = account;
+    const reject = this.ledger.stmt('INSERT OR REPLACE INTO usage_rejections (event_seq, plan_ref, reason, decided_at) VALUES (?, ?, ?, ?)');
+    for (const event of events) {
+      const due = checkpointDue(state, event.t);
+      if (due !== null) saveCheckpoint(this.ledger, timeline.ref, due, encodeState(state));
+      const decision = recordUsage(state, event, event.t);
+      if (!decision.accepted) {
+        reject.run(event.seq, timeline.ref, decision.reason, this.decidedAt);
+        this.delta.add(timeline.ref, event.channel, event.t, 0, 0, event.credits);
+      }
     }
   }
-  saveAccount(ledger, timeline.ref, { state, dirtyFrom: null });
-  return rejected;
+
+  /** Write every state that changed (inside the same transaction). */
+  save(): void {
+    for (const [ref, entry] of this.open) if (entry.changed) saveAccount(this.ledger, ref, entry.account);
+    this.open.clear();
+  }
 }
 
 /** A new version of a plan (an edit or a delete), applied to its state. */

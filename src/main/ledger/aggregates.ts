@@ -204,40 +204,39 @@ function addDayPrefix(ledger: Ledger, planRef: number, x: number, target: Channe
   for (const part of dayPrefixParts(x)) addRows(ledger, SQL[part.level], target, sign * part.sign, planRef, part.lo, part.hi);
 }
 
-/** Many ranges of one level in one statement: the ranges travel as JSON, each is a key-range seek. */
+/**
+ * Many ranges of one level in one statement: the ranges travel as JSON and each is a key-range
+ * seek. Rows come back as arrays and are added up here (a GROUP BY would sort them first).
+ */
 function bulkSql(level: PartRequest['level']): string {
   const ranges = `WITH r(i, lo, hi) AS (SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?))`;
   if (level === 'raw') {
     return `${ranges}
-      SELECT r.i AS i, e.channel AS channel,
-        sum(CASE WHEN e.direction = 'MT' AND x.event_seq IS NULL THEN e.credits ELSE 0 END) AS used, sum(e.direction = 'MO') AS mo
+      SELECT r.i, e.channel, CASE WHEN e.direction = 'MT' AND x.event_seq IS NULL THEN e.credits ELSE 0 END, e.direction = 'MO'
       FROM r CROSS JOIN usage_events e ON e.plan_ref = ? AND e.occurred_at >= r.lo AND e.occurred_at < r.hi
-      LEFT JOIN usage_rejections x ON x.event_seq = e.seq
-      GROUP BY r.i, e.channel`;
+      LEFT JOIN usage_rejections x ON x.event_seq = e.seq`;
   }
   const [table, unit] = level === 'days' ? ['usage_days', 'day'] : level === 'hours' ? ['usage_hours', 'hour'] : ['usage_slots', 'slot'];
   return `${ranges}
-    SELECT r.i AS i, u.channel AS channel, sum(u.mt_credits - u.rejected_credits) AS used, sum(u.mo_count) AS mo
-    FROM r CROSS JOIN ${table} u ON u.plan_ref = ? AND u.${unit} >= r.lo AND u.${unit} < r.hi
-    GROUP BY r.i, u.channel`;
+    SELECT r.i, u.channel, u.mt_credits - u.rejected_credits, u.mo_count
+    FROM r CROSS JOIN ${table} u ON u.plan_ref = ? AND u.${unit} >= r.lo AND u.${unit} < r.hi`;
 }
 
 /** Usage in [start of x's UTC day, x) for each x, in four statements whatever their number. */
 function dayPrefixes(ledger: Ledger, planRef: number, xs: readonly number[]): ChannelTotals[] {
   const result: ChannelTotals[] = xs.map(() => new Map());
-  const byLevel = new Map<PartRequest['level'], [number, number, number][]>();
-  const signs = new Map<string, number>();
+  const byLevel = new Map<PartRequest['level'], { ranges: [number, number, number][]; signs: number[] }>();
   xs.forEach((x, i) => {
     for (const part of dayPrefixParts(x)) {
-      let list = byLevel.get(part.level);
-      if (!list) byLevel.set(part.level, (list = []));
-      list.push([i, part.lo, part.hi]);
-      signs.set(`${part.level}:${i}`, part.sign);
+      let level = byLevel.get(part.level);
+      if (!level) byLevel.set(part.level, (level = { ranges: [], signs: [] }));
+      level.ranges.push([i, part.lo, part.hi]);
+      level.signs[i] = part.sign;
     }
   });
-  for (const [level, ranges] of byLevel) {
-    const rows = ledger.stmt(bulkSql(level)).all(JSON.stringify(ranges), planRef) as (LevelRow & { i: number })[];
-    for (const row of rows) addInto(result[row.i]!, row.channel, row.used, row.mo, signs.get(`${level}:${row.i}`)!);
+  for (const [level, { ranges, signs }] of byLevel) {
+    const rows = ledger.stmt(bulkSql(level)).raw(true).all(JSON.stringify(ranges), planRef) as [number, Channel, number, number][];
+    for (const [i, channel, used, mo] of rows) addInto(result[i]!, channel, used, mo, signs[i]!);
   }
   return result;
 }

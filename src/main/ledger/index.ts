@@ -18,7 +18,7 @@ export * from './notifications';
 export * from './drafts';
 export { Attribution, buildTimeline, covers, currentAttribution, loadTimelines, type PlanTimeline, type TimelineVersion } from './timeline';
 export { loadAccount, settle, settleAll, stateAt, type Account } from './accounts';
-export { afterPlanVersion } from './plan-engine';
+export { afterPlanVersion, refreshPlans } from './plan-engine';
 export { AggregateDelta, spaceDailyRate, usageInWindow, usageInWindows, type ChannelTotals } from './aggregates';
 export {
   ImportFormatError,

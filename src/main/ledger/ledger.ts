@@ -18,13 +18,14 @@ export class Ledger {
     this.path = path;
   }
 
-  stmt<P extends unknown[] | {} = unknown[], R = unknown>(sql: string): Database.Statement<P, R> {
+  /** The prepared statement for `sql`, prepared once per connection. */
+  stmt(sql: string): Database.Statement {
     let statement = this.statements.get(sql);
     if (statement === undefined) {
       statement = this.db.prepare(sql);
       this.statements.set(sql, statement);
     }
-    return statement as unknown as Database.Statement<P, R>;
+    return statement;
   }
 
   /** Run `fn` in a transaction (IMMEDIATE at top level: take the write lock before reading). */

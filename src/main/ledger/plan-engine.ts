@@ -3,7 +3,7 @@ import { createPlanState } from '../../shared/engine';
 import { applyNewVersion, markDirty, saveAccount, settle } from './accounts';
 import { AggregateDelta } from './aggregates';
 import type { Ledger } from './ledger';
-import { refreshPlanTimeline, type Attribution } from './timeline';
+import { currentAttribution, refreshPlanTimeline, type Attribution } from './timeline';
 
 /**
  * Keeping usage and engine states right after a plan version is written (inside the same
@@ -110,6 +110,33 @@ export function afterPlanVersion(ledger: Ledger, planRef: number, decidedAt: num
   for (const ref of touched) {
     const t = attribution.timeline(ref);
     if (t) settle(ledger, t, delta, decidedAt);
+  }
+  delta.flush(ledger);
+}
+
+/**
+ * After versions of plans changed other than through a plan change here (a sync pull wrote the
+ * central service's versions): rebuild the timelines, move the events whose plan changed from
+ * `fromMs` on (BEGINNING when the earliest affected instant is not known), and settle every
+ * plan affected — in the caller's transaction.
+ */
+export function refreshPlans(ledger: Ledger, refs: Iterable<number>, fromMs: number, decidedAt: number): void {
+  ledger.plansGeneration += 1;
+  const attribution = currentAttribution(ledger);
+  const delta = new AggregateDelta();
+  const touched = new Set<number>();
+  const spaces = new Set<string>();
+  for (const ref of refs) {
+    const timeline = attribution.timeline(ref);
+    if (timeline === undefined) continue;
+    spaces.add(timeline.spaceId);
+    markDirty(ledger, timeline, fromMs);
+    touched.add(ref);
+  }
+  for (const spaceId of spaces) for (const ref of reattribute(ledger, attribution, spaceId, fromMs, false, delta)) touched.add(ref);
+  for (const ref of touched) {
+    const timeline = attribution.timeline(ref);
+    if (timeline) settle(ledger, timeline, delta, decidedAt);
   }
   delta.flush(ledger);
 }

@@ -28,6 +28,7 @@ export interface RowContext {
 
 export type RowResult = UsageRow | { line: number; reason: string };
 
+const CHANNEL_EXACT = new Map<string, Channel>(CHANNELS.map((c) => [c, c]));
 const CHANNEL_BY_LOWER = new Map<string, Channel>(CHANNELS.map((c) => [c.toLowerCase(), c]));
 const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|z|[+-]\d{2}:\d{2})$/;
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -115,7 +116,7 @@ function checkRow(
   if (spaceId.length === 0) return { line, reason: 'spaceId: is missing' };
   const spaceChannels = ctx.spaces.get(spaceId);
   if (spaceChannels === undefined) return { line, reason: `spaceId: no space "${clip(spaceId)}" in this ledger` };
-  const channel = CHANNEL_BY_LOWER.get(channelText.toLowerCase());
+  const channel = CHANNEL_EXACT.get(channelText) ?? CHANNEL_BY_LOWER.get(channelText.toLowerCase());
   if (channel === undefined) return { line, reason: `channel: "${clip(channelText)}" is not a channel (${CHANNELS.join(', ')})` };
   if (!spaceChannels.has(channel)) return { line, reason: `channel: space ${spaceId} has no ${channel} channel; add it to the space first` };
   let direction: Direction;
@@ -217,7 +218,16 @@ export function splitCsv(record: string): string[] {
 function cell(fields: string[], index: number): string {
   if (index < 0) return '';
   const value = fields[index];
-  return value === undefined ? '' : value.trim();
+  return value === undefined ? '' : trimmed(value);
+}
+
+/** trim() allocates a new string even when there is nothing to trim; most cells have nothing. */
+function trimmed(value: string): string {
+  const n = value.length;
+  if (n === 0) return value;
+  const first = value.charCodeAt(0);
+  const last = value.charCodeAt(n - 1);
+  return first > 32 && last > 32 ? value : value.trim();
 }
 
 export function parseCsvRow(record: string, line: number, header: CsvHeader, ctx: RowContext): RowResult {

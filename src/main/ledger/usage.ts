@@ -1,12 +1,12 @@
 import { createReadStream, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import { applyNewEvents, settleAll, type NewEvent } from './accounts';
+import { AccountSession, settleAll, type NewEvent } from './accounts';
 import { AggregateDelta } from './aggregates';
 import { newId } from './ids';
 import type { Ledger } from './ledger';
 import { spaceChannelIndex } from './org';
-import { currentAttribution } from './timeline';
+import { currentAttribution, type Attribution } from './timeline';
 import {
   LineSplitter,
   checkEvent,
@@ -48,8 +48,6 @@ export interface ImportOptions {
   actor: string;
   clock: () => number;
   importId?: string;
-  /** Rows per transaction. */
-  batchSize?: number;
   /** Called after each batch and once at the end (done: true). */
   onProgress?: (progress: ImportProgress) => void;
   /** How many bad rows the report lists (all are counted). */
@@ -79,7 +77,11 @@ const CHUNK = 50;
 const INSERT_ONE = `INSERT OR IGNORE INTO usage_events ${COLUMNS} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 const INSERT_MANY = `INSERT OR IGNORE INTO usage_events ${COLUMNS} VALUES ${Array(CHUNK).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`;
 
-/** Writes checked rows in batches; shared by file imports and the direct API. */
+/**
+ * Writes checked rows; shared by file imports and the direct API. Rows are added inside one
+ * transaction (`batch`) and written 50 at a time as they come — raw rows, aggregates in memory,
+ * engine decisions — so a row lives only until its group of 50 is written.
+ */
 export class UsageWriter {
   inserted = 0;
   duplicates = 0;
@@ -88,125 +90,166 @@ export class UsageWriter {
   private readonly decidedAt: number;
   private readonly start: () => number;
 
-  /** `start` records the import; it runs inside the first batch's transaction, so an import that writes nothing leaves no trace. */
+  /** `start` records the import; it runs with the first row written, so an import that writes nothing leaves no trace. */
   constructor(ledger: Ledger, start: () => number, decidedAt: number) {
     this.ledger = ledger;
     this.start = start;
     this.decidedAt = decidedAt;
   }
 
-  /** The import's row (0 until the first batch was written). */
+  /** The import's row (0 until a row was written). */
   get importRef(): number {
     return this.ref;
   }
 
-  /** Record the import now if no batch did (a file with no good rows). */
+  /** Record the import now if no row did (a file with no good rows). */
   ensureStarted(): number {
     if (this.ref === 0) this.ledger.transaction(() => (this.ref = this.start()));
     return this.ref;
   }
 
-  /** One transaction: raw rows, aggregates, decisions. Returns which rows were new. */
-  write(rows: readonly UsageRow[], progress?: { rowsRead: number; badRows: number }): boolean[] {
+  /** One transaction: `fill` adds rows; they and everything they imply are written when it returns. */
+  batch<T>(fill: (add: (row: UsageRow) => void) => T, progress?: () => { rowsRead: number; badRows: number }): T {
     const { ledger } = this;
     return ledger.transaction(() => {
-      if (this.ref === 0) this.ref = this.start();
-      const attribution = currentAttribution(ledger);
-      const one = ledger.stmt(INSERT_ONE);
-      const many = ledger.stmt(INSERT_MANY);
-      const insertedSince = ledger.stmt('SELECT seq, id FROM usage_events WHERE seq > ?');
-      const delta = new AggregateDelta();
-      const perPlan = new Map<number, NewEvent[]>();
-      const fresh: boolean[] = new Array<boolean>(rows.length);
-      const refs: (number | null)[] = new Array<number | null>(rows.length);
-      const params: unknown[] = new Array<unknown>(CHUNK * 10);
-      let lastSeq = (ledger.stmt('SELECT max(seq) AS m FROM usage_events').get() as { m: number | null }).m ?? 0;
-      let inserted = 0;
-      for (let start = 0; start < rows.length; start += CHUNK) {
-        const n = Math.min(CHUNK, rows.length - start);
-        for (let j = 0; j < n; j += 1) {
-          const row = rows[start + j]!;
-          const timeline = attribution.planFor(row.spaceId, row.channel, row.t);
-          refs[start + j] = timeline === null ? null : timeline.ref;
-        }
-        // Seqs of the new rows: consecutive from lastSeq + 1 when every row was new (the
-        // common case); otherwise read back which ids this statement inserted.
-        let seqOf: (j: number) => number | null;
-        if (n === CHUNK) {
-          for (let j = 0; j < n; j += 1) {
-            const row = rows[start + j]!;
-            const o = j * 10;
-            params[o] = row.id;
-            params[o + 1] = row.spaceId;
-            params[o + 2] = row.channel;
-            params[o + 3] = row.direction;
-            params[o + 4] = row.credits;
-            params[o + 5] = row.t;
-            params[o + 6] = refs[start + j];
-            params[o + 7] = row.identity;
-            params[o + 8] = row.campaign;
-            params[o + 9] = this.ref;
-          }
-          const changes = many.run(params).changes;
-          const base = lastSeq;
-          if (changes === n) seqOf = (j) => base + 1 + j;
-          else {
-            const seqs = new Map<string, number>();
-            for (const r of insertedSince.all(base) as { seq: number; id: string }[]) seqs.set(r.id, r.seq);
-            seqOf = (j) => {
-              const id = rows[start + j]!.id;
-              const seq = seqs.get(id);
-              if (seq === undefined) return null;
-              seqs.delete(id); // the same id twice in one statement: only the first is new
-              return seq;
-            };
-          }
-          lastSeq += changes;
-        } else {
-          const seqs: (number | null)[] = [];
-          for (let j = 0; j < n; j += 1) {
-            const row = rows[start + j]!;
-            const info = one.run(row.id, row.spaceId, row.channel, row.direction, row.credits, row.t, refs[start + j], row.identity, row.campaign, this.ref);
-            seqs.push(info.changes === 1 ? Number(info.lastInsertRowid) : null);
-            if (info.changes === 1) lastSeq = Number(info.lastInsertRowid);
-          }
-          seqOf = (j) => seqs[j]!;
-        }
-        for (let j = 0; j < n; j += 1) {
-          const i = start + j;
-          const seq = seqOf(j);
-          if (seq === null) {
-            fresh[i] = false;
-            continue;
-          }
-          fresh[i] = true;
-          inserted += 1;
-          const row = rows[i]!;
-          const mt = row.direction === 'MT' ? row.credits : 0;
-          const mo = row.direction === 'MO' ? 1 : 0;
-          delta.addSpace(row.spaceId, row.channel, row.t, mt, mo);
-          const ref = refs[i]!;
-          if (ref !== null) {
-            delta.add(ref, row.channel, row.t, mt, mo, 0);
-            let list = perPlan.get(ref);
-            if (list === undefined) perPlan.set(ref, (list = []));
-            row.seq = seq;
-            list.push(row as NewEvent);
-          }
-        }
+      const open = new OpenBatch(ledger, this.decidedAt, () => {
+        if (this.ref === 0) this.ref = this.start();
+        return this.ref;
+      });
+      const result = fill((row) => open.add(row));
+      open.finish();
+      this.inserted += open.inserted;
+      this.duplicates += open.duplicates;
+      if (this.ref !== 0) {
+        const p = progress?.();
+        ledger
+          .stmt('UPDATE imports SET rows_read = ?, inserted = ?, duplicates = ?, bad_rows = ? WHERE ref = ?')
+          .run(p?.rowsRead ?? this.inserted + this.duplicates, this.inserted, this.duplicates, p?.badRows ?? 0, this.ref);
       }
-      for (const [ref, events] of perPlan) {
-        events.sort((a, b) => a.t - b.t || a.seq - b.seq);
-        applyNewEvents(ledger, attribution.timeline(ref)!, events, delta, this.decidedAt);
-      }
-      delta.flush(ledger);
-      this.inserted += inserted;
-      this.duplicates += rows.length - inserted;
-      ledger
-        .stmt('UPDATE imports SET rows_read = ?, inserted = ?, duplicates = ?, bad_rows = ? WHERE ref = ?')
-        .run(progress?.rowsRead ?? this.inserted + this.duplicates, this.inserted, this.duplicates, progress?.badRows ?? 0, this.ref);
-      return fresh;
+      return result;
     });
+  }
+
+  write(rows: readonly UsageRow[]): void {
+    this.batch((add) => {
+      for (const row of rows) add(row);
+    });
+  }
+}
+
+/** The rows of one transaction in flight. */
+class OpenBatch {
+  inserted = 0;
+  duplicates = 0;
+  private readonly ledger: Ledger;
+  private readonly importRef: () => number;
+  private readonly attribution: Attribution;
+  private readonly delta = new AggregateDelta();
+  private readonly accounts: AccountSession;
+  private readonly pending: UsageRow[] = [];
+  private readonly refs: (number | null)[] = new Array<number | null>(CHUNK);
+  private readonly params: unknown[] = new Array<unknown>(CHUNK * 10);
+  private lastSeq: number;
+
+  constructor(ledger: Ledger, decidedAt: number, importRef: () => number) {
+    this.ledger = ledger;
+    this.importRef = importRef;
+    this.attribution = currentAttribution(ledger);
+    this.accounts = new AccountSession(ledger, this.delta, decidedAt);
+    this.lastSeq = (ledger.stmt('SELECT max(seq) AS m FROM usage_events').get() as { m: number | null }).m ?? 0;
+  }
+
+  add(row: UsageRow): void {
+    this.pending.push(row);
+    if (this.pending.length === CHUNK) this.flushChunk();
+  }
+
+  finish(): void {
+    if (this.pending.length > 0) this.flushChunk();
+    this.accounts.save();
+    this.delta.flush(this.ledger);
+  }
+
+  private flushChunk(): void {
+    const rows = this.pending;
+    const n = rows.length;
+    const importRef = this.importRef();
+    const { refs, params } = this;
+    for (let j = 0; j < n; j += 1) {
+      const row = rows[j]!;
+      const timeline = this.attribution.planFor(row.spaceId, row.channel, row.t);
+      refs[j] = timeline === null ? null : timeline.ref;
+    }
+    // The seqs of the new rows: consecutive after lastSeq when every row was new (the common
+    // case); otherwise read back which ids the statement inserted.
+    const seqs: (number | null)[] = new Array<number | null>(n);
+    if (n === CHUNK) {
+      for (let j = 0; j < n; j += 1) {
+        const row = rows[j]!;
+        const o = j * 10;
+        params[o] = row.id;
+        params[o + 1] = row.spaceId;
+        params[o + 2] = row.channel;
+        params[o + 3] = row.direction;
+        params[o + 4] = row.credits;
+        params[o + 5] = row.t;
+        params[o + 6] = refs[j];
+        params[o + 7] = row.identity;
+        params[o + 8] = row.campaign;
+        params[o + 9] = importRef;
+      }
+      const changes = this.ledger.stmt(INSERT_MANY).run(params).changes;
+      if (changes === n) for (let j = 0; j < n; j += 1) seqs[j] = this.lastSeq + 1 + j;
+      else {
+        const byId = new Map<string, number>();
+        for (const r of this.ledger.stmt('SELECT seq, id FROM usage_events WHERE seq > ?').all(this.lastSeq) as { seq: number; id: string }[]) {
+          byId.set(r.id, r.seq);
+        }
+        for (let j = 0; j < n; j += 1) {
+          const seq = byId.get(rows[j]!.id);
+          seqs[j] = seq ?? null;
+          if (seq !== undefined) byId.delete(rows[j]!.id); // the same id twice: only the first is new
+        }
+      }
+      this.lastSeq += changes;
+    } else {
+      const one = this.ledger.stmt(INSERT_ONE);
+      for (let j = 0; j < n; j += 1) {
+        const row = rows[j]!;
+        const info = one.run(row.id, row.spaceId, row.channel, row.direction, row.credits, row.t, refs[j], row.identity, row.campaign, importRef);
+        seqs[j] = info.changes === 1 ? Number(info.lastInsertRowid) : null;
+        if (info.changes === 1) this.lastSeq = Number(info.lastInsertRowid);
+      }
+    }
+    let perPlan: Map<number, NewEvent[]> | null = null;
+    for (let j = 0; j < n; j += 1) {
+      const seq = seqs[j]!;
+      if (seq === null) {
+        this.duplicates += 1;
+        continue;
+      }
+      this.inserted += 1;
+      const row = rows[j]!;
+      const mt = row.direction === 'MT' ? row.credits : 0;
+      const mo = row.direction === 'MO' ? 1 : 0;
+      this.delta.addSpace(row.spaceId, row.channel, row.t, mt, mo);
+      const ref = refs[j]!;
+      if (ref !== null) {
+        this.delta.add(ref, row.channel, row.t, mt, mo, 0);
+        row.seq = seq;
+        perPlan ??= new Map();
+        let list = perPlan.get(ref);
+        if (list === undefined) perPlan.set(ref, (list = []));
+        list.push(row as NewEvent);
+      }
+    }
+    if (perPlan !== null) {
+      for (const [ref, events] of perPlan) {
+        if (events.length > 1) events.sort((a, b) => a.t - b.t || a.seq - b.seq);
+        this.accounts.apply(this.attribution.timeline(ref)!, events);
+      }
+    }
+    rows.length = 0;
   }
 }
 
@@ -255,7 +298,6 @@ async function runImport(
   options: ImportOptions,
 ): Promise<ImportReport> {
   const importId = options.importId ?? newId('IM');
-  const batchSize = options.batchSize ?? 20_000;
   const maxBadRows = options.maxBadRows ?? 1000;
   const startedAt = options.clock();
   const ctx: RowContext = { spaces: spaceChannelIndex(ledger), nowMs: startedAt };
@@ -269,14 +311,9 @@ async function runImport(
   let bytesRead = 0;
   let badCount = 0;
   const badRows: { line: number; reason: string }[] = [];
-  let batch: UsageRow[] = [];
+  let add: ((row: UsageRow) => void) | null = null;
 
   const progress = (done: boolean): void => options.onProgress?.({ importId, rowsRead, bytesRead, bytesTotal, done });
-  const flush = (): void => {
-    if (batch.length === 0 || writer === null) return;
-    writer.write(batch, { rowsRead, badRows: badCount });
-    batch = [];
-  };
   const onRecord = (record: string, line: number): void => {
     if (headerError !== null) return;
     if (record.trim().length === 0) return;
@@ -293,8 +330,19 @@ async function runImport(
       if (badRows.length < maxBadRows) badRows.push(result);
       return;
     }
-    batch.push(result);
-    if (batch.length >= batchSize) flush();
+    add!(result);
+  };
+  const counts = (): { rowsRead: number; badRows: number } => ({ rowsRead, badRows: badCount });
+  /** One text chunk (~1 MiB, some 20,000 rows) is one transaction. */
+  const processChunk = (text: string, last: boolean): void => {
+    writer!.batch((adder) => {
+      add = adder;
+      if (text.length > 0) splitter!.push(text, onRecord);
+      if (last) splitter!.end(onRecord);
+      // A bad header refuses the whole file: roll back (nothing was written anyway).
+      if (headerError !== null) throw new ImportFormatError(headerError);
+    }, counts);
+    add = null;
   };
 
   try {
@@ -311,15 +359,12 @@ async function runImport(
       }
       bytesRead += chunk.bytes;
       const before = rowsRead;
-      splitter!.push(chunk.text, onRecord);
-      if (headerError !== null) break;
+      processChunk(chunk.text, false);
       if (rowsRead !== before) progress(false);
     }
-    if (splitter !== null && headerError === null) splitter.end(onRecord);
-    if (headerError !== null) throw new ImportFormatError(headerError);
     if (format === null || writer === null) throw new ImportFormatError(`${sourceName} is empty: there is no usage to import`);
+    processChunk('', true);
     if (format === 'csv' && header === null) throw new ImportFormatError(`${sourceName} has no CSV header line`);
-    flush();
     settleAll(ledger, startedAt);
     const ref = writer.ensureStarted();
     ledger.transaction(() => {

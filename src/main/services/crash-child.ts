@@ -53,6 +53,8 @@ await new Promise<void>((resolve) => {
     input += chunk;
     if (input.includes('go\n')) resolve();
   });
+  // Never outlive the test that started it.
+  process.stdin.on('end', () => process.exit(3));
 });
 const ledger = openLedger(file, { verify: 'none' });
 const services = createServices({ ledger, clock: () => Date.now() });

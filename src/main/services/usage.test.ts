@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PlanConfig } from '../../shared/domain';
+import { BEGINNING, insertPlan, insertPlanVersion, refreshPlans } from '../ledger';
 import { ServiceError } from './errors';
 import { csv, makeWorld, type World } from './testing';
 
@@ -178,5 +179,20 @@ describe('usage import', () => {
       { id: 'p4', plan: pool.id },
     ]);
     expect(w.services.details.state(pool.id).buckets[0]).toMatchObject({ bucket: 'ALL', used: 12, remaining: 988 });
+  });
+
+  it('refreshPlans: versions written from outside (a sync pull) re-attribute usage and re-decide it', async () => {
+    w = makeWorld('2026-03-20T00:00:00Z');
+    await w.services.usage.importText('a.csv', csv(['x1,SP-RETAIL,SMS,MT,70,2026-03-02T10:00:00Z', 'x2,SP-RETAIL,SMS,MT,40,2026-03-12T10:00:00Z']), 'ana');
+    const ledger = w.t.ledger;
+    const config = { ...sms, credits: { SMS: 100 } };
+    ledger.transaction(() => {
+      const ref = insertPlan(ledger, { id: 'CP-PULLED', spaceId: 'SP-RETAIL', config, at: Date.parse('2026-03-01T00:00:00Z'), actor: 'central' });
+      insertPlanVersion(ledger, ref, { version: 1, action: 'created', config, at: Date.parse('2026-03-01T00:00:00Z'), actor: 'central' });
+      refreshPlans(ledger, [ref], BEGINNING, w.clock());
+    });
+    expect(w.services.details.state('CP-PULLED').buckets[0]).toMatchObject({ used: 70, remaining: 30 });
+    const rejected = ledger.db.prepare('SELECT e.id FROM usage_rejections r JOIN usage_events e ON e.seq = r.event_seq').all();
+    expect(rejected).toEqual([{ id: 'x2' }]);
   });
 });
