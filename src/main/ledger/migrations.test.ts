@@ -139,6 +139,37 @@ describe('migrations', () => {
     }
   });
 
+  it('4 (sync) upgrades a version-3 ledger: history keeps every row and seq, entries learn their sync state', () => {
+    const t = tempLedger({ targetVersion: 1 });
+    try {
+      seedVersion1(t.ledger.db);
+      const v3 = t.reopen({ targetVersion: 3 });
+      v3.db.exec(`
+        INSERT INTO plan_versions (plan_ref, version, action, config, at, actor) VALUES (1, 2, 'updated', '${PLAN}', 1767312000000, 'bob');
+        INSERT INTO history_log (plan_ref, plan_id, space_id, version, action, actor, at, plan, changes)
+          VALUES (1, 'CP-OLD', 'SP-1', 2, 'updated', 'bob', 1767312000000, '${PLAN}', '[{"field":"credits.SMS","old":400,"new":500}]');
+        INSERT INTO outbox (change_id, plan_ref, plan_id, kind, version, base_version, payload, created_at)
+          VALUES ('c-2', 1, 'CP-OLD', 'plan.edit', 2, 1, '{}', 1767312000000);
+        UPDATE outbox SET status = 'accepted' WHERE change_id = 'c-1';
+      `);
+      const before = v3.db.prepare('SELECT seq, plan_id, version, actor, at, changes FROM history_log ORDER BY seq').all();
+      const v4 = t.reopen({ targetVersion: 4 });
+      expect(v4.db.pragma('user_version', { simple: true })).toBe(4);
+      expect(v4.db.prepare('SELECT seq, plan_id, version, actor, at, changes FROM history_log ORDER BY seq').all()).toEqual(before);
+      expect(v4.db.prepare('SELECT version, change_id, sync FROM history_log ORDER BY seq').all()).toEqual([
+        { version: 1, change_id: 'c-1', sync: 'confirmed' },
+        { version: 2, change_id: 'c-2', sync: 'local' },
+      ]);
+      expect(() => v4.db.exec('DELETE FROM history_log')).toThrow(/append-only/);
+      expect(() => v4.db.exec("UPDATE history_log SET actor = 'mallory' WHERE version = 1")).toThrow(/append-only/);
+      // The history indexes the pages rely on exist again after the rebuild.
+      const plan = v4.db.prepare("EXPLAIN QUERY PLAN SELECT * FROM history_log INDEXED BY history_by_time WHERE at < 5 ORDER BY at DESC").all() as { detail: string }[];
+      expect(plan.map((p) => p.detail).join(' ')).toMatch(/history_by_time/);
+    } finally {
+      t.cleanup();
+    }
+  });
+
   it('a failing migration leaves the ledger at the version before it', () => {
     const t = tempLedger({ targetVersion: 2 });
     try {

@@ -102,7 +102,7 @@ export async function seedDemo(services: Services, clock: () => number = service
   // The demo's history happened over the past months: each change is made by services whose
   // clock says when, so the history log, plan versions and e-mails carry believable dates.
   const at = (date: string, hour = 10): Services =>
-    createServices({ ledger: services.ledger, clock: () => Math.min(now, Date.parse(`${date}T${String(hour).padStart(2, '0')}:00:00Z`)) });
+    createServices({ ledger: services.ledger, clock: () => Math.min(now, Date.parse(`${date}T${String(hour).padStart(2, '0')}:00:00Z`)), recover: false });
   const setup = at(monthsAgo(6));
   const env = setup.org.createEnvironment({ id: 'ENV-DEMO', name: DEMO_ENVIRONMENT_NAME, demo: true }, DEMO_ACTOR);
   for (const space of SPACES) {

@@ -28,13 +28,20 @@ export interface Services {
 export interface ServicesOptions {
   ledger: Ledger;
   clock: () => number;
+  /**
+   * Finish what a crash may have interrupted (imports left running, plans left dirty). On by
+   * default: the host creates the services once, at start; a second set of services over the
+   * same ledger in the same process (the demo seed's dated changes) passes false.
+   */
+  recover?: boolean;
 }
 
-export function createServices({ ledger, clock }: ServicesOptions): Services {
-  // Finish what a crash may have interrupted: imports left running, plans left dirty.
-  const now = clock();
-  ledger.transaction(() => markInterruptedImports(ledger, now));
-  settleAll(ledger, now);
+export function createServices({ ledger, clock, recover = true }: ServicesOptions): Services {
+  if (recover) {
+    const now = clock();
+    ledger.transaction(() => markInterruptedImports(ledger, now));
+    settleAll(ledger, now);
+  }
   const plans = new PlansService(ledger, clock);
   return {
     ledger,
