@@ -85,6 +85,9 @@ const INSERT_MANY = `INSERT OR IGNORE INTO usage_events ${COLUMNS} VALUES ${Arra
 export class UsageWriter {
   inserted = 0;
   duplicates = 0;
+  /** The range of seqs this writer's new rows took (empty while firstSeq > lastSeq). */
+  firstSeq = Infinity;
+  lastSeq = 0;
   private ref = 0;
   private readonly ledger: Ledger;
   private readonly decidedAt: number;
@@ -119,6 +122,10 @@ export class UsageWriter {
       const result = fill((row) => open.add(row));
       open.finish();
       this.inserted += open.inserted;
+      if (open.inserted > 0) {
+        this.firstSeq = Math.min(this.firstSeq, open.firstSeq);
+        this.lastSeq = Math.max(this.lastSeq, open.lastNewSeq);
+      }
       this.duplicates += open.duplicates;
       if (this.ref !== 0) {
         const p = progress?.();
@@ -140,6 +147,8 @@ export class UsageWriter {
 /** The rows of one transaction in flight. */
 class OpenBatch {
   inserted = 0;
+  firstSeq = Infinity;
+  lastNewSeq = 0;
   duplicates = 0;
   private readonly ledger: Ledger;
   private readonly importRef: () => number;
@@ -229,6 +238,8 @@ class OpenBatch {
         continue;
       }
       this.inserted += 1;
+      if (seq < this.firstSeq) this.firstSeq = seq;
+      if (seq > this.lastNewSeq) this.lastNewSeq = seq;
       const row = rows[j]!;
       const mt = row.direction === 'MT' ? row.credits : 0;
       const mo = row.direction === 'MO' ? 1 : 0;
@@ -273,13 +284,16 @@ function finishImport(
     .run(status, at, JSON.stringify(badRows.slice(0, 100)), error, ref);
 }
 
-function rejectedInImport(ledger: Ledger, importRef: number): number {
+/** Rejections among the import's own events (a seek on the seq range its rows took). */
+function rejectedInImport(ledger: Ledger, writer: UsageWriter): number {
+  if (writer.inserted === 0) return 0;
   return (
     ledger
       .stmt(
-        `SELECT count(*) AS n FROM usage_rejections r JOIN usage_events e ON e.seq = r.event_seq WHERE e.import_ref = ?`,
+        `SELECT count(*) AS n FROM usage_rejections r JOIN usage_events e ON e.seq = r.event_seq
+         WHERE r.event_seq BETWEEN ? AND ? AND e.import_ref = ?`,
       )
-      .get(importRef) as { n: number }
+      .get(writer.firstSeq, writer.lastSeq, writer.importRef) as { n: number }
   ).n;
 }
 
@@ -384,7 +398,7 @@ async function runImport(
     rowsRead,
     inserted: writer!.inserted,
     duplicates: writer!.duplicates,
-    rejectedByPlan: rejectedInImport(ledger, writer!.importRef),
+    rejectedByPlan: rejectedInImport(ledger, writer!),
     badRows,
     badRowsTruncated: badCount > badRows.length,
   };
