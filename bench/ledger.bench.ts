@@ -136,6 +136,10 @@ async function benchImport(): Promise<void> {
   console.log(`CSV file: ${(statSync(csvPath).size / 1e6).toFixed(1)} MB`);
   const rates: Record<'single' | 'multi' | 'bare' | 'import', number[]> = { single: [], multi: [], bare: [], import: [] };
   const CHUNK = 50;
+  // Which plan each row counts against, as the import decides it (the baselines store the same).
+  const planOf = (e: GenEvent): number | null =>
+    e.space === 'SP-A' ? 1 : e.space === 'SP-B' ? (e.channel === 'SMS' || e.channel === 'WhatsApp' ? 2 : e.channel === 'Email' ? 3 : null) : e.space === 'SP-C' ? 4 : null;
+  const refs = events.map(planOf);
   /** The same rows, already parsed, inserted into `table` 20,000 per transaction, `perStatement` per INSERT. */
   const baseline = (ledger: Ledger, table: string, perStatement: number): number => {
     const sql = `INSERT OR IGNORE INTO ${table} (id, space_id, channel, direction, credits, occurred_at, plan_ref, identity, campaign, import_ref) VALUES `;
@@ -152,7 +156,7 @@ async function benchImport(): Promise<void> {
           params[o + 3] = e.direction;
           params[o + 4] = e.credits;
           params[o + 5] = e.t;
-          params[o + 6] = 1;
+          params[o + 6] = refs[i + j];
           params[o + 7] = null;
           params[o + 8] = null;
           params[o + 9] = 1;

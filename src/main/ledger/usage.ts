@@ -290,7 +290,7 @@ function rejectedInImport(ledger: Ledger, writer: UsageWriter): number {
   return (
     ledger
       .stmt(
-        `SELECT count(*) AS n FROM usage_rejections r JOIN usage_events e ON e.seq = r.event_seq
+        `SELECT count(*) AS n FROM usage_rejections r CROSS JOIN usage_events e ON e.seq = r.event_seq
          WHERE r.event_seq BETWEEN ? AND ? AND e.import_ref = ?`,
       )
       .get(writer.firstSeq, writer.lastSeq, writer.importRef) as { n: number }
