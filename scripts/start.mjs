@@ -1,7 +1,7 @@
 // `npm start`: the console in one command from a fresh clone. Installs the npm packages if
-// needed, builds the screens (and the Electron main/preload) when the sources are newer than
-// out/, then starts Electron where its runtime can run here, otherwise the web host with a
-// notice and the address to open. `npm start -- --web [--port N]` forces the web host;
+// needed, builds the screens, the Electron main/preload and the web host's entry when the
+// sources are newer than out/, then starts Electron where its runtime can run here, otherwise
+// the web host with a notice and the address to open. `npm start -- --web [--port N]` forces the web host;
 // `--empty`, `--role`, `--actor`, `--data-dir` are passed to whichever host starts.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -34,13 +34,14 @@ function newestMtime(entry) {
 }
 
 function buildIsStale() {
-  if (!existsSync(BUILD_STAMP) || !existsSync(path.join(root, 'out', 'renderer', 'index.html'))) return true;
+  const outputs = [path.join(root, 'out', 'renderer', 'index.html'), path.join(root, 'out', 'main', 'web-host.js')];
+  if (!existsSync(BUILD_STAMP) || !outputs.every((output) => existsSync(output))) return true;
   const built = statSync(BUILD_STAMP).mtimeMs;
   return BUILD_INPUTS.some((input) => newestMtime(path.join(root, input)) > built);
 }
 
 if (!wantsHelp && buildIsStale()) {
-  run('Building the console (electron-vite: main, preload, renderer)', process.execPath, [
+  run('Building the console (electron-vite: main and web host, preload, renderer)', process.execPath, [
     path.join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'),
     'build',
   ]);
@@ -86,7 +87,11 @@ function runChild(command, childArgs) {
 }
 
 function startWebHost(hostArgs) {
-  runChild(process.execPath, ['--import', 'tsx', path.join(root, 'src', 'main', 'web-host', 'cli.ts'), ...hostArgs]);
+  // The built entry starts in a fraction of a second; compiling the sources with tsx took
+  // seconds. Only `--help`, which skips the build, may find no built entry and use the sources.
+  const built = path.join(root, 'out', 'main', 'web-host.js');
+  if (existsSync(built)) runChild(process.execPath, [built, ...hostArgs]);
+  else runChild(process.execPath, ['--import', 'tsx', path.join(root, 'src', 'main', 'web-host', 'cli.ts'), ...hostArgs]);
 }
 
 const hostArgs = args.filter((arg) => arg !== '--web');

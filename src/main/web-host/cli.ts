@@ -1,11 +1,22 @@
-// The web host's entry: `npm start` runs it (through tsx) where Electron cannot run, or when
-// asked with `npm start -- --web`. It serves the same services as the Electron host to a browser.
+// The web host's entry: `npm start` runs it (built into out/main/web-host.js) where Electron
+// cannot run, or when asked with `npm start -- --web`. It serves the same services as the
+// Electron host to a browser. It also runs from source (tsx), e.g. in tests.
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_WEB_PORT, USAGE, openConsole, parseConsoleOptions, resolveDataDir } from '../host';
 import { startWebHost, type WebHost } from './server';
+import { warmUp } from './warm-up';
 
-const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+/** The folder holding package.json above this file: src/main/web-host from source, out/main when built. */
+function findProjectRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(from, '..', '..', '..');
+  }
+}
+
+const projectRoot = findProjectRoot(path.dirname(fileURLToPath(import.meta.url)));
 
 async function main(): Promise<number> {
   const parsed = parseConsoleOptions(process.argv.slice(2));
@@ -53,6 +64,8 @@ async function main(): Promise<number> {
       '',
     ].join('\n'),
   );
+  // In the background, while the browser loads the page's script.
+  setImmediate(() => void warmUp(runtime.dispatcher, options.caller).catch(() => {}));
 
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
