@@ -1,4 +1,5 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient, type UseQueryResult } from '@tanstack/react-query';
+import { useEffect } from 'react';
 import type { ApiError, CommandInput, CommandName, CommandOutput, Role } from '../../../shared/api';
 import { useApi } from './ApiProvider';
 import { isKeyOfFamilies, queryKeys } from './keys';
@@ -22,6 +23,19 @@ export function useCommand<N extends CommandName>(
     enabled: options.enabled ?? true,
     placeholderData: options.keepPrevious ? keepPreviousData : undefined,
   });
+}
+
+/**
+ * Start a read now that a screen will make later (once what it waits for has loaded), so the
+ * two round trips run side by side instead of one after the other. Pass a memoised `input`:
+ * a new object asks again (answered from the cache while fresh).
+ */
+export function usePrefetchCommand<N extends CommandName>(name: N, input: CommandInput<N>): void {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  useEffect(() => {
+    void queryClient.prefetchQuery({ queryKey: queryKeys.command(name, input), queryFn: () => api.get(name, input) });
+  }, [api, queryClient, name, input]);
 }
 
 /**

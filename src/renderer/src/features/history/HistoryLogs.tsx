@@ -1,6 +1,6 @@
 import { Fragment, useMemo, useState } from 'react';
 import { HISTORY_ACTIONS, type CreditPlan, type HistoryEntry, type HistoryFilter } from '../../../../shared/api';
-import { useApi, useCommand } from '../../api';
+import { useApi, useCommand, usePrefetchCommand } from '../../api';
 import { billingDate, creditsLabel, ErrorState, formatInstant, formatValue, limitLabel, Loading, renewLabel, yesNo } from '../../ui';
 import { toHistoryFilter } from './filter';
 import { EMPTY_FILTER, useHistoryFilters } from './store';
@@ -8,6 +8,19 @@ import { useDebounced } from './useDebounced';
 
 const PAGE_SIZE = 50;
 const ACTION_LABEL = { created: 'Created', updated: 'Updated', deleted: 'Deleted' } as const;
+
+/**
+ * For the screen that shows the history once its own data has loaded: ask for the first page
+ * with the filters as they are now, at the same time as that data.
+ */
+export function usePrefetchHistory(spaceId: string): void {
+  // Read once per space, not subscribed: typing in a filter must not prefetch at each key.
+  const input = useMemo(
+    () => ({ filter: toHistoryFilter(spaceId, useHistoryFilters.getState().bySpace[spaceId] ?? EMPTY_FILTER), cursor: null, limit: PAGE_SIZE }),
+    [spaceId],
+  );
+  usePrefetchCommand('history.list', input);
+}
 
 /** "Credit History Logs": every version of every plan of the space, filtered, in keyset pages. */
 export function HistoryLogs({ spaceId, plans }: { spaceId: string; plans: CreditPlan[] }) {

@@ -1,2 +1,2 @@
-export { HistoryLogs } from './HistoryLogs';
+export { HistoryLogs, usePrefetchHistory } from './HistoryLogs';
 export { toHistoryFilter } from './filter';

@@ -1,6 +1,6 @@
 import { useCommand, useRole } from '../../api';
 import { href } from '../../app/router';
-import { HistoryLogs } from '../history';
+import { HistoryLogs, usePrefetchHistory } from '../history';
 import { SpaceHeader } from '../space';
 import { Empty, ErrorState, FlashMessage, Loading, PageTitle } from '../../ui';
 import { PlansTable } from './PlansTable';
@@ -10,6 +10,8 @@ export function CreditsTab({ spaceId }: { spaceId: string }) {
   const space = useCommand('spaces.get', { spaceId });
   const plans = useCommand('plans.list', { spaceId, includeDeleted: true });
   const role = useRole();
+  // The history is shown only once the space has loaded; its first page is asked for now.
+  usePrefetchHistory(spaceId);
   if (space.isPending) return <><PageTitle>Credits</PageTitle><Loading what="the space" /></>;
   if (space.isError) return <><PageTitle>Credits</PageTitle><ErrorState error={space.error} what="the space" onRetry={() => void space.refetch()} /></>;
 
