@@ -17,22 +17,12 @@ import {
   type UsageInput,
 } from '../src/shared/engine';
 import { createAccount, recordUsageOnce } from '../src/shared/engine/idempotency';
+import { seededRandom as prng } from '../src/shared/seeded-random';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_200_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const TARGET = 2_000_000;
 
-/** A small deterministic PRNG (mulberry32), so every run sees the same traffic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Traffic {
   usages: UsageInput[];

@@ -28,6 +28,7 @@ import { Temporal } from 'temporal-polyfill';
 import { CHANNELS, type Channel } from '../src/shared/domain';
 import { AggregateDelta, encodeCursor, openLedger, type Ledger } from '../src/main/ledger';
 import { createServices, type Services } from '../src/main/services';
+import { seededRandom as prng } from '../src/shared/seeded-random';
 
 const IMPORT_EVENTS = Number(process.env.BENCH_IMPORT_EVENTS ?? 1_000_000);
 const QUERY_EVENTS = Number(process.env.BENCH_QUERY_EVENTS ?? 10_000_000);
@@ -37,17 +38,6 @@ const only = (process.env.BENCH_PART ?? 'import,query,history').split(',');
 
 const dir = mkdtempSync(join(tmpdir(), 'ledger-bench-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');

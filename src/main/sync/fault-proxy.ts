@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { seededRandom } from '../../shared/seeded-random';
 
 /**
  * Test support: an HTTP proxy on loopback that misbehaves on purpose, from a seed, so a failing
@@ -13,17 +14,6 @@ import type { AddressInfo } from 'node:net';
  * With faults off it forwards faithfully. `log` lists every decision for the failure message.
  */
 export type Fault = 'none' | 'drop_request' | 'drop_response' | 'duplicate' | 'delay' | 'replay_later';
-
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Held {
   method: string;
