@@ -143,17 +143,20 @@ function whereClause(filter: HistoryFilterMs, cursor: HistoryCursor | null): { s
     parts.push('(h.at, h.seq) < (?, ?)');
     params.push(upper.at, upper.seq);
   }
-  const index =
-    filter.planId !== undefined
-      ? 'history_by_plan'
-      : filter.actor !== undefined
-        ? 'history_by_actor'
-        : filter.spaceId !== undefined
-          ? 'history_by_space'
-          : filter.action !== undefined
-            ? 'history_by_action'
-            : 'history_by_time';
-  return { sql: parts.length > 0 ? `WHERE ${parts.join(' AND ')}` : '', params, index };
+  return { sql: parts.length > 0 ? `WHERE ${parts.join(' AND ')}` : '', params, index: indexFor(filter) };
+}
+
+/**
+ * The index whose leading columns are the filter's equalities, so the newest matching entry is
+ * one seek away. A plan belongs to one space, so a plan filter leads; a person is more selective
+ * than an action (three values), so with both, the person's index is used and the action is
+ * checked on its entries.
+ */
+function indexFor(filter: HistoryFilterMs): string {
+  const by = filter.actor !== undefined ? 'actor' : filter.action !== undefined ? 'action' : null;
+  if (filter.planId !== undefined) return by === null ? 'history_by_plan' : `history_by_plan_${by}`;
+  if (filter.spaceId !== undefined) return by === null ? 'history_by_space' : `history_by_space_${by}`;
+  return by === null ? 'history_by_time' : `history_by_${by}`;
 }
 
 export interface HistoryPage {

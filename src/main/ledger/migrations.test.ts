@@ -115,7 +115,7 @@ describe('migrations', () => {
         UPDATE outbox SET status = 'accepted' WHERE change_id = 'c-1';
       `);
       t.reopen({ targetVersion: 3 });
-      const v4 = t.reopen();
+      const v4 = t.reopen({ targetVersion: 4 });
       expect(v4.db.pragma('user_version', { simple: true })).toBe(4);
       expect(v4.db.prepare('SELECT seq, version, change_id, sync FROM history_log ORDER BY seq').all()).toEqual([
         { seq: 1, version: 1, change_id: 'c-1', sync: 'confirmed' },
@@ -165,6 +165,37 @@ describe('migrations', () => {
       // The history indexes the pages rely on exist again after the rebuild.
       const plan = v4.db.prepare("EXPLAIN QUERY PLAN SELECT * FROM history_log INDEXED BY history_by_time WHERE at < 5 ORDER BY at DESC").all() as { detail: string }[];
       expect(plan.map((p) => p.detail).join(' ')).toMatch(/history_by_time/);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it('5 (history filter indexes) upgrades a version-4 ledger: entries kept, a space filtered by action or person seeks its own index', () => {
+    const t = tempLedger({ targetVersion: 1 });
+    try {
+      seedVersion1(t.ledger.db);
+      const v4 = t.reopen({ targetVersion: 4 });
+      v4.db.exec(`
+        INSERT INTO history_log (plan_ref, plan_id, space_id, version, action, actor, at, plan, changes, sync)
+          VALUES (1, 'CP-OLD', 'SP-1', 2, 'deleted', 'bob', 1767312000000, '${PLAN}', '[]', 'local');
+      `);
+      const before = v4.db.prepare('SELECT * FROM history_log ORDER BY seq').all();
+      const v5 = t.reopen({ targetVersion: 5 });
+      expect(v5.db.pragma('user_version', { simple: true })).toBe(5);
+      expect(v5.db.prepare('SELECT * FROM history_log ORDER BY seq').all()).toEqual(before);
+      const planOf = (sql: string) => (v5.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((p) => p.detail).join(' ');
+      for (const [where, index] of [
+        ["space_id = 'SP-1' AND action = 'deleted'", 'history_by_space_action'],
+        ["space_id = 'SP-1' AND actor = 'bob'", 'history_by_space_actor'],
+        ["plan_id = 'CP-OLD' AND action = 'deleted'", 'history_by_plan_action'],
+        ["plan_id = 'CP-OLD' AND actor = 'bob'", 'history_by_plan_actor'],
+      ] as const) {
+        const sql = `SELECT * FROM history_log INDEXED BY ${index} WHERE ${where} AND at < 1767400000000 ORDER BY at DESC, seq DESC LIMIT 51`;
+        // Equalities and the date bound in the index's search, and no sort: the first rows are the newest.
+        expect(planOf(sql)).toMatch(new RegExp(`SEARCH history_log USING INDEX ${index} \\(\\w+=\\? AND \\w+=\\? AND at<\\?\\)`));
+        expect(planOf(sql)).not.toMatch(/TEMP B-TREE/);
+      }
+      expect(v5.db.prepare("SELECT actor FROM history_log INDEXED BY history_by_space_action WHERE space_id = 'SP-1' AND action = 'deleted'").all()).toEqual([{ actor: 'bob' }]);
     } finally {
       t.cleanup();
     }

@@ -3,12 +3,13 @@ import { migration001 } from './001_core';
 import { migration002 } from './002_usage';
 import { migration003 } from './003_drafts';
 import { migration004 } from './004_sync';
+import { migration005 } from './005_history_filters';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
 
 /** Every schema step in order. Append only: a released migration is never edited. */
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005];
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
 /** Marks a file as a credit-console ledger (PRAGMA application_id), "CPCL". */
