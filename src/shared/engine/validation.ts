@@ -10,7 +10,28 @@ import {
   type PlanPatch,
   type Renew,
 } from '../domain';
-import { isIsoDate, isTimeZone } from './calendar';
+import { isIsoDate as isIsoDateUncached, isTimeZone as isTimeZoneUncached } from './calendar';
+
+/**
+ * The two checks of an activation build a Temporal date and an Intl formatter each time — about
+ * 0.1 ms together, which every plan of a history page or a sync pull paid again for the same
+ * few dates and zones. Their answers never change while the process runs, so they are kept
+ * (bounded: past the limit the memo starts over rather than grow with hostile input).
+ */
+function memoized(check: (text: string) => boolean, limit = 2048): (text: string) => boolean {
+  let known = new Map<string, boolean>();
+  return (text) => {
+    let answer = known.get(text);
+    if (answer === undefined) {
+      answer = check(text);
+      if (known.size >= limit) known = new Map();
+      known.set(text, answer);
+    }
+    return answer;
+  };
+}
+const isIsoDate = memoized(isIsoDateUncached);
+const isTimeZone = memoized(isTimeZoneUncached);
 
 /** One thing wrong with an input, and where: `plan.credits.SMS: must be a positive integer`. */
 export interface Issue {
