@@ -7,7 +7,10 @@
  * 15-minute slots on five channels, 43,200 slot records whose events add up to exactly
  * 1,000,000) — what the usage path would leave behind, without spending minutes authorizing a
  * million events. The figure is a fresh console's first full sync: every page over HTTP,
- * validated, and applied with its cursor in one transaction per page.
+ * validated, and applied with its cursor in one transaction per page. The central service runs in
+ * this process, so its share of the work (and, on the embedded database, PostgreSQL itself)
+ * counts against the same thread as the console's. Each backend is measured RUNS times on a
+ * fresh central and ledger; the median is judged.
  */
 import { postgresReachable } from '../src/central/testkit/databases';
 import { startTestCentral, type TestCentral } from '../src/central/testkit/harness';
@@ -17,11 +20,20 @@ const EVENTS = 1_000_000;
 const DAYS = 90;
 const SLOTS = DAYS * 96;
 const CHANNELS = ['SMS', 'WhatsApp', 'Email', 'Push', 'RCS'];
+const RUNS = Number(process.env.SYNC_BENCH_RUNS ?? 3);
+const TARGET_S = 3;
 
-async function pullBench(backend: 'embedded' | 'postgres'): Promise<void> {
+async function pullOnce(backend: 'embedded' | 'postgres'): Promise<number> {
   const central: TestCentral = await startTestCentral(backend);
   const writer = makeConsole('writer');
-  const reader = makeConsole('reader', { pageLimit: 5_000, timeoutMs: 60_000 });
+  const progress: { done: number; total: number | null }[] = [];
+  const reader = makeConsole('reader', {
+    pageLimit: 5_000,
+    timeoutMs: 60_000,
+    onStatus: (status) => {
+      if (status.pull) progress.push(status.pull);
+    },
+  });
   try {
     const env = writer.services.org.createEnvironment({ name: 'Bench', id: 'ENV-BENCH' }, 'bench');
     writer.services.org.createSpace(
@@ -63,12 +75,27 @@ async function pullBench(backend: 'embedded' | 'postgres'): Promise<void> {
     if (status.state !== 'connected' || totals.events !== EVENTS) {
       throw new Error(`pull incomplete: ${JSON.stringify({ status, totals })}`);
     }
-    console.log(`sync pull [${backend === 'embedded' ? 'embedded PostgreSQL' : 'PostgreSQL 127.0.0.1'}]: ${totals.events.toLocaleString('en')} events' worth of usage (${totals.slots.toLocaleString('en')} slot records) into a fresh console ledger: ${seconds.toFixed(2)} s (target ≤ 3 s) ${seconds <= 3 ? 'OK' : 'OVER'}`);
+    const last = progress.at(-1);
+    if (last === undefined || last.total === null || last.total < totals.slots) throw new Error(`no progress with a total: ${JSON.stringify(progress)}`);
+    console.log(`  ${seconds.toFixed(2)} s (${totals.events.toLocaleString('en')} events in ${totals.slots.toLocaleString('en')} slot records; progress ${progress.map((p) => p.done).join(', ')} of ${last.total})`);
+    return seconds;
   } finally {
     await writer.cleanup();
     await reader.cleanup();
     await central.dispose();
   }
+}
+
+async function pullBench(backend: 'embedded' | 'postgres'): Promise<void> {
+  const name = backend === 'embedded' ? 'embedded PostgreSQL (PGlite)' : 'PostgreSQL 127.0.0.1';
+  console.log(`sync pull [${name}], ${RUNS} runs:`);
+  const runs: number[] = [];
+  for (let i = 0; i < RUNS; i += 1) runs.push(await pullOnce(backend));
+  const median = [...runs].sort((a, b) => a - b)[Math.floor(runs.length / 2)]!;
+  console.log(
+    `sync pull [${name}]: 1,000,000 events' worth of usage into a fresh console ledger: median ${median.toFixed(2)} s ` +
+      `(min ${Math.min(...runs).toFixed(2)}, max ${Math.max(...runs).toFixed(2)}) = ${(median / TARGET_S).toFixed(2)}× the ${TARGET_S} s target ${median <= TARGET_S ? 'OK' : 'OVER'}`,
+  );
 }
 
 await pullBench('embedded');

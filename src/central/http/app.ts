@@ -18,7 +18,7 @@ import { TokenVerifier, createToken, maySee, type Principal } from '../auth';
 import { getNotification, listNotifications, requeueNotification } from '../mail';
 import { HISTORY_COLUMNS, PLAN_COLUMNS, historyRecord, planRecord, type HistoryRow, type PlanRow } from '../records';
 import type { Database } from '../store';
-import { pullChanges, pushChanges } from '../sync';
+import { pullChangesBody, pushChanges } from '../sync';
 import { UsageCoalescer, authorizeUsage, planStateAt, type UsageEventInput } from '../usage';
 import { HttpFailure, issuePath, parseOrFail } from './failure';
 
@@ -128,10 +128,12 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
     return { results: outcome.results };
   });
 
-  app.get('/v1/sync/pull', async (request) => {
+  app.get('/v1/sync/pull', async (request, reply) => {
     const principal = await authenticate(request, PEOPLE);
     const query = parseOrFail(pullQuerySchema, request.query, 'query');
-    return pullChanges(db, { principal, cursor: query.cursor, limit: query.limit, nowMs: clock() });
+    // The body comes as JSON text (usage items written by PostgreSQL): sent as it is.
+    const body = await pullChangesBody(db, { principal, cursor: query.cursor, limit: query.limit, count: query.count, nowMs: clock() });
+    return reply.type('application/json; charset=utf-8').send(body);
   });
 
   async function decide(principal: Principal, events: UsageEventRequest[]) {

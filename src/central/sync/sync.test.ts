@@ -18,6 +18,7 @@ import {
   type CentralClient,
   type TestCentral,
 } from '../testkit';
+import { USAGE_SLOT_COLUMNS, usageSlotRecord, type UsageSlotRow } from '../records';
 
 async function push(client: CentralClient, changes: ChangeInput[]) {
   const answer = await client.post('/v1/sync/push', { changes });
@@ -191,6 +192,51 @@ await describeOnBackends('sync push and pull', (backend) => {
     expect(live.map(([key]) => key).sort()).toEqual(expected.filter((k) => seen.has(k)).sort());
     expect(live.every(([, count]) => count === 1)).toBe(true);
     expect(live).toHaveLength(60);
+  });
+
+  it('writes usage slot items in PostgreSQL exactly as usageSlotRecord makes them from the same rows', async () => {
+    const { db } = t.database;
+    let { cursor } = await pullAll(t.admin, '0.0', 5000);
+    // Awkward texts (quotes, backslash, control character, non-ASCII), no plan, big counts, and
+    // instants from 1970 to 9999.
+    const slots: [string, string, string, number, number][] = [
+      ['sp "q\\', '', 'SMS', 0, 0],
+      ['sp-ñ\u0001', 'CP-1', 'WhatsApp', 1_767_225_600_000, 9_007_199_254_740_991],
+      ['space-1', 'plan-x', 'Email', 253_402_299_900_000, 42],
+      ['space-1', 'plan-x', 'RCS', 946_684_800_000 + 15 * 60_000, 1],
+    ];
+    for (const [space, plan, channel, slotMs, credits] of slots) {
+      await db.query(
+        `INSERT INTO usage_slots (space_id, plan_key, channel, slot_ms, environment_id, mt_credits, mt_events, mo_events, rejected_events, rejected_credits)
+         VALUES ($1, $2, $3, $4, 'env-"1"', $5, 2, 3, 4, 5)`,
+        [space, plan, channel, slotMs, credits],
+      );
+    }
+    const pulled = await pullAll(t.admin, cursor, 3);
+    cursor = pulled.cursor;
+    const rows = await db.query(`SELECT ${USAGE_SLOT_COLUMNS} FROM usage_slots WHERE environment_id = 'env-"1"' ORDER BY tx, seq`);
+    expect(pulled.items.filter((i) => i.kind === 'usageSlot')).toEqual(
+      rows.rows.map((row) => ({ kind: 'usageSlot', usageSlot: usageSlotRecord(row as UsageSlotRow) })),
+    );
+    expect(pulled.items.map((i) => i.kind === 'usageSlot' && i.usageSlot.slotStart)).toEqual([
+      '1970-01-01T00:00:00Z',
+      '2026-01-01T00:00:00Z',
+      '9999-12-31T23:45:00Z',
+      '2000-01-01T00:15:00Z',
+    ]);
+  });
+
+  it('counts what is left after a page when asked (count=1), for a pull\'s progress', async () => {
+    const all = await pullAll(t.admin, '0.0', 5000);
+    const first = await t.admin.get(`/v1/sync/pull?cursor=0.0&limit=7&count=1`);
+    const page = pullResponseSchema.parse(first.body);
+    expect(page.items).toHaveLength(7);
+    expect(page.remaining).toBe(all.items.length - 7);
+    const last = pullResponseSchema.parse((await t.admin.get(`/v1/sync/pull?cursor=${all.cursor}&count=1`)).body);
+    expect(last).toMatchObject({ items: [], hasMore: false, remaining: 0 });
+    // Not asked: not counted.
+    expect(pullResponseSchema.parse((await t.admin.get('/v1/sync/pull?cursor=0.0&limit=7')).body).remaining).toBeUndefined();
+    expect((await t.admin.get('/v1/sync/pull?count=yes')).status).toBe(400);
   });
 
   it.runIf(backend === 'postgres')('never hands out a row while an older transaction that may still write before it is open', async () => {

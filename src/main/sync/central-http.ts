@@ -73,6 +73,8 @@ export function pushChanges(endpoint: CentralEndpoint, changes: Change[]): Promi
   return call(endpoint, '/v1/sync/push', { method: 'POST', body: { changes } }, pushResponseSchema);
 }
 
-export function pullChanges(endpoint: CentralEndpoint, cursor: string, limit: number): Promise<PullResponse> {
-  return call(endpoint, `/v1/sync/pull?cursor=${encodeURIComponent(cursor)}&limit=${limit}`, { method: 'GET' }, pullResponseSchema);
+/** `count`: ask how much is left after this page too (for a large pull's progress). */
+export function pullChanges(endpoint: CentralEndpoint, cursor: string, limit: number, count = false): Promise<PullResponse> {
+  const query = `cursor=${encodeURIComponent(cursor)}&limit=${limit}${count ? '&count=1' : ''}`;
+  return call(endpoint, `/v1/sync/pull?${query}`, { method: 'GET' }, pullResponseSchema);
 }

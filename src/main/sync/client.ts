@@ -247,24 +247,30 @@ export class SyncClient {
   /**
    * Pages from the stored cursor until the central service has nothing more. The next page is
    * asked for (by the cursor the current page ends at) while the current one is applied; the
-   * stored cursor still moves only with the page applied.
+   * stored cursor still moves only with the page applied. The first page asks the central
+   * service how much is left after it, so a pull of more than one page shows done / total; a
+   * central service that does not count leaves the total unknown (null).
    */
   private async pull(endpoint: CentralEndpoint): Promise<void> {
     const { ledger, clock } = this.services;
     let done = 0;
-    let next = pullChanges(endpoint, getSyncState(ledger).cursor ?? START_CURSOR, this.options.pageLimit);
+    let total: number | null = null;
+    let next = pullChanges(endpoint, getSyncState(ledger).cursor ?? START_CURSOR, this.options.pageLimit, true);
     for (;;) {
       const page = await next;
       if (page.hasMore) {
         next = pullChanges(endpoint, page.nextCursor, this.options.pageLimit);
         next.catch(() => undefined); // awaited on the next turn; a failure there ends the round
       }
+      if (total === null && page.remaining !== undefined) total = page.items.length + page.remaining;
       const result = applyPullPage(ledger, page, { now: clock(), newId: SyncService.newConflictId });
       done += result.applied;
       if (result.planIds.size > 0) this.config.onLedgerChanged?.([...result.planIds]);
       if (!page.hasMore) return;
-      // A pull that takes more than one page is a large one: show how far it got.
-      this.report({ pull: { done, total: null } });
+      // A pull that takes more than one page is a large one: show how far it got. Records written
+      // during the pull come on top of the first count, so the total grows rather than lag behind.
+      if (total !== null && done > total) total = done;
+      this.report({ pull: { done, total } });
     }
   }
 }

@@ -1,6 +1,7 @@
 import { Temporal } from 'temporal-polyfill';
 import { describe, expect, it } from 'vitest';
 import { RENEWALS } from '../domain';
+import { seededRandom } from '../seeded-random';
 import {
   boundaryDate,
   boundaryMs,
@@ -345,6 +346,16 @@ describe('periods', () => {
 });
 
 describe('dates, zones and instants', () => {
+  it('writes instants to the second exactly as Temporal.Instant does, from −271821 to +275760', () => {
+    const temporal = (ms: number): string => new Temporal.Instant(BigInt(Math.floor(ms / 1000)) * 1_000_000_000n).toString();
+    const edges = [0, -1, -999, -1000, -1001, 1767225600999, 253402300799999, 253402300800000, -62167219200000, -62167219200001, 8.64e15, -8.64e15];
+    const random = seededRandom(20260101);
+    for (const ms of [...edges, ...Array.from({ length: 2000 }, () => Math.round((random() * 2 - 1) * 8.64e15))]) {
+      expect(isoSecond(ms)).toBe(temporal(ms));
+    }
+    expect(() => isoSecond(8.64e15 + 1000)).toThrow(RangeError);
+  });
+
   it('accepts only real calendar dates written YYYY-MM-DD', () => {
     expect(isIsoDate('2024-02-29')).toBe(true);
     expect(isIsoDate('2026-12-31')).toBe(true);

@@ -40,6 +40,8 @@ export const pullQuerySchema = z
       .min(1, 'must be at least 1')
       .max(MAX_PULL_LIMIT, `must be at most ${MAX_PULL_LIMIT}`)
       .default(DEFAULT_PULL_LIMIT),
+    /** 1: also count what is left after the page (`remaining`); a client asks on its first page. */
+    count: z.enum(['0', '1'], 'must be 0 or 1').default('0').transform((v) => v === '1'),
   })
   .strict();
 export type PullQuery = z.infer<typeof pullQuerySchema>;
@@ -50,5 +52,11 @@ export const pullResponseSchema = z.object({
   nextCursor: cursorSchema,
   /** More items wait after nextCursor: pull again at once. */
   hasMore: z.boolean(),
+  /**
+   * Records after nextCursor when the pull was taken, present when the request asked (count=1):
+   * the size of the rest of a large pull, for its progress. An estimate — records written
+   * meanwhile come on top, and a record rewritten before it is pulled comes once.
+   */
+  remaining: z.number().int().min(0).optional(),
 });
 export type PullResponse = z.infer<typeof pullResponseSchema>;
