@@ -1,10 +1,33 @@
 import { useState } from 'react';
 import { useCommand, useCommandMutation, useRole } from '../../api';
-import { ErrorState, formatInstant, Loading, PageTitle } from '../../ui';
+import { ErrorState, formatCredits, formatInstant, Loading, PageTitle } from '../../ui';
 import { ConflictList } from './ConflictList';
 import { SyncSettingsForm } from './SyncSettingsForm';
 
 const STATE_LABEL = { not_configured: 'Not configured', connected: 'Connected', offline: 'Offline', syncing: 'Syncing…' } as const;
+
+/**
+ * A pull of several pages: records applied so far, and of how many when the central service
+ * said (the total is its count at the start of the pull, so it can only be an estimate).
+ */
+function PullProgress({ done, total }: { done: number; total: number | null }) {
+  const percent = total !== null && total > 0 ? Math.min(100, Math.floor((done / total) * 100)) : null;
+  return (
+    <div className="pull-progress">
+      <dt id="pull-progress-label">Pulling</dt>
+      <dd data-testid="pull-progress">
+        {total !== null ? (
+          <>
+            <progress aria-labelledby="pull-progress-label" value={Math.min(done, total)} max={total} />{' '}
+            {formatCredits(done)} of {formatCredits(total)} records{percent !== null ? ` (${percent}%)` : ''}
+          </>
+        ) : (
+          `${formatCredits(done)} records so far`
+        )}
+      </dd>
+    </div>
+  );
+}
 
 /** Sync status, pending changes, and each Account Manager e-mail with its status and content. */
 export function SyncPanel() {
@@ -32,9 +55,7 @@ export function SyncPanel() {
               <div><dt>Last sync</dt><dd>{status.data.lastSyncAt ? formatInstant(status.data.lastSyncAt) : 'Never'}</dd></div>
               <div><dt>Pending changes</dt><dd data-testid="pending-changes">{status.data.pendingChanges}</dd></div>
               <div><dt>Conflicts</dt><dd>{status.data.conflicts}</dd></div>
-              {status.data.pull ? (
-                <div><dt>Pulling</dt><dd>{status.data.pull.done}{status.data.pull.total !== null ? ` of ${status.data.pull.total}` : ''}</dd></div>
-              ) : null}
+              {status.data.pull ? <PullProgress done={status.data.pull.done} total={status.data.pull.total} /> : null}
               {status.data.lastError ? <div><dt>Last error</dt><dd className="error-text">{status.data.lastError}</dd></div> : null}
             </dl>
             {role === 'admin' ? (
