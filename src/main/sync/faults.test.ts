@@ -1,15 +1,18 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { PlanConfig } from '../../shared/domain';
 import {
   CentralClient,
   createTokenByCli,
+  describeOnBackends,
   freePort,
+  openTestDatabase,
   prepareEmbeddedDataDir,
   spawnCentral,
   startTestCentral,
+  type Backend,
   type CentralProcess,
 } from '../../central/testkit';
 import { outboxForPlan } from '../ledger';
@@ -21,6 +24,7 @@ import { ledgerSnapshot, makeConsole, type TestConsole } from './testing';
  * delays and replays requests and answers out of order, and the central service killed in the
  * middle of a sync. Whatever happens, every change is applied exactly once, in order, and the
  * ledgers converge once the faults stop. A failing run prints its seed: SYNC_FAULT_SEED=… replays it.
+ * Both run on the embedded database and, when one answers, on a PostgreSQL server.
  */
 
 const CHANNELS = ['SMS', 'WhatsApp', 'Email', 'Push', 'RCS'] as const;
@@ -46,10 +50,29 @@ async function expectAppliedOnce(client: CentralClient, c: TestConsole, planIds:
   }
 }
 
-describe('sync under faults', () => {
+/**
+ * What a central service in a child process opens: a migrated data directory of its own (embedded),
+ * or a fresh schema on the PostgreSQL server — the same data after a restart either way.
+ */
+async function childDatabase(backend: Backend): Promise<{ env: Record<string, string>; dispose(): Promise<void> }> {
+  if (backend === 'postgres') {
+    const database = await openTestDatabase('postgres');
+    return { env: database.env, dispose: () => database.dispose() };
+  }
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'sync-kill-'));
+  try {
+    await prepareEmbeddedDataDir(dataDir);
+  } catch (error) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  return { env: { CENTRAL_DATA_DIR: dataDir }, dispose: async () => rmSync(dataDir, { recursive: true, force: true }) };
+}
+
+await describeOnBackends('sync under faults', (backend) => {
   it('through a proxy that drops, duplicates, delays and reorders: nothing lost or applied twice, ledgers converge', async () => {
     const seed = Number(process.env.SYNC_FAULT_SEED ?? Math.floor(Math.random() * 2 ** 31));
-    const central = await startTestCentral('embedded');
+    const central = await startTestCentral(backend);
     const proxy = await startFaultProxy(central.central.url, seed);
     const a = makeConsole('A', { batchSize: 3, pageLimit: 7 });
     const b = makeConsole('B', { batchSize: 3, pageLimit: 7 });
@@ -89,13 +112,13 @@ describe('sync under faults', () => {
   }, 60_000);
 
   it('with the central service killed mid-sync and started again: nothing lost or applied twice', async () => {
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'sync-kill-'));
+    let database: Awaited<ReturnType<typeof childDatabase>> | null = null;
     let proc: CentralProcess | null = null;
     const a = makeConsole('A', { batchSize: 2, pageLimit: 5 });
     const b = makeConsole('B', { pageLimit: 5 });
     try {
-      await prepareEmbeddedDataDir(dataDir);
-      const env = { CENTRAL_DATA_DIR: dataDir };
+      database = await childDatabase(backend);
+      const { env } = database;
       const token = await createTokenByCli(env, ['--role', 'admin', '--all-envs', '--name', 'kill test']);
       const port = await freePort();
       proc = await spawnCentral(env, port);
@@ -136,7 +159,7 @@ describe('sync under faults', () => {
         proc.child.kill('SIGTERM');
         await proc.exited;
       }
-      rmSync(dataDir, { recursive: true, force: true });
+      await database?.dispose();
     }
   }, 60_000);
 });

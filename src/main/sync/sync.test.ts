@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlanConfig } from '../../shared/domain';
-import { startTestCentral, type TestCentral } from '../../central/testkit';
+import { describeOnBackends, startTestCentral, type TestCentral } from '../../central/testkit';
 import { ledgerSnapshot, makeConsole, type TestConsole } from './testing';
 import { backoffDelay } from './backoff';
 
 /**
- * Two consoles (real SQLite files) and one central service (real, on loopback, embedded
- * PostgreSQL): offline edits on both, reconnection, convergence; a conflict resolved each way.
+ * Two consoles (real SQLite files) and one central service (real, on loopback, on the embedded
+ * PostgreSQL and, when one answers, on a PostgreSQL server): offline edits on both,
+ * reconnection, convergence; a conflict resolved each way; a pull's progress.
  */
 
 const sms = (credits: number, extra: Partial<PlanConfig> = {}): PlanConfig =>
@@ -20,43 +21,43 @@ const sms = (credits: number, extra: Partial<PlanConfig> = {}): PlanConfig =>
     ...extra,
   }) as PlanConfig;
 
-let central: TestCentral;
-let a: TestConsole;
-let b: TestConsole;
-const SPACE = 'SP-SYNC-1';
+await describeOnBackends('sync between two consoles and the central service', (backend) => {
+  let central: TestCentral;
+  let a: TestConsole;
+  let b: TestConsole;
+  const SPACE = 'SP-SYNC-1';
 
-beforeAll(async () => {
-  central = await startTestCentral('embedded');
-  a = makeConsole('A');
-  b = makeConsole('B');
-  const env = a.services.org.createEnvironment({ name: 'Production', id: 'ENV-SYNC' }, 'alice');
-  a.services.org.createSpace(
-    {
-      id: SPACE,
-      environmentId: env.id,
-      name: 'Retail',
-      accountManager: { name: 'Ana Ruiz', email: 'ana@example.com' },
-      channels: [
-        { channel: 'SMS', bidirectional: true },
-        { channel: 'WhatsApp', bidirectional: false },
-        { channel: 'Email', bidirectional: false },
-      ],
-    },
-    'alice',
-  );
-  a.connect(central.central.url, central.admin.token!);
-  b.connect(central.central.url, central.admin.token!);
-  await a.settle();
-  await b.settle();
-}, 60_000);
+  beforeAll(async () => {
+    central = await startTestCentral(backend);
+    a = makeConsole('A');
+    b = makeConsole('B');
+    const env = a.services.org.createEnvironment({ name: 'Production', id: 'ENV-SYNC' }, 'alice');
+    a.services.org.createSpace(
+      {
+        id: SPACE,
+        environmentId: env.id,
+        name: 'Retail',
+        accountManager: { name: 'Ana Ruiz', email: 'ana@example.com' },
+        channels: [
+          { channel: 'SMS', bidirectional: true },
+          { channel: 'WhatsApp', bidirectional: false },
+          { channel: 'Email', bidirectional: false },
+        ],
+      },
+      'alice',
+    );
+    a.connect(central.central.url, central.admin.token!);
+    b.connect(central.central.url, central.admin.token!);
+    await a.settle();
+    await b.settle();
+  }, 60_000);
 
-afterAll(async () => {
-  await a?.cleanup();
-  await b?.cleanup();
-  await central?.dispose();
-});
+  afterAll(async () => {
+    await a?.cleanup();
+    await b?.cleanup();
+    await central?.dispose();
+  });
 
-describe('sync between two consoles and the central service', () => {
   it('waits offline with the changes counted, then both converge to the same plans and history', async () => {
     expect(b.services.org.getSpace(SPACE)).toMatchObject({ name: 'Retail', accountManager: { email: 'ana@example.com' } });
     const p1 = a.services.plans.create(SPACE, sms(500), 'alice');
@@ -149,6 +150,29 @@ describe('sync between two consoles and the central service', () => {
     expect(b.services.sync.conflicts(true).map((c) => c.resolution).sort()).toEqual(['central', 'mine']);
   }, 30_000);
 
+  it('reports a pull of several pages as done of the total the central service counted', async () => {
+    const reports: { done: number; total: number | null }[] = [];
+    const c = makeConsole('C', { pageLimit: 3, onStatus: (status) => void (status.pull && reports.push(status.pull)) });
+    try {
+      c.connect(central.central.url, central.admin.token!);
+      expect(await c.client.syncNow()).toMatchObject({ state: 'connected', pull: null });
+      expect(reports.length).toBeGreaterThan(3);
+      expect(reports.map((r) => r.done)).toEqual(reports.map((_, i) => 3 * (i + 1)));
+      for (const [i, r] of reports.entries()) {
+        expect(r.total).not.toBeNull();
+        expect(r.done).toBeLessThanOrEqual(r.total!);
+        if (i > 0) expect(r.total!).toBeGreaterThanOrEqual(reports[i - 1]!.total!);
+      }
+      // The last report comes before the last page (at most 3 more records).
+      expect(reports.at(-1)!.total! - reports.at(-1)!.done).toBeLessThanOrEqual(3);
+      expect(ledgerSnapshot(c.services)).toEqual(ledgerSnapshot(a.services));
+    } finally {
+      await c.cleanup();
+    }
+  }, 30_000);
+});
+
+describe('sync backoff', () => {
   it('backs off exponentially with jitter, up to a ceiling', () => {
     const options = { baseMs: 100, maxMs: 1_000 };
     expect([1, 2, 3, 4, 5, 9].map((n) => backoffDelay(n, options, () => 1))).toEqual([100, 200, 400, 800, 1_000, 1_000]);
