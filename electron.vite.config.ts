@@ -24,7 +24,14 @@ export default defineConfig({
       outDir: 'out/main',
       // The web host (out/main/web-host.js) is built beside Electron's entry so `npm start -- --web`
       // runs plain JavaScript: compiling the TypeScript at each start (tsx) cost seconds.
-      lib: { entry: { index: resolve(root, 'src/main/index.ts'), 'web-host': resolve(root, 'src/main/web-host/cli.ts') } },
+      // The usage import's parser thread is its own entry: a worker is started from a script file.
+      lib: {
+        entry: {
+          index: resolve(root, 'src/main/index.ts'),
+          'web-host': resolve(root, 'src/main/web-host/cli.ts'),
+          'usage-parse-worker': resolve(root, 'src/main/ledger/usage-parse.worker.ts'),
+        },
+      },
       // Loading zod and the Temporal polyfill file by file through Node's ESM loader took
       // ~150 ms of every start; bundled, they are one file. Native modules stay external.
       externalizeDeps: { exclude: ['zod', 'temporal-polyfill'] },

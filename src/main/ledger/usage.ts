@@ -1,23 +1,18 @@
-import { createReadStream, statSync } from 'node:fs';
-import { basename, extname } from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
+import { statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { CHANNELS } from '../../shared/domain';
 import { AccountSession, settleAll, type NewEvent } from './accounts';
 import { AggregateDelta } from './aggregates';
 import { newId } from './ids';
 import type { Ledger } from './ledger';
 import { spaceChannelIndex } from './org';
 import { currentAttribution, type Attribution } from './timeline';
-import {
-  LineSplitter,
-  checkEvent,
-  parseCsvHeader,
-  parseCsvRow,
-  parseJsonRow,
-  type CsvHeader,
-  type RowContext,
-  type RowResult,
-  type UsageRow,
-} from './usage-rows';
+import { ImportFormatError, toColumns, type ParseContext, type ParsedBatch, type UsageColumns } from './usage-parse';
+import { parseFile, parseText, type ParseIn } from './usage-parse-host';
+import { checkEvent, type RowContext, type UsageRow } from './usage-rows';
+
+export { ImportFormatError } from './usage-parse';
+export type { ParseIn } from './usage-parse-host';
 
 /**
  * Usage import: rows are read from a stream, checked, and written in batches, one transaction
@@ -52,23 +47,8 @@ export interface ImportOptions {
   onProgress?: (progress: ImportProgress) => void;
   /** How many bad rows the report lists (all are counted). */
   maxBadRows?: number;
-}
-
-export class ImportFormatError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ImportFormatError';
-  }
-}
-
-type Format = 'csv' | 'jsonl';
-
-/** The format from the file name, or from the first character when the name does not say. */
-function detectFormat(fileName: string, firstText: string): Format {
-  const ext = extname(fileName).toLowerCase();
-  if (ext === '.csv') return 'csv';
-  if (ext === '.jsonl' || ext === '.ndjson' || ext === '.json') return 'jsonl';
-  return firstText.trimStart().startsWith('{') ? 'jsonl' : 'csv';
+  /** Where a file is parsed: 'auto' (a worker thread for large files), 'worker' or 'here'. */
+  parseIn?: ParseIn;
 }
 
 const COLUMNS = '(id, space_id, channel, direction, credits, occurred_at, plan_ref, identity, campaign, import_ref)';
@@ -78,9 +58,9 @@ const INSERT_ONE = `INSERT OR IGNORE INTO usage_events ${COLUMNS} VALUES (?, ?, 
 const INSERT_MANY = `INSERT OR IGNORE INTO usage_events ${COLUMNS} VALUES ${Array(CHUNK).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`;
 
 /**
- * Writes checked rows; shared by file imports and the direct API. Rows are added inside one
- * transaction (`batch`) and written 50 at a time as they come — raw rows, aggregates in memory,
- * engine decisions — so a row lives only until its group of 50 is written.
+ * Writes checked rows; shared by file imports and the direct API. Each batch of rows (in
+ * columns) is one transaction, written 50 rows per statement — raw rows, aggregates added up in
+ * memory, engine decisions — so a crash keeps whole batches only.
  */
 export class UsageWriter {
   inserted = 0;
@@ -111,15 +91,15 @@ export class UsageWriter {
     return this.ref;
   }
 
-  /** One transaction: `fill` adds rows; they and everything they imply are written when it returns. */
-  batch<T>(fill: (add: (row: UsageRow) => void) => T, progress?: () => { rowsRead: number; badRows: number }): T {
+  /** One transaction: the rows and everything they imply (aggregates, engine decisions, the import's counts). */
+  writeColumns(rows: UsageColumns, progress?: () => { rowsRead: number; badRows: number }): void {
     const { ledger } = this;
-    return ledger.transaction(() => {
+    ledger.transaction(() => {
       const open = new OpenBatch(ledger, this.decidedAt, () => {
         if (this.ref === 0) this.ref = this.start();
         return this.ref;
       });
-      const result = fill((row) => open.add(row));
+      open.addColumns(rows);
       open.finish();
       this.inserted += open.inserted;
       if (open.inserted > 0) {
@@ -133,14 +113,11 @@ export class UsageWriter {
           .stmt('UPDATE imports SET rows_read = ?, inserted = ?, duplicates = ?, bad_rows = ? WHERE ref = ?')
           .run(p?.rowsRead ?? this.inserted + this.duplicates, this.inserted, this.duplicates, p?.badRows ?? 0, this.ref);
       }
-      return result;
     });
   }
 
   write(rows: readonly UsageRow[]): void {
-    this.batch((add) => {
-      for (const row of rows) add(row);
-    });
+    this.writeColumns(toColumns(rows, [...new Set(rows.map((r) => r.spaceId))]));
   }
 }
 
@@ -155,8 +132,8 @@ class OpenBatch {
   private readonly attribution: Attribution;
   private readonly delta = new AggregateDelta();
   private readonly accounts: AccountSession;
-  private readonly pending: UsageRow[] = [];
   private readonly refs: (number | null)[] = new Array<number | null>(CHUNK);
+  private readonly seqs: (number | null)[] = new Array<number | null>(CHUNK);
   private readonly params: unknown[] = new Array<unknown>(CHUNK * 10);
   private lastSeq: number;
 
@@ -168,43 +145,41 @@ class OpenBatch {
     this.lastSeq = (ledger.stmt('SELECT max(seq) AS m FROM usage_events').get() as { m: number | null }).m ?? 0;
   }
 
-  add(row: UsageRow): void {
-    this.pending.push(row);
-    if (this.pending.length === CHUNK) this.flushChunk();
+  /** Write the rows, 50 per statement, and everything they imply. */
+  addColumns(rows: UsageColumns): void {
+    for (let from = 0; from < rows.count; from += CHUNK) this.writeChunk(rows, from, Math.min(rows.count, from + CHUNK));
   }
 
   finish(): void {
-    if (this.pending.length > 0) this.flushChunk();
     this.accounts.save();
     this.delta.flush(this.ledger);
   }
 
-  private flushChunk(): void {
-    const rows = this.pending;
-    const n = rows.length;
+  private writeChunk(rows: UsageColumns, from: number, to: number): void {
+    const n = to - from;
     const importRef = this.importRef();
-    const { refs, params } = this;
+    const { refs, params, seqs } = this;
+    const { id, space, spaceIds, channel, mo, credits, t } = rows;
     for (let j = 0; j < n; j += 1) {
-      const row = rows[j]!;
-      const timeline = this.attribution.planFor(row.spaceId, row.channel, row.t);
+      const i = from + j;
+      const timeline = this.attribution.planFor(spaceIds[space[i]!]!, CHANNELS[channel[i]!]!, t[i]!);
       refs[j] = timeline === null ? null : timeline.ref;
     }
     // The seqs of the new rows: consecutive after lastSeq when every row was new (the common
     // case); otherwise read back which ids the statement inserted.
-    const seqs: (number | null)[] = new Array<number | null>(n);
     if (n === CHUNK) {
       for (let j = 0; j < n; j += 1) {
-        const row = rows[j]!;
+        const i = from + j;
         const o = j * 10;
-        params[o] = row.id;
-        params[o + 1] = row.spaceId;
-        params[o + 2] = row.channel;
-        params[o + 3] = row.direction;
-        params[o + 4] = row.credits;
-        params[o + 5] = row.t;
+        params[o] = id[i];
+        params[o + 1] = spaceIds[space[i]!];
+        params[o + 2] = CHANNELS[channel[i]!];
+        params[o + 3] = mo[i] === 1 ? 'MO' : 'MT';
+        params[o + 4] = credits[i];
+        params[o + 5] = t[i];
         params[o + 6] = refs[j];
-        params[o + 7] = row.identity;
-        params[o + 8] = row.campaign;
+        params[o + 7] = rows.identity?.[i] ?? null;
+        params[o + 8] = rows.campaign?.[i] ?? null;
         params[o + 9] = importRef;
       }
       const changes = this.ledger.stmt(INSERT_MANY).run(params).changes;
@@ -215,17 +190,28 @@ class OpenBatch {
           byId.set(r.id, r.seq);
         }
         for (let j = 0; j < n; j += 1) {
-          const seq = byId.get(rows[j]!.id);
+          const seq = byId.get(id[from + j]!);
           seqs[j] = seq ?? null;
-          if (seq !== undefined) byId.delete(rows[j]!.id); // the same id twice: only the first is new
+          if (seq !== undefined) byId.delete(id[from + j]!); // the same id twice: only the first is new
         }
       }
       this.lastSeq += changes;
     } else {
       const one = this.ledger.stmt(INSERT_ONE);
       for (let j = 0; j < n; j += 1) {
-        const row = rows[j]!;
-        const info = one.run(row.id, row.spaceId, row.channel, row.direction, row.credits, row.t, refs[j], row.identity, row.campaign, importRef);
+        const i = from + j;
+        const info = one.run(
+          id[i],
+          spaceIds[space[i]!],
+          CHANNELS[channel[i]!],
+          mo[i] === 1 ? 'MO' : 'MT',
+          credits[i],
+          t[i],
+          refs[j],
+          rows.identity?.[i] ?? null,
+          rows.campaign?.[i] ?? null,
+          importRef,
+        );
         seqs[j] = info.changes === 1 ? Number(info.lastInsertRowid) : null;
         if (info.changes === 1) this.lastSeq = Number(info.lastInsertRowid);
       }
@@ -240,18 +226,19 @@ class OpenBatch {
       this.inserted += 1;
       if (seq < this.firstSeq) this.firstSeq = seq;
       if (seq > this.lastNewSeq) this.lastNewSeq = seq;
-      const row = rows[j]!;
-      const mt = row.direction === 'MT' ? row.credits : 0;
-      const mo = row.direction === 'MO' ? 1 : 0;
-      this.delta.addSpace(row.spaceId, row.channel, row.t, mt, mo);
+      const i = from + j;
+      const ch = CHANNELS[channel[i]!]!;
+      const isMo = mo[i] === 1;
+      const mt = isMo ? 0 : credits[i]!;
+      const at = t[i]!;
+      this.delta.addSpace(spaceIds[space[i]!]!, ch, at, mt, isMo ? 1 : 0);
       const ref = refs[j]!;
       if (ref !== null) {
-        this.delta.add(ref, row.channel, row.t, mt, mo, 0);
-        row.seq = seq;
+        this.delta.add(ref, ch, at, mt, isMo ? 1 : 0, 0);
         perPlan ??= new Map();
         let list = perPlan.get(ref);
         if (list === undefined) perPlan.set(ref, (list = []));
-        list.push(row as NewEvent);
+        list.push({ seq, id: id[i]!, channel: ch, direction: isMo ? 'MO' : 'MT', credits: credits[i]!, t: at });
       }
     }
     if (perPlan !== null) {
@@ -260,7 +247,6 @@ class OpenBatch {
         this.accounts.apply(this.attribution.timeline(ref)!, events);
       }
     }
-    rows.length = 0;
   }
 }
 
@@ -302,83 +288,43 @@ export function markInterruptedImports(ledger: Ledger, at: number): number {
   return ledger.stmt("UPDATE imports SET status = 'interrupted', finished_at = ? WHERE status = 'running'").run(at).changes;
 }
 
-type ChunkSource = AsyncIterable<{ text: string; bytes: number }>;
+/** The ledger as a parser needs to know it. */
+function parseContext(ledger: Ledger, sourceName: string, nowMs: number, maxBadRows: number): ParseContext {
+  const spaces = [...spaceChannelIndex(ledger)].map(([id, channels]) => ({ id, channels: [...channels] }));
+  return { sourceName, spaces, nowMs, maxBadRows };
+}
 
 async function runImport(
   ledger: Ledger,
   sourceName: string,
-  chunks: ChunkSource,
+  batches: (context: ParseContext) => AsyncIterable<ParsedBatch> | Iterable<ParsedBatch>,
   bytesTotal: number | null,
   options: ImportOptions,
 ): Promise<ImportReport> {
   const importId = options.importId ?? newId('IM');
   const maxBadRows = options.maxBadRows ?? 1000;
   const startedAt = options.clock();
-  const ctx: RowContext = { spaces: spaceChannelIndex(ledger), nowMs: startedAt };
-
-  let format: Format | null = null;
-  let splitter: LineSplitter | null = null;
-  let header: CsvHeader | null = null;
-  let headerError: string | null = null;
   let writer: UsageWriter | null = null;
   let rowsRead = 0;
   let bytesRead = 0;
   let badCount = 0;
   const badRows: { line: number; reason: string }[] = [];
-  let add: ((row: UsageRow) => void) | null = null;
-
-  const progress = (done: boolean): void => options.onProgress?.({ importId, rowsRead, bytesRead, bytesTotal, done });
-  const onRecord = (record: string, line: number): void => {
-    if (headerError !== null) return;
-    if (record.trim().length === 0) return;
-    if (format === 'csv' && header === null) {
-      const parsed = parseCsvHeader(record);
-      if ('error' in parsed) headerError = `line ${line}: ${parsed.error}`;
-      else header = parsed;
-      return;
-    }
-    rowsRead += 1;
-    const result: RowResult = format === 'csv' ? parseCsvRow(record, line, header!, ctx) : parseJsonRow(record, line, ctx);
-    if ('reason' in result) {
-      badCount += 1;
-      if (badRows.length < maxBadRows) badRows.push(result);
-      return;
-    }
-    add!(result);
-  };
   const counts = (): { rowsRead: number; badRows: number } => ({ rowsRead, badRows: badCount });
-  /** One text chunk (~1 MiB, some 20,000 rows) is one transaction. */
-  const processChunk = (text: string, last: boolean): void => {
-    writer!.batch((adder) => {
-      add = adder;
-      if (text.length > 0) splitter!.push(text, onRecord);
-      if (last) splitter!.end(onRecord);
-      // A bad header refuses the whole file: roll back (nothing was written anyway).
-      if (headerError !== null) throw new ImportFormatError(headerError);
-    }, counts);
-    add = null;
-  };
 
   try {
-    for await (const chunk of chunks) {
-      if (format === null) {
-        if (chunk.text.trim().length === 0) {
-          bytesRead += chunk.bytes;
-          continue;
-        }
-        format = detectFormat(sourceName, chunk.text);
-        splitter = new LineSplitter(format === 'csv');
-        const kind = format;
-        writer = new UsageWriter(ledger, () => startImport(ledger, importId, sourceName, kind, options.actor, startedAt), startedAt);
-      }
-      bytesRead += chunk.bytes;
+    for await (const batch of batches(parseContext(ledger, sourceName, startedAt, maxBadRows))) {
+      bytesRead = batch.bytesRead;
+      if (batch.format === null) continue;
+      const format = batch.format;
+      writer ??= new UsageWriter(ledger, () => startImport(ledger, importId, sourceName, format, options.actor, startedAt), startedAt);
       const before = rowsRead;
-      processChunk(chunk.text, false);
-      if (rowsRead !== before) progress(false);
+      rowsRead += batch.rowsRead;
+      badCount += batch.badCount;
+      for (const bad of batch.badRows) badRows.push(bad);
+      if (batch.rows.count > 0) writer.writeColumns(batch.rows, counts);
+      if (rowsRead !== before) options.onProgress?.({ importId, rowsRead, bytesRead, bytesTotal, done: false });
     }
-    if (format === null || writer === null) throw new ImportFormatError(`${sourceName} is empty: there is no usage to import`);
-    processChunk('', true);
-    if (format === 'csv' && header === null) throw new ImportFormatError(`${sourceName} has no CSV header line`);
+    if (writer === null) throw new ImportFormatError(`${sourceName} is empty: there is no usage to import`);
     settleAll(ledger, startedAt);
     const ref = writer.ensureStarted();
     ledger.transaction(() => {
@@ -392,36 +338,19 @@ async function runImport(
     }
     throw error;
   }
-  progress(true);
+  options.onProgress?.({ importId, rowsRead, bytesRead, bytesTotal, done: true });
   return {
     importId,
     rowsRead,
-    inserted: writer!.inserted,
-    duplicates: writer!.duplicates,
-    rejectedByPlan: rejectedInImport(ledger, writer!),
+    inserted: writer.inserted,
+    duplicates: writer.duplicates,
+    rejectedByPlan: rejectedInImport(ledger, writer),
     badRows,
     badRowsTruncated: badCount > badRows.length,
   };
 }
 
-async function* fileChunks(path: string): ChunkSource {
-  const decoder = new StringDecoder('utf8');
-  for await (const buffer of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
-    yield { text: decoder.write(buffer), bytes: buffer.length };
-  }
-  const tail = decoder.end();
-  if (tail.length > 0) yield { text: tail, bytes: 0 };
-}
-
-async function* textChunks(text: string): ChunkSource {
-  const size = 1 << 20;
-  for (let i = 0; i < text.length; i += size) {
-    const piece = text.slice(i, i + size);
-    yield { text: piece, bytes: Buffer.byteLength(piece, 'utf8') };
-  }
-}
-
-/** Import a CSV or JSON Lines file, streamed. */
+/** Import a CSV or JSON Lines file, streamed (parsed in a worker thread when it is large). */
 export async function importUsageFile(ledger: Ledger, path: string, options: ImportOptions): Promise<ImportReport> {
   let size: number;
   try {
@@ -432,12 +361,12 @@ export async function importUsageFile(ledger: Ledger, path: string, options: Imp
     if (error instanceof ImportFormatError) throw error;
     throw new ImportFormatError(`cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
-  return runImport(ledger, basename(path), fileChunks(path), size, options);
+  return runImport(ledger, basename(path), (context) => parseFile(path, size, context, options.parseIn ?? 'auto'), size, options);
 }
 
 /** Import usage given as text (a file the screens read, or a test). */
 export async function importUsageText(ledger: Ledger, fileName: string, text: string, options: ImportOptions): Promise<ImportReport> {
-  return runImport(ledger, fileName, textChunks(text), Buffer.byteLength(text, 'utf8'), options);
+  return runImport(ledger, fileName, (context) => parseText(text, context), Buffer.byteLength(text, 'utf8'), options);
 }
 
 export interface EventInput {

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PlanConfig } from '../../shared/domain';
-import { BEGINNING, insertPlan, insertPlanVersion, refreshPlans } from '../ledger';
+import { BEGINNING, importUsageFile, insertPlan, insertPlanVersion, refreshPlans } from '../ledger';
 import { ServiceError } from './errors';
 import { csv, makeWorld, type World } from './testing';
 
@@ -111,6 +111,52 @@ describe('usage import', () => {
     expect(last).toMatchObject({ done: true, rowsRead: 120_000, bytesRead: last.bytesTotal });
     for (let i = 1; i < progress.length; i += 1) expect(progress[i]!.bytesRead).toBeGreaterThanOrEqual(progress[i - 1]!.bytesRead);
     await expect(w.services.usage.importFile(join(w.t.dir, 'missing.csv'), 'ana')).rejects.toThrow(/cannot read/);
+  });
+
+  it('parses a large file in a worker thread with exactly the result of parsing it here', async () => {
+    // Two ledgers, one file of several pieces: quoted line breaks and bad rows fall on piece
+    // boundaries somewhere; duplicates, late events and MO rows included.
+    const worlds = [makeWorld('2026-03-20T00:00:00Z'), makeWorld('2026-03-20T00:00:00Z')];
+    try {
+      const rows = ['id,spaceId,channel,direction,credits,occurredAt,identity,campaign'];
+      const base = Date.parse('2026-03-01T00:00:00Z');
+      for (let i = 0; i < 60_000; i += 1) {
+        const t = new Date(base + ((i * 7_919) % 60_000) * 20_000).toISOString();
+        if (i % 997 === 0) rows.push(`w-${i},SP-RETAIL,Fax,MT,1,${t},,`);
+        else if (i % 1_009 === 0) rows.push(`w-${i - 1},SP-RETAIL,SMS,MT,1,${t},,`);
+        else if (i % 401 === 0) rows.push(`w-${i},SP-RETAIL,SMS,MT,2,${t},"line one\nline two","a, ""b"""`);
+        else rows.push(`w-${i},SP-RETAIL,${i % 3 === 0 ? 'Email' : 'SMS'},${i % 20 === 0 ? 'MO' : 'MT'},${1 + (i % 4)},${t},,`);
+      }
+      const path = join(worlds[0]!.t.dir, 'pieces.csv');
+      writeFileSync(path, rows.join('\n'));
+      for (const world of worlds) world.services.plans.create(world.spaceId, { ...sms, credits: { SMS: 50_000 } }, 'ana');
+      const [inWorker, here] = await Promise.all(
+        (['worker', 'here'] as const).map((parseIn, i) =>
+          importUsageFile(worlds[i]!.t.ledger, path, { actor: 'ana', clock: worlds[i]!.clock, parseIn, importId: 'IM-SAME' }),
+        ),
+      );
+      expect(inWorker).toEqual(here);
+      expect(inWorker.badRows.length).toBe(61);
+      expect(inWorker.duplicates).toBeGreaterThan(0);
+      expect(inWorker.rejectedByPlan).toBeGreaterThan(0);
+      const dump = (world: World): unknown[] => [
+        world.t.ledger.db.prepare('SELECT id, space_id, channel, direction, credits, occurred_at, plan_ref, identity, campaign FROM usage_events ORDER BY seq').all(),
+        world.t.ledger.db.prepare('SELECT e.id, r.reason FROM usage_rejections r JOIN usage_events e ON e.seq = r.event_seq ORDER BY e.id').all(),
+        world.t.ledger.db.prepare('SELECT * FROM usage_slots ORDER BY plan_ref, slot, channel').all(),
+        world.t.ledger.db.prepare('SELECT state FROM plan_accounts').all(),
+      ];
+      expect(dump(worlds[0]!)).toEqual(dump(worlds[1]!));
+      expect(worlds[0]!.t.ledger.db.prepare("SELECT identity, campaign FROM usage_events WHERE id = 'w-401'").get()).toEqual({ identity: 'line one\nline two', campaign: 'a, "b"' });
+      // A bad header refuses the file in the worker too, and nothing is written.
+      const badHeader = join(worlds[0]!.t.dir, 'bad-header.csv');
+      writeFileSync(badHeader, `id,space,channel,occurredAt\n${'x'.repeat(2_000_000)}\n`);
+      await expect(importUsageFile(worlds[0]!.t.ledger, badHeader, { actor: 'ana', clock: worlds[0]!.clock, parseIn: 'worker' })).rejects.toThrow(
+        /line 1: the CSV header lacks spaceId/,
+      );
+      expect(worlds[0]!.t.ledger.db.prepare('SELECT count(*) AS n FROM imports').get()).toEqual({ n: 1 });
+    } finally {
+      for (const world of worlds) world.cleanup();
+    }
   });
 
   it('counts rejections by plan, and records events given directly with their decisions', async () => {

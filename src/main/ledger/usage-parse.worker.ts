@@ -1,0 +1,62 @@
+import { createReadStream } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+import { parentPort, workerData } from 'node:worker_threads';
+import { ImportFormatError, UsageParser, type ParsedBatch } from './usage-parse';
+import { transferablesOf, workerJobSchema, type FromParser, type ToParser } from './usage-parse-protocol';
+
+/**
+ * The import's parser thread: reads the usage file, checks its rows and sends them in columns to
+ * the thread that writes the ledger, so that reading and writing overlap. It keeps at most
+ * `window` pieces unacknowledged, so a fast reader never piles a large file up in memory.
+ */
+const port = parentPort;
+if (port === null) throw new Error('usage-parse.worker runs as a worker thread');
+const job = workerJobSchema.parse(workerData);
+
+let acknowledged = 0;
+let sent = 0;
+let wake: (() => void) | null = null;
+port.on('message', (message: ToParser) => {
+  if (message.kind === 'ack') {
+    acknowledged += 1;
+    wake?.();
+    wake = null;
+  }
+});
+
+function post(message: FromParser, transfer: ArrayBuffer[] = []): void {
+  port!.postMessage(message, transfer);
+}
+
+async function send(batch: ParsedBatch): Promise<void> {
+  while (sent - acknowledged >= job.window) await new Promise<void>((resolve) => (wake = resolve));
+  sent += 1;
+  post({ kind: 'batch', batch }, transferablesOf(batch.rows));
+}
+
+async function run(): Promise<void> {
+  const parser = new UsageParser(job.context);
+  const decoder = new StringDecoder('utf8');
+  for await (const buffer of createReadStream(job.path, { highWaterMark: job.pieceBytes }) as AsyncIterable<Buffer>) {
+    parser.push(decoder.write(buffer), buffer.length);
+    await send(parser.take());
+  }
+  const tail = decoder.end();
+  if (tail.length > 0) parser.push(tail, 0);
+  parser.end();
+  await send(parser.take());
+  post({ kind: 'end' });
+}
+
+run().then(
+  () => port.close(),
+  (error: unknown) => {
+    post({
+      kind: 'error',
+      formatError: error instanceof ImportFormatError,
+      message: error instanceof Error ? error.message : String(error),
+      code: (error as NodeJS.ErrnoException | null)?.code ?? null,
+    });
+    port.close();
+  },
+);
