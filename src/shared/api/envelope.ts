@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 /**
  * Every answer crosses the process boundary as data: Electron passes only an error's message
  * across IPC, so failures travel as values with a kind the screens can act on.
@@ -7,17 +5,25 @@ import { z } from 'zod';
 export const ERROR_KINDS = ['validation', 'not_found', 'conflict', 'forbidden', 'internal'] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
-export const issueSchema = z.object({ path: z.string(), message: z.string() });
+/** A field-level problem, for an inline error next to the field. */
+export interface ApiIssue {
+  path: string;
+  message: string;
+}
 
-export const apiErrorSchema = z.object({
-  kind: z.enum(ERROR_KINDS),
-  message: z.string(),
+/**
+ * What a failure says. Written out rather than inferred from `apiErrorSchema` (error-schema.ts,
+ * which checks that the two agree) so that the screens' first script can use the envelope and
+ * the client without loading zod.
+ */
+export interface ApiError {
+  kind: ErrorKind;
+  message: string;
   /** Field-level problems, for inline errors next to the field. */
-  issues: z.array(issueSchema).optional(),
+  issues?: ApiIssue[] | undefined;
   /** For conflicts: the current state the caller collided with. */
-  current: z.unknown().optional(),
-});
-export type ApiError = z.infer<typeof apiErrorSchema>;
+  current?: unknown;
+}
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
 

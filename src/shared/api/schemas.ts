@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { CHANNELS, DIRECTIONS, LIMITS, RENEWALS, type PlanConfig, type PlanPatch } from '../domain';
 import { parsePlanConfig, parsePlanPatch, type Issue } from '../engine';
-import { issueSchema } from './envelope';
+import { HISTORY_ACTIONS } from './constants';
+import { issueSchema } from './error-schema';
 import { ROLES } from './roles';
 
 /**
@@ -98,7 +99,6 @@ export const creditPlanSchema = z.object({
 });
 export type CreditPlan = z.infer<typeof creditPlanSchema>;
 
-export const HISTORY_ACTIONS = ['created', 'updated', 'deleted'] as const;
 export const historyActionSchema = z.enum(HISTORY_ACTIONS);
 export type HistoryAction = z.infer<typeof historyActionSchema>;
 

@@ -11,7 +11,8 @@ export function useApi(): ApiClient {
   return api;
 }
 
-function makeQueryClient(): QueryClient {
+/** The screens' query cache; main.tsx makes it before React so the first reads can start at once. */
+export function makeQueryClient(): QueryClient {
   return new QueryClient({
     defaultOptions: {
       queries: {
@@ -24,8 +25,8 @@ function makeQueryClient(): QueryClient {
   });
 }
 
-export function ApiProvider({ api, children }: { api: ApiClient; children: ReactNode }) {
-  const [queryClient] = useState(makeQueryClient);
+export function ApiProvider({ api, client, children }: { api: ApiClient; client?: QueryClient; children: ReactNode }) {
+  const [queryClient] = useState(() => client ?? makeQueryClient());
 
   useEffect(() => {
     const offChanged = api.on('ledger.changed', (payload) => {

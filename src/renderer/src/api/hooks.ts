@@ -28,12 +28,13 @@ export function useCommand<N extends CommandName>(
 /**
  * Start a read now that a screen will make later (once what it waits for has loaded), so the
  * two round trips run side by side instead of one after the other. Pass a memoised `input`:
- * a new object asks again (answered from the cache while fresh).
+ * a new object asks again (answered from the cache while fresh); null asks nothing.
  */
-export function usePrefetchCommand<N extends CommandName>(name: N, input: CommandInput<N>): void {
+export function usePrefetchCommand<N extends CommandName>(name: N, input: CommandInput<N> | null): void {
   const api = useApi();
   const queryClient = useQueryClient();
   useEffect(() => {
+    if (input === null) return;
     void queryClient.prefetchQuery({ queryKey: queryKeys.command(name, input), queryFn: () => api.get(name, input) });
   }, [api, queryClient, name, input]);
 }

@@ -1,8 +1,9 @@
 import { Fragment, useMemo, useState } from 'react';
-import { HISTORY_ACTIONS, type CreditPlan, type HistoryEntry, type HistoryFilter } from '../../../../shared/api';
+import type { CreditPlan, HistoryEntry, HistoryFilter } from '../../../../shared/api';
+import { HISTORY_ACTIONS } from '../../../../shared/api/constants';
 import { useApi, useCommand, usePrefetchCommand } from '../../api';
 import { billingDate, creditsLabel, ErrorState, formatInstant, formatValue, limitLabel, Loading, renewLabel, yesNo } from '../../ui';
-import { toHistoryFilter } from './filter';
+import { loadedHistoryDates, needsDates, toHistoryFilter, useHistoryDates } from './filter';
 import { EMPTY_FILTER, useHistoryFilters } from './store';
 import { useDebounced } from './useDebounced';
 
@@ -10,15 +11,21 @@ const PAGE_SIZE = 50;
 const ACTION_LABEL = { created: 'Created', updated: 'Updated', deleted: 'Deleted' } as const;
 
 /**
+ * The first page's input with the space's filters as they are now; null when a date filter is
+ * set before the date conversions have loaded (the list then asks itself once they have).
+ */
+export function firstHistoryPageInput(spaceId: string): { filter: HistoryFilter; cursor: null; limit: number } | null {
+  const filter = toHistoryFilter(spaceId, useHistoryFilters.getState().bySpace[spaceId] ?? EMPTY_FILTER, loadedHistoryDates());
+  return filter === null ? null : { filter, cursor: null, limit: PAGE_SIZE };
+}
+
+/**
  * For the screen that shows the history once its own data has loaded: ask for the first page
  * with the filters as they are now, at the same time as that data.
  */
 export function usePrefetchHistory(spaceId: string): void {
   // Read once per space, not subscribed: typing in a filter must not prefetch at each key.
-  const input = useMemo(
-    () => ({ filter: toHistoryFilter(spaceId, useHistoryFilters.getState().bySpace[spaceId] ?? EMPTY_FILTER), cursor: null, limit: PAGE_SIZE }),
-    [spaceId],
-  );
+  const input = useMemo(() => firstHistoryPageInput(spaceId), [spaceId]);
   usePrefetchCommand('history.list', input);
 }
 
@@ -28,7 +35,8 @@ export function HistoryLogs({ spaceId, plans }: { spaceId: string; plans: Credit
   const setFilter = useHistoryFilters((state) => state.set);
   const resetFilter = useHistoryFilters((state) => state.reset);
   const actor = useDebounced(form.actor, 300);
-  const filter = useMemo(() => toHistoryFilter(spaceId, { ...form, actor }), [spaceId, form, actor]);
+  const dates = useHistoryDates(needsDates(form));
+  const filter = useMemo(() => toHistoryFilter(spaceId, { ...form, actor }, dates), [spaceId, form, actor, dates]);
   const filterKey = JSON.stringify(filter);
   const actors = useMemo(() => Array.from(new Set(plans.flatMap((plan) => [plan.createdBy, plan.updatedBy]))).sort(), [plans]);
 
@@ -100,7 +108,7 @@ export function HistoryLogs({ spaceId, plans }: { spaceId: string; plans: Credit
         </button>
       </form>
       {/* A new filter starts again at the newest page. */}
-      <HistoryPages key={filterKey} filter={filter} />
+      {filter === null ? <Loading what="the history" /> : <HistoryPages key={filterKey} filter={filter} />}
     </section>
   );
 }
@@ -226,15 +234,16 @@ function HistoryTable({ entries }: { entries: HistoryEntry[] }) {
   );
 }
 
-function ExportCsv({ filter }: { filter: HistoryFilter }) {
+function ExportCsv({ filter }: { filter: HistoryFilter | null }) {
   const api = useApi();
   const [state, setState] = useState<{ busy: boolean; message: string | null; error: boolean }>({ busy: false, message: null, error: false });
   return (
     <div className="export">
       <button
         type="button"
-        disabled={state.busy}
+        disabled={state.busy || filter === null}
         onClick={async () => {
+          if (filter === null) return;
           setState({ busy: true, message: null, error: false });
           const result = await api.call('history.exportCsv', { filter });
           if (!result.ok) {

@@ -1,23 +1,74 @@
-import { Temporal } from 'temporal-polyfill';
+import { useEffect, useState } from 'react';
 import type { HistoryFilter } from '../../../../shared/api';
-import { isIsoDate } from '../../../../shared/engine';
+import type * as DatesModule from './dates';
 import type { HistoryFilterForm } from './store';
 
-/** The machine's zone: history dates are the reader's own calendar days. */
+/** What dates.ts offers; the module itself is loaded on demand. */
+export type HistoryDates = typeof DatesModule;
+
+/**
+ * The machine's zone: history dates are the reader's own calendar days. (What
+ * Temporal.Now.timeZoneId() answers, read from Intl without loading Temporal.)
+ */
 export function localZone(): string {
-  return Temporal.Now.timeZoneId();
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
 }
 
-function startOfDay(date: string, timeZone: string): string {
-  return Temporal.PlainDate.from(date).toZonedDateTime({ timeZone }).toInstant().toString();
+let loaded: HistoryDates | null = null;
+
+/** The conversions if they have loaded already (for code outside React's render). */
+export function loadedHistoryDates(): HistoryDates | null {
+  return loaded;
+}
+let loading: Promise<HistoryDates> | null = null;
+
+export function loadHistoryDates(): Promise<HistoryDates> {
+  loading ??= import('./dates').then((module) => (loaded = module));
+  return loading;
 }
 
-/** The contract's filter for a space: the "to" date is inclusive, so it ends at the next midnight. */
-export function toHistoryFilter(spaceId: string, form: HistoryFilterForm, timeZone = localZone()): HistoryFilter {
+/**
+ * The date conversions, or null until they have loaded. They are asked for at once when a date
+ * filter is set, otherwise once the browser is idle, so that they are there when one is typed.
+ */
+export function useHistoryDates(needed: boolean): HistoryDates | null {
+  const [dates, setDates] = useState<HistoryDates | null>(loaded);
+  useEffect(() => {
+    if (dates) return;
+    let live = true;
+    const load = () => void loadHistoryDates().then((module) => live && setDates(module));
+    if (needed) {
+      load();
+    } else {
+      const idle = window.requestIdleCallback(load, { timeout: 3000 });
+      return () => {
+        live = false;
+        window.cancelIdleCallback(idle);
+      };
+    }
+    return () => {
+      live = false;
+    };
+  }, [dates, needed]);
+  return dates;
+}
+
+export function needsDates(form: HistoryFilterForm): boolean {
+  return form.fromDate !== '' || form.toDate !== '';
+}
+
+/**
+ * The contract's filter for a space: the "to" date is inclusive, so it ends at the next
+ * midnight. null while a date filter is set and the date conversions have not loaded yet.
+ */
+export function toHistoryFilter(spaceId: string, form: HistoryFilterForm, dates: HistoryDates | null, timeZone = localZone()): HistoryFilter | null {
   const filter: HistoryFilter = { spaceId };
-  if (form.fromDate && isIsoDate(form.fromDate)) filter.from = startOfDay(form.fromDate, timeZone);
-  if (form.toDate && isIsoDate(form.toDate)) {
-    filter.to = startOfDay(Temporal.PlainDate.from(form.toDate).add({ days: 1 }).toString(), timeZone);
+  if (needsDates(form)) {
+    if (dates === null) return null;
+    const from = form.fromDate ? dates.startOfDay(form.fromDate, timeZone) : null;
+    const to = form.toDate ? dates.startOfNextDay(form.toDate, timeZone) : null;
+    if (from !== null) filter.from = from;
+    if (to !== null) filter.to = to;
   }
   if (form.planId) filter.planId = form.planId;
   if (form.action) filter.action = form.action;

@@ -1,2 +1,2 @@
-export { HistoryLogs, usePrefetchHistory } from './HistoryLogs';
+export { firstHistoryPageInput, HistoryLogs, usePrefetchHistory } from './HistoryLogs';
 export { toHistoryFilter } from './filter';

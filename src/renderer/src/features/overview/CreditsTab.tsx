@@ -5,10 +5,16 @@ import { SpaceHeader } from '../space';
 import { Empty, ErrorState, FlashMessage, Loading, PageTitle } from '../../ui';
 import { PlansTable } from './PlansTable';
 
+/** The tab's own reads, also started before React renders when the console opens on this tab. */
+export function creditsTabReads(spaceId: string) {
+  return { space: { spaceId }, plans: { spaceId, includeDeleted: true } } as const;
+}
+
 /** Space Config → Credits: the empty state, or the Credits Overview with the history below. */
 export function CreditsTab({ spaceId }: { spaceId: string }) {
-  const space = useCommand('spaces.get', { spaceId });
-  const plans = useCommand('plans.list', { spaceId, includeDeleted: true });
+  const reads = creditsTabReads(spaceId);
+  const space = useCommand('spaces.get', reads.space);
+  const plans = useCommand('plans.list', reads.plans);
   const role = useRole();
   // The history is shown only once the space has loaded; its first page is asked for now.
   usePrefetchHistory(spaceId);

@@ -1,1 +1,1 @@
-export { CreditsTab } from './CreditsTab';
+export { CreditsTab, creditsTabReads } from './CreditsTab';
