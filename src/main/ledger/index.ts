@@ -20,6 +20,7 @@ export { Attribution, buildTimeline, covers, currentAttribution, loadTimelines, 
 export { loadAccount, settle, settleAll, stateAt, type Account } from './accounts';
 export { afterPlanVersion, refreshPlans } from './plan-engine';
 export { AggregateDelta, spaceDailyRate, usageInWindow, usageInWindows, type ChannelTotals } from './aggregates';
+export { centralUsageCorrections, type CentralUsagePlan } from './central-usage';
 export {
   ImportFormatError,
   UsageWriter,

@@ -2,7 +2,7 @@ import { Temporal } from 'temporal-polyfill';
 import { CHANNELS, bucketNames, type Channel } from '../../shared/domain';
 import { snapshotAt } from '../../shared/engine';
 import type { PlanStateView, UsageSeries, UsedByChannel } from '../../shared/api';
-import { currentAttribution, getSpace, iso, stateAt, usageInWindow, usageInWindows, type Ledger } from '../ledger';
+import { centralUsageCorrections, currentAttribution, getSpace, iso, stateAt, usageInWindow, usageInWindows, type ChannelTotals, type Ledger } from '../ledger';
 import { ServiceError } from './errors';
 import { LocalMidnights } from './local-days';
 import type { PlansService } from './plans';
@@ -11,6 +11,8 @@ import type { PlansService } from './plans';
  * What the plan details screen shows: every bucket now (or at an instant), credits used per
  * channel in a window, and usage over time grouped by the plan's local days, weeks or months.
  * Windows are UTC instants; the screens compute local-day boundaries in the plan's zone.
+ * Used credits and the series count the central service's usage where a pull brought it: its
+ * count of a 15-minute slot replaces the local one (ledger/central-usage.ts has the rule).
  */
 
 const MAX_POINTS = 1500;
@@ -48,19 +50,40 @@ export class DetailsService {
   }
 
   /** The channels a plan's usage table lists: the space's (all channels) or the plan's. */
-  private channelsOf(planId: string): { ref: number; channels: Channel[]; timeZone: string } {
+  private channelsOf(planId: string): { ref: number; id: string; spaceId: string; channels: Channel[]; timeZone: string } {
     const plan = this.plans.row(planId);
     const config = plan.config;
     const space = getSpace(this.ledger, plan.spaceId)!;
     const channels =
       config.limit === 'all_channels' ? space.channels.map((c) => c.channel) : (bucketNames(config) as Channel[]);
-    return { ref: plan.ref, channels, timeZone: config.activation.timeZone };
+    return { ref: plan.ref, id: plan.id, spaceId: plan.spaceId, channels, timeZone: config.activation.timeZone };
+  }
+
+  /**
+   * Usage in the windows between consecutive boundaries, from the local aggregates (`windows`),
+   * with the central service's slots in place of the local ones.
+   */
+  private withCentral(plan: { ref: number; id: string; spaceId: string }, boundaries: readonly number[], windows: ChannelTotals[]): ChannelTotals[] {
+    const corrections = centralUsageCorrections(this.ledger, plan, boundaries);
+    corrections.forEach((correction, i) => {
+      const window = windows[i]!;
+      for (const [channel, delta] of correction) {
+        const cell = window.get(channel);
+        if (cell === undefined) window.set(channel, { ...delta });
+        else {
+          cell.used += delta.used;
+          cell.mo += delta.mo;
+        }
+      }
+    });
+    return windows;
   }
 
   usedByChannel(planId: string, fromMs: number, toMs: number): UsedByChannel {
     if (!(toMs > fromMs)) throw new ServiceError('validation', 'The time range must end after it starts.');
-    const { ref, channels } = this.channelsOf(planId);
-    const totals = usageInWindow(this.ledger, ref, fromMs, toMs);
+    const plan = this.channelsOf(planId);
+    const { channels } = plan;
+    const totals = this.withCentral(plan, [fromMs, toMs], [usageInWindow(this.ledger, plan.ref, fromMs, toMs)])[0]!;
     const listed = CHANNELS.filter((c) => channels.includes(c) || (totals.get(c)?.used ?? 0) !== 0 || (totals.get(c)?.mo ?? 0) !== 0);
     const rows = listed.map((channel) => ({ channel, used: totals.get(channel)?.used ?? 0, moMessages: totals.get(channel)?.mo ?? 0 }));
     return { from: iso(fromMs), to: iso(toMs), rows, grandTotal: rows.reduce((sum, r) => sum + r.used, 0) };
@@ -68,7 +91,8 @@ export class DetailsService {
 
   usageSeries(planId: string, fromMs: number, toMs: number, groupBy: 'day' | 'week' | 'month'): UsageSeries {
     if (!(toMs > fromMs)) throw new ServiceError('validation', 'The time range must end after it starts.');
-    const { ref, timeZone } = this.channelsOf(planId);
+    const plan = this.channelsOf(planId);
+    const { timeZone } = plan;
     // Group starts: local midnights in the plan's zone (weeks start on Monday).
     let date = Temporal.Instant.fromEpochMilliseconds(fromMs).toZonedDateTimeISO(timeZone).toPlainDate();
     if (groupBy === 'week') date = date.subtract({ days: date.dayOfWeek - 1 });
@@ -87,7 +111,7 @@ export class DetailsService {
     }
     const boundaries = starts.map((s, i) => (i === 0 ? Math.max(s.ms, fromMs) : s.ms));
     boundaries.push(toMs);
-    const windows = usageInWindows(this.ledger, ref, boundaries);
+    const windows = this.withCentral(plan, boundaries, usageInWindows(this.ledger, plan.ref, boundaries));
     return {
       groupBy,
       timeZone,

@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { PlanConfig } from '../../shared/domain';
+import { planStateRecordSchema, usageBatchResponseSchema, type UsageEventRequest } from '../../shared/sync';
+import { describeOnBackends, startTestCentral, type TestCentral } from '../../central/testkit';
+import { SLOT_MS } from '../ledger';
+import { makeConsole, type TestConsole } from './testing';
+
+/**
+ * Usage the central service counted shows in the plan details of the consoles that pulled it:
+ * the messaging platform posts events to the central service (real HTTP, on loopback); one
+ * console imported part of the same events itself, another none; after a pull both show the
+ * central service's used credits per channel and over time, and no event twice.
+ */
+
+const plan: PlanConfig = {
+  limit: 'all_channels',
+  credits: 100_000,
+  renew: 'monthly',
+  rollover: false,
+  overage: false,
+  activation: { date: '2026-01-01', timeZone: 'UTC' },
+};
+
+await describeOnBackends('pulled usage in plan details', (backend) => {
+  let central: TestCentral;
+  let a: TestConsole;
+  let b: TestConsole;
+  beforeAll(async () => {
+    central = await startTestCentral(backend);
+    a = makeConsole('A');
+    b = makeConsole('B');
+  }, 60_000);
+  afterAll(async () => {
+    await a?.cleanup();
+    await b?.cleanup();
+    await central?.dispose();
+  });
+
+  it("shows the central service's used credits per channel and over time, without counting an event twice", async () => {
+    const env = a.services.org.createEnvironment({ name: 'Production', id: 'ENV-USE' }, 'alice');
+    a.services.org.createSpace(
+      {
+        id: 'SP-USE',
+        environmentId: env.id,
+        name: 'Retail',
+        accountManager: { name: 'Ana', email: 'ana@example.com' },
+        channels: [
+          { channel: 'SMS', bidirectional: true },
+          { channel: 'WhatsApp', bidirectional: false },
+        ],
+      },
+      'alice',
+    );
+    const created = a.services.plans.create('SP-USE', plan, 'alice');
+    a.connect(central.central.url, central.admin.token!);
+    await a.settle();
+
+    // 40 events over the last ~3 hours of this month's period, on two channels, some MO.
+    const now = Date.now();
+    const first = Math.max(Math.floor(now / SLOT_MS) * SLOT_MS - 3 * 3_600_000, Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), 1));
+    const events: UsageEventRequest[] = Array.from({ length: 40 }, (_, i) => ({
+      id: `use-${i}`,
+      spaceId: 'SP-USE',
+      channel: i % 3 === 0 ? 'WhatsApp' : 'SMS',
+      direction: i % 7 === 6 ? 'MO' : 'MT',
+      credits: 1 + (i % 5),
+      occurredAt: new Date(Math.min(first + i * 4 * 60_000, now - 1_000)).toISOString(),
+    }));
+    const answer = await central.admin.post('/v1/usage/batch', { events });
+    expect(answer.status).toBe(200);
+    const decisions = usageBatchResponseSchema.parse(answer.body).decisions;
+    expect(decisions.every((d) => d.accepted && d.planId === created.id)).toBe(true);
+    const expected = { SMS: { used: 0, mo: 0 }, WhatsApp: { used: 0, mo: 0 } };
+    for (const e of events) {
+      const cell = expected[e.channel as 'SMS' | 'WhatsApp'];
+      if (e.direction === 'MO') cell.mo += 1;
+      else cell.used += e.credits;
+    }
+
+    // Console A also imported the first half of the same events from a file.
+    const lines = events.slice(0, 20).map((e) => `${e.id},${e.spaceId},${e.channel},${e.direction},${e.credits},${e.occurredAt}`);
+    await a.services.usage.importText('half.csv', ['id,spaceId,channel,direction,credits,occurredAt', ...lines].join('\n'), 'alice');
+    b.connect(central.central.url, central.admin.token!);
+    await a.settle();
+    await b.settle();
+
+    const from = Date.UTC(new Date(first).getUTCFullYear(), new Date(first).getUTCMonth(), 1);
+    const to = Math.ceil((now + 1) / SLOT_MS) * SLOT_MS;
+    const state = planStateRecordSchema.parse((await central.admin.get(`/v1/plans/${created.id}/state`)).body);
+    for (const c of [a, b]) {
+      const used = c.services.details.usedByChannel(created.id, from, to);
+      expect(used.rows, c.name).toEqual([
+        { channel: 'SMS', used: expected.SMS.used, moMessages: expected.SMS.mo },
+        { channel: 'WhatsApp', used: expected.WhatsApp.used, moMessages: expected.WhatsApp.mo },
+      ]);
+      expect(used.grandTotal).toBe(state.buckets.ALL!.used);
+      const series = c.services.details.usageSeries(created.id, from, to, 'day');
+      expect(series.points.reduce((sum, p) => sum + p.total, 0), c.name).toBe(expected.SMS.used + expected.WhatsApp.used);
+    }
+  }, 60_000);
+});
