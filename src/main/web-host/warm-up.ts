@@ -1,11 +1,17 @@
 import type { Caller, Dispatcher } from '../../shared/api';
 
+/** How many spaces the warm-up looks through for one with plans. */
+const SPACES_LOOKED_AT = 50;
+
 /**
- * After the host listens, run the reads a browser asks for first (who am I, the environments,
- * a space, its plans, its first history page) once, in the background. The first call of each
- * command costs several times a later one (validators built on first use, statements prepared,
- * code not yet optimised, ledger pages not yet in memory); the browser spends its first half
- * second loading the page's script, so paying that here takes it off the screen's path.
+ * After the host listens, run the reads a browser asks for first (who am I, the sync status,
+ * the environments, a space, its plans, its first history page) once, in the background. The
+ * first call of each command costs several times a later one (its output schema compiled on
+ * first use, statements prepared, code not yet optimised, ledger pages not yet in memory), and
+ * the first plan listed loads every plan's calendar, whose first time zone loads the runtime's
+ * zone data (tens of ms). The browser spends its first few hundred ms loading the page's
+ * script, so paying that here takes it off the screen's path. The space warmed is the first
+ * that has plans: an empty one would leave the calendars cold.
  * Only reads: nothing is written, and any failure is ignored (the real call will report it).
  */
 export async function warmUp(dispatcher: Dispatcher, caller: Caller): Promise<void> {
@@ -16,13 +22,23 @@ export async function warmUp(dispatcher: Dispatcher, caller: Caller): Promise<vo
     return result.ok ? result.value : null;
   };
   await read('session.whoami', {});
+  await read('sync.status', {});
   const environments = (await read('environments.list', {})) as { id: string }[] | null;
-  const environmentId = environments?.[0]?.id;
-  if (environmentId === undefined) return;
-  const spaces = (await read('spaces.list', { environmentId })) as { id: string }[] | null;
-  const spaceId = spaces?.[0]?.id;
-  if (spaceId === undefined) return;
-  await read('spaces.get', { spaceId });
-  await read('plans.list', { spaceId, includeDeleted: true });
-  await read('history.list', { filter: { spaceId }, cursor: null, limit: 50 });
+  let looked = 0;
+  let warmed: string | null = null;
+  for (const environment of environments ?? []) {
+    const spaces = ((await read('spaces.list', { environmentId: environment.id })) as { id: string; livePlanCount?: number }[] | null) ?? [];
+    warmed ??= spaces[0]?.id ?? null;
+    const withPlans = spaces.slice(0, SPACES_LOOKED_AT - looked).find((space) => (space.livePlanCount ?? 0) > 0);
+    looked += spaces.length;
+    if (withPlans) {
+      warmed = withPlans.id;
+      break;
+    }
+    if (looked >= SPACES_LOOKED_AT) break;
+  }
+  if (warmed === null) return;
+  await read('spaces.get', { spaceId: warmed });
+  await read('plans.list', { spaceId: warmed, includeDeleted: true });
+  await read('history.list', { filter: { spaceId: warmed }, cursor: null, limit: 50 });
 }
