@@ -73,4 +73,25 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The contract's index builds every zod schema when loaded: the screens take values from its
+    // zod-free modules (client.ts, constants.ts, envelope.ts, roles.ts) so that the first script
+    // does not carry zod (src/renderer/README.md). Types are free.
+    files: ['src/renderer/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'Only src/main/electron and src/preload import electron.' }],
+          patterns: [
+            {
+              regex: '(^|/)shared/api(/index)?$',
+              allowTypeImports: true,
+              message: 'Import values from the zod-free modules of src/shared/api (client, constants, envelope, roles), not its index.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );
