@@ -2,6 +2,7 @@ import type { HistoryRecord, NotificationRecord, PlanRecord, PullItem } from '..
 import { BEGINNING } from './time';
 import { markDirty, settle } from './accounts';
 import { AggregateDelta } from './aggregates';
+import { centralUsageKey, forgetCentralUsage } from './central-usage';
 import type { Ledger } from './ledger';
 import { getPlan, type PlanRow } from './plans';
 import { planHasUnsentChanges, setAsideConflict } from './sync-conflicts';
@@ -180,6 +181,7 @@ export function applyPullPage(
     const touched = new Set<number>();
     const conflicts: string[] = [];
     const planIds = new Set<string>();
+    const usagePlans = new Set<string>();
     const { now } = options;
     const upsertSlot = ledger.stmt(
       `INSERT INTO central_usage_slots (space_id, plan_key, channel, slot_ms, environment_id, mt_credits, mt_events, mo_events, rejected_events, rejected_credits)
@@ -241,6 +243,7 @@ export function applyPullPage(
         case 'usageSlot': {
           const u = item.usageSlot;
           upsertSlot.run(u.spaceId, u.planId ?? '', u.channel, ms(u.slotStart), u.environmentId, u.mtCredits, u.mtEvents, u.moEvents, u.rejectedEvents, u.rejectedCredits);
+          usagePlans.add(centralUsageKey(u.spaceId, u.planId));
           break;
         }
         case 'notification':
@@ -253,6 +256,8 @@ export function applyPullPage(
       refreshEngine(ledger, touched, now);
     }
     updateSyncState(ledger, { cursor: page.nextCursor });
+    // Plan details read these plans' central slots again (also right if this transaction fails).
+    forgetCentralUsage(ledger, usagePlans);
     return { applied: page.items.length, conflicts, planIds };
   });
 }

@@ -73,6 +73,9 @@ describe('plan details with the central service’s usage', () => {
     // events after the edge (3 credits); the rest is as above.
     const cut = w.services.details.usedByChannel(plan.id, at('2026-02-10T10:07:00Z'), window[1]);
     expect(cut.rows.slice(0, 2).map((r) => r.used)).toEqual([3 + 4, 20]);
+    // And an end inside it: the local events before the edge (5 credits).
+    expect(w.services.details.usedByChannel(plan.id, window[0], at('2026-02-10T10:07:00Z')).rows[0]).toMatchObject({ channel: 'SMS', used: 5 });
+    expect(w.services.details.usedByChannel(plan.id, window[0], at('2026-02-10T10:15:00Z')).rows[0]).toMatchObject({ channel: 'SMS', used: 9 });
 
     const series = w.services.details.usageSeries(plan.id, at('2026-02-09T00:00:00Z'), at('2026-02-13T00:00:00Z'), 'day');
     expect(series.points.map((p) => [p.start, p.byChannel, p.total])).toEqual([
