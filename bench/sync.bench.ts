@@ -77,7 +77,18 @@ async function pullOnce(backend: 'embedded' | 'postgres'): Promise<number> {
     }
     const last = progress.at(-1);
     if (last === undefined || last.total === null || last.total < totals.slots) throw new Error(`no progress with a total: ${JSON.stringify(progress)}`);
-    console.log(`  ${seconds.toFixed(2)} s (${totals.events.toLocaleString('en')} events in ${totals.slots.toLocaleString('en')} slot records; progress ${progress.map((p) => p.done).join(', ')} of ${last.total})`);
+    // The pulled plan's details show the central service's count (not timed against the target).
+    const end = start + DAYS * 86_400_000;
+    const d0 = performance.now();
+    const used = reader.services.details.usedByChannel(plan.id, start, end).grandTotal;
+    const d1 = performance.now();
+    reader.services.details.usageSeries(plan.id, start, end, 'day');
+    const d2 = performance.now();
+    if (used !== EVENTS) throw new Error(`plan details show ${used} used credits, not ${EVENTS}`);
+    console.log(
+      `  ${seconds.toFixed(2)} s (${totals.events.toLocaleString('en')} events in ${totals.slots.toLocaleString('en')} slot records; progress ${progress.map((p) => p.done).join(', ')} of ${last.total}); ` +
+        `plan details then: used per channel over the ${DAYS} days ${(d1 - d0).toFixed(0)} ms (first read of the central slots), by day ${(d2 - d1).toFixed(1)} ms`,
+    );
     return seconds;
   } finally {
     await writer.cleanup();

@@ -132,17 +132,33 @@ export async function pullChangesBody(db: Database, request: PullRequest): Promi
       const rows: Fetched[] = [];
       let total = 0;
       for (const source of SOURCES) {
-        const select = 'json' in source ? `${source.json} AS item` : source.columns;
-        const result = await tx.query(
-          `SELECT ${select}, tx::text || '.' || seq::text AS feed FROM ${source.table}
-            WHERE ${FEED_WHERE} ORDER BY tx, seq LIMIT $5`,
-          [...params, request.limit + 1],
-        );
-        for (const row of result.rows) {
-          rows.push({
-            position: parseCursor(row.feed as string)!,
-            json: 'json' in source ? (row.item as string) : JSON.stringify(source.toItem(row, request.nowMs)),
-          });
+        if ('json' in source) {
+          // The whole page as one text value, a line per row ("tx.seq item"): one field to decode
+          // instead of thousands of rows (a third less time on the embedded database). A line
+          // break never occurs inside an item: to_json escapes it in texts, and nothing else
+          // in an item is text.
+          const result = await tx.query<{ page: string | null }>(
+            `SELECT string_agg(feed || ' ' || item, E'\\n' ORDER BY tx, seq) AS page FROM (
+               SELECT tx, seq, tx::text || '.' || seq::text AS feed, ${source.json} AS item FROM ${source.table}
+                WHERE ${FEED_WHERE} ORDER BY tx, seq LIMIT $5) AS rows`,
+            [...params, request.limit + 1],
+          );
+          const page = result.rows[0]?.page ?? null;
+          if (page !== null) {
+            for (const line of page.split('\n')) {
+              const space = line.indexOf(' ');
+              rows.push({ position: parseCursor(line.slice(0, space))!, json: line.slice(space + 1) });
+            }
+          }
+        } else {
+          const result = await tx.query(
+            `SELECT ${source.columns}, tx::text || '.' || seq::text AS feed FROM ${source.table}
+              WHERE ${FEED_WHERE} ORDER BY tx, seq LIMIT $5`,
+            [...params, request.limit + 1],
+          );
+          for (const row of result.rows) {
+            rows.push({ position: parseCursor(row.feed as string)!, json: JSON.stringify(source.toItem(row, request.nowMs)) });
+          }
         }
         if (request.count) {
           const counted = await tx.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${source.table} WHERE ${FEED_WHERE}`, params);
