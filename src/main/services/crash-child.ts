@@ -29,6 +29,7 @@ const random = (): number => {
 };
 
 const CHANNELS: Channel[] = ['SMS', 'WhatsApp', 'Email'];
+const SPACES = ['SP-1', 'SP-2', 'SP-3', 'SP-4'];
 
 /** Run every code path once on a throw-away in-memory ledger, so the timed writes are warm. */
 async function warmUp(): Promise<void> {
@@ -60,7 +61,7 @@ const ledger = openLedger(file, { verify: 'none' });
 const services = createServices({ ledger, clock: () => Date.now() });
 if (services.org.listEnvironments().length === 0) {
   services.org.createEnvironment({ id: 'ENV-CRASH', name: 'Crash' });
-  for (const id of ['SP-1', 'SP-2']) {
+  for (const id of SPACES) {
     services.org.createSpace({
       id,
       environmentId: 'ENV-CRASH',
@@ -92,18 +93,23 @@ let batch = 0;
 const round = `r${seedText}`;
 process.stdout.write('ready\n');
 
+/**
+ * Small writes, as an admin and a usage feed make them: mostly plan edits and imports of a few
+ * dozen events, so that each round acknowledges dozens of writes and the suite thousands. A few
+ * events arrive days late, which makes their plan replay (the riskiest write of all).
+ */
 async function loop(): Promise<void> {
   for (;;) {
-    const space = random() < 0.5 ? 'SP-1' : 'SP-2';
+    const space = SPACES[Math.floor(random() * SPACES.length)]!;
     const roll = random();
-    if (roll < 0.45) {
+    if (roll < 0.5) {
       const live = services.plans.list(space);
       const target = live[Math.floor(random() * live.length)];
       try {
-        if (target === undefined || roll < 0.15) {
+        if (target === undefined || roll < 0.08) {
           const plan = services.plans.create(space, randomConfig(), 'crash');
           ack(`plan ${plan.id} ${plan.version}`);
-        } else if (roll < 0.38) {
+        } else if (roll < 0.46) {
           const edited = services.plans.edit(target.id, target.version, { overage: !target.config.overage }, 'crash');
           ack(`plan ${edited.id} ${edited.version}`);
         } else {
@@ -115,11 +121,12 @@ async function loop(): Promise<void> {
       }
     } else {
       const prefix = `${round}-b${batch++}-`;
-      const count = 50 + Math.floor(random() * 400);
+      const count = 10 + Math.floor(random() * 90);
       const lines = ['id,spaceId,channel,direction,credits,occurredAt'];
       for (let i = 0; i < count; i += 1) {
-        // Mostly recent traffic, some of it days late (which makes the plans replay).
-        const t = Date.now() - Math.floor(random() * (random() < 0.9 ? 3_600_000 : 3 * 86_400_000));
+        // A live feed's traffic: stamped as it happens, so in time order with the plan changes;
+        // one event in five hundred is up to three days late (its plan then replays).
+        const t = random() < 0.998 ? Date.now() : Date.now() - Math.floor(random() * 3 * 86_400_000);
         lines.push(`${prefix}${i},${space},${CHANNELS[Math.floor(random() * 3)]},${random() < 0.1 ? 'MO' : 'MT'},${1 + Math.floor(random() * 5)},${new Date(t).toISOString()}`);
       }
       const report = await services.usage.importText('crash.csv', lines.join('\n'), 'crash');

@@ -10,7 +10,8 @@ import { createServices } from './index';
 
 /**
  * Crash safety: a child process writes plan changes and usage imports to a real ledger file and
- * acknowledges each committed write; it is killed with SIGKILL at random moments, 50 times.
+ * acknowledges each committed write (thousands in all); it is killed with SIGKILL at random
+ * moments, 50 times.
  * After each kill the file must pass integrity_check, every acknowledged write must be there,
  * and every plan version must have exactly one history row and one outbox row. The ledger is
  * then reopened (as the console would) and its aggregates must agree with its raw events.
@@ -20,6 +21,9 @@ import { createServices } from './index';
  */
 
 const ROUNDS = 50;
+/** Writes acknowledged across the suite's kills, at least. */
+const MIN_ACKS = 3000;
+const MAX_ROUNDS_PER_LANE = 150;
 let dir: string;
 let child: string;
 
@@ -51,6 +55,8 @@ interface Round {
 interface Writer {
   loaded: Promise<void>;
   run(killAfterMs: number): Promise<Round>;
+  /** Not needed after all: end it unused. */
+  stop(): void;
 }
 
 function startWriter(file: string, seed: number): Writer {
@@ -74,6 +80,9 @@ function startWriter(file: string, seed: number): Writer {
   proc.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return {
     loaded,
+    stop() {
+      proc.kill('SIGKILL');
+    },
     async run(killAfterMs) {
       await loaded;
       proc.stdin.write('go\n');
@@ -143,18 +152,23 @@ interface Lane {
   imports: number;
 }
 
-/** One ledger file, written and killed `rounds` times in a row. */
-async function lane(file: string, rounds: number, firstSeed: number): Promise<Lane> {
+/**
+ * One ledger file, written and killed round after round: at least `minRounds` kills, and more
+ * until `minAcks` writes were acknowledged (a slow machine takes more rounds, not fewer writes).
+ */
+async function lane(file: string, minRounds: number, minAcks: number, firstSeed: number): Promise<Lane> {
   const acked = { plans: new Map<string, number>(), imports: new Map<string, number>() };
   let kills = 0;
   let total = 0;
+  const enough = (): boolean => kills >= minRounds && total >= minAcks;
   let next = startWriter(file, firstSeed);
-  for (let round = 0; round < rounds; round += 1) {
+  for (let round = 0; !enough(); round += 1) {
+    if (round >= MAX_ROUNDS_PER_LANE) throw new Error(`only ${total} writes acknowledged in ${round} rounds`);
     const writer = next;
-    // The next writer starts up meanwhile (~1 s), so rounds up to ~1 s long cost no extra time.
-    const result = writer.run(100 + Math.floor(Math.random() * 1000));
+    // Killed 0.1–1.5 s after it started writing.
+    const result = writer.run(100 + Math.floor(Math.random() * 1400));
     // The next writer loads its modules while this one writes; it opens the file only on "go".
-    if (round + 1 < rounds) next = startWriter(file, firstSeed + round + 1);
+    next = startWriter(file, firstSeed + round + 1);
     const { acks, signal, stderr } = await result;
     expect(stderr).toBe('');
     expect(signal).toBe('SIGKILL');
@@ -166,21 +180,22 @@ async function lane(file: string, rounds: number, firstSeed: number): Promise<La
       else acked.imports.set(key!, Number(value));
     }
     check(file, acked);
-    if (round % 10 === 9 || round === rounds - 1) checkAggregates(file);
+    if (round % 10 === 9 || enough()) checkAggregates(file);
   }
+  next.stop();
   return { kills, acks: total, plans: acked.plans.size, imports: acked.imports.size };
 }
 
 describe('crash safety', () => {
-  it(`survives ${ROUNDS} SIGKILLs mid-write with every acknowledged write intact`, async () => {
+  it(`survives at least ${ROUNDS} SIGKILLs mid-write with ${MIN_ACKS}+ acknowledged writes all intact`, async () => {
     // Two ledger files side by side, so the two cores share the work.
-    const lanes = await Promise.all([lane(join(dir, 'a.db'), ROUNDS / 2, 1), lane(join(dir, 'b.db'), ROUNDS / 2, 1001)]);
+    const lanes = await Promise.all([lane(join(dir, 'a.db'), ROUNDS / 2, MIN_ACKS / 2, 1), lane(join(dir, 'b.db'), ROUNDS / 2, MIN_ACKS / 2, 1001)]);
     const kills = lanes.reduce((s, l) => s + l.kills, 0);
     const acks = lanes.reduce((s, l) => s + l.acks, 0);
-    expect(kills).toBe(ROUNDS);
-    expect(acks).toBeGreaterThan(ROUNDS * 2);
+    expect(kills).toBeGreaterThanOrEqual(ROUNDS);
+    expect(acks).toBeGreaterThanOrEqual(MIN_ACKS);
     console.log(
       `crash safety: ${kills} kills, ${acks} acknowledged writes (${lanes.reduce((s, l) => s + l.plans, 0)} plans, ${lanes.reduce((s, l) => s + l.imports, 0)} imports), all intact`,
     );
-  }, 120_000);
+  }, 400_000);
 });
