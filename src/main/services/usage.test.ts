@@ -130,11 +130,9 @@ describe('usage import', () => {
       const path = join(worlds[0]!.t.dir, 'pieces.csv');
       writeFileSync(path, rows.join('\n'));
       for (const world of worlds) world.services.plans.create(world.spaceId, { ...sms, credits: { SMS: 50_000 } }, 'ana');
-      const [inWorker, here] = await Promise.all(
-        (['worker', 'here'] as const).map((parseIn, i) =>
-          importUsageFile(worlds[i]!.t.ledger, path, { actor: 'ana', clock: worlds[i]!.clock, parseIn, importId: 'IM-SAME' }),
-        ),
-      );
+      const importIn = (i: number, parseIn: 'worker' | 'here'): ReturnType<typeof importUsageFile> =>
+        importUsageFile(worlds[i]!.t.ledger, path, { actor: 'ana', clock: worlds[i]!.clock, parseIn, importId: 'IM-SAME' });
+      const [inWorker, here] = await Promise.all([importIn(0, 'worker'), importIn(1, 'here')]);
       expect(inWorker).toEqual(here);
       expect(inWorker.badRows.length).toBe(61);
       expect(inWorker.duplicates).toBeGreaterThan(0);
