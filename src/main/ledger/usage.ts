@@ -56,6 +56,9 @@ const COLUMNS = '(id, space_id, channel, direction, credits, occurred_at, plan_r
 const CHUNK = 50;
 const INSERT_ONE = `INSERT OR IGNORE INTO usage_events ${COLUMNS} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 const INSERT_MANY = `INSERT OR IGNORE INTO usage_events ${COLUMNS} VALUES ${Array(CHUNK).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`;
+/** Most files carry no identity or campaign: leaving the two NULL columns out binds a fifth fewer values. */
+const LEAN_COLUMNS = '(id, space_id, channel, direction, credits, occurred_at, plan_ref, import_ref)';
+const INSERT_MANY_LEAN = `INSERT OR IGNORE INTO usage_events ${LEAN_COLUMNS} VALUES ${Array(CHUNK).fill('(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`;
 
 /**
  * Writes checked rows; shared by file imports and the direct API. Each batch of rows (in
@@ -135,6 +138,7 @@ class OpenBatch {
   private readonly refs: (number | null)[] = new Array<number | null>(CHUNK);
   private readonly seqs: (number | null)[] = new Array<number | null>(CHUNK);
   private readonly params: unknown[] = new Array<unknown>(CHUNK * 10);
+  private readonly leanParams: unknown[] = new Array<unknown>(CHUNK * 8);
   private lastSeq: number;
 
   constructor(ledger: Ledger, decidedAt: number, importRef: () => number) {
@@ -168,21 +172,27 @@ class OpenBatch {
     // The seqs of the new rows: consecutive after lastSeq when every row was new (the common
     // case); otherwise read back which ids the statement inserted.
     if (n === CHUNK) {
+      const lean = rows.identity === null && rows.campaign === null;
+      const width = lean ? 8 : 10;
+      const p = lean ? this.leanParams : params;
       for (let j = 0; j < n; j += 1) {
         const i = from + j;
-        const o = j * 10;
-        params[o] = id[i];
-        params[o + 1] = spaceIds[space[i]!];
-        params[o + 2] = CHANNELS[channel[i]!];
-        params[o + 3] = mo[i] === 1 ? 'MO' : 'MT';
-        params[o + 4] = credits[i];
-        params[o + 5] = t[i];
-        params[o + 6] = refs[j];
-        params[o + 7] = rows.identity?.[i] ?? null;
-        params[o + 8] = rows.campaign?.[i] ?? null;
-        params[o + 9] = importRef;
+        const o = j * width;
+        p[o] = id[i];
+        p[o + 1] = spaceIds[space[i]!];
+        p[o + 2] = CHANNELS[channel[i]!];
+        p[o + 3] = mo[i] === 1 ? 'MO' : 'MT';
+        p[o + 4] = credits[i];
+        p[o + 5] = t[i];
+        p[o + 6] = refs[j];
+        if (lean) p[o + 7] = importRef;
+        else {
+          p[o + 7] = rows.identity?.[i] ?? null;
+          p[o + 8] = rows.campaign?.[i] ?? null;
+          p[o + 9] = importRef;
+        }
       }
-      const changes = this.ledger.stmt(INSERT_MANY).run(params).changes;
+      const changes = this.ledger.stmt(lean ? INSERT_MANY_LEAN : INSERT_MANY).run(p).changes;
       if (changes === n) for (let j = 0; j < n; j += 1) seqs[j] = this.lastSeq + 1 + j;
       else {
         const byId = new Map<string, number>();
