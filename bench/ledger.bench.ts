@@ -4,8 +4,9 @@
  *   npm run bench -- ledger
  *
  * 1. Usage import: a CSV file of N events (BENCH_IMPORT_EVENTS, default 1,000,000) streamed
- *    through the import path (parse, check, attribute to plans, engine decisions, raw rows,
- *    15-min/hour/day aggregates, one transaction per 20,000 rows) into a fresh ledger; against
+ *    through the import path (read and checked in the parser thread; attributed to plans,
+ *    engine decisions, raw rows, 15-min/hour/day aggregates on the ledger's thread, one
+ *    transaction per 1 MiB piece, some 20,000 rows) into a fresh ledger; against
  *    the baseline of the same rows, already parsed, inserted with one prepared INSERT into the
  *    same usage_events table, 20,000 per transaction. Target ≥ 300,000 events/s.
  * 2. Plan details with 10,000,000 events in the ledger: the events' aggregates are generated in
