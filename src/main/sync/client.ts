@@ -255,7 +255,12 @@ export class SyncClient {
     const { ledger, clock } = this.services;
     let done = 0;
     let total: number | null = null;
-    let next = pullChanges(endpoint, getSyncState(ledger).cursor ?? START_CURSOR, this.options.pageLimit, true);
+    const cursor = getSyncState(ledger).cursor ?? START_CURSOR;
+    // A central service older than `count` refuses the parameter (400): pull without a total.
+    let next = pullChanges(endpoint, cursor, this.options.pageLimit, true).catch((error: unknown) => {
+      if (error instanceof CentralFailure && error.kind === 'refused') return pullChanges(endpoint, cursor, this.options.pageLimit);
+      throw error;
+    });
     for (;;) {
       const page = await next;
       if (page.hasMore) {

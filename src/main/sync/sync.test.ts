@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlanConfig } from '../../shared/domain';
 import { describeOnBackends, startTestCentral, type TestCentral } from '../../central/testkit';
@@ -168,6 +170,36 @@ await describeOnBackends('sync between two consoles and the central service', (b
       expect(ledgerSnapshot(c.services)).toEqual(ledgerSnapshot(a.services));
     } finally {
       await c.cleanup();
+    }
+  }, 30_000);
+
+  it('pulls without a total from a central service that does not know count=1 (an older one)', async () => {
+    // In front of the real service: refuses `count` as an older service's strict query schema did.
+    const older = http.createServer((request, response) => {
+      void (async () => {
+        if (request.url?.includes('count=')) {
+          response.writeHead(400, { 'content-type': 'application/json' });
+          response.end(JSON.stringify({ error: { kind: 'validation', message: 'invalid query: count: unknown parameter' } }));
+          return;
+        }
+        const upstream = await fetch(`${central.central.url}${request.url ?? '/'}`, { headers: { authorization: request.headers.authorization ?? '' } });
+        response.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
+        response.end(await upstream.text());
+      })();
+    });
+    await new Promise<void>((resolve) => older.listen(0, '127.0.0.1', resolve));
+    const reports: { done: number; total: number | null }[] = [];
+    const d = makeConsole('D', { pageLimit: 4, onStatus: (status) => void (status.pull && reports.push(status.pull)) });
+    try {
+      const address = older.address() as AddressInfo;
+      d.connect(`http://127.0.0.1:${address.port}`, central.admin.token!);
+      expect(await d.client.syncNow()).toMatchObject({ state: 'connected', lastError: null });
+      expect(reports.length).toBeGreaterThan(1);
+      expect(reports.every((r) => r.total === null)).toBe(true);
+      expect(ledgerSnapshot(d.services)).toEqual(ledgerSnapshot(a.services));
+    } finally {
+      await d.cleanup();
+      await new Promise((resolve) => older.close(resolve));
     }
   }, 30_000);
 });
