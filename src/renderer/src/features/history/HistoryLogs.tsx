@@ -3,11 +3,13 @@ import type { CreditPlan, HistoryEntry, HistoryFilter } from '../../../../shared
 import { HISTORY_ACTIONS } from '../../../../shared/api/constants';
 import { useApi, useCommand, usePrefetchCommand } from '../../api';
 import { billingDate, creditsLabel, ErrorState, formatInstant, formatValue, limitLabel, Loading, renewLabel, yesNo } from '../../ui';
-import { loadedHistoryDates, needsDates, toHistoryFilter, useHistoryDates } from './filter';
+import { loadedHistoryDates, loadHistoryDates, needsDates, toHistoryFilter, useHistoryDates } from './filter';
 import { EMPTY_FILTER, useHistoryFilters } from './store';
 import { useDebounced } from './useDebounced';
 
 const PAGE_SIZE = 50;
+/** A date field about to be used starts loading the date conversions (filter.ts). */
+const loadDatesEarly = { onFocus: () => void loadHistoryDates(), onPointerEnter: () => void loadHistoryDates() };
 const ACTION_LABEL = { created: 'Created', updated: 'Updated', deleted: 'Deleted' } as const;
 
 /**
@@ -49,11 +51,11 @@ export function HistoryLogs({ spaceId, plans }: { spaceId: string; plans: Credit
       <form className="filters" aria-label="Filter the history" onSubmit={(event) => event.preventDefault()}>
         <div className="field">
           <label htmlFor="history-from">From</label>
-          <input id="history-from" type="date" value={form.fromDate} onChange={(event) => setFilter(spaceId, { fromDate: event.target.value })} />
+          <input id="history-from" type="date" value={form.fromDate} {...loadDatesEarly} onChange={(event) => setFilter(spaceId, { fromDate: event.target.value })} />
         </div>
         <div className="field">
           <label htmlFor="history-to">To</label>
-          <input id="history-to" type="date" value={form.toDate} onChange={(event) => setFilter(spaceId, { toDate: event.target.value })} />
+          <input id="history-to" type="date" value={form.toDate} {...loadDatesEarly} onChange={(event) => setFilter(spaceId, { toDate: event.target.value })} />
         </div>
         <div className="field">
           <label htmlFor="history-plan">Plan</label>

@@ -28,24 +28,17 @@ export function loadHistoryDates(): Promise<HistoryDates> {
 }
 
 /**
- * The date conversions, or null until they have loaded. They are asked for at once when a date
- * filter is set, otherwise once the browser is idle, so that they are there when one is typed.
+ * The date conversions, or null until they have loaded. They are asked for once a date filter
+ * is set; the date fields also ask when they get focus or the pointer, so that the module is
+ * usually there before a date is picked. Never while the list first renders: loading and
+ * evaluating Temporal then would delay the rows.
  */
 export function useHistoryDates(needed: boolean): HistoryDates | null {
   const [dates, setDates] = useState<HistoryDates | null>(loaded);
   useEffect(() => {
-    if (dates) return;
+    if (dates || !needed) return;
     let live = true;
-    const load = () => void loadHistoryDates().then((module) => live && setDates(module));
-    if (needed) {
-      load();
-    } else {
-      const idle = window.requestIdleCallback(load, { timeout: 3000 });
-      return () => {
-        live = false;
-        window.cancelIdleCallback(idle);
-      };
-    }
+    void loadHistoryDates().then((module) => live && setDates(module));
     return () => {
       live = false;
     };
