@@ -121,7 +121,7 @@ const FEED_WHERE = `(tx, seq) > ($1::xid8, $2::bigint) AND tx < $3::xid8 AND ($4
  */
 export async function pullChangesBody(db: Database, request: PullRequest): Promise<string> {
   const from = parseCursor(request.cursor);
-  if (!from) throw new Error('pullChanges needs a valid cursor (the route validates it)');
+  if (!from) throw new Error('pullChangesBody needs a valid cursor (the route validates it)');
   const environments = request.principal.environments;
 
   const { fetched, total } = await db.transaction(
@@ -180,9 +180,4 @@ export async function pullChangesBody(db: Database, request: PullRequest): Promi
   };
   const head = JSON.stringify(response);
   return `{"items":[${page.map((f) => f.json).join(',')}],${head.slice(1)}`;
-}
-
-/** One page of the feed, parsed (for callers inside the service and tests). */
-export async function pullChanges(db: Database, request: PullRequest): Promise<PullResponse> {
-  return JSON.parse(await pullChangesBody(db, request)) as PullResponse;
 }
