@@ -133,24 +133,24 @@ async function benchImport(): Promise<void> {
   const refs = events.map(planOf);
   /** The same rows, already parsed, inserted into `table` 20,000 per transaction, `perStatement` per INSERT. */
   const baseline = (ledger: Ledger, table: string, perStatement: number): number => {
-    const sql = `INSERT OR IGNORE INTO ${table} (id, space_id, channel, direction, credits, occurred_at, plan_ref, identity, campaign, import_ref) VALUES `;
-    const many = ledger.db.prepare(sql + Array(perStatement).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', '));
-    const params: unknown[] = new Array(perStatement * 10);
+    const sql = `INSERT OR IGNORE INTO ${table} (id, space_ref, kind, credits, occurred_at, plan_ref, identity, campaign, import_ref) VALUES `;
+    const many = ledger.db.prepare(sql + Array(perStatement).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', '));
+    const params: unknown[] = new Array(perStatement * 9);
+    const spaceRef = new Map((ledger.db.prepare('SELECT space_id, ref FROM space_refs').all() as { space_id: string; ref: number }[]).map((r) => [r.space_id, r.ref]));
     const batch = ledger.db.transaction((from: number, to: number) => {
       for (let i = from; i < to; i += perStatement) {
         for (let j = 0; j < perStatement; j += 1) {
           const e = events[i + j]!;
-          const o = j * 10;
+          const o = j * 9;
           params[o] = e.id;
-          params[o + 1] = e.space;
-          params[o + 2] = e.channel;
-          params[o + 3] = e.direction;
-          params[o + 4] = e.credits;
-          params[o + 5] = e.t;
-          params[o + 6] = refs[i + j];
+          params[o + 1] = spaceRef.get(e.space);
+          params[o + 2] = CHANNELS.indexOf(e.channel) * 2 + (e.direction === 'MO' ? 1 : 0);
+          params[o + 3] = e.credits;
+          params[o + 4] = e.t;
+          params[o + 5] = refs[i + j];
+          params[o + 6] = null;
           params[o + 7] = null;
-          params[o + 8] = null;
-          params[o + 9] = 1;
+          params[o + 8] = 1;
         }
         many.run(params);
       }
@@ -172,7 +172,7 @@ async function benchImport(): Promise<void> {
     }
     {
       const { ledger } = freshServices('baseline');
-      ledger.db.exec('CREATE TABLE bare (id TEXT, space_id TEXT, channel TEXT, direction TEXT, credits INTEGER, occurred_at INTEGER, plan_ref INTEGER, identity TEXT, campaign TEXT, import_ref INTEGER)');
+      ledger.db.exec('CREATE TABLE bare (id TEXT, space_ref INTEGER, kind INTEGER, credits INTEGER, occurred_at INTEGER, plan_ref INTEGER, identity TEXT, campaign TEXT, import_ref INTEGER)');
       rates.bare.push(baseline(ledger, 'bare', CHUNK));
       ledger.close();
     }

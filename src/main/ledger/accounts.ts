@@ -5,6 +5,7 @@ import { decodeState, encodeState } from './codec';
 import type { Ledger } from './ledger';
 import { currentAttribution, type PlanTimeline, type TimelineVersion } from './timeline';
 import { BEGINNING, DAY_MS } from './time';
+import { channelSql, directionSql } from './usage-codes';
 
 /**
  * Each plan's engine state, kept current as usage arrives. The state after everything applied
@@ -190,7 +191,7 @@ function replay(
   };
   const events = ledger
     .stmt(
-      `SELECT seq, channel, direction, credits, occurred_at FROM usage_events
+      `SELECT seq, ${channelSql('kind')} AS channel, ${directionSql('kind')} AS direction, credits, occurred_at FROM usage_events
        WHERE plan_ref = ? AND occurred_at >= ? AND occurred_at <= ? ORDER BY occurred_at, seq`,
     )
     .iterate(timeline.ref, startMs, untilMs) as IterableIterator<EventRow>;

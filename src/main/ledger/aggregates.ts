@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { CHANNELS, type Channel } from '../../shared/domain';
 import type { Ledger } from './ledger';
 import { DAY_MS, HOUR_MS, SLOT_MS } from './time';
+import { channelSql, isMtSql } from './usage-codes';
 
 /**
  * Pre-aggregated usage per plan, channel and UTC slot at three sizes: 15 minutes (every zone's
@@ -151,11 +152,11 @@ const SQL = {
   days: levelRows('usage_days', 'day'),
   hours: levelRows('usage_hours', 'hour'),
   slots: levelRows('usage_slots', 'slot'),
-  raw: `SELECT e.channel AS channel,
-      sum(CASE WHEN e.direction = 'MT' AND r.event_seq IS NULL THEN e.credits ELSE 0 END) AS used,
-      sum(e.direction = 'MO') AS mo
+  raw: `SELECT ${channelSql('e.kind')} AS channel,
+      sum(CASE WHEN ${isMtSql('e.kind')} AND r.event_seq IS NULL THEN e.credits ELSE 0 END) AS used,
+      sum(NOT ${isMtSql('e.kind')}) AS mo
     FROM usage_events e LEFT JOIN usage_rejections r ON r.event_seq = e.seq
-    WHERE e.plan_ref = ? AND e.occurred_at >= ? AND e.occurred_at < ? GROUP BY e.channel`,
+    WHERE e.plan_ref = ? AND e.occurred_at >= ? AND e.occurred_at < ? GROUP BY e.kind >> 1`,
   dayRows: `SELECT day, channel, mt_credits - rejected_credits AS used, mo_count AS mo
     FROM usage_days WHERE plan_ref = ? AND day >= ? AND day < ?`,
 };
@@ -212,7 +213,7 @@ function bulkSql(level: PartRequest['level']): string {
   const ranges = `WITH r(i, lo, hi) AS (SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?))`;
   if (level === 'raw') {
     return `${ranges}
-      SELECT r.i, e.channel, CASE WHEN e.direction = 'MT' AND x.event_seq IS NULL THEN e.credits ELSE 0 END, e.direction = 'MO'
+      SELECT r.i, ${channelSql('e.kind')}, CASE WHEN ${isMtSql('e.kind')} AND x.event_seq IS NULL THEN e.credits ELSE 0 END, NOT ${isMtSql('e.kind')}
       FROM r CROSS JOIN usage_events e ON e.plan_ref = ? AND e.occurred_at >= r.lo AND e.occurred_at < r.hi
       LEFT JOIN usage_rejections x ON x.event_seq = e.seq`;
   }

@@ -65,7 +65,8 @@ describe('migrations', () => {
       expect(ledger.db.prepare('SELECT count(*) AS n FROM history_log').get()).toEqual({ n: 1 });
       // The usage tables work with the plan that existed before them.
       const clock = testClock('2026-01-20T00:00:00Z');
-      const ledger3 = t.reopen({ targetVersion: 3 });
+      // The import writes today's usage layout: the latest version.
+      const ledger3 = t.reopen();
       const services = createServices({ ledger: ledger3, clock });
       const report = await services.usage.importText(
         'u.csv',
@@ -196,6 +197,43 @@ describe('migrations', () => {
         expect(planOf(sql)).not.toMatch(/TEMP B-TREE/);
       }
       expect(v5.db.prepare("SELECT actor FROM history_log INDEXED BY history_by_space_action WHERE space_id = 'SP-1' AND action = 'deleted'").all()).toEqual([{ actor: 'bob' }]);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it('6 (usage codes) upgrades a version-5 ledger: every event keeps its seq and reads the same, rejections stay attached', () => {
+    const t = tempLedger({ targetVersion: 1 });
+    try {
+      seedVersion1(t.ledger.db);
+      const v5 = t.reopen({ targetVersion: 5 });
+      v5.db.exec(`
+        INSERT INTO spaces (id, environment_id, name, am_name, am_email, created_at) VALUES ('SP-2', 'ENV-1', 'Bank', 'Bo', 'bo@example.com', 2);
+        INSERT INTO usage_events (seq, id, space_id, channel, direction, credits, occurred_at, plan_ref, identity, campaign, import_ref) VALUES
+          (1, 'u1', 'SP-1', 'SMS', 'MT', 5, 1768000000000, 1, '+34600000000', 'spring', 1),
+          (2, 'u2', 'SP-1', 'SMS', 'MO', 1, 1768000001000, 1, NULL, NULL, 1),
+          (7, 'u3', 'SP-2', 'RCS', 'MT', 3, 1768000002000, NULL, NULL, NULL, 1),
+          (9, 'u4', 'SP-2', 'WhatsApp', 'MO', 1, 1768000003000, NULL, NULL, NULL, NULL),
+          (10, 'u5', 'SP-1', 'Email', 'MT', 700, 1768000004000, 1, NULL, NULL, 2);
+        INSERT INTO usage_rejections (event_seq, plan_ref, reason, decided_at) VALUES (10, 1, 'exhausted', 1768000005000);
+      `);
+      const columns = 'seq, id, space_id, channel, direction, credits, occurred_at, plan_ref, identity, campaign, import_ref';
+      const before = v5.db.prepare(`SELECT ${columns} FROM usage_events ORDER BY seq`).all();
+      const v6 = t.reopen({ targetVersion: 6 });
+      expect(v6.db.pragma('user_version', { simple: true })).toBe(6);
+      expect(v6.db.pragma('foreign_keys', { simple: true })).toBe(1);
+      expect(v6.db.prepare(`SELECT ${columns} FROM usage_event_rows ORDER BY seq`).all()).toEqual(before);
+      expect(v6.db.prepare('SELECT kind FROM usage_events ORDER BY seq').all()).toEqual([{ kind: 0 }, { kind: 1 }, { kind: 8 }, { kind: 3 }, { kind: 4 }]);
+      expect(v6.db.prepare('SELECT e.id FROM usage_rejections r JOIN usage_events e ON e.seq = r.event_seq').all()).toEqual([{ id: 'u5' }]);
+      expect(v6.db.pragma('foreign_key_check')).toEqual([]);
+      // The event id stays unique, and each index serves its reads.
+      expect(() => v6.db.prepare("INSERT INTO usage_events (id, space_ref, kind, credits, occurred_at) VALUES ('u1', 1, 0, 1, 1)").run()).toThrow(/UNIQUE/);
+      const planOf = (sql: string) => (v6.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((p) => p.detail).join(' ');
+      expect(planOf('SELECT seq FROM usage_events WHERE plan_ref = 1 AND occurred_at >= 0 ORDER BY occurred_at')).toMatch(/usage_events_by_plan/);
+      expect(planOf('SELECT seq FROM usage_events WHERE space_ref = 2 AND plan_ref IS NULL AND occurred_at >= 0')).toMatch(/usage_events_unattributed/);
+      // A space added later, however it is added, gets its number.
+      v6.db.exec("INSERT INTO spaces (id, environment_id, name, am_name, am_email, created_at) VALUES ('SP-3', 'ENV-1', 'New', 'Cy', 'cy@example.com', 3)");
+      expect(v6.db.prepare('SELECT space_id FROM space_refs ORDER BY ref').all()).toEqual([{ space_id: 'SP-1' }, { space_id: 'SP-2' }, { space_id: 'SP-3' }]);
     } finally {
       t.cleanup();
     }

@@ -4,6 +4,7 @@ import { applyNewVersion, markDirty, saveAccount, settle } from './accounts';
 import { AggregateDelta } from './aggregates';
 import type { Ledger } from './ledger';
 import { currentAttribution, refreshPlanTimeline, type Attribution } from './timeline';
+import { channelSql, directionSql } from './usage-codes';
 
 /**
  * Keeping usage and engine states right after a plan version is written (inside the same
@@ -35,8 +36,8 @@ function reattribute(
   candidates.push(
     ...(ledger
       .stmt(
-        `SELECT seq, channel, direction, credits, occurred_at, plan_ref, 0 AS rejected FROM usage_events
-         WHERE space_id = ? AND plan_ref IS NULL AND occurred_at >= ?`,
+        `SELECT seq, ${channelSql('kind')} AS channel, ${directionSql('kind')} AS direction, credits, occurred_at, plan_ref, 0 AS rejected
+         FROM usage_events WHERE space_ref = (SELECT ref FROM space_refs WHERE space_id = ?) AND plan_ref IS NULL AND occurred_at >= ?`,
       )
       .all(spaceId, fromMs) as MovableEvent[]),
   );
@@ -46,7 +47,8 @@ function reattribute(
       candidates.push(
         ...(ledger
           .stmt(
-            `SELECT e.seq, e.channel, e.direction, e.credits, e.occurred_at, e.plan_ref, r.event_seq IS NOT NULL AS rejected
+            `SELECT e.seq, ${channelSql('e.kind')} AS channel, ${directionSql('e.kind')} AS direction, e.credits, e.occurred_at, e.plan_ref,
+               r.event_seq IS NOT NULL AS rejected
              FROM usage_events e LEFT JOIN usage_rejections r ON r.event_seq = e.seq
              WHERE e.plan_ref = ? AND e.occurred_at >= ?`,
           )

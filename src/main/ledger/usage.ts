@@ -51,14 +51,14 @@ export interface ImportOptions {
   parseIn?: ParseIn;
 }
 
-const COLUMNS = '(id, space_id, channel, direction, credits, occurred_at, plan_ref, identity, campaign, import_ref)';
+const COLUMNS = '(id, space_ref, kind, credits, occurred_at, plan_ref, identity, campaign, import_ref)';
 /** Rows per INSERT statement: one statement per 50 rows costs far less than 50 statements. */
 const CHUNK = 50;
-const INSERT_ONE = `INSERT OR IGNORE INTO usage_events ${COLUMNS} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-const INSERT_MANY = `INSERT OR IGNORE INTO usage_events ${COLUMNS} VALUES ${Array(CHUNK).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`;
-/** Most files carry no identity or campaign: leaving the two NULL columns out binds a fifth fewer values. */
-const LEAN_COLUMNS = '(id, space_id, channel, direction, credits, occurred_at, plan_ref, import_ref)';
-const INSERT_MANY_LEAN = `INSERT OR IGNORE INTO usage_events ${LEAN_COLUMNS} VALUES ${Array(CHUNK).fill('(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`;
+const INSERT_ONE = `INSERT OR IGNORE INTO usage_events ${COLUMNS} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const INSERT_MANY = `INSERT OR IGNORE INTO usage_events ${COLUMNS} VALUES ${Array(CHUNK).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`;
+/** Most files carry no identity or campaign: leaving the two NULL columns out binds fewer values. */
+const LEAN_COLUMNS = '(id, space_ref, kind, credits, occurred_at, plan_ref, import_ref)';
+const INSERT_MANY_LEAN = `INSERT OR IGNORE INTO usage_events ${LEAN_COLUMNS} VALUES ${Array(CHUNK).fill('(?, ?, ?, ?, ?, ?, ?)').join(', ')}`;
 
 /**
  * Writes checked rows; shared by file imports and the direct API. Each batch of rows (in
@@ -137,8 +137,10 @@ class OpenBatch {
   private readonly accounts: AccountSession;
   private readonly refs: (number | null)[] = new Array<number | null>(CHUNK);
   private readonly seqs: (number | null)[] = new Array<number | null>(CHUNK);
-  private readonly params: unknown[] = new Array<unknown>(CHUNK * 10);
-  private readonly leanParams: unknown[] = new Array<unknown>(CHUNK * 8);
+  private readonly params: unknown[] = new Array<unknown>(CHUNK * 9);
+  private readonly leanParams: unknown[] = new Array<unknown>(CHUNK * 7);
+  /** space id → its number in usage_events (space_refs). */
+  private readonly spaceRefs: Map<string, number>;
   private lastSeq: number;
 
   constructor(ledger: Ledger, decidedAt: number, importRef: () => number) {
@@ -147,11 +149,22 @@ class OpenBatch {
     this.attribution = currentAttribution(ledger);
     this.accounts = new AccountSession(ledger, this.delta, decidedAt);
     this.lastSeq = (ledger.stmt('SELECT max(seq) AS m FROM usage_events').get() as { m: number | null }).m ?? 0;
+    this.spaceRefs = new Map((ledger.stmt('SELECT space_id, ref FROM space_refs').raw(true).all() as [string, number][]).map(([id, ref]) => [id, ref]));
+  }
+
+  /** The space numbers of a batch's space list, in its order. */
+  private refsOf(spaceIds: readonly string[]): number[] {
+    return spaceIds.map((id) => {
+      const ref = this.spaceRefs.get(id);
+      if (ref === undefined) throw new Error(`space ${id} has no number in space_refs`);
+      return ref;
+    });
   }
 
   /** Write the rows, 50 per statement, and everything they imply. */
   addColumns(rows: UsageColumns): void {
-    for (let from = 0; from < rows.count; from += CHUNK) this.writeChunk(rows, from, Math.min(rows.count, from + CHUNK));
+    const spaceRefs = this.refsOf(rows.spaceIds);
+    for (let from = 0; from < rows.count; from += CHUNK) this.writeChunk(rows, spaceRefs, from, Math.min(rows.count, from + CHUNK));
   }
 
   finish(): void {
@@ -159,7 +172,7 @@ class OpenBatch {
     this.delta.flush(this.ledger);
   }
 
-  private writeChunk(rows: UsageColumns, from: number, to: number): void {
+  private writeChunk(rows: UsageColumns, spaceRefs: readonly number[], from: number, to: number): void {
     const n = to - from;
     const importRef = this.importRef();
     const { refs, params, seqs } = this;
@@ -173,23 +186,22 @@ class OpenBatch {
     // case); otherwise read back which ids the statement inserted.
     if (n === CHUNK) {
       const lean = rows.identity === null && rows.campaign === null;
-      const width = lean ? 8 : 10;
+      const width = lean ? 7 : 9;
       const p = lean ? this.leanParams : params;
       for (let j = 0; j < n; j += 1) {
         const i = from + j;
         const o = j * width;
         p[o] = id[i];
-        p[o + 1] = spaceIds[space[i]!];
-        p[o + 2] = CHANNELS[channel[i]!];
-        p[o + 3] = mo[i] === 1 ? 'MO' : 'MT';
-        p[o + 4] = credits[i];
-        p[o + 5] = t[i];
-        p[o + 6] = refs[j];
-        if (lean) p[o + 7] = importRef;
+        p[o + 1] = spaceRefs[space[i]!];
+        p[o + 2] = channel[i]! * 2 + mo[i]!;
+        p[o + 3] = credits[i];
+        p[o + 4] = t[i];
+        p[o + 5] = refs[j];
+        if (lean) p[o + 6] = importRef;
         else {
-          p[o + 7] = rows.identity?.[i] ?? null;
-          p[o + 8] = rows.campaign?.[i] ?? null;
-          p[o + 9] = importRef;
+          p[o + 6] = rows.identity?.[i] ?? null;
+          p[o + 7] = rows.campaign?.[i] ?? null;
+          p[o + 8] = importRef;
         }
       }
       const changes = this.ledger.stmt(lean ? INSERT_MANY_LEAN : INSERT_MANY).run(p).changes;
@@ -212,9 +224,8 @@ class OpenBatch {
         const i = from + j;
         const info = one.run(
           id[i],
-          spaceIds[space[i]!],
-          CHANNELS[channel[i]!],
-          mo[i] === 1 ? 'MO' : 'MT',
+          spaceRefs[space[i]!],
+          channel[i]! * 2 + mo[i]!,
           credits[i],
           t[i],
           refs[j],
@@ -330,7 +341,8 @@ async function runImport(
       const before = rowsRead;
       rowsRead += batch.rowsRead;
       badCount += batch.badCount;
-      for (const bad of batch.badRows) badRows.push(bad);
+      // A file parsed in two places lists bad rows from both: keep the first maxBadRows.
+      for (const bad of batch.badRows) if (badRows.length < maxBadRows) badRows.push(bad);
       if (batch.rows.count > 0) writer.writeColumns(batch.rows, counts);
       if (rowsRead !== before) options.onProgress?.({ importId, rowsRead, bytesRead, bytesTotal, done: false });
     }

@@ -130,7 +130,7 @@ function checkAggregates(file: string): void {
       .prepare(
         `SELECT e.plan_ref AS ref, sum(CASE WHEN e.direction = 'MT' THEN e.credits ELSE 0 END) AS mt, sum(e.direction = 'MO') AS mo,
                 sum(CASE WHEN r.event_seq IS NOT NULL THEN e.credits ELSE 0 END) AS rejected
-         FROM usage_events e LEFT JOIN usage_rejections r ON r.event_seq = e.seq WHERE e.plan_ref IS NOT NULL GROUP BY e.plan_ref ORDER BY ref`,
+         FROM usage_event_rows e LEFT JOIN usage_rejections r ON r.event_seq = e.seq WHERE e.plan_ref IS NOT NULL GROUP BY e.plan_ref ORDER BY ref`,
       )
       .all();
     for (const table of ['usage_slots', 'usage_hours', 'usage_days']) {

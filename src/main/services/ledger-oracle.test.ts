@@ -155,7 +155,7 @@ async function runSeed(seed: number): Promise<void> {
       (v) => ({ at: v.at, action: v.action, config: JSON.parse(v.config) as PlanConfig }),
     ),
   }));
-  const events = db.prepare('SELECT e.id, e.seq, e.channel, e.direction, e.credits, e.occurred_at AS t, p.id AS plan, r.reason FROM usage_events e LEFT JOIN plans p ON p.ref = e.plan_ref LEFT JOIN usage_rejections r ON r.event_seq = e.seq').all() as {
+  const events = db.prepare('SELECT e.id, e.seq, e.channel, e.direction, e.credits, e.occurred_at AS t, p.id AS plan, r.reason FROM usage_event_rows e LEFT JOIN plans p ON p.ref = e.plan_ref LEFT JOIN usage_rejections r ON r.event_seq = e.seq').all() as {
     id: string;
     seq: number;
     channel: Channel;

@@ -4,12 +4,13 @@ import { migration002 } from './002_usage';
 import { migration003 } from './003_drafts';
 import { migration004 } from './004_sync';
 import { migration005 } from './005_history_filters';
+import { migration006 } from './006_usage_codes';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
 
 /** Every schema step in order. Append only: a released migration is never edited. */
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006];
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
 /** Marks a file as a credit-console ledger (PRAGMA application_id), "CPCL". */
@@ -29,11 +30,23 @@ export function migrate(db: Database.Database, target = LATEST_VERSION): number[
     if (migration.version !== current + 1) {
       throw new Error(`ledger schema is at version ${current}; migration ${migration.version} cannot follow it`);
     }
-    db.transaction(() => {
-      migration.up(db);
-      if (migration.version === 1) db.pragma(`application_id = ${APPLICATION_ID}`);
-      db.pragma(`user_version = ${migration.version}`);
-    }).immediate();
+    // As SQLite's procedure for rebuilding a table says: foreign keys off while a migration
+    // replaces a table others refer to, and every reference checked before it commits.
+    const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
+    db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        migration.up(db);
+        const broken = db.pragma('foreign_key_check') as { table: string; parent: string }[];
+        if (broken.length > 0) {
+          throw new Error(`migration ${migration.version} would break ${broken.length} references (first: ${broken[0]!.table} → ${broken[0]!.parent})`);
+        }
+        if (migration.version === 1) db.pragma(`application_id = ${APPLICATION_ID}`);
+        db.pragma(`user_version = ${migration.version}`);
+      }).immediate();
+    } finally {
+      db.pragma(`foreign_keys = ${foreignKeys === 1 ? 'ON' : 'OFF'}`);
+    }
     applied.push(migration.version);
   }
   return applied;
