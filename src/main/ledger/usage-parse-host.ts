@@ -1,10 +1,11 @@
 import { createReadStream, existsSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { ImportFormatError, UsageParser, type ParseContext, type ParsedBatch } from './usage-parse';
+import { ImportFormatError, UsageParser, detectFormat, type ParseContext, type ParseResume, type ParsedBatch } from './usage-parse';
 import type { FromParser, ToParser, WorkerJob } from './usage-parse-protocol';
 
 /**
@@ -17,6 +18,8 @@ export type ParseIn = 'auto' | 'worker' | 'here';
 
 /** Below this a worker's start costs more than parsing on this thread. */
 const WORKER_MIN_BYTES = 4 << 20;
+/** The part of a large file parsed on this thread while the worker starts. */
+const HEAD_BYTES = 4 << 20;
 /** One piece of the file is one batch and one ledger transaction (some 20,000 rows). */
 const PIECE_BYTES = 1 << 20;
 /** Pieces parsed ahead of the writer: enough to keep both threads busy, little memory. */
@@ -53,11 +56,12 @@ function workerEntry(): WorkerEntry | null {
   return { script: bootstrap, eval: true };
 }
 
-/** The file's text in pieces, parsed on this thread. */
-async function* parseHere(path: string, context: ParseContext): AsyncGenerator<ParsedBatch> {
-  const parser = new UsageParser(context);
+/** The file's text in pieces (from `resume`'s byte on, when given), parsed on this thread. */
+async function* parseHere(path: string, context: ParseContext, resume?: ParseResume): AsyncGenerator<ParsedBatch> {
+  const parser = new UsageParser(context, resume);
   const decoder = new StringDecoder('utf8');
-  for await (const buffer of createReadStream(path, { highWaterMark: PIECE_BYTES }) as AsyncIterable<Buffer>) {
+  const start = resume?.bytesBefore ?? 0;
+  for await (const buffer of createReadStream(path, { highWaterMark: PIECE_BYTES, start }) as AsyncIterable<Buffer>) {
     parser.push(decoder.write(buffer), buffer.length);
     yield parser.take();
   }
@@ -84,7 +88,14 @@ type Received = FromParser | { kind: 'crash'; error: Error } | { kind: 'exit'; c
 /** The thread could not start or died before sending anything: parsing here is still possible. */
 class ParserThreadUnavailable extends Error {}
 
-async function* parseInWorker(entry: WorkerEntry, job: WorkerJob): AsyncGenerator<ParsedBatch> {
+interface ParserThread {
+  /** The thread's batches, in file order; each is acknowledged when the next is asked for. */
+  batches(): AsyncGenerator<ParsedBatch>;
+  stop(): void;
+}
+
+/** Starts the thread at once (its start overlaps whatever this thread does meanwhile). */
+function startParserThread(entry: WorkerEntry, job: WorkerJob): ParserThread {
   const worker = new Worker(entry.script, { eval: entry.eval, workerData: job, stdout: false, stderr: true });
   // A loader that cannot start writes to the thread's stderr; keep it for the error message.
   let stderr = '';
@@ -102,37 +113,104 @@ async function* parseInWorker(entry: WorkerEntry, job: WorkerJob): AsyncGenerato
   worker.on('message', (message: FromParser) => receive(message));
   worker.on('error', (error: Error) => receive({ kind: 'crash', error }));
   worker.on('exit', (code: number) => receive({ kind: 'exit', code }));
-  let received = 0;
-  try {
-    for (;;) {
-      while (queue.length === 0) await new Promise<void>((resolve) => (notify = resolve));
-      const message = queue.shift()!;
-      switch (message.kind) {
-        case 'batch':
-          received += 1;
-          yield message.batch;
-          worker.postMessage({ kind: 'ack' } satisfies ToParser);
-          break;
-        case 'end':
-          return;
-        case 'error':
-          if (message.formatError) throw new ImportFormatError(message.message);
-          throw new Error(`reading the usage file failed: ${message.message}`);
-        case 'crash':
-        case 'exit': {
-          const why = message.kind === 'crash' ? message.error.message : `it stopped with code ${message.code}`;
-          const detail = stderr.trim().length > 0 ? ` (${stderr.trim().split('\n')[0]})` : '';
-          if (received === 0) throw new ParserThreadUnavailable(`the usage parser thread could not run: ${why}${detail}`);
-          throw new Error(`the usage parser thread stopped mid-file: ${why}${detail}`);
+  const stop = (): void => void worker.terminate();
+  async function* batches(): AsyncGenerator<ParsedBatch> {
+    let received = 0;
+    try {
+      for (;;) {
+        while (queue.length === 0) await new Promise<void>((resolve) => (notify = resolve));
+        const message = queue.shift()!;
+        switch (message.kind) {
+          case 'batch':
+            received += 1;
+            yield message.batch;
+            worker.postMessage({ kind: 'ack' } satisfies ToParser);
+            break;
+          case 'end':
+            return;
+          case 'error':
+            if (message.formatError) throw new ImportFormatError(message.message);
+            throw new Error(`reading the usage file failed: ${message.message}`);
+          case 'crash':
+          case 'exit': {
+            const why = message.kind === 'crash' ? message.error.message : `it stopped with code ${message.code}`;
+            const detail = stderr.trim().length > 0 ? ` (${stderr.trim().split('\n')[0]})` : '';
+            if (received === 0) throw new ParserThreadUnavailable(`the usage parser thread could not run: ${why}${detail}`);
+            throw new Error(`the usage parser thread stopped mid-file: ${why}${detail}`);
+          }
         }
       }
+    } finally {
+      stop();
     }
+  }
+  return { batches, stop };
+}
+
+/**
+ * The file's head, and where the parser thread can take over: the end of its last line that is
+ * not inside a quoted CSV field. null when the head holds no such line (or the header needs the
+ * long way: a quoted header line), and the whole file goes to the thread.
+ */
+async function splitHead(path: string, sourceName: string): Promise<{ text: string; resume: ParseResume } | null> {
+  const handle = await open(path, 'r');
+  let head: Buffer;
+  try {
+    const buffer = Buffer.alloc(HEAD_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
+    head = buffer.subarray(0, bytesRead);
   } finally {
-    void worker.terminate();
+    await handle.close();
+  }
+  const sample = head.subarray(0, 4096).toString('utf8');
+  if (sample.trim().length === 0) return null;
+  const format = detectFormat(sourceName, sample);
+  // A newline outside quotes (an even number of quote bytes before it; a JSON line never spans
+  // lines) ends a record. UTF-8 never uses these two byte values inside a character.
+  let quotes = 0;
+  let lines = 0;
+  let cut = -1;
+  let cutLines = 0;
+  for (let i = 0; i < head.length; i += 1) {
+    const byte = head[i]!;
+    if (byte === 0x22) quotes += 1;
+    else if (byte === 0x0a) {
+      lines += 1;
+      if (format === 'jsonl' || quotes % 2 === 0) {
+        cut = i + 1;
+        cutLines = lines;
+      }
+    }
+  }
+  if (cut <= 0) return null;
+  const text = head.subarray(0, cut).toString('utf8');
+  let header: string | null = null;
+  if (format === 'csv') {
+    const first = text
+      .replace(/^\uFEFF/, '')
+      .split('\n')
+      .find((line) => line.trim().length > 0);
+    if (first === undefined || first.includes('"')) return null;
+    header = first.endsWith('\r') ? first.slice(0, -1) : first;
+  }
+  return { text, resume: { format, header, linesBefore: cutLines, bytesBefore: cut } };
+}
+
+/** The head's text in pieces, parsed on this thread; the file goes on elsewhere. */
+function* parseHead(text: string, context: ParseContext): Generator<ParsedBatch> {
+  const parser = new UsageParser(context);
+  for (let i = 0; i < text.length; i += PIECE_BYTES) {
+    const piece = text.slice(i, i + PIECE_BYTES);
+    parser.push(piece, Buffer.byteLength(piece, 'utf8'));
+    yield parser.take();
   }
 }
 
-/** A usage file's checked rows, batch by batch, parsed where `parseIn` and the file's size say. */
+/**
+ * A usage file's checked rows, batch by batch, parsed where `parseIn` and the file's size say.
+ * With a worker, this thread parses the file's first 4 MiB itself while the worker starts (a
+ * worker takes a few hundred milliseconds to be ready), and the worker reads on from there.
+ */
 export async function* parseFile(path: string, size: number, context: ParseContext, parseIn: ParseIn): AsyncGenerator<ParsedBatch> {
   const entry = parseIn === 'here' || (parseIn === 'auto' && size < WORKER_MIN_BYTES) ? null : workerEntry();
   if (entry === null) {
@@ -140,11 +218,26 @@ export async function* parseFile(path: string, size: number, context: ParseConte
     yield* parseHere(path, context);
     return;
   }
+  const split = size > HEAD_BYTES ? await splitHead(path, context.sourceName) : null;
+  const job: WorkerJob = {
+    path,
+    resume: split?.resume ?? null,
+    pieceBytes: PIECE_BYTES,
+    window: WINDOW,
+    context: { ...context, spaces: context.spaces.map((s) => ({ id: s.id, channels: [...s.channels] })) },
+  };
+  // Started first, so that it gets ready while the head is parsed and written.
+  const thread = startParserThread(entry, job);
+  let handedOver = false;
   try {
-    yield* parseInWorker(entry, { path, pieceBytes: PIECE_BYTES, window: WINDOW, context: { ...context, spaces: context.spaces.map((s) => ({ id: s.id, channels: [...s.channels] })) } });
+    if (split !== null) yield* parseHead(split.text, context);
+    handedOver = true;
+    yield* thread.batches();
   } catch (error) {
-    if (!(error instanceof ParserThreadUnavailable) || parseIn === 'worker') throw error;
-    // Nothing was written yet: parse the file on this thread instead.
-    yield* parseHere(path, context);
+    if (!handedOver || !(error instanceof ParserThreadUnavailable) || parseIn === 'worker') throw error;
+    // The thread could not start and sent nothing: parse the rest of the file on this thread.
+    yield* parseHere(path, context, split?.resume);
+  } finally {
+    thread.stop();
   }
 }

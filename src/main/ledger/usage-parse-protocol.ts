@@ -5,6 +5,15 @@ import type { ParsedBatch, UsageColumns } from './usage-parse';
 /** What the import's parser thread is given (checked on arrival: a thread boundary is an edge too). */
 export const workerJobSchema = z.object({
   path: z.string().min(1),
+  /** Where to start reading: the writer's thread parsed the file up to here itself. */
+  resume: z
+    .object({
+      format: z.enum(['csv', 'jsonl']),
+      header: z.string().nullable(),
+      linesBefore: z.number().int().min(1),
+      bytesBefore: z.number().int().min(1),
+    })
+    .nullable(),
   /** Bytes read at a time; each piece becomes one batch and one ledger transaction. */
   pieceBytes: z.number().int().min(1024),
   /** Batches sent ahead of the writer's acknowledgements. */

@@ -180,6 +180,17 @@ export interface ParseContext {
   maxBadRows: number;
 }
 
+/** Where a parser takes over a file whose beginning another parser read (up to a line's end). */
+export interface ParseResume {
+  format: UsageFormat;
+  /** The file's CSV header line (null for JSON Lines). */
+  header: string | null;
+  /** Lines before the first one this parser reads. */
+  linesBefore: number;
+  /** Bytes before the first one this parser reads. */
+  bytesBefore: number;
+}
+
 /**
  * A usage file's text, piece by piece, into checked rows in columns. The same parser runs in
  * the import's worker thread and, where no worker can start, on the caller's thread.
@@ -201,11 +212,21 @@ export class UsageParser {
   private bytesRead = 0;
   private readonly onRecord = (record: string, line: number): void => this.record(record, line);
 
-  constructor(context: ParseContext) {
+  constructor(context: ParseContext, resume?: ParseResume) {
     this.sourceName = context.sourceName;
     this.maxBadRows = context.maxBadRows;
     this.ctx = { spaces: new Map(context.spaces.map((s) => [s.id, new Set(s.channels)])), nowMs: context.nowMs };
     this.builder = new ColumnsBuilder(context.spaces.map((s) => s.id), 4096);
+    if (resume !== undefined) {
+      this.format = resume.format;
+      this.splitter = new LineSplitter(resume.format === 'csv', resume.linesBefore);
+      this.bytesRead = resume.bytesBefore;
+      if (resume.header !== null) {
+        const header = parseCsvHeader(resume.header);
+        if ('error' in header) throw new ImportFormatError(`line 1: ${header.error}`);
+        this.header = header;
+      }
+    }
   }
 
   /** Parse a piece of text (`bytes` long in the file); the rows are kept until `take`. */

@@ -35,9 +35,10 @@ async function send(batch: ParsedBatch): Promise<void> {
 }
 
 async function run(): Promise<void> {
-  const parser = new UsageParser(job.context);
+  const parser = new UsageParser(job.context, job.resume ?? undefined);
   const decoder = new StringDecoder('utf8');
-  for await (const buffer of createReadStream(job.path, { highWaterMark: job.pieceBytes }) as AsyncIterable<Buffer>) {
+  const start = job.resume?.bytesBefore ?? 0;
+  for await (const buffer of createReadStream(job.path, { highWaterMark: job.pieceBytes, start }) as AsyncIterable<Buffer>) {
     parser.push(decoder.write(buffer), buffer.length);
     await send(parser.take());
   }

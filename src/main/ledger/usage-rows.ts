@@ -315,13 +315,16 @@ export function checkEvent(
  */
 export class LineSplitter {
   private rest = '';
-  private line = 0;
+  private line: number;
   private pending: { text: string; line: number } | null = null;
-  private first = true;
+  private first: boolean;
   private readonly csv: boolean;
 
-  constructor(csv: boolean) {
+  /** `linesBefore`: lines of the file another reader took (this one starts after them, past any BOM). */
+  constructor(csv: boolean, linesBefore = 0) {
     this.csv = csv;
+    this.line = linesBefore;
+    this.first = linesBefore === 0;
   }
 
   push(chunk: string, emit: (record: string, line: number) => void): void {

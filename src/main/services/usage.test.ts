@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PlanConfig } from '../../shared/domain';
@@ -50,7 +50,7 @@ describe('usage import', () => {
       { line: 10, reason: 'id: is missing (every event needs its id, the idempotency key)' },
       { line: 11, reason: 'expected 8 fields as in the header, found 5' },
     ]);
-    const row = w.t.ledger.db.prepare("SELECT * FROM usage_events WHERE id = 'a10'").get();
+    const row = w.t.ledger.db.prepare("SELECT * FROM usage_event_rows WHERE id = 'a10'").get();
     expect(row).toMatchObject({ channel: 'SMS', direction: 'MO', credits: 1, occurred_at: Date.parse('2026-03-02T10:00:00Z'), identity: 'Doe, Jane', campaign: 'say "hi"' });
     expect(w.t.ledger.db.prepare("SELECT occurred_at FROM usage_events WHERE id = 'a11'").get()).toEqual({ occurred_at: Date.parse('2026-03-03T10:00:00.250Z') });
   });
@@ -84,7 +84,7 @@ describe('usage import', () => {
       { line: 5, reason: 'id: must be a string' },
       { line: 6, reason: 'credits: must be a whole number from 1 to 1000000000000' },
     ]);
-    expect(w.t.ledger.db.prepare("SELECT direction, credits FROM usage_events WHERE id = 'j1'").get()).toEqual({ direction: 'MT', credits: 1 });
+    expect(w.t.ledger.db.prepare("SELECT direction, credits FROM usage_event_rows WHERE id = 'j1'").get()).toEqual({ direction: 'MT', credits: 1 });
   });
 
   it('refuses a file whose header lacks required columns, importing nothing', async () => {
@@ -125,10 +125,12 @@ describe('usage import', () => {
         if (i % 997 === 0) rows.push(`w-${i},SP-RETAIL,Fax,MT,1,${t},,`);
         else if (i % 1_009 === 0) rows.push(`w-${i - 1},SP-RETAIL,SMS,MT,1,${t},,`);
         else if (i % 401 === 0) rows.push(`w-${i},SP-RETAIL,SMS,MT,2,${t},"line one\nline two","a, ""b"""`);
-        else rows.push(`w-${i},SP-RETAIL,${i % 3 === 0 ? 'Email' : 'SMS'},${i % 20 === 0 ? 'MO' : 'MT'},${1 + (i % 4)},${t},,`);
+        else rows.push(`w-${i},SP-RETAIL,${i % 3 === 0 ? 'Email' : 'SMS'},${i % 20 === 0 ? 'MO' : 'MT'},${1 + (i % 4)},${t},${i < 30_000 ? `+3460000${i}`.padEnd(70, '0') : ''},`);
       }
       const path = join(worlds[0]!.t.dir, 'pieces.csv');
       writeFileSync(path, rows.join('\n'));
+      // Larger than the head this thread parses while the worker starts: both parse a part.
+      expect(statSync(path).size).toBeGreaterThan(5 << 20);
       for (const world of worlds) world.services.plans.create(world.spaceId, { ...sms, credits: { SMS: 50_000 } }, 'ana');
       const importIn = (i: number, parseIn: 'worker' | 'here'): ReturnType<typeof importUsageFile> =>
         importUsageFile(worlds[i]!.t.ledger, path, { actor: 'ana', clock: worlds[i]!.clock, parseIn, importId: 'IM-SAME' });
@@ -138,7 +140,7 @@ describe('usage import', () => {
       expect(inWorker.duplicates).toBeGreaterThan(0);
       expect(inWorker.rejectedByPlan).toBeGreaterThan(0);
       const dump = (world: World): unknown[] => [
-        world.t.ledger.db.prepare('SELECT id, space_id, channel, direction, credits, occurred_at, plan_ref, identity, campaign FROM usage_events ORDER BY seq').all(),
+        world.t.ledger.db.prepare('SELECT id, space_id, channel, direction, credits, occurred_at, plan_ref, identity, campaign FROM usage_event_rows ORDER BY seq').all(),
         world.t.ledger.db.prepare('SELECT e.id, r.reason FROM usage_rejections r JOIN usage_events e ON e.seq = r.event_seq ORDER BY e.id').all(),
         world.t.ledger.db.prepare('SELECT * FROM usage_slots ORDER BY plan_ref, slot, channel').all(),
         world.t.ledger.db.prepare('SELECT state FROM plan_accounts').all(),
