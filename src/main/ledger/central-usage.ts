@@ -25,7 +25,7 @@ import { SLOT_MS } from './time';
  *
  * The local figures come from the aggregates (`usageInWindow(s)`); this module gives, per
  * window, the difference the central slots make (central − local, slot by slot), which the
- * details service adds to them. Bucket states (`stateAt`) stay the local engine's.
+ * details service adds to them. Bucket states follow the same rule (central-state.ts).
  */
 
 /** One channel's central slots of a plan, by start, with running sums (index i: slots before i). */

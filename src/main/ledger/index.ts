@@ -21,6 +21,7 @@ export { loadAccount, settle, settleAll, stateAt, type Account } from './account
 export { afterPlanVersion, refreshPlans } from './plan-engine';
 export { AggregateDelta, spaceDailyRate, usageInWindow, usageInWindows, type ChannelTotals } from './aggregates';
 export { centralUsageCorrections, type CentralUsagePlan } from './central-usage';
+export { CENTRAL_CLOCK_SKEW_MS, centralBucketsAt, type CentralBuckets, type CentralStatePlan } from './central-state';
 export {
   ImportFormatError,
   UsageWriter,

@@ -1,8 +1,8 @@
 import { Temporal } from 'temporal-polyfill';
-import { CHANNELS, bucketNames, type Channel } from '../../shared/domain';
+import { CHANNELS, allocationOf, bucketNames, type Channel } from '../../shared/domain';
 import { snapshotAt } from '../../shared/engine';
 import type { PlanStateView, UsageSeries, UsedByChannel } from '../../shared/api';
-import { centralUsageCorrections, currentAttribution, getSpace, iso, stateAt, usageInWindow, usageInWindows, type ChannelTotals, type Ledger } from '../ledger';
+import { centralBucketsAt, centralUsageCorrections, currentAttribution, getSpace, iso, stateAt, usageInWindow, usageInWindows, type ChannelTotals, type Ledger } from '../ledger';
 import { ServiceError } from './errors';
 import { LocalMidnights } from './local-days';
 import type { PlansService } from './plans';
@@ -12,7 +12,9 @@ import type { PlansService } from './plans';
  * channel in a window, and usage over time grouped by the plan's local days, weeks or months.
  * Windows are UTC instants; the screens compute local-day boundaries in the plan's zone.
  * Used credits and the series count the central service's usage where a pull brought it: its
- * count of a 15-minute slot replaces the local one (ledger/central-usage.ts has the rule).
+ * count of a 15-minute slot replaces the local one (ledger/central-usage.ts has the rule); the
+ * bucket state is the central service's where a pull brought one for the plan's current version
+ * (ledger/central-state.ts), so the two agree.
  */
 
 const MAX_POINTS = 1500;
@@ -24,9 +26,34 @@ export class DetailsService {
     private readonly plans: PlansService,
   ) {}
 
+  /**
+   * The buckets at `atMs` (now when absent): the central service's reported state where it
+   * applies, with the local usage it has not counted (ledger/central-state.ts has the rule),
+   * otherwise the local engine's.
+   */
   state(planId: string, atMs?: number): PlanStateView {
     const plan = this.plans.row(planId);
     const at = atMs ?? this.clock();
+    const central = centralBucketsAt(this.ledger, plan, at, atMs === undefined);
+    if (central !== null) {
+      const localUnreported: Partial<Record<Channel | 'ALL', number>> = {};
+      for (const b of central.buckets) localUnreported[b.bucket] = b.localUnreported;
+      return {
+        at: iso(at),
+        deleted: false,
+        period: { index: central.period.index, start: iso(central.period.startMs), end: central.period.endMs === null ? null : iso(central.period.endMs) },
+        buckets: central.buckets.map((b) => ({
+          bucket: b.bucket,
+          allocation: allocationOf(plan.config, b.bucket),
+          allocated: b.allocated,
+          used: b.used,
+          remaining: b.remaining,
+          carriedIn: b.carriedIn,
+          overage: { added: b.overage.added, at: b.overage.at === null ? null : iso(Date.parse(b.overage.at)) },
+        })),
+        source: { kind: 'central', at: iso(central.at), version: central.version, localUnreported },
+      };
+    }
     const timeline = currentAttribution(this.ledger).timeline(plan.ref)!;
     const snapshot = snapshotAt(stateAt(this.ledger, timeline, at), at);
     return {
@@ -46,6 +73,7 @@ export class DetailsService {
         carriedIn: b.carriedIn,
         overage: { added: b.overage.added, at: b.overage.atMs === null ? null : iso(b.overage.atMs) },
       })),
+      source: { kind: 'local' },
     };
   }
 

@@ -146,11 +146,29 @@ export const bucketStateSchema = z.object({
 });
 export type BucketStateView = z.infer<typeof bucketStateSchema>;
 
+/**
+ * Where a plan's bucket state comes from: the console's own engine, or the central service's
+ * state as of `at` (a pull brought it) with the local usage it has not counted
+ * (`localUnreported`, credits per bucket, already in `used` and `remaining`; see the ledger's
+ * README, "Bucket states the central service reported").
+ */
+export const planStateSourceSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('local') }),
+  z.object({
+    kind: z.literal('central'),
+    at: instantSchema,
+    version: z.number().int(),
+    localUnreported: z.partialRecord(bucketNameSchema, z.number().int()),
+  }),
+]);
+export type PlanStateSource = z.infer<typeof planStateSourceSchema>;
+
 export const planStateSchema = z.object({
   at: instantSchema,
   deleted: z.boolean(),
   period: periodSchema.nullable(),
   buckets: z.array(bucketStateSchema),
+  source: planStateSourceSchema,
 });
 export type PlanStateView = z.infer<typeof planStateSchema>;
 
