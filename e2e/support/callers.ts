@@ -22,6 +22,7 @@ export const FIXTURE_SPACES = [
   'Axe',
   'AxePool',
   'AxeDetails',
+  'Central',
 ] as const;
 export type FixtureSpace = (typeof FIXTURE_SPACES)[number];
 

@@ -1,7 +1,7 @@
 import type { CreditPlan, PlanStateView, Space } from '../../../../shared/api';
 import type { Channel } from '../../../../shared/domain';
 import { useCommand } from '../../api';
-import { formatCredits } from '../../ui';
+import { formatCredits, formatInstant } from '../../ui';
 
 function percent(used: number, allocated: number): string {
   if (allocated <= 0) return '0 %';
@@ -16,8 +16,39 @@ function allocationNote(bucket: PlanStateView['buckets'][number]): string | null
   return parts.length > 0 ? `incl. ${parts.join(', ')}` : null;
 }
 
-/** "Credit Management": the current period's buckets. */
+/**
+ * Where the balances come from: the central service's state as of its last report (with what
+ * this console counted that it has not), or this console's own ledger. Said because the two can
+ * differ, and an admin comparing with the platform needs to know which one they are reading.
+ */
+function BalanceSource({ plan, state }: { plan: CreditPlan; state: PlanStateView }) {
+  const { source } = state;
+  if (source.kind === 'local') {
+    return <p className="hint" data-testid="balance-source">Counted on this console (no report of this version from the central service).</p>;
+  }
+  const extra = Object.entries(source.localUnreported).filter(([, credits]) => (credits ?? 0) > 0);
+  const local =
+    extra.length === 0
+      ? ''
+      : ` Includes ${extra.map(([bucket, credits]) => `${formatCredits(credits ?? 0)}${bucket === 'ALL' ? '' : ` (${bucket})`}`).join(', ')} used on this console that the central service has not counted yet.`;
+  return (
+    <p className="hint" data-testid="balance-source">
+      As of {formatInstant(source.at, plan.config.activation.timeZone)} from the central service.{local}
+    </p>
+  );
+}
+
+/** "Credit Management": the current period's buckets, and where their figures come from. */
 export function CreditManagement({ plan, space, state }: { plan: CreditPlan; space: Space; state: PlanStateView }) {
+  return (
+    <>
+      <BalanceSource plan={plan} state={state} />
+      <Buckets plan={plan} space={space} state={state} />
+    </>
+  );
+}
+
+function Buckets({ plan, space, state }: { plan: CreditPlan; space: Space; state: PlanStateView }) {
   const period = state.period;
   const usedInPeriod = useCommand(
     'details.usedByChannel',
