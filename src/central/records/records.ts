@@ -1,5 +1,5 @@
 import type { PlanConfig } from '../../shared/domain';
-import { isoSecond, snapshotAt, type PlanState } from '../../shared/engine';
+import { describeSnapshot, isoSecond, type PlanState } from '../../shared/engine';
 import type {
   ChannelRecord,
   EnvironmentRecord,
@@ -218,28 +218,7 @@ export function notificationRecord(row: NotificationRow): NotificationRecord {
   };
 }
 
-/** A period end is null (or, in older engine states, Infinity) when the plan does not renew. */
-function endOf(endMs: number | null): string | null {
-  return endMs !== null && Number.isFinite(endMs) ? isoSecond(endMs) : null;
-}
-
-/** The state of a plan's buckets at `atMs`, in the shape of a SPEC §8 query. */
+/** The state of a plan's buckets at `atMs`, in the shape of a SPEC §8 query (the engine's mapping). */
 export function planStateRecord(planId: string, version: number, state: PlanState, atMs: number): PlanStateRecord {
-  const snapshot = snapshotAt(state, atMs);
-  const at = isoSecond(atMs);
-  if (snapshot.deleted) return { planId, version, at, deleted: true, period: null, buckets: {} };
-  if (snapshot.period === null) return { planId, version, at, period: null, buckets: {} };
-  const buckets: PlanStateRecord['buckets'] = {};
-  for (const [name, bucket] of Object.entries(snapshot.buckets)) {
-    if (!bucket) continue;
-    buckets[name as keyof PlanStateRecord['buckets']] = {
-      allocated: bucket.allocated,
-      used: bucket.used,
-      remaining: bucket.remaining,
-      carriedIn: bucket.carriedIn,
-      overage: { added: bucket.overage.added, at: bucket.overage.atMs === null ? null : isoSecond(bucket.overage.atMs) },
-    };
-  }
-  const { period } = snapshot;
-  return { planId, version, at, period: { index: period.index, start: isoSecond(period.startMs), end: endOf(period.endMs) }, buckets };
+  return { planId, version, ...describeSnapshot(state, atMs) };
 }

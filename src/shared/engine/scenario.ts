@@ -1,5 +1,5 @@
 import { DIRECTIONS, isChannel, type BucketName, type Channel, type Direction, type PlanConfig, type PlanPatch } from '../domain';
-import { applyDelete, applyEdit, createPlanState, snapshotAt, type EditResult, type UsageDecision } from './account';
+import { applyDelete, applyEdit, createPlanState, snapshotAt, type EditResult, type PlanState, type UsageDecision } from './account';
 import { isoSecond, parseInstant } from './calendar';
 import { createAccount, recordUsageOnce } from './idempotency';
 import { isPositiveCredits, parsePlanConfig, parsePlanPatch, type Issue, type Parsed } from './validation';
@@ -170,7 +170,12 @@ export function runScenario(scenario: Scenario): ScenarioOutput {
   return { events: eventResults, queries: queryResults };
 }
 
-function describeSnapshot(state: Parameters<typeof snapshotAt>[0], atMs: number): ScenarioQueryResult {
+/**
+ * The state of a plan's buckets at `atMs` as SPEC §8 reports a query: the one mapping from the
+ * engine's snapshot to that shape, used by scenario files and by the central service's plan
+ * states (GET state, pull), so the two can never describe the same state differently.
+ */
+export function describeSnapshot(state: PlanState, atMs: number): ScenarioQueryResult {
   const snapshot = snapshotAt(state, atMs);
   const at = isoSecond(atMs);
   if (snapshot.deleted) return { at, deleted: true, period: null, buckets: {} };
@@ -188,7 +193,8 @@ function describeSnapshot(state: Parameters<typeof snapshotAt>[0], atMs: number)
   const { period } = snapshot;
   return {
     at,
-    period: { index: period.index, start: isoSecond(period.startMs), end: period.endMs === null ? null : isoSecond(period.endMs) },
+    // A plan that never renews has no end: null, or Infinity in older engine states.
+    period: { index: period.index, start: isoSecond(period.startMs), end: period.endMs === null || !Number.isFinite(period.endMs) ? null : isoSecond(period.endMs) },
     buckets,
   };
 }
