@@ -5,7 +5,7 @@ import { createRoot } from 'react-dom/client';
 import { createClient } from '../../shared/api/client';
 import { ApiProvider, makeQueryClient, pickTransport } from './api';
 import { App, parseRoute } from './app';
-import { prefetchFirstReads } from './app/first-reads';
+import { prefetchFirstReads, prefetchOnRouteChange } from './app/first-reads';
 import './styles.css';
 
 // Pick the transport first: on the web it takes the secret out of the URL before routing reads it.
@@ -13,6 +13,7 @@ const { transport } = pickTransport();
 const api = createClient(transport);
 const queryClient = makeQueryClient();
 prefetchFirstReads(queryClient, api, parseRoute(window.location.hash));
+prefetchOnRouteChange(queryClient, api, parseRoute);
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root');

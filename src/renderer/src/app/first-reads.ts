@@ -13,26 +13,37 @@ interface Read<N extends CommandName = CommandName> {
 const read = <N extends CommandName>(name: N, input: CommandInput<N>): Read => ({ name, input }) as Read;
 
 /**
- * What the header and the screen at `route` ask for first, with the very inputs the screens
- * pass (so the answers land under the keys they read). The Credits tab's reads come from the
- * tab itself; the others are plain.
+ * What the screen at `route` asks for first, with the very inputs the screen passes (so the
+ * answers land under the keys it reads). The Credits tab's reads come from the tab itself;
+ * the others are plain.
  */
-export function firstReads(route: Route): Read[] {
-  const reads = [read('session.whoami', {}), read('sync.status', {})];
+export function screenReads(route: Route): Read[] {
   switch (route.name) {
     case 'environments':
-      return [...reads, read('environments.list', {})];
+      return [read('environments.list', {})];
     case 'spaces':
-      return [...reads, read('spaces.list', { environmentId: route.environmentId }), read('environments.list', {})];
+      return [read('spaces.list', { environmentId: route.environmentId }), read('environments.list', {})];
     case 'space':
-      return [...reads, read('spaces.get', { spaceId: route.spaceId })];
+      return [read('spaces.get', { spaceId: route.spaceId })];
     case 'credits': {
       const tab = creditsTabReads(route.spaceId);
       const history = firstHistoryPageInput(route.spaceId);
-      return [...reads, read('spaces.get', tab.space), read('plans.list', tab.plans), ...(history ? [read('history.list', history)] : [])];
+      return [read('spaces.get', tab.space), read('plans.list', tab.plans), ...(history ? [read('history.list', history)] : [])];
     }
     default:
-      return reads;
+      return [];
+  }
+}
+
+/** The header's reads and those of the screen the console opens on. */
+export function firstReads(route: Route): Read[] {
+  return [read('session.whoami', {}), read('sync.status', {}), ...screenReads(route)];
+}
+
+function prefetch(queryClient: QueryClient, api: ApiClient, reads: Read[]): void {
+  for (const { name, input } of reads) {
+    // Answered from the cache while fresh (a screen seen a moment ago).
+    void queryClient.prefetchQuery({ queryKey: queryKeys.command(name, input), queryFn: () => api.get(name, input) });
   }
 }
 
@@ -42,7 +53,17 @@ export function firstReads(route: Route): Read[] {
  * answers (or their requests in flight) in the cache instead of asking after its first render.
  */
 export function prefetchFirstReads(queryClient: QueryClient, api: ApiClient, route: Route): void {
-  for (const { name, input } of firstReads(route)) {
-    void queryClient.prefetchQuery({ queryKey: queryKeys.command(name, input), queryFn: () => api.get(name, input) });
-  }
+  prefetch(queryClient, api, firstReads(route));
+}
+
+/**
+ * The same for the screen's own reads on every later move between screens (the header stays
+ * and keeps its answers): the listener is added before React's, which renders the new screen
+ * synchronously in the same event, so the requests leave before that first render — tens of
+ * ms while a screen's code runs for the first time — instead of from its effects after it.
+ */
+export function prefetchOnRouteChange(queryClient: QueryClient, api: ApiClient, parse: (hash: string) => Route): () => void {
+  const onChange = (): void => prefetch(queryClient, api, screenReads(parse(window.location.hash)));
+  window.addEventListener('hashchange', onChange);
+  return () => window.removeEventListener('hashchange', onChange);
 }

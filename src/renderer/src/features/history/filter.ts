@@ -6,12 +6,16 @@ import type { HistoryFilterForm } from './store';
 /** What dates.ts offers; the module itself is loaded on demand. */
 export type HistoryDates = typeof DatesModule;
 
+let machineZone: string | undefined;
+
 /**
  * The machine's zone: history dates are the reader's own calendar days. (What
- * Temporal.Now.timeZoneId() answers, read from Intl without loading Temporal.)
+ * Temporal.Now.timeZoneId() answers, read from Intl without loading Temporal.) Read once per
+ * page load: building the DateTimeFormat that tells it costs a few ms.
  */
 export function localZone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+  machineZone ??= Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return machineZone;
 }
 
 let loaded: HistoryDates | null = null;
@@ -54,10 +58,12 @@ export function needsDates(form: HistoryFilterForm): boolean {
  * The contract's filter for a space: the "to" date is inclusive, so it ends at the next
  * midnight. null while a date filter is set and the date conversions have not loaded yet.
  */
-export function toHistoryFilter(spaceId: string, form: HistoryFilterForm, dates: HistoryDates | null, timeZone = localZone()): HistoryFilter | null {
+export function toHistoryFilter(spaceId: string, form: HistoryFilterForm, dates: HistoryDates | null, zone?: string): HistoryFilter | null {
   const filter: HistoryFilter = { spaceId };
   if (needsDates(form)) {
     if (dates === null) return null;
+    // Asked only here: the first call builds a DateTimeFormat, a few ms the unfiltered list need not pay.
+    const timeZone = zone ?? localZone();
     const from = form.fromDate ? dates.startOfDay(form.fromDate, timeZone) : null;
     const to = form.toDate ? dates.startOfNextDay(form.toDate, timeZone) : null;
     if (from !== null) filter.from = from;
