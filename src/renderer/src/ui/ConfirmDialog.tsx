@@ -22,10 +22,17 @@ export function ConfirmDialog({
   onCancel: () => void;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
+  const cancel = useRef<HTMLButtonElement>(null);
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
+    if (open && !dialog.open) {
+      dialog.showModal();
+      // Cancel, the harmless choice, takes focus when the dialog opens. Not React's autoFocus:
+      // that calls focus() when the closed dialog mounts, forcing a style pass of the whole
+      // screen being committed (the overview with its history) for a button that is hidden.
+      cancel.current?.focus();
+    }
     if (!open && dialog.open) dialog.close();
   }, [open]);
   return (
@@ -44,7 +51,7 @@ export function ConfirmDialog({
         <button type="button" className="danger" onClick={onConfirm} disabled={busy}>
           {busy ? 'Working…' : confirmLabel}
         </button>
-        <button type="button" onClick={onCancel} autoFocus>
+        <button ref={cancel} type="button" onClick={onCancel}>
           Cancel
         </button>
       </div>
