@@ -1,5 +1,5 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient, type UseQueryResult } from '@tanstack/react-query';
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import type { ApiError, CommandInput, CommandName, CommandOutput, Role } from '../../../shared/api';
 import { useApi } from './ApiProvider';
 import { isKeyOfFamilies, queryKeys } from './keys';
@@ -29,14 +29,28 @@ export function useCommand<N extends CommandName>(
  * Start a read now that a screen will make later (once what it waits for has loaded), so the
  * two round trips run side by side instead of one after the other. Pass a memoised `input`:
  * a new object asks again (answered from the cache while fresh); null asks nothing.
+ * Returns whether that read has settled (answered, failed, or null), for a screen that would
+ * rather commit once with everything than once per answer.
  */
-export function usePrefetchCommand<N extends CommandName>(name: N, input: CommandInput<N> | null): void {
+export function usePrefetchCommand<N extends CommandName>(name: N, input: CommandInput<N> | null): boolean {
   const api = useApi();
   const queryClient = useQueryClient();
+  const key = input === null ? null : queryKeys.command(name, input);
+  // Already in the cache (a screen seen a moment ago): settled from the first render, no flash.
+  const cached = key === null || queryClient.getQueryState(key)?.status === 'success';
+  const [settledKey, setSettledKey] = useState<string | null>(null);
+  const keyText = key === null ? null : JSON.stringify(key);
   useEffect(() => {
     if (input === null) return;
-    void queryClient.prefetchQuery({ queryKey: queryKeys.command(name, input), queryFn: () => api.get(name, input) });
+    let live = true;
+    void queryClient
+      .prefetchQuery({ queryKey: queryKeys.command(name, input), queryFn: () => api.get(name, input) })
+      .then(() => live && setSettledKey(JSON.stringify(queryKeys.command(name, input))));
+    return () => {
+      live = false;
+    };
   }, [api, queryClient, name, input]);
+  return cached || (keyText !== null && settledKey === keyText);
 }
 
 /**

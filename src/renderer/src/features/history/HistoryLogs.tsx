@@ -23,12 +23,13 @@ export function firstHistoryPageInput(spaceId: string): { filter: HistoryFilter;
 
 /**
  * For the screen that shows the history once its own data has loaded: ask for the first page
- * with the filters as they are now, at the same time as that data.
+ * with the filters as they are now, at the same time as that data. True once that page has
+ * settled (or when there is nothing to ask yet).
  */
-export function usePrefetchHistory(spaceId: string): void {
+export function usePrefetchHistory(spaceId: string): boolean {
   // Read once per space, not subscribed: typing in a filter must not prefetch at each key.
   const input = useMemo(() => firstHistoryPageInput(spaceId), [spaceId]);
-  usePrefetchCommand('history.list', input);
+  return usePrefetchCommand('history.list', input);
 }
 
 /** "Credit History Logs": every version of every plan of the space, filtered, in keyset pages. */

@@ -16,9 +16,14 @@ export function CreditsTab({ spaceId }: { spaceId: string }) {
   const space = useCommand('spaces.get', reads.space);
   const plans = useCommand('plans.list', reads.plans);
   const role = useRole();
-  // The history is shown only once the space has loaded; its first page is asked for now.
-  usePrefetchHistory(spaceId);
-  if (space.isPending) return <><PageTitle>Credits</PageTitle><Loading what="the space" /></>;
+  // The history's first page is asked for with the space and its plans (on a route change,
+  // before this renders: app/first-reads.ts). The three answers come within ms of each other,
+  // so the tab waits for all of them and is rendered, styled and laid out once, not once per
+  // answer (each pass costing tens of ms on a busy machine). A failure settles a read too.
+  const historySettled = usePrefetchHistory(spaceId);
+  if (space.isPending || (space.isSuccess && (plans.isPending || !historySettled))) {
+    return <><PageTitle>Credits</PageTitle><Loading what="the space" /></>;
+  }
   if (space.isError) return <><PageTitle>Credits</PageTitle><ErrorState error={space.error} what="the space" onRetry={() => void space.refetch()} /></>;
 
   const live = plans.data?.filter((plan) => plan.status !== 'deleted') ?? [];
