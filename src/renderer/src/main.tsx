@@ -6,6 +6,7 @@ import { createClient } from '../../shared/api/client';
 import { ApiProvider, makeQueryClient, pickTransport } from './api';
 import { App, parseRoute } from './app';
 import { prefetchFirstReads, prefetchOnRouteChange } from './app/first-reads';
+import { prepareInstantFormat } from './ui';
 import './styles.css';
 
 // Pick the transport first: on the web it takes the secret out of the URL before routing reads it.
@@ -14,6 +15,9 @@ const api = createClient(transport);
 const queryClient = makeQueryClient();
 prefetchFirstReads(queryClient, api, parseRoute(window.location.hash));
 prefetchOnRouteChange(queryClient, api, parseRoute);
+// The history's date format is built when the browser first has nothing to do (often while a
+// screen waits for its answers), not while the first history page renders.
+window.requestIdleCallback(prepareInstantFormat);
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root');

@@ -7,6 +7,7 @@ export {
   formatValue,
   limitLabel,
   planChannels,
+  prepareInstantFormat,
   RENEW_LABEL,
   renewLabel,
   ROLE_LABEL,
