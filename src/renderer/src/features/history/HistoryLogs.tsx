@@ -1,4 +1,4 @@
-import { Fragment, useMemo, useState } from 'react';
+import { Fragment, memo, useEffect, useMemo, useState } from 'react';
 import type { CreditPlan, HistoryEntry, HistoryFilter } from '../../../../shared/api';
 import { HISTORY_ACTIONS } from '../../../../shared/api/constants';
 import { useApi, useCommand, usePrefetchCommand } from '../../api';
@@ -123,8 +123,11 @@ function HistoryPages({ filter }: { filter: HistoryFilter }) {
   const cursor = cursors[pageIndex] ?? null;
   const page = useCommand('history.list', { filter, cursor, limit: PAGE_SIZE }, { keepPrevious: true });
   const nextCursor = page.data?.nextCursor ?? null;
-  // Fetch the following page ahead, so "Older" answers from the cache.
-  useCommand('history.list', { filter, cursor: nextCursor, limit: PAGE_SIZE }, { enabled: nextCursor !== null });
+  // Fetch the following page ahead, so "Older" answers from the cache; once this page has been
+  // painted, so that its request, its answer and the re-render it causes do not compete with
+  // that first frame.
+  const painted = usePaintedOnce(page.data !== undefined);
+  useCommand('history.list', { filter, cursor: nextCursor, limit: PAGE_SIZE }, { enabled: nextCursor !== null && painted });
 
   if (page.isPending) return <Loading what="the history" />;
   if (page.isError) return <ErrorState error={page.error} what="the history" onRetry={() => void page.refetch()} />;
@@ -153,7 +156,26 @@ function HistoryPages({ filter }: { filter: HistoryFilter }) {
   );
 }
 
-function HistoryTable({ entries }: { entries: HistoryEntry[] }) {
+/** True from the first task after the frame that followed `ready` turning true. */
+function usePaintedOnce(ready: boolean): boolean {
+  const [painted, setPainted] = useState(false);
+  useEffect(() => {
+    if (!ready || painted) return;
+    let timer = 0;
+    // An animation frame runs just before the frame is drawn; a task posted from it, just after.
+    const frame = requestAnimationFrame(() => {
+      timer = window.setTimeout(() => setPainted(true), 0);
+    });
+    return () => {
+      cancelAnimationFrame(frame);
+      window.clearTimeout(timer);
+    };
+  }, [ready, painted]);
+  return painted;
+}
+
+/** Memoised: the pager re-renders (the next page arriving, "loading…") without the 50 rows. */
+const HistoryTable = memo(function HistoryTable({ entries }: { entries: HistoryEntry[] }) {
   const [open, setOpen] = useState<ReadonlySet<string>>(new Set());
   const toggle = (id: string) =>
     setOpen((current) => {
@@ -235,7 +257,7 @@ function HistoryTable({ entries }: { entries: HistoryEntry[] }) {
       </tbody>
     </table>
   );
-}
+});
 
 function ExportCsv({ filter }: { filter: HistoryFilter | null }) {
   const api = useApi();
