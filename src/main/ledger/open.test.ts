@@ -81,6 +81,38 @@ describe('opening the ledger', () => {
     rmSync(t.dir, { recursive: true, force: true });
   });
 
+  it('checks a large ledger whole only when its last session did not close it', () => {
+    const t = tempLedger();
+    for (let i = 0; i < 200; i += 1) {
+      t.ledger.db.prepare('INSERT INTO environments (id, name, demo, created_at) VALUES (?, ?, 0, 0)').run(`ENV-${i}`, 'x'.repeat(200));
+    }
+    // Past the size checked at every start (64 MiB).
+    t.ledger.db.exec('CREATE TABLE filler (b BLOB); INSERT INTO filler VALUES (zeroblob(70000000));');
+    t.ledger.close();
+    const bytes = readFileSync(t.path);
+    // Damage the large table's last pages (opening never reads them).
+    for (let i = bytes.length - 4096 * 64; i < bytes.length; i += 1) bytes[i] = (i * 7919) % 251;
+    writeFileSync(t.path, bytes);
+    // Closed cleanly: it opens at once; SQLite reports the damage when those pages are read.
+    const ledger = openLedger(t.path);
+    expect(ledger.db.prepare('SELECT count(*) AS n FROM environments').get()).toEqual({ n: 200 });
+    expect(() => ledger.db.prepare('SELECT hex(substr(b, 69990000, 8)) FROM filler').get()).toThrow(/malformed|corrupt/i);
+    ledger.close();
+    // The same file with the write-ahead log of a session that was killed: checked, refused.
+    const crashed = join(t.dir, 'crashed.sqlite');
+    const writer = new Database(t.path);
+    writer.pragma('journal_mode = WAL');
+    writer.pragma('wal_autocheckpoint = 0');
+    writer.prepare("UPDATE sync_state SET last_error = 'x' WHERE id = 1").run();
+    writeFileSync(crashed, readFileSync(t.path));
+    writeFileSync(`${crashed}-wal`, readFileSync(`${t.path}-wal`));
+    writer.close();
+    const before = sha(crashed);
+    expectRefusal(() => openLedger(crashed), 'corrupt', /damaged[^]*left untouched/);
+    expect(sha(crashed)).toBe(before);
+    rmSync(t.dir, { recursive: true, force: true });
+  });
+
   it('refuses a truncated ledger', () => {
     const t = tempLedger();
     for (let i = 0; i < 500; i += 1) {
