@@ -160,6 +160,20 @@ async function benchImport(): Promise<void> {
     return events.length / ((performance.now() - started) / 1000);
   };
   for (let run = 0; run < RUNS; run += 1) {
+    // The import first, and the last run's baseline file gone: the kernel still flushing the
+    // baselines' writes would slow the import's commits (each waits for the disk).
+    {
+      for (const suffix of ['', '-wal', '-shm']) rmSync(join(dir, `baseline.db${suffix}`), { force: true });
+      const { services, ledger } = freshServices('import');
+      let progressCalls = 0;
+      const started = performance.now();
+      const report = await services.usage.importFile(csvPath, 'bench', () => (progressCalls += 1));
+      const seconds = (performance.now() - started) / 1000;
+      if (report.inserted !== events.length || report.badRows.length > 0) throw new Error(`import went wrong: ${JSON.stringify(report).slice(0, 300)}`);
+      rates.import.push(events.length / seconds);
+      if (run === 0) console.log(`progress reports: ${progressCalls}; rejected by plans: ${report.rejectedByPlan}`);
+      ledger.close();
+    }
     {
       const { ledger } = freshServices('baseline');
       rates.single.push(baseline(ledger, 'usage_events', 1));
@@ -174,17 +188,6 @@ async function benchImport(): Promise<void> {
       const { ledger } = freshServices('baseline');
       ledger.db.exec('CREATE TABLE bare (id TEXT, space_ref INTEGER, kind INTEGER, credits INTEGER, occurred_at INTEGER, plan_ref INTEGER, identity TEXT, campaign TEXT, import_ref INTEGER)');
       rates.bare.push(baseline(ledger, 'bare', CHUNK));
-      ledger.close();
-    }
-    {
-      const { services, ledger } = freshServices('import');
-      let progressCalls = 0;
-      const started = performance.now();
-      const report = await services.usage.importFile(csvPath, 'bench', () => (progressCalls += 1));
-      const seconds = (performance.now() - started) / 1000;
-      if (report.inserted !== events.length || report.badRows.length > 0) throw new Error(`import went wrong: ${JSON.stringify(report).slice(0, 300)}`);
-      rates.import.push(events.length / seconds);
-      if (run === 0) console.log(`progress reports: ${progressCalls}; rejected by plans: ${report.rejectedByPlan}`);
       ledger.close();
     }
   }
