@@ -27,8 +27,10 @@ import {
   spaceUpsert,
   spawnCentral,
   uniqueSchemaName,
+  waitForFeed,
   type CentralProcess,
 } from './testkit';
+import { openPostgres, type Database } from './store';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -51,6 +53,8 @@ await describeOnBackends('the central service killed mid-sync and restarted', (b
   it('loses no change and applies none twice; usage stays exact', async () => {
     let env: Record<string, string>;
     let cleanup: () => Promise<void>;
+    /** A connection to the PostgreSQL server, to wait for its feed (the embedded one is the child's). */
+    let feed: Database | null = null;
     if (backend === 'embedded') {
       const dataDir = mkdtempSync(path.join(os.tmpdir(), 'central-crash-'));
       await prepareEmbeddedDataDir(dataDir);
@@ -59,7 +63,12 @@ await describeOnBackends('the central service killed mid-sync and restarted', (b
     } else {
       const schema = uniqueSchemaName('central_crash');
       env = { DATABASE_URL: PG_TEST_URL, CENTRAL_DB_SCHEMA: schema };
-      cleanup = () => dropSchema(schema);
+      const server = await openPostgres({ url: PG_TEST_URL, poolSize: 1 });
+      feed = server;
+      cleanup = async () => {
+        await server.close();
+        await dropSchema(schema);
+      };
     }
     let proc: CentralProcess | null = null;
     try {
@@ -124,21 +133,15 @@ await describeOnBackends('the central service killed mid-sync and restarted', (b
       // The feed hands out only rows of transactions older than the oldest one still running in
       // the whole PostgreSQL cluster (pull.ts), so a pull right after the last push may still hold
       // its rows back: while another test's transaction (any database of the cluster) or a killed
-      // instance's unfinished one is open. That delays rows, it never drops them — so read the
-      // whole feed again until it has caught up, then check it holds each record exactly once.
-      const readFeed = async (): Promise<PullItem[]> => {
-        const items: PullItem[] = [];
-        for (let cursor = '0.0'; ; ) {
-          const page = pullResponseSchema.parse((await client.get(`/v1/sync/pull?cursor=${cursor}&limit=1000`)).body);
-          items.push(...page.items);
-          cursor = page.nextCursor;
-          if (!page.hasMore) return items;
-        }
-      };
-      let items = await readFeed();
-      for (const deadline = Date.now() + 60_000; items.filter((i) => i.kind === 'history').length < plans * 3 && Date.now() < deadline; ) {
-        await sleep(100);
-        items = await readFeed();
+      // instance's unfinished one is open. That delays rows, it never drops them — so wait until
+      // the feed has caught up, then check it holds each record exactly once.
+      if (feed) await waitForFeed(feed);
+      const items: PullItem[] = [];
+      for (let cursor = '0.0'; ; ) {
+        const page = pullResponseSchema.parse((await client.get(`/v1/sync/pull?cursor=${cursor}&limit=1000`)).body);
+        items.push(...page.items);
+        cursor = page.nextCursor;
+        if (!page.hasMore) break;
       }
       expect(items.filter((i) => i.kind === 'history')).toHaveLength(plans * 3);
       expect(items.filter((i) => i.kind === 'notification')).toHaveLength(plans * 3);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { centralErrorSchema, pullResponseSchema, type PullItem } from '../../shared/sync';
-import { describeOnBackends, spaceSetup, type TestCentral, startTestCentral, CentralClient, planCreate, smsPlan } from '../testkit';
+import { describeOnBackends, spaceSetup, type TestCentral, startTestCentral, CentralClient, planCreate, smsPlan, waitForFeed } from '../testkit';
 
 await describeOnBackends('central HTTP API: auth, validation, health', (backend) => {
   let t: TestCentral;
@@ -71,6 +71,9 @@ await describeOnBackends('central HTTP API: auth, validation, health', (backend)
       ],
     });
     expect(usage.status).toBe(403);
+    // Every kind of record must be in the pull: wait until a transaction elsewhere on the server
+    // holds none of them back (the usage slot written by the previous test, for one).
+    await waitForFeed(t.database.db);
     const pull = await supportA.get('/v1/sync/pull?limit=5000');
     expect(pull.status).toBe(200);
     const { items } = pullResponseSchema.parse(pull.body);

@@ -11,6 +11,7 @@ import {
   startTestCentral,
   type CentralClient,
   type TestCentral,
+  waitForFeed,
 } from '../testkit';
 import type { PlanConfig } from '../../shared/domain';
 
@@ -108,7 +109,9 @@ await describeOnBackends('e-mails to the Account Manager over SMTP', (backend) =
     );
     expect(states.map((n) => n.kind).sort()).toEqual(['activated', 'deleted', 'updated']);
     expect(states.every((n) => n.attempts === 1 && n.sentAt !== null && n.to === 'marta@example.com')).toBe(true);
-    // The console sees the same states (and contents) in its pull.
+    // The console sees the same states (and contents) in its pull, once no transaction elsewhere on
+    // the server holds back the last one.
+    await waitForFeed(t.database.db);
     const pulled = pullResponseSchema.parse((await t.admin.get('/v1/sync/pull?limit=5000')).body).items.flatMap((i) =>
       i.kind === 'notification' && i.notification.planId === 'plan-mail' ? [i.notification] : [],
     );

@@ -17,6 +17,7 @@ import {
   startTestCentral,
   type CentralClient,
   type TestCentral,
+  waitForFeed,
 } from '../testkit';
 import { USAGE_SLOT_COLUMNS, usageSlotRecord, type UsageSlotRow } from '../records';
 
@@ -129,6 +130,10 @@ await describeOnBackends('sync push and pull', (backend) => {
   });
 
   it('pulls everything in pages with a cursor, each record once, in order, and nothing twice', async () => {
+    // Each pull below starts after the feed has caught up with every write before it (waitForFeed):
+    // a transaction running elsewhere on the server would otherwise hold back the last rows, and
+    // the pulls would differ by what reached the feed in between.
+    await waitForFeed(t.database.db);
     const start = await pullAll(t.admin, '0.0', 5000);
     await push(t.admin, spaceSetup('env-2', 'space-page'));
     const changes: ChangeInput[] = [];
@@ -141,6 +146,7 @@ await describeOnBackends('sync push and pull', (backend) => {
     }
     expect(results.every((r) => r.status === 'applied')).toBe(true);
 
+    await waitForFeed(t.database.db);
     const paged = await pullAll(t.admin, start.cursor, 7);
     expect(paged.pages).toBeGreaterThan(10);
     const whole = await pullAll(t.admin, start.cursor, 5000);
@@ -183,6 +189,9 @@ await describeOnBackends('sync push and pull', (backend) => {
       cursor = page.cursor;
     }
     await writer;
+    // The pulls above may have passed while a transaction elsewhere held back the last writes;
+    // once the feed has caught up, the rest of it comes from the same cursor.
+    await waitForFeed(t.database.db);
     const rest = await pullAll(t.admin, cursor, 3);
     for (const item of rest.items) if (item.kind === 'history') seen.set(`${item.history.planId}@${item.history.version}`, (seen.get(`${item.history.planId}@${item.history.version}`) ?? 0) + 1);
     const all = await t.admin.get<{ history: unknown[] }>('/v1/plans/live-0');
@@ -196,6 +205,7 @@ await describeOnBackends('sync push and pull', (backend) => {
 
   it('writes usage slot items in PostgreSQL exactly as usageSlotRecord makes them from the same rows', async () => {
     const { db } = t.database;
+    await waitForFeed(db);
     let { cursor } = await pullAll(t.admin, '0.0', 5000);
     // Awkward texts (quotes, backslash, control character, non-ASCII), no plan, big counts, and
     // instants from 1970 to 9999.
@@ -212,6 +222,7 @@ await describeOnBackends('sync push and pull', (backend) => {
         [space, plan, channel, slotMs, credits],
       );
     }
+    await waitForFeed(db);
     const pulled = await pullAll(t.admin, cursor, 3);
     cursor = pulled.cursor;
     const rows = await db.query(`SELECT ${USAGE_SLOT_COLUMNS} FROM usage_slots WHERE environment_id = 'env-"1"' ORDER BY tx, seq`);
@@ -227,6 +238,7 @@ await describeOnBackends('sync push and pull', (backend) => {
   });
 
   it('counts what is left after a page when asked (count=1), for a pull\'s progress', async () => {
+    await waitForFeed(t.database.db);
     const all = await pullAll(t.admin, '0.0', 5000);
     const first = await t.admin.get(`/v1/sync/pull?cursor=0.0&limit=7&count=1`);
     const page = pullResponseSchema.parse(first.body);
@@ -242,24 +254,31 @@ await describeOnBackends('sync push and pull', (backend) => {
   it.runIf(backend === 'postgres')('never hands out a row while an older transaction that may still write before it is open', async () => {
     const { db } = t.database;
     let { cursor } = await pullAll(t.admin, '0.0', 5000);
+    // Only this test's rows count: older ones of this file may reach the feed meanwhile.
+    const ours = (items: PullItem[]) => items.flatMap((i) => (i.kind === 'environment' && ['x0', 'xa', 'xb'].includes(i.environment.id) ? [i.environment.id] : []));
+    await db.query("INSERT INTO environments (id, environment_id, name, updated_ms) VALUES ('x0', 'x0', 'Before', 0)");
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
-    let written!: () => void;
-    const wroteA = new Promise<void>((resolve) => (written = resolve));
+    let written!: (xid: string) => void;
+    const wroteA = new Promise<string>((resolve) => (written = resolve));
     // Transaction A takes its transaction id and feed number first, and commits last.
     const a = db.transaction(async (tx) => {
       await tx.query("INSERT INTO environments (id, environment_id, name, updated_ms) VALUES ('xa', 'xa', 'A', 0)");
-      written();
+      written((await tx.query<{ xid: string }>('SELECT pg_current_xact_id()::text AS xid')).rows[0]!.xid);
       await held;
     });
-    await wroteA;
+    const xidA = await wroteA;
     await db.query("INSERT INTO environments (id, environment_id, name, updated_ms) VALUES ('xb', 'xb', 'B', 0)");
+    // Once A is the only older transaction still running anywhere on the server, the feed hands
+    // out the row committed before A and holds back the one committed after it.
+    await waitForFeed(db, { except: [xidA] });
     const during = await pullAll(t.admin, cursor, 100);
-    expect(during.items.filter((i) => i.kind === 'environment').map((i) => i.kind === 'environment' && i.environment.id)).toEqual([]);
+    expect(ours(during.items)).toEqual(['x0']);
     cursor = during.cursor;
     release();
     await a;
+    await waitForFeed(db);
     const afterwards = await pullAll(t.admin, cursor, 100);
-    expect(afterwards.items.flatMap((i) => (i.kind === 'environment' ? [i.environment.id] : []))).toEqual(['xa', 'xb']);
+    expect(ours(afterwards.items)).toEqual(['xa', 'xb']);
   });
 });

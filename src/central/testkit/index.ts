@@ -1,6 +1,7 @@
 /** Test support for the central service: real databases, a real SMTP server, child processes. */
 export * from './client';
 export * from './databases';
+export * from './feed';
 export * from './fixtures';
 export * from './harness';
 export * from './mime';

@@ -9,7 +9,7 @@ import {
   type ChangeInput,
   type UsageDecisionRecord,
 } from '../../shared/sync';
-import { describeOnBackends, planCreate, planEdit, smsPlan, spaceSetup, startTestCentral, type CentralClient, type TestCentral } from '../testkit';
+import { describeOnBackends, planCreate, planEdit, smsPlan, spaceSetup, startTestCentral, waitForFeed, type CentralClient, type TestCentral } from '../testkit';
 
 async function push(client: CentralClient, changes: ChangeInput[]) {
   const answer = await client.post('/v1/sync/push', { changes });
@@ -127,7 +127,9 @@ await describeOnBackends('usage authorization', (backend) => {
     const edited = await at('2026-10-25T00:00:00Z');
     expect(edited.version).toBe(2);
     expect(edited.buckets.SMS).toMatchObject({ allocated: 800, used: 100, remaining: 700, carriedIn: 200 });
-    // The pull carries the usage aggregates per 15-minute slot.
+    // The pull carries the usage aggregates per 15-minute slot (once no transaction elsewhere on
+    // the server holds them back).
+    await waitForFeed(t.database.db);
     const pull = pullResponseSchema.parse((await t.admin.get('/v1/sync/pull?limit=5000')).body);
     const slots = pull.items.flatMap((i) => (i.kind === 'usageSlot' && i.usageSlot.planId === 'plan-s' ? [i.usageSlot] : []));
     expect(slots.map((s) => [s.slotStart, s.mtCredits, s.mtEvents])).toEqual([

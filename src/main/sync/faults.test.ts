@@ -15,6 +15,7 @@ import {
   type Backend,
   type CentralProcess,
 } from '../../central/testkit';
+import type { Queryable } from '../../central/store';
 import { outboxForPlan } from '../ledger';
 import { startFaultProxy } from './fault-proxy';
 import { ledgerSnapshot, makeConsole, type TestConsole } from './testing';
@@ -52,12 +53,14 @@ async function expectAppliedOnce(client: CentralClient, c: TestConsole, planIds:
 
 /**
  * What a central service in a child process opens: a migrated data directory of its own (embedded),
- * or a fresh schema on the PostgreSQL server — the same data after a restart either way.
+ * or a fresh schema on the PostgreSQL server — the same data after a restart either way. `feed`:
+ * a connection to that server, for the consoles to wait until its feed has caught up (the
+ * embedded database is the child's alone, and nothing else holds its feed back).
  */
-async function childDatabase(backend: Backend): Promise<{ env: Record<string, string>; dispose(): Promise<void> }> {
+async function childDatabase(backend: Backend): Promise<{ env: Record<string, string>; feed: Pick<Queryable, 'query'> | null; dispose(): Promise<void> }> {
   if (backend === 'postgres') {
     const database = await openTestDatabase('postgres');
-    return { env: database.env, dispose: () => database.dispose() };
+    return { env: database.env, feed: database.db, dispose: () => database.dispose() };
   }
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'sync-kill-'));
   try {
@@ -66,7 +69,7 @@ async function childDatabase(backend: Backend): Promise<{ env: Record<string, st
     rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
-  return { env: { CENTRAL_DATA_DIR: dataDir }, dispose: async () => rmSync(dataDir, { recursive: true, force: true }) };
+  return { env: { CENTRAL_DATA_DIR: dataDir }, feed: null, dispose: async () => rmSync(dataDir, { recursive: true, force: true }) };
 }
 
 await describeOnBackends('sync under faults', (backend) => {
@@ -74,8 +77,8 @@ await describeOnBackends('sync under faults', (backend) => {
     const seed = Number(process.env.SYNC_FAULT_SEED ?? Math.floor(Math.random() * 2 ** 31));
     const central = await startTestCentral(backend);
     const proxy = await startFaultProxy(central.central.url, seed);
-    const a = makeConsole('A', { batchSize: 3, pageLimit: 7 });
-    const b = makeConsole('B', { batchSize: 3, pageLimit: 7 });
+    const a = makeConsole('A', { batchSize: 3, pageLimit: 7 }, central.database.db);
+    const b = makeConsole('B', { batchSize: 3, pageLimit: 7 }, central.database.db);
     try {
       setUpSpace(a, 'SP-FA');
       setUpSpace(b, 'SP-FB');
@@ -119,6 +122,7 @@ await describeOnBackends('sync under faults', (backend) => {
     try {
       database = await childDatabase(backend);
       const { env } = database;
+      a.feed = b.feed = database.feed;
       const token = await createTokenByCli(env, ['--role', 'admin', '--all-envs', '--name', 'kill test']);
       const port = await freePort();
       proc = await spawnCentral(env, port);

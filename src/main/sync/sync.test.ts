@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlanConfig } from '../../shared/domain';
-import { describeOnBackends, startTestCentral, type TestCentral } from '../../central/testkit';
+import { describeOnBackends, startTestCentral, waitForFeed, type TestCentral } from '../../central/testkit';
 import { ledgerSnapshot, makeConsole, type TestConsole } from './testing';
 import { backoffDelay } from './backoff';
 
@@ -31,8 +31,8 @@ await describeOnBackends('sync between two consoles and the central service', (b
 
   beforeAll(async () => {
     central = await startTestCentral(backend);
-    a = makeConsole('A');
-    b = makeConsole('B');
+    a = makeConsole('A', {}, central.database.db);
+    b = makeConsole('B', {}, central.database.db);
     const env = a.services.org.createEnvironment({ name: 'Production', id: 'ENV-SYNC' }, 'alice');
     a.services.org.createSpace(
       {
@@ -157,6 +157,8 @@ await describeOnBackends('sync between two consoles and the central service', (b
     const c = makeConsole('C', { pageLimit: 3, onStatus: (status) => void (status.pull && reports.push(status.pull)) });
     try {
       c.connect(central.central.url, central.admin.token!);
+      // One sync pulls the whole feed: once no transaction elsewhere on the server holds part of it back.
+      await waitForFeed(central.database.db);
       expect(await c.client.syncNow()).toMatchObject({ state: 'connected', pull: null });
       expect(reports.length).toBeGreaterThan(3);
       expect(reports.map((r) => r.done)).toEqual(reports.map((_, i) => 3 * (i + 1)));
@@ -193,6 +195,7 @@ await describeOnBackends('sync between two consoles and the central service', (b
     try {
       const address = older.address() as AddressInfo;
       d.connect(`http://127.0.0.1:${address.port}`, central.admin.token!);
+      await waitForFeed(central.database.db);
       expect(await d.client.syncNow()).toMatchObject({ state: 'connected', lastError: null });
       expect(reports.length).toBeGreaterThan(1);
       expect(reports.every((r) => r.total === null)).toBe(true);

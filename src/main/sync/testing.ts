@@ -1,3 +1,5 @@
+import { waitForFeed } from '../../central/testkit';
+import type { Queryable } from '../../central/store';
 import { createServices, type Services } from '../services';
 import { tempLedger, type TempLedger } from '../ledger/testing';
 import { SyncClient, type SyncClientOptions } from './client';
@@ -9,16 +11,27 @@ export interface TestConsole {
   services: Services;
   client: SyncClient;
   connect(url: string, token: string): void;
-  /** Sync until a round ends connected with nothing waiting (or give up). */
+  /**
+   * The central service's database, when the test has it. A pull hands out a change only once
+   * every older transaction on the PostgreSQL server has ended (central README, "Pull"), so a
+   * pull right after a push may not yet bring back what was pushed. With it, `settle` waits
+   * until the feed has caught up before each round (waitForFeed), so a round pulls every change
+   * pushed before it, by this console or another.
+   */
+  feed: Pick<Queryable, 'query'> | null;
+  /**
+   * Sync until a round ends connected with nothing waiting (or give up). With a `feed`, that
+   * round must also have pushed nothing: then it pulled this console's own changes back too.
+   */
   settle(rounds?: number): Promise<void>;
   cleanup(): Promise<void>;
 }
 
-export function makeConsole(name: string, options: Partial<SyncClientOptions> = {}): TestConsole {
+export function makeConsole(name: string, options: Partial<SyncClientOptions> = {}, feed: Pick<Queryable, 'query'> | null = null): TestConsole {
   const t = tempLedger();
   const services = createServices({ ledger: t.ledger, clock: () => Date.now() });
   const client = new SyncClient({ services, backoff: { baseMs: 20, maxMs: 200 }, timeoutMs: 5_000, pageLimit: 50, ...options });
-  return {
+  const test: TestConsole = {
     name,
     t,
     services,
@@ -26,10 +39,16 @@ export function makeConsole(name: string, options: Partial<SyncClientOptions> = 
     connect(url, token) {
       services.sync.updateSettings(url, token);
     },
+    feed,
     async settle(rounds = 40) {
       for (let i = 0; i < rounds; i += 1) {
+        const pushes = services.sync.status().pendingChanges > 0;
+        if (test.feed) await waitForFeed(test.feed);
         const status = await client.syncNow();
-        if (status.state === 'connected' && status.pendingChanges === 0) return;
+        if (status.state === 'connected' && status.pendingChanges === 0) {
+          if (!test.feed || !pushes) return;
+          continue; // pushed: the next round, after the feed caught up, pulls the changes back
+        }
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       throw new Error(`${name} did not settle: ${JSON.stringify(services.sync.status())}`);
@@ -39,6 +58,7 @@ export function makeConsole(name: string, options: Partial<SyncClientOptions> = 
       t.cleanup();
     },
   };
+  return test;
 }
 
 /** Plans and the live credit history of a ledger, in a form two ledgers can be compared by. */
