@@ -129,16 +129,21 @@ async function firstForbidden(db: Queryable, principal: Principal, changes: Chan
 
 const rejected = (id: string, message: string, issues: Issue[] = []): ChangeResult => ({ id, status: 'rejected', message, issues });
 
-async function applyChange(tx: Queryable, context: PushContext, change: Change, hash: string): Promise<ChangeResult> {
+/** The answer to a change applied before (by id), or null when it has not been. */
+async function repeated(tx: Queryable, change: Change, hash: string): Promise<ChangeResult | null> {
   const prior = await tx.query<{ payload_hash: string; result: { plan: PlanRecord | null }; applied_ms: unknown }>(
     'SELECT payload_hash, result, applied_ms FROM sync_changes WHERE id = $1',
     [change.id],
   );
   const before = prior.rows[0];
-  if (before) {
-    if (before.payload_hash !== hash) return rejected(change.id, `change id ${change.id} was used before for another change`);
-    return { id: change.id, status: 'already_applied', plan: before.result.plan, appliedAt: isoSecond(Number(before.applied_ms)) };
-  }
+  if (!before) return null;
+  if (before.payload_hash !== hash) return rejected(change.id, `change id ${change.id} was used before for another change`);
+  return { id: change.id, status: 'already_applied', plan: before.result.plan, appliedAt: isoSecond(Number(before.applied_ms)) };
+}
+
+async function applyChange(tx: Queryable, context: PushContext, change: Change, hash: string): Promise<ChangeResult> {
+  const before = await repeated(tx, change, hash);
+  if (before) return before;
   const atMs = parseInstant(change.at);
   if (atMs === null) return rejected(change.id, 'at: is not a valid instant', [{ path: 'at', message: 'is not a valid instant' }]);
 
@@ -148,8 +153,13 @@ async function applyChange(tx: Queryable, context: PushContext, change: Change, 
       'INSERT INTO sync_changes (id, payload_hash, kind, result, token_id, applied_ms) VALUES ($1, $2, $3, $4::json, $5, $6)',
       [change.id, hash, change.kind, JSON.stringify({ plan: result.plan }), context.principal.tokenId, context.nowMs],
     );
+    return result;
   }
-  return result;
+  // Another copy of this change (a console's retry while its first send was still applying) may
+  // have applied it while this transaction waited for the plan's lock, and this one then found
+  // the plan moved on: a conflict with itself. That copy has committed by now (this statement,
+  // READ COMMITTED, sees it), so answer as a repeat.
+  return (await repeated(tx, change, hash)) ?? result;
 }
 
 async function applyKind(tx: Queryable, context: PushContext, change: Change, atMs: number): Promise<ChangeResult> {

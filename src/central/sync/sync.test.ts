@@ -114,6 +114,17 @@ await describeOnBackends('sync push and pull', (backend) => {
     expect(missing).toMatchObject({ status: 'conflict', current: null });
   });
 
+  it('answers copies of a change sent at once (a retry while the first is still applying) "applied" once and "already applied" otherwise', async () => {
+    await push(t.admin, [planCreate('plan-twice', 'space-1', smsPlan(1, { credits: { Push: 1 } }))]);
+    for (let version = 1; version <= 10; version += 1) {
+      const edit = planEdit('plan-twice', version, smsPlan(1, { credits: { Push: version + 1 } }));
+      const answers = await Promise.all(Array.from({ length: 4 }, () => push(t.admin, [edit])));
+      expect(answers.map(([r]) => r!.status).sort(), `version ${version}`).toEqual(['already_applied', 'already_applied', 'already_applied', 'applied']);
+    }
+    const plan = await t.admin.get<{ history: { version: number }[] }>('/v1/plans/plan-twice');
+    expect(plan.body.history.map((h) => h.version)).toEqual([...Array(11).keys()].map((i) => i + 1));
+  });
+
   it('rejects plans that break the coexistence rules, naming the plan and channel', async () => {
     await push(t.admin, spaceSetup('env-1', 'space-co', undefined, ['SMS', 'WhatsApp']));
     const [sms] = await push(t.admin, [planCreate('co-sms', 'space-co', smsPlan(10))]);
