@@ -1,11 +1,11 @@
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { StringDecoder } from 'node:string_decoder';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { ImportFormatError, UsageParser, detectFormat, type ParseContext, type ParseResume, type ParsedBatch } from './usage-parse';
+import { ImportFormatError, detectFormat, type ParseContext, type ParseResume, type ParsedBatch } from './usage-parse';
+import { parseFilePieces, parseTextPieces } from './usage-parse-file';
 import type { FromParser, ToParser, WorkerJob } from './usage-parse-protocol';
 
 /**
@@ -56,31 +56,9 @@ function workerEntry(): WorkerEntry | null {
   return { script: bootstrap, eval: true };
 }
 
-/** The file's text in pieces (from `resume`'s byte on, when given), parsed on this thread. */
-async function* parseHere(path: string, context: ParseContext, resume?: ParseResume): AsyncGenerator<ParsedBatch> {
-  const parser = new UsageParser(context, resume);
-  const decoder = new StringDecoder('utf8');
-  const start = resume?.bytesBefore ?? 0;
-  for await (const buffer of createReadStream(path, { highWaterMark: PIECE_BYTES, start }) as AsyncIterable<Buffer>) {
-    parser.push(decoder.write(buffer), buffer.length);
-    yield parser.take();
-  }
-  const tail = decoder.end();
-  if (tail.length > 0) parser.push(tail, 0);
-  parser.end();
-  yield parser.take();
-}
-
-/** Text already in memory, in pieces, parsed on this thread. */
-export function* parseText(text: string, context: ParseContext): Generator<ParsedBatch> {
-  const parser = new UsageParser(context);
-  for (let i = 0; i < text.length; i += PIECE_BYTES) {
-    const piece = text.slice(i, i + PIECE_BYTES);
-    parser.push(piece, Buffer.byteLength(piece, 'utf8'));
-    yield parser.take();
-  }
-  parser.end();
-  yield parser.take();
+/** Text already in memory (the whole file), in pieces, parsed on this thread. */
+export function parseText(text: string, context: ParseContext): Generator<ParsedBatch> {
+  return parseTextPieces(text, context, PIECE_BYTES, true);
 }
 
 type Received = FromParser | { kind: 'crash'; error: Error } | { kind: 'exit'; code: number };
@@ -196,16 +174,6 @@ async function splitHead(path: string, sourceName: string): Promise<{ text: stri
   return { text, resume: { format, header, linesBefore: cutLines, bytesBefore: cut } };
 }
 
-/** The head's text in pieces, parsed on this thread; the file goes on elsewhere. */
-function* parseHead(text: string, context: ParseContext): Generator<ParsedBatch> {
-  const parser = new UsageParser(context);
-  for (let i = 0; i < text.length; i += PIECE_BYTES) {
-    const piece = text.slice(i, i + PIECE_BYTES);
-    parser.push(piece, Buffer.byteLength(piece, 'utf8'));
-    yield parser.take();
-  }
-}
-
 /**
  * A usage file's checked rows, batch by batch, parsed where `parseIn` and the file's size say.
  * With a worker, this thread parses the file's first 4 MiB itself while the worker starts (a
@@ -215,7 +183,7 @@ export async function* parseFile(path: string, size: number, context: ParseConte
   const entry = parseIn === 'here' || (parseIn === 'auto' && size < WORKER_MIN_BYTES) ? null : workerEntry();
   if (entry === null) {
     if (parseIn === 'worker') throw new Error('the usage parser thread\'s script is not there');
-    yield* parseHere(path, context);
+    yield* parseFilePieces(path, context, PIECE_BYTES);
     return;
   }
   const split = size > HEAD_BYTES ? await splitHead(path, context.sourceName) : null;
@@ -230,13 +198,13 @@ export async function* parseFile(path: string, size: number, context: ParseConte
   const thread = startParserThread(entry, job);
   let handedOver = false;
   try {
-    if (split !== null) yield* parseHead(split.text, context);
+    if (split !== null) yield* parseTextPieces(split.text, context, PIECE_BYTES, false);
     handedOver = true;
     yield* thread.batches();
   } catch (error) {
     if (!handedOver || !(error instanceof ParserThreadUnavailable) || parseIn === 'worker') throw error;
     // The thread could not start and sent nothing: parse the rest of the file on this thread.
-    yield* parseHere(path, context, split?.resume);
+    yield* parseFilePieces(path, context, PIECE_BYTES, split?.resume);
   } finally {
     thread.stop();
   }

@@ -1,7 +1,6 @@
-import { createReadStream } from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
 import { parentPort, workerData } from 'node:worker_threads';
-import { ImportFormatError, UsageParser, type ParsedBatch } from './usage-parse';
+import { ImportFormatError, type ParsedBatch } from './usage-parse';
+import { parseFilePieces } from './usage-parse-file';
 import { transferablesOf, workerJobSchema, type FromParser, type ToParser } from './usage-parse-protocol';
 
 /**
@@ -35,17 +34,7 @@ async function send(batch: ParsedBatch): Promise<void> {
 }
 
 async function run(): Promise<void> {
-  const parser = new UsageParser(job.context, job.resume ?? undefined);
-  const decoder = new StringDecoder('utf8');
-  const start = job.resume?.bytesBefore ?? 0;
-  for await (const buffer of createReadStream(job.path, { highWaterMark: job.pieceBytes, start }) as AsyncIterable<Buffer>) {
-    parser.push(decoder.write(buffer), buffer.length);
-    await send(parser.take());
-  }
-  const tail = decoder.end();
-  if (tail.length > 0) parser.push(tail, 0);
-  parser.end();
-  await send(parser.take());
+  for await (const batch of parseFilePieces(job.path, job.context, job.pieceBytes, job.resume ?? undefined)) await send(batch);
   post({ kind: 'end' });
 }
 
