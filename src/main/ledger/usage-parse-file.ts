@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { UsageParser, type ParseContext, type ParseResume, type ParsedBatch } from './usage-parse';
@@ -11,8 +12,13 @@ export async function* parseFilePieces(path: string, context: ParseContext, piec
   const parser = new UsageParser(context, resume);
   const decoder = new StringDecoder('utf8');
   const start = resume?.bytesBefore ?? 0;
+  // Until the first byte that is not ASCII (and then to the end, as the decoder may hold part of
+  // a character) pieces are read as Latin-1: for ASCII the same text, some 20 times faster to
+  // make than by UTF-8 decoding.
+  let decoding = false;
   for await (const buffer of createReadStream(path, { highWaterMark: pieceBytes, start }) as AsyncIterable<Buffer>) {
-    parser.push(decoder.write(buffer), buffer.length);
+    if (!decoding && !isAscii(buffer)) decoding = true;
+    parser.push(decoding ? decoder.write(buffer) : buffer.toString('latin1'), buffer.length);
     yield parser.take();
   }
   const tail = decoder.end();

@@ -1,5 +1,6 @@
 import { CHANNELS, type Channel } from '../../shared/domain';
 import {
+  CsvRowReader,
   LineSplitter,
   parseCsvHeader,
   parseCsvRow,
@@ -200,6 +201,7 @@ export class UsageParser {
   private format: UsageFormat | null = null;
   private splitter: LineSplitter | null = null;
   private header: CsvHeader | null = null;
+  private csvReader: CsvRowReader | null = null;
   private headerError: string | null = null;
   private readonly ctx: RowContext;
   private readonly builder: ColumnsBuilder;
@@ -210,7 +212,7 @@ export class UsageParser {
   private badCount = 0;
   private badRows: BadRow[] = [];
   private bytesRead = 0;
-  private readonly onRecord = (record: string, line: number): void => this.record(record, line);
+  private readonly onRecord = (text: string, start: number, end: number, line: number): void => this.record(text, start, end, line);
 
   constructor(context: ParseContext, resume?: ParseResume) {
     this.sourceName = context.sourceName;
@@ -224,7 +226,7 @@ export class UsageParser {
       if (resume.header !== null) {
         const header = parseCsvHeader(resume.header);
         if ('error' in header) throw new ImportFormatError(`line 1: ${header.error}`);
-        this.header = header;
+        this.setHeader(header);
       }
     }
   }
@@ -270,16 +272,30 @@ export class UsageParser {
     if (this.headerError !== null) throw new ImportFormatError(this.headerError);
   }
 
-  private record(record: string, line: number): void {
+  private setHeader(header: CsvHeader): void {
+    this.header = header;
+    this.csvReader = new CsvRowReader(header, this.ctx);
+  }
+
+  /** One record, the characters [start, end) of `text`. */
+  private record(text: string, start: number, end: number, line: number): void {
     if (this.headerError !== null) return;
-    if (record.trim().length === 0) return;
+    if (isBlank(text, start, end)) return;
     if (this.format === 'csv' && this.header === null) {
-      const parsed = parseCsvHeader(record);
+      const parsed = parseCsvHeader(text.slice(start, end));
       if ('error' in parsed) this.headerError = `line ${line}: ${parsed.error}`;
-      else this.header = parsed;
+      else this.setHeader(parsed);
       return;
     }
     this.rowsRead += 1;
+    if (this.csvReader !== null) {
+      const row = this.csvReader.read(text, start, end, line);
+      if (row !== null) {
+        this.builder.add(row);
+        return;
+      }
+    }
+    const record = text.slice(start, end);
     const result: RowResult = this.format === 'csv' ? parseCsvRow(record, line, this.header!, this.ctx) : parseJsonRow(record, line, this.ctx);
     if ('reason' in result) {
       this.badCount += 1;
@@ -291,4 +307,12 @@ export class UsageParser {
     }
     this.builder.add(result);
   }
+}
+
+/** Whether [start, end) of `text` is empty or only white space (most records start with a visible character: no trim needed to tell). */
+function isBlank(text: string, start: number, end: number): boolean {
+  if (start === end) return true;
+  const first = text.charCodeAt(start);
+  if (first > 32 && first < 127) return false;
+  return text.slice(start, end).trim().length === 0;
 }
