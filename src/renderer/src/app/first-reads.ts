@@ -3,7 +3,7 @@ import type { ApiClient, CommandInput, CommandName } from '../../../shared/api';
 import { queryKeys } from '../api';
 import { firstHistoryPageInput } from '../features/history';
 import { creditsTabReads } from '../features/overview';
-import type { Route } from './router';
+import { onHashChange, type Route } from './router';
 
 interface Read<N extends CommandName = CommandName> {
   name: N;
@@ -59,11 +59,9 @@ export function prefetchFirstReads(queryClient: QueryClient, api: ApiClient, rou
 /**
  * The same for the screen's own reads on every later move between screens (the header stays
  * and keeps its answers): the listener is added before React's, which renders the new screen
- * synchronously in the same event, so the requests leave before that first render — tens of
- * ms while a screen's code runs for the first time — instead of from its effects after it.
+ * right after the same event, so the requests leave before that first render — tens of ms
+ * while a screen's code runs for the first time — instead of from its effects after it.
  */
 export function prefetchOnRouteChange(queryClient: QueryClient, api: ApiClient, parse: (hash: string) => Route): () => void {
-  const onChange = (): void => prefetch(queryClient, api, screenReads(parse(window.location.hash)));
-  window.addEventListener('hashchange', onChange);
-  return () => window.removeEventListener('hashchange', onChange);
+  return onHashChange((hash) => prefetch(queryClient, api, screenReads(parse(hash))));
 }

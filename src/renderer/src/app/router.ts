@@ -57,9 +57,31 @@ export function parseRoute(hash: string): Route {
   return { name: 'notFound', path };
 }
 
+/**
+ * Call `onChange` when the URL fragment changes. Chromium (and so Electron) fires `popstate`
+ * synchronously when the fragment changes (a link, `location.hash = …`, Back), while
+ * `hashchange` comes a task later — after a frame or two on a busy machine; the screen starts
+ * on the first of the two and the other finds nothing new. `hashchange` stays for browsers that
+ * fire only it.
+ */
+export function onHashChange(onChange: (hash: string) => void): () => void {
+  let last = window.location.hash;
+  const listener = (): void => {
+    const hash = window.location.hash;
+    if (hash === last) return;
+    last = hash;
+    onChange(hash);
+  };
+  window.addEventListener('popstate', listener);
+  window.addEventListener('hashchange', listener);
+  return () => {
+    window.removeEventListener('popstate', listener);
+    window.removeEventListener('hashchange', listener);
+  };
+}
+
 function subscribe(onChange: () => void): () => void {
-  window.addEventListener('hashchange', onChange);
-  return () => window.removeEventListener('hashchange', onChange);
+  return onHashChange(onChange);
 }
 
 function currentHash(): string {

@@ -222,8 +222,9 @@ const HistoryTable = memo(function HistoryTable({ entries }: { entries: HistoryE
                 </td>
                 <td><time dateTime={entry.at}>{formatInstant(entry.at)}</time></td>
                 <td>{entry.actor}</td>
-                <td><span className={`action action-${entry.action}`}>{ACTION_LABEL[entry.action]}</span></td>
-                <td><code>{entry.planId}</code></td>
+                {/* Classes on the cells rather than an element inside each: a page is 50 rows. */}
+                <td className={`action action-${entry.action}`}>{ACTION_LABEL[entry.action]}</td>
+                <td className="mono">{entry.planId}</td>
                 <td className="num">{entry.version}</td>
                 <td>{billingDate(entry.config)}</td>
                 <td>{limitLabel(entry.config)}</td>
