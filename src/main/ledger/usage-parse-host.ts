@@ -1,11 +1,9 @@
-import { isAscii } from 'node:buffer';
 import { existsSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { ImportFormatError, detectFormat, type ParseContext, type ParseResume, type ParsedBatch } from './usage-parse';
+import { ImportFormatError, type ParseContext, type ParseResume, type ParsedBatch } from './usage-parse';
 import { parseFilePieces, parseTextPieces } from './usage-parse-file';
 import type { FromParser, ToParser, WorkerJob } from './usage-parse-protocol';
 
@@ -19,8 +17,6 @@ export type ParseIn = 'auto' | 'worker' | 'here';
 
 /** Below this a worker's start costs more than parsing on this thread. */
 const WORKER_MIN_BYTES = 4 << 20;
-/** The part of a large file parsed on this thread while the worker starts. */
-const HEAD_BYTES = 4 << 20;
 /** One piece of the file is one batch and one ledger transaction (some 20,000 rows). */
 const PIECE_BYTES = 1 << 20;
 /** Pieces parsed ahead of the writer: enough to keep both threads busy, little memory. */
@@ -59,7 +55,7 @@ function workerEntry(): WorkerEntry | null {
 
 /** Text already in memory (the whole file), in pieces, parsed on this thread. */
 export function parseText(text: string, context: ParseContext): Generator<ParsedBatch> {
-  return parseTextPieces(text, context, PIECE_BYTES, true);
+  return parseTextPieces(text, context, PIECE_BYTES);
 }
 
 type Received = FromParser | { kind: 'crash'; error: Error } | { kind: 'exit'; code: number };
@@ -68,6 +64,12 @@ type Received = FromParser | { kind: 'crash'; error: Error } | { kind: 'exit'; c
 class ParserThreadUnavailable extends Error {}
 
 interface ParserThread {
+  /** Whether the thread has loaded and waits to be told where to start. */
+  readonly ready: boolean;
+  /** Resolves once the thread is ready; rejects (ParserThreadUnavailable) if it died before. */
+  whenReady(): Promise<void>;
+  /** Tell the thread where to start reading. */
+  start(resume: ParseResume): void;
   /** The thread's batches, in file order; each is acknowledged when the next is asked for. */
   batches(): AsyncGenerator<ParsedBatch>;
   stop(): void;
@@ -84,7 +86,25 @@ function startParserThread(entry: WorkerEntry, job: WorkerJob): ParserThread {
   });
   const queue: Received[] = [];
   let notify: (() => void) | null = null;
+  let ready = false;
+  let onReady: { resolve: () => void; reject: (error: Error) => void } | null = null;
+  const readiness = new Promise<void>((resolve, reject) => (onReady = { resolve, reject }));
+  // Nobody may be waiting for readiness (the file was read here to its end): not an unhandled rejection.
+  readiness.catch(() => undefined);
+  const describe = (message: Received): string => {
+    const why = message.kind === 'crash' ? message.error.message : message.kind === 'exit' ? `it stopped with code ${message.code}` : message.kind;
+    const detail = stderr.trim().length > 0 ? ` (${stderr.trim().split('\n')[0]})` : '';
+    return `${why}${detail}`;
+  };
   const receive = (message: Received): void => {
+    if (message.kind === 'ready') {
+      ready = true;
+      onReady?.resolve();
+      return;
+    }
+    if (!ready && (message.kind === 'crash' || message.kind === 'exit')) {
+      onReady?.reject(new ParserThreadUnavailable(`the usage parser thread could not run: ${describe(message)}`));
+    }
     queue.push(message);
     notify?.();
     notify = null;
@@ -110,77 +130,36 @@ function startParserThread(entry: WorkerEntry, job: WorkerJob): ParserThread {
           case 'error':
             if (message.formatError) throw new ImportFormatError(message.message);
             throw new Error(`reading the usage file failed: ${message.message}`);
+          case 'ready':
+            break;
           case 'crash':
-          case 'exit': {
-            const why = message.kind === 'crash' ? message.error.message : `it stopped with code ${message.code}`;
-            const detail = stderr.trim().length > 0 ? ` (${stderr.trim().split('\n')[0]})` : '';
-            if (received === 0) throw new ParserThreadUnavailable(`the usage parser thread could not run: ${why}${detail}`);
-            throw new Error(`the usage parser thread stopped mid-file: ${why}${detail}`);
-          }
+          case 'exit':
+            if (received === 0) throw new ParserThreadUnavailable(`the usage parser thread could not run: ${describe(message)}`);
+            throw new Error(`the usage parser thread stopped mid-file: ${describe(message)}`);
         }
       }
     } finally {
       stop();
     }
   }
-  return { batches, stop };
-}
-
-/**
- * The file's head, and where the parser thread can take over: the end of its last line that is
- * not inside a quoted CSV field. null when the head holds no such line (or the header needs the
- * long way: a quoted header line), and the whole file goes to the thread.
- */
-async function splitHead(path: string, sourceName: string): Promise<{ text: string; resume: ParseResume } | null> {
-  const handle = await open(path, 'r');
-  let head: Buffer;
-  try {
-    const buffer = Buffer.alloc(HEAD_BYTES);
-    const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
-    head = buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
-  const sample = head.subarray(0, 4096).toString('utf8');
-  if (sample.trim().length === 0) return null;
-  const format = detectFormat(sourceName, sample);
-  // A newline outside quotes (an even number of quote bytes before it; a JSON line never spans
-  // lines) ends a record. UTF-8 never uses these two byte values inside a character.
-  let quotes = 0;
-  let lines = 0;
-  let cut = -1;
-  let cutLines = 0;
-  for (let i = 0; i < head.length; i += 1) {
-    const byte = head[i]!;
-    if (byte === 0x22) quotes += 1;
-    else if (byte === 0x0a) {
-      lines += 1;
-      if (format === 'jsonl' || quotes % 2 === 0) {
-        cut = i + 1;
-        cutLines = lines;
-      }
-    }
-  }
-  if (cut <= 0) return null;
-  const bytes = head.subarray(0, cut);
-  // ASCII (nearly every file) reads as Latin-1 far faster than as UTF-8, to the same text.
-  const text = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
-  let header: string | null = null;
-  if (format === 'csv') {
-    const first = text
-      .replace(/^\uFEFF/, '')
-      .split('\n')
-      .find((line) => line.trim().length > 0);
-    if (first === undefined || first.includes('"')) return null;
-    header = first.endsWith('\r') ? first.slice(0, -1) : first;
-  }
-  return { text, resume: { format, header, linesBefore: cutLines, bytesBefore: cut } };
+  return {
+    get ready() {
+      return ready;
+    },
+    whenReady: () => readiness,
+    start: (resume) => worker.postMessage({ kind: 'start', resume } satisfies ToParser),
+    batches,
+    stop,
+  };
 }
 
 /**
  * A usage file's checked rows, batch by batch, parsed where `parseIn` and the file's size say.
- * With a worker, this thread parses the file's first 4 MiB itself while the worker starts (a
- * worker takes a few hundred milliseconds to be ready), and the worker reads on from there.
+ * With a worker, this thread reads the file's beginning itself while the worker starts (a few
+ * hundred milliseconds, more on a busy machine) and hands the rest over at the first record
+ * boundary after the worker is ready, so the writer never waits for the worker to start; a
+ * worker that cannot start leaves the whole file to this thread. 'worker' hands over as soon as
+ * the worker is ready, and fails if it cannot start.
  */
 export async function* parseFile(path: string, size: number, context: ParseContext, parseIn: ParseIn): AsyncGenerator<ParsedBatch> {
   const entry = parseIn === 'here' || (parseIn === 'auto' && size < WORKER_MIN_BYTES) ? null : workerEntry();
@@ -189,25 +168,25 @@ export async function* parseFile(path: string, size: number, context: ParseConte
     yield* parseFilePieces(path, context, PIECE_BYTES);
     return;
   }
-  const split = size > HEAD_BYTES ? await splitHead(path, context.sourceName) : null;
   const job: WorkerJob = {
     path,
-    resume: split?.resume ?? null,
     pieceBytes: PIECE_BYTES,
     window: WINDOW,
     context: { ...context, spaces: context.spaces.map((s) => ({ id: s.id, channels: [...s.channels] })) },
   };
-  // Started first, so that it gets ready while the head is parsed and written.
   const thread = startParserThread(entry, job);
-  let handedOver = false;
   try {
-    if (split !== null) yield* parseTextPieces(split.text, context, PIECE_BYTES, false);
-    handedOver = true;
-    yield* thread.batches();
-  } catch (error) {
-    if (!handedOver || !(error instanceof ParserThreadUnavailable) || parseIn === 'worker') throw error;
-    // The thread could not start and sent nothing: parse the rest of the file on this thread.
-    yield* parseFilePieces(path, context, PIECE_BYTES, split?.resume);
+    const handOver = parseIn === 'worker' ? () => thread.whenReady().then(() => true) : () => thread.ready;
+    const resume = yield* parseFilePieces(path, context, PIECE_BYTES, undefined, handOver);
+    if (resume === null) return;
+    thread.start(resume);
+    try {
+      yield* thread.batches();
+    } catch (error) {
+      if (!(error instanceof ParserThreadUnavailable) || parseIn === 'worker') throw error;
+      // The thread died before sending anything: read the rest of the file on this thread.
+      yield* parseFilePieces(path, context, PIECE_BYTES, resume);
+    }
   } finally {
     thread.stop();
   }

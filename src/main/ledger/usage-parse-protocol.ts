@@ -1,19 +1,18 @@
 import { z } from 'zod';
 import { CHANNELS } from '../../shared/domain';
-import type { ParsedBatch, UsageColumns } from './usage-parse';
+import type { ParseResume, ParsedBatch, UsageColumns } from './usage-parse';
+
+/** Where the parser thread starts reading: the ledger's thread read the file up to there itself. */
+export const parseResumeSchema = z.object({
+  format: z.enum(['csv', 'jsonl']),
+  header: z.string().nullable(),
+  linesBefore: z.number().int().min(1),
+  bytesBefore: z.number().int().min(1),
+});
 
 /** What the import's parser thread is given (checked on arrival: a thread boundary is an edge too). */
 export const workerJobSchema = z.object({
   path: z.string().min(1),
-  /** Where to start reading: the writer's thread parsed the file up to here itself. */
-  resume: z
-    .object({
-      format: z.enum(['csv', 'jsonl']),
-      header: z.string().nullable(),
-      linesBefore: z.number().int().min(1),
-      bytesBefore: z.number().int().min(1),
-    })
-    .nullable(),
   /** Bytes read at a time; each piece becomes one batch and one ledger transaction. */
   pieceBytes: z.number().int().min(1024),
   /** Batches sent ahead of the writer's acknowledgements. */
@@ -27,12 +26,14 @@ export const workerJobSchema = z.object({
 });
 export type WorkerJob = z.infer<typeof workerJobSchema>;
 
+/** The thread says 'ready' once loaded, is told where to start, then sends batches. */
 export type FromParser =
+  | { kind: 'ready' }
   | { kind: 'batch'; batch: ParsedBatch }
   | { kind: 'end' }
   | { kind: 'error'; formatError: boolean; message: string; code: string | null };
 
-export type ToParser = { kind: 'ack' };
+export type ToParser = { kind: 'start'; resume: ParseResume } | { kind: 'ack' };
 
 /** The columns' buffers, moved to the receiving thread instead of copied. */
 export function transferablesOf(rows: UsageColumns): ArrayBuffer[] {

@@ -201,6 +201,8 @@ export class UsageParser {
   private format: UsageFormat | null = null;
   private splitter: LineSplitter | null = null;
   private header: CsvHeader | null = null;
+  /** The header's record as the file has it (for a parser that takes over). */
+  private headerLine: string | null = null;
   private csvReader: CsvRowReader | null = null;
   private headerError: string | null = null;
   private readonly ctx: RowContext;
@@ -226,7 +228,7 @@ export class UsageParser {
       if (resume.header !== null) {
         const header = parseCsvHeader(resume.header);
         if ('error' in header) throw new ImportFormatError(`line 1: ${header.error}`);
-        this.setHeader(header);
+        this.setHeader(header, resume.header);
       }
     }
   }
@@ -267,13 +269,26 @@ export class UsageParser {
     return batch;
   }
 
+  /**
+   * Where another parser can take over, given the file's bytes up to and including the last
+   * line break pushed: null while no line is complete, the format or the CSV header is not
+   * known yet, or a record spans that line break.
+   */
+  resumeAt(bytesBefore: number): ParseResume | null {
+    const { format, splitter } = this;
+    if (format === null || splitter === null || splitter.linesRead === 0 || splitter.inRecord) return null;
+    if (format === 'csv' && this.headerLine === null) return null;
+    return { format, header: format === 'csv' ? this.headerLine : null, linesBefore: splitter.linesRead, bytesBefore };
+  }
+
   /** A bad header refuses the whole file. */
   private checkHeader(): void {
     if (this.headerError !== null) throw new ImportFormatError(this.headerError);
   }
 
-  private setHeader(header: CsvHeader): void {
+  private setHeader(header: CsvHeader, line: string): void {
     this.header = header;
+    this.headerLine = line;
     this.csvReader = new CsvRowReader(header, this.ctx);
   }
 
@@ -282,9 +297,10 @@ export class UsageParser {
     if (this.headerError !== null) return;
     if (isBlank(text, start, end)) return;
     if (this.format === 'csv' && this.header === null) {
-      const parsed = parseCsvHeader(text.slice(start, end));
+      const headerLine = text.slice(start, end);
+      const parsed = parseCsvHeader(headerLine);
       if ('error' in parsed) this.headerError = `line ${line}: ${parsed.error}`;
-      else this.setHeader(parsed);
+      else this.setHeader(parsed, headerLine);
       return;
     }
     this.rowsRead += 1;

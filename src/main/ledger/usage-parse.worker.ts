@@ -1,12 +1,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { ImportFormatError, type ParsedBatch } from './usage-parse';
+import { ImportFormatError, type ParseResume, type ParsedBatch } from './usage-parse';
 import { parseFilePieces } from './usage-parse-file';
-import { transferablesOf, workerJobSchema, type FromParser, type ToParser } from './usage-parse-protocol';
+import { parseResumeSchema, transferablesOf, workerJobSchema, type FromParser, type ToParser } from './usage-parse-protocol';
 
 /**
  * The import's parser thread: reads the usage file, checks its rows and sends them in columns to
- * the thread that writes the ledger, so that reading and writing overlap. It keeps at most
- * `window` pieces unacknowledged, so a fast reader never piles a large file up in memory.
+ * the thread that writes the ledger, so that reading and writing overlap. Once loaded it says
+ * 'ready' and waits to be told where to start (the ledger's thread reads the file's beginning
+ * itself meanwhile). It keeps at most `window` pieces unacknowledged, so a fast reader never
+ * piles a large file up in memory.
  */
 const port = parentPort;
 if (port === null) throw new Error('usage-parse.worker runs as a worker thread');
@@ -20,6 +22,19 @@ port.on('message', (message: ToParser) => {
     acknowledged += 1;
     wake?.();
     wake = null;
+  } else if (message.kind === 'start') {
+    run(message.resume).then(
+      () => port.close(),
+      (error: unknown) => {
+        post({
+          kind: 'error',
+          formatError: error instanceof ImportFormatError,
+          message: error instanceof Error ? error.message : String(error),
+          code: (error as NodeJS.ErrnoException | null)?.code ?? null,
+        });
+        port.close();
+      },
+    );
   }
 });
 
@@ -33,20 +48,10 @@ async function send(batch: ParsedBatch): Promise<void> {
   post({ kind: 'batch', batch }, transferablesOf(batch.rows));
 }
 
-async function run(): Promise<void> {
-  for await (const batch of parseFilePieces(job.path, job.context, job.pieceBytes, job.resume ?? undefined)) await send(batch);
+async function run(resume: ParseResume): Promise<void> {
+  const from = parseResumeSchema.parse(resume);
+  for await (const batch of parseFilePieces(job.path, job.context, job.pieceBytes, from)) await send(batch);
   post({ kind: 'end' });
 }
 
-run().then(
-  () => port.close(),
-  (error: unknown) => {
-    post({
-      kind: 'error',
-      formatError: error instanceof ImportFormatError,
-      message: error instanceof Error ? error.message : String(error),
-      code: (error as NodeJS.ErrnoException | null)?.code ?? null,
-    });
-    port.close();
-  },
-);
+post({ kind: 'ready' });

@@ -470,6 +470,16 @@ export class LineSplitter {
     this.first = linesBefore === 0;
   }
 
+  /** Lines read so far, counting those before this splitter's start. */
+  get linesRead(): number {
+    return this.line;
+  }
+
+  /** Whether a record has begun and not ended (a quoted field holding a line break). */
+  get inRecord(): boolean {
+    return this.pending !== null;
+  }
+
   push(chunk: string, emit: RecordSink): void {
     let from = 0;
     if (this.first && chunk.length > 0) {
