@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LedgerOpenError } from './errors';
 import { openLedger } from './ledger';
+import { PAGE_SIZE } from './open';
 import { APPLICATION_ID, LATEST_VERSION } from './migrations';
 import { tempDir, tempLedger } from './testing';
 import { rmSync } from 'node:fs';
@@ -42,10 +43,26 @@ describe('opening the ledger', () => {
       expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
       expect(db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
       expect(db.pragma('application_id', { simple: true })).toBe(APPLICATION_ID);
+      expect(db.pragma('page_size', { simple: true })).toBe(PAGE_SIZE);
       t.reopen();
       expect(t.ledger.db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
     } finally {
       t.cleanup();
+    }
+  });
+
+  it('keeps the page size of an existing ledger', () => {
+    const path = join(dir(), 'ledger.db');
+    const old = new Database(path);
+    old.pragma('page_size = 4096');
+    old.pragma('journal_mode = WAL');
+    old.close();
+    const ledger = openLedger(path);
+    try {
+      expect(ledger.db.pragma('page_size', { simple: true })).toBe(4096);
+      expect(ledger.db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
+    } finally {
+      ledger.close();
     }
   });
 
