@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { ImportFormatError, type ParseResume, type ParsedBatch } from './usage-parse';
 import { parseFilePieces } from './usage-parse-file';
-import { parseResumeSchema, transferablesOf, workerJobSchema, type FromParser, type ToParser } from './usage-parse-protocol';
+import { checkResume, checkWorkerJob, transferablesOf, type FromParser, type ToParser } from './usage-parse-protocol';
 
 /**
  * The import's parser thread: reads the usage file, checks its rows and sends them in columns to
@@ -12,7 +12,7 @@ import { parseResumeSchema, transferablesOf, workerJobSchema, type FromParser, t
  */
 const port = parentPort;
 if (port === null) throw new Error('usage-parse.worker runs as a worker thread');
-const job = workerJobSchema.parse(workerData);
+const job = checkWorkerJob(workerData);
 
 let acknowledged = 0;
 let sent = 0;
@@ -49,7 +49,7 @@ async function send(batch: ParsedBatch): Promise<void> {
 }
 
 async function run(resume: ParseResume): Promise<void> {
-  const from = parseResumeSchema.parse(resume);
+  const from = checkResume(resume);
   for await (const batch of parseFilePieces(job.path, job.context, job.pieceBytes, from)) await send(batch);
   post({ kind: 'end' });
 }
