@@ -16,6 +16,7 @@ export const FIXTURE_SPACES = [
   'Edit',
   'Delete',
   'History',
+  'HistoryPages',
   'Usage',
   'Roles',
   'Preview',

@@ -1,5 +1,6 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 import { apiErrorOf } from '../api';
+import { afterNextPaint } from './paint';
 
 export function Loading({ what }: { what: string }) {
   return (
@@ -29,12 +30,16 @@ export function Empty({ children }: { children: ReactNode }) {
   return <div className="state state-empty">{children}</div>;
 }
 
-/** A screen's heading; it takes focus when the screen opens so keyboard users start there. */
+/**
+ * A screen's heading; it takes focus when the screen opens so keyboard users start there.
+ * Once the screen has been painted, not as it mounts: focus() makes the browser compute the
+ * styles and layout of the whole new screen there and then (tens of ms for the Credits tab with
+ * a history page), ahead of the frame that would compute them anyway. And a heading shown only
+ * while a screen loads (gone a few ms later) never takes it, so removing it costs nothing either.
+ */
 export function PageTitle({ children }: { children: ReactNode }) {
   const ref = useRef<HTMLHeadingElement>(null);
-  useEffect(() => {
-    ref.current?.focus();
-  }, []);
+  useEffect(() => afterNextPaint(() => ref.current?.focus()), []);
   return (
     <h1 ref={ref} tabIndex={-1}>
       {children}

@@ -14,6 +14,7 @@ export {
   utcToSecond,
   yesNo,
 } from './format';
+export { afterNextPaint } from './paint';
 export { Breadcrumbs, Empty, ErrorState, Loading, PageTitle, type Crumb } from './States';
 export { Toggle } from './Toggle';
 export { FlashMessage, useFlash } from './flash';
