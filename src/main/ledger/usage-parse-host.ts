@@ -87,23 +87,23 @@ function startParserThread(entry: WorkerEntry, job: WorkerJob): ParserThread {
   const queue: Received[] = [];
   let notify: (() => void) | null = null;
   let ready = false;
-  let onReady: { resolve: () => void; reject: (error: Error) => void } | null = null;
-  const readiness = new Promise<void>((resolve, reject) => (onReady = { resolve, reject }));
+  let settleReadiness: { resolve: () => void; reject: (error: Error) => void } = { resolve: () => undefined, reject: () => undefined };
+  const readiness = new Promise<void>((resolve, reject) => (settleReadiness = { resolve, reject }));
   // Nobody may be waiting for readiness (the file was read here to its end): not an unhandled rejection.
   readiness.catch(() => undefined);
-  const describe = (message: Received): string => {
-    const why = message.kind === 'crash' ? message.error.message : message.kind === 'exit' ? `it stopped with code ${message.code}` : message.kind;
+  const describe = (message: { kind: 'crash'; error: Error } | { kind: 'exit'; code: number }): string => {
+    const why = message.kind === 'crash' ? message.error.message : `it stopped with code ${message.code}`;
     const detail = stderr.trim().length > 0 ? ` (${stderr.trim().split('\n')[0]})` : '';
     return `${why}${detail}`;
   };
   const receive = (message: Received): void => {
     if (message.kind === 'ready') {
       ready = true;
-      onReady?.resolve();
+      settleReadiness.resolve();
       return;
     }
     if (!ready && (message.kind === 'crash' || message.kind === 'exit')) {
-      onReady?.reject(new ParserThreadUnavailable(`the usage parser thread could not run: ${describe(message)}`));
+      settleReadiness.reject(new ParserThreadUnavailable(`the usage parser thread could not run: ${describe(message)}`));
     }
     queue.push(message);
     notify?.();
@@ -130,8 +130,6 @@ function startParserThread(entry: WorkerEntry, job: WorkerJob): ParserThread {
           case 'error':
             if (message.formatError) throw new ImportFormatError(message.message);
             throw new Error(`reading the usage file failed: ${message.message}`);
-          case 'ready':
-            break;
           case 'crash':
           case 'exit':
             if (received === 0) throw new ParserThreadUnavailable(`the usage parser thread could not run: ${describe(message)}`);
