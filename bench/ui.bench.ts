@@ -21,7 +21,9 @@ const HISTORY_ENTRIES = Number(process.env.UI_BENCH_HISTORY ?? 1_000_000);
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
-// UI_BENCH_WEB_HOST: another build's web-host.js (with its out/renderer beside it), to compare two builds on the same machine.
+// UI_BENCH_WEB_HOST: another build's web-host.js, to compare two builds on the same machine. The host
+// serves the out/renderer of the nearest folder above it with a package.json: copy the build's out/
+// into a folder of its own together with a package.json of {"type": "module"}.
 const WEB_HOST = process.env.UI_BENCH_WEB_HOST ?? path.join(projectRoot, 'out', 'main', 'web-host.js');
 
 function ms(value: number): string {

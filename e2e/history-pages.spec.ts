@@ -36,3 +36,25 @@ test('the history log pages 50 entries at a time, newest first, and every entry 
   await expect(range).toHaveText('Entries 1–50');
   await expect(overview.historyRows()).toHaveCount(50);
 });
+
+test('a screen’s first reads travel to the console together, in one request', async ({ openConsole, server }) => {
+  const spaceId = server.spaces.HistoryPages;
+  const page = await openConsole('admin');
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Environments');
+  const sent: { path: string; names: string[] }[] = [];
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (!url.pathname.startsWith('/api/') || url.pathname === '/api/events') return;
+    const body = request.postDataJSON() as { calls?: { name: string }[] } | null;
+    sent.push({ path: url.pathname, names: body?.calls?.map((call) => call.name) ?? [url.pathname.replace('/api/invoke/', '')] });
+  });
+  await page.evaluate((hash) => {
+    window.location.hash = hash;
+  }, `#/spaces/${spaceId}/credits`);
+  await expect(page.getByTestId('history-range')).toHaveText('Entries 1–50');
+  // (Other specs write meanwhile, and their change events make this page read again: look for this screen's reads.)
+  const together = sent.find((request) => request.path === '/api/batch' && request.names.includes('spaces.get'));
+  expect(together?.names).toEqual(expect.arrayContaining(['spaces.get', 'plans.list', 'history.list']));
+  const before = sent.slice(0, together ? sent.indexOf(together) : sent.length);
+  expect(before.filter((request) => request.names.some((name) => ['spaces.get', 'plans.list', 'history.list'].includes(name)))).toEqual([]);
+});

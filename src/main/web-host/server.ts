@@ -1,7 +1,8 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isCommandName, type Caller, type Dispatcher, type ErrorKind } from '../../shared/api';
+import { z } from 'zod';
+import { isCommandName, MAX_BATCH_CALLS, WEB_BATCH_PATH, type Caller, type Dispatcher, type ErrorKind, type Result } from '../../shared/api';
 import { CONSOLE_CSP, contentTypeOf, resolveRendererFile, type EventBus } from '../host';
 import { isLoopbackAddress, isLoopbackHost } from './loopback';
 import { bearerSecret, callerForSecret, issueSecrets, type CallerSession } from './secrets';
@@ -146,6 +147,54 @@ async function handleInvoke(ctx: RequestHandlerContext, req: IncomingMessage, re
   sendJson(res, 200, result);
 }
 
+const batchSchema = z.object({
+  calls: z.array(z.object({ name: z.string(), input: z.unknown() }).strict()).min(1).max(MAX_BATCH_CALLS),
+}).strict();
+
+/**
+ * Several commands in one request, answered in one: `{ calls: [{ name, input }] }` →
+ * `{ results: [envelope] }`, in order, each dispatched as its own call would be (its own role
+ * check, validation and transaction), one after the other. A bad call fails alone.
+ */
+async function handleBatch(ctx: RequestHandlerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (req.method !== 'POST') {
+    refuse(res, 405, 'validation', 'Commands are called with POST.', { Allow: 'POST' });
+    return;
+  }
+  const caller = callerForSecret(ctx.sessions, bearerSecret(req.headers.authorization));
+  if (!caller) {
+    refuse(res, 401, 'forbidden', 'This call did not carry the console’s secret. Open the console from the address the start command printed.');
+    return;
+  }
+  const body = await readBody(req, ctx.maxBodyBytes);
+  if (!body.ok) {
+    if (body.tooLarge) sendTooLarge(req, res, ctx.maxBodyBytes);
+    else if (!res.headersSent) res.destroy();
+    return;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(body.text) as unknown;
+  } catch {
+    refuse(res, 400, 'validation', 'The request body is not valid JSON.');
+    return;
+  }
+  const batch = batchSchema.safeParse(json);
+  if (!batch.success) {
+    refuse(res, 400, 'validation', `A batch is {"calls": [{"name", "input"}]} with 1 to ${MAX_BATCH_CALLS} calls.`);
+    return;
+  }
+  const results: Result<unknown>[] = [];
+  for (const call of batch.data.calls) {
+    results.push(
+      isCommandName(call.name)
+        ? await ctx.dispatcher.dispatch(call.name, call.input, caller)
+        : { ok: false, error: { kind: 'validation', message: `Unknown command ${JSON.stringify(call.name)}.` } },
+    );
+  }
+  sendJson(res, 200, { results });
+}
+
 function handleEvents(ctx: RequestHandlerContext, req: IncomingMessage, res: ServerResponse, url: URL): void {
   if (req.method !== 'GET') {
     refuse(res, 405, 'validation', 'Events are read with GET.', { Allow: 'GET' });
@@ -248,6 +297,8 @@ export function createRequestHandler(ctx: RequestHandlerContext): (req: Incoming
             command = invoke[1];
           }
           await handleInvoke(ctx, req, res, command);
+        } else if (url.pathname === WEB_BATCH_PATH) {
+          await handleBatch(ctx, req, res);
         } else if (url.pathname === '/api/events') {
           handleEvents(ctx, req, res, url);
         } else if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {

@@ -138,6 +138,56 @@ describe('the web host', () => {
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
   });
 
+  test('a batch answers each call in order as that call alone would be answered, for the secret’s caller', async () => {
+    const batch = (body: unknown, secret: string | null) =>
+      fetch(`${host.origin}/api/batch`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...(secret === null ? {} : { Authorization: `Bearer ${secret}` }) },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
+    const calls = [
+      { name: 'session.whoami', input: {} },
+      { name: 'spaces.list', input: { environmentId: 42 } },
+      { name: 'ledger.dropEverything', input: {} },
+      { name: 'sync.now', input: {} },
+      { name: 'environments.list', input: {} },
+    ];
+    const asSupport = await batch({ calls }, supportSecret);
+    expect(asSupport.status).toBe(200);
+    const { results } = (await asSupport.json()) as { results: unknown[] };
+    const alone = [
+      await (await invoke('session.whoami', {}, supportSecret)).json(),
+      await (await invoke('spaces.list', { environmentId: 42 }, supportSecret)).json(),
+      null,
+      await (await invoke('sync.now', {}, supportSecret)).json(),
+      await (await invoke('environments.list', {}, supportSecret)).json(),
+    ];
+    expect(results).toHaveLength(5);
+    expect(results[0]).toEqual({ ok: true, value: { actor: 'Sam Support', role: 'support' } });
+    expect(results[1]).toEqual(alone[1]);
+    expect(results[1]).toMatchObject({ ok: false, error: { kind: 'validation' } });
+    // An unknown command fails alone, as a value.
+    expect(results[2]).toMatchObject({ ok: false, error: { kind: 'validation', message: expect.stringContaining('ledger.dropEverything') } });
+    // Roles hold inside a batch: support may not sync.
+    expect(results[3]).toEqual(alone[3]);
+    expect(results[3]).toMatchObject({ ok: false, error: { kind: 'forbidden' } });
+    expect(results[4]).toEqual(alone[4]);
+
+    // Refusals of the whole batch: no secret, not JSON, not a batch, too many calls, too large, not POST.
+    expect((await batch({ calls }, null)).status).toBe(401);
+    expect((await batch({ calls }, 'wrong')).status).toBe(401);
+    expect((await batch('{nope', adminSecret)).status).toBe(400);
+    for (const shape of [{}, { calls: [] }, { calls: {} }, [calls[0]], { calls, extra: 1 }, { calls: [{ name: 'session.whoami', input: {}, as: 'admin' }] }]) {
+      const response = await batch(shape, adminSecret);
+      expect(response.status, JSON.stringify(shape)).toBe(400);
+      expect(await response.json()).toMatchObject({ ok: false, error: { kind: 'validation' } });
+    }
+    expect((await batch({ calls: Array.from({ length: 17 }, () => calls[0]) }, adminSecret)).status).toBe(400);
+    expect((await batch({ calls: Array.from({ length: 16 }, () => calls[0]) }, adminSecret)).status).toBe(200);
+    expect((await batch({ calls: [{ name: 'history.list', input: { filter: { actor: 'x'.repeat(MAX_BODY * 4) } } }] }, adminSecret)).status).toBe(413);
+    expect((await fetch(`${host.origin}/api/batch`, { headers: { Authorization: `Bearer ${adminSecret}` } })).status).toBe(405);
+  });
+
   test('refuses a Host header that is not this computer (DNS rebinding)', async () => {
     const status = await new Promise<number>((resolve, reject) => {
       const request = http.request(

@@ -1,4 +1,5 @@
 import type { CommandName, EventName, Result, Transport } from '../../../shared/api';
+import { MAX_BATCH_CALLS, WEB_BATCH_PATH } from '../../../shared/api/constants';
 
 /** What the preload exposes on `window.creditConsole` (src/preload). */
 export interface CreditConsoleBridge {
@@ -34,35 +35,101 @@ export function electronTransport(bridge: CreditConsoleBridge): Transport {
   };
 }
 
-/** HTTP + server-sent events against the web host (src/shared/api/README.md). */
+interface QueuedCall {
+  name: CommandName;
+  input: unknown;
+  resolve: (result: Result<unknown>) => void;
+  reject: (error: unknown) => void;
+}
+
+const EXPIRED: Result<unknown> = {
+  ok: false,
+  error: { kind: 'forbidden', message: 'This console link has expired: open the address the console printed when it started.' },
+};
+
+/** A refusal's envelope (the web host sends one with every non-200 status), or one that names the status. */
+async function refusal(response: Response): Promise<Result<unknown>> {
+  if (response.status === 401) return EXPIRED;
+  const text = await response.text().catch(() => '');
+  try {
+    return JSON.parse(text) as Result<unknown>;
+  } catch {
+    return { ok: false, error: { kind: 'internal', message: `The console answered ${response.status}.` } };
+  }
+}
+
+const UNKNOWN_FORMAT: Result<unknown> = { ok: false, error: { kind: 'internal', message: 'The console answered in an unknown format.' } };
+
+function isResultList(value: unknown, length: number): value is { results: Result<unknown>[] } {
+  if (typeof value !== 'object' || value === null) return false;
+  const { results } = value as { results?: unknown };
+  return Array.isArray(results) && results.length === length;
+}
+
+/**
+ * HTTP + server-sent events against the web host (src/shared/api/README.md). Calls made in the
+ * same turn (a screen's first reads, started together) travel as one request to WEB_BATCH_PATH:
+ * each request from the browser costs several ms of its own before the host even sees it.
+ */
 export function webTransport(secret: string | null, baseUrl = ''): Transport {
   let source: EventSource | null = null;
   let subscribers = 0;
+  let queue: QueuedCall[] = [];
+  const headers = { 'Content-Type': 'application/json', Authorization: `Bearer ${secret ?? ''}` };
 
   function openSource(): EventSource {
     source ??= new EventSource(`${baseUrl}/api/events?secret=${encodeURIComponent(secret ?? '')}`);
     return source;
   }
 
+  async function sendOne(call: QueuedCall): Promise<Result<unknown>> {
+    const response = await fetch(`${baseUrl}/api/invoke/${encodeURIComponent(call.name)}`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(call.input ?? {}),
+    });
+    if (response.status !== 200) return refusal(response);
+    return (await response.json()) as Result<unknown>;
+  }
+
+  async function sendBatch(calls: QueuedCall[]): Promise<Result<unknown>[]> {
+    const response = await fetch(`${baseUrl}${WEB_BATCH_PATH}`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ calls: calls.map((call) => ({ name: call.name, input: call.input ?? {} })) }),
+    });
+    if (response.status !== 200) {
+      const failure = await refusal(response);
+      return calls.map(() => failure);
+    }
+    const body: unknown = await response.json();
+    if (!isResultList(body, calls.length)) {
+      return calls.map(() => UNKNOWN_FORMAT);
+    }
+    return body.results;
+  }
+
+  function send(calls: QueuedCall[]): void {
+    const answers = calls.length === 1 && calls[0] ? sendOne(calls[0]).then((result) => [result]) : sendBatch(calls);
+    answers.then(
+      (results) => calls.forEach((call, index) => call.resolve(results[index] ?? UNKNOWN_FORMAT)),
+      (error: unknown) => calls.forEach((call) => call.reject(error)),
+    );
+  }
+
+  function flush(): void {
+    const calls = queue;
+    queue = [];
+    for (let start = 0; start < calls.length; start += MAX_BATCH_CALLS) send(calls.slice(start, start + MAX_BATCH_CALLS));
+  }
+
   return {
-    async invoke(name: CommandName, input: unknown): Promise<Result<unknown>> {
-      const response = await fetch(`${baseUrl}/api/invoke/${encodeURIComponent(name)}`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${secret ?? ''}` },
-        body: JSON.stringify(input ?? {}),
+    invoke(name: CommandName, input: unknown): Promise<Result<unknown>> {
+      return new Promise((resolve, reject) => {
+        queue.push({ name, input, resolve, reject });
+        // Sent once the current turn's code has run, with whatever else it asked for meanwhile.
+        if (queue.length === 1) queueMicrotask(flush);
       });
-      if (response.status === 401) {
-        return { ok: false, error: { kind: 'forbidden', message: 'This console link has expired: open the address the console printed when it started.' } };
-      }
-      if (!response.ok && response.status !== 200) {
-        const text = await response.text().catch(() => '');
-        try {
-          return JSON.parse(text) as Result<unknown>;
-        } catch {
-          return { ok: false, error: { kind: 'internal', message: `The console answered ${response.status}.` } };
-        }
-      }
-      return (await response.json()) as Result<unknown>;
     },
     subscribe(event: EventName, listener: (payload: unknown) => void): () => void {
       const es = openSource();
