@@ -48,9 +48,7 @@ test('a screen’s first reads travel to the console together, in one request', 
     const body = request.postDataJSON() as { calls?: { name: string }[] } | null;
     sent.push({ path: url.pathname, names: body?.calls?.map((call) => call.name) ?? [url.pathname.replace('/api/invoke/', '')] });
   });
-  await page.evaluate((hash) => {
-    window.location.hash = hash;
-  }, `#/spaces/${spaceId}/credits`);
+  await page.evaluate(`location.hash = ${JSON.stringify(`#/spaces/${spaceId}/credits`)}`);
   await expect(page.getByTestId('history-range')).toHaveText('Entries 1–50');
   // (Other specs write meanwhile, and their change events make this page read again: look for this screen's reads.)
   const together = sent.find((request) => request.path === '/api/batch' && request.names.includes('spaces.get'));

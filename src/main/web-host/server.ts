@@ -23,6 +23,8 @@ export interface WebHostOptions {
   port?: number;
   maxBodyBytes?: number;
   log?: (line: string) => void;
+  /** Called once, when a script of the renderer has been sent in full (the page is on its way). */
+  onScriptSent?: () => void;
 }
 
 export interface WebHostSession extends CallerSession {
@@ -46,6 +48,7 @@ export interface RequestHandlerContext {
   port: () => number;
   maxBodyBytes: number;
   log: (line: string) => void;
+  onScriptSent?: () => void;
 }
 
 const SECURITY_HEADERS: Record<string, string> = {
@@ -264,6 +267,11 @@ function serveRenderer(ctx: RequestHandlerContext, req: IncomingMessage, res: Se
     res.end();
     return;
   }
+  if (file.endsWith('.js') && ctx.onScriptSent) {
+    const onScriptSent = ctx.onScriptSent;
+    ctx.onScriptSent = undefined;
+    res.once('finish', onScriptSent);
+  }
   const stream = createReadStream(file);
   stream.on('error', () => res.destroy());
   stream.pipe(res);
@@ -328,6 +336,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     port: () => boundPort,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     log,
+    onScriptSent: options.onScriptSent,
   });
   const server = http.createServer(handler);
   await new Promise<void>((resolve, reject) => {

@@ -89,6 +89,31 @@ describe('the web host', () => {
     expect(query.status).toBe(401);
   });
 
+  test('tells once that a script of the renderer has been sent (the warm-up waits for it)', async () => {
+    let told = 0;
+    const other = await startWebHost({
+      dispatcher: runtime.dispatcher,
+      bus: runtime.bus,
+      callers: [{ actor: 'Ana Admin', role: 'admin' }],
+      rendererRoot: path.join(dir, 'renderer'),
+      port: 0,
+      log: () => {},
+      onScriptSent: () => (told += 1),
+    });
+    try {
+      await (await fetch(`${other.origin}/`)).text();
+      await (await fetch(`${other.origin}/assets/missing.js`)).text();
+      expect(told).toBe(0);
+      await (await fetch(`${other.origin}/assets/app-1234.js`)).text();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(told).toBe(1);
+      await (await fetch(`${other.origin}/assets/app-1234.js`)).text();
+      expect(told).toBe(1);
+    } finally {
+      await other.close();
+    }
+  });
+
   test('a secret from another start of the web host opens nothing', async () => {
     const other = await startWebHost({
       dispatcher: runtime.dispatcher,
