@@ -115,38 +115,48 @@ function sendTooLarge(req: IncomingMessage, res: ServerResponse, limit: number):
   });
 }
 
-async function handleInvoke(ctx: RequestHandlerContext, req: IncomingMessage, res: ServerResponse, command: string): Promise<void> {
+/** POST with the caller's secret; otherwise refused here (405, 401) and null. */
+function postingCaller(ctx: RequestHandlerContext, req: IncomingMessage, res: ServerResponse): Caller | null {
   if (req.method !== 'POST') {
     refuse(res, 405, 'validation', 'Commands are called with POST.', { Allow: 'POST' });
-    return;
+    return null;
   }
   const caller = callerForSecret(ctx.sessions, bearerSecret(req.headers.authorization));
   if (!caller) {
     refuse(res, 401, 'forbidden', 'This call did not carry the console’s secret. Open the console from the address the start command printed.');
-    return;
+    return null;
   }
+  return caller;
+}
+
+/** The body as JSON (undefined when empty); otherwise refused here (413, 400, or the connection dropped) and null. */
+async function jsonBody(ctx: RequestHandlerContext, req: IncomingMessage, res: ServerResponse): Promise<{ json: unknown } | null> {
+  const body = await readBody(req, ctx.maxBodyBytes);
+  if (!body.ok) {
+    if (body.tooLarge) sendTooLarge(req, res, ctx.maxBodyBytes);
+    else if (!res.headersSent) res.destroy();
+    return null;
+  }
+  if (body.text.trim() === '') return { json: undefined };
+  try {
+    return { json: JSON.parse(body.text) as unknown };
+  } catch {
+    refuse(res, 400, 'validation', 'The request body is not valid JSON.');
+    return null;
+  }
+}
+
+async function handleInvoke(ctx: RequestHandlerContext, req: IncomingMessage, res: ServerResponse, command: string): Promise<void> {
+  const caller = postingCaller(ctx, req, res);
+  if (!caller) return;
   // Unknown names are refused before the body is read; the dispatcher would refuse them too.
   if (!isCommandName(command)) {
     refuse(res, 404, 'validation', `Unknown command ${JSON.stringify(command)}.`);
     return;
   }
-  const body = await readBody(req, ctx.maxBodyBytes);
-  if (!body.ok) {
-    if (body.tooLarge) sendTooLarge(req, res, ctx.maxBodyBytes);
-    else if (!res.headersSent) res.destroy();
-    return;
-  }
-  let input: unknown;
-  if (body.text.trim() === '') input = undefined;
-  else {
-    try {
-      input = JSON.parse(body.text) as unknown;
-    } catch {
-      refuse(res, 400, 'validation', 'The request body is not valid JSON.');
-      return;
-    }
-  }
-  const result = await ctx.dispatcher.dispatch(command, input, caller);
+  const body = await jsonBody(ctx, req, res);
+  if (!body) return;
+  const result = await ctx.dispatcher.dispatch(command, body.json, caller);
   sendJson(res, 200, result);
 }
 
@@ -160,29 +170,11 @@ const batchSchema = z.object({
  * check, validation and transaction), one after the other. A bad call fails alone.
  */
 async function handleBatch(ctx: RequestHandlerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  if (req.method !== 'POST') {
-    refuse(res, 405, 'validation', 'Commands are called with POST.', { Allow: 'POST' });
-    return;
-  }
-  const caller = callerForSecret(ctx.sessions, bearerSecret(req.headers.authorization));
-  if (!caller) {
-    refuse(res, 401, 'forbidden', 'This call did not carry the console’s secret. Open the console from the address the start command printed.');
-    return;
-  }
-  const body = await readBody(req, ctx.maxBodyBytes);
-  if (!body.ok) {
-    if (body.tooLarge) sendTooLarge(req, res, ctx.maxBodyBytes);
-    else if (!res.headersSent) res.destroy();
-    return;
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(body.text) as unknown;
-  } catch {
-    refuse(res, 400, 'validation', 'The request body is not valid JSON.');
-    return;
-  }
-  const batch = batchSchema.safeParse(json);
+  const caller = postingCaller(ctx, req, res);
+  if (!caller) return;
+  const body = await jsonBody(ctx, req, res);
+  if (!body) return;
+  const batch = batchSchema.safeParse(body.json);
   if (!batch.success) {
     refuse(res, 400, 'validation', `A batch is {"calls": [{"name", "input"}]} with 1 to ${MAX_BATCH_CALLS} calls.`);
     return;
