@@ -259,11 +259,7 @@ function serveRenderer(ctx: RequestHandlerContext, req: IncomingMessage, res: Se
     res.end();
     return;
   }
-  if (file.endsWith('.js') && ctx.onScriptSent) {
-    const onScriptSent = ctx.onScriptSent;
-    ctx.onScriptSent = undefined;
-    res.once('finish', onScriptSent);
-  }
+  if (file.endsWith('.js') && ctx.onScriptSent) res.once('finish', ctx.onScriptSent);
   const stream = createReadStream(file);
   stream.on('error', () => res.destroy());
   stream.pipe(res);
@@ -273,8 +269,18 @@ function isFile(file: string): boolean {
   return existsSync(file) && statSync(file).isFile();
 }
 
+function once(callback: () => void): () => void {
+  let called = false;
+  return () => {
+    if (called) return;
+    called = true;
+    callback();
+  };
+}
+
 /** The whole HTTP surface, separate from the listening socket so it can be tested on any listener. */
-export function createRequestHandler(ctx: RequestHandlerContext): (req: IncomingMessage, res: ServerResponse) => void {
+export function createRequestHandler(context: RequestHandlerContext): (req: IncomingMessage, res: ServerResponse) => void {
+  const ctx: RequestHandlerContext = { ...context, onScriptSent: context.onScriptSent && once(context.onScriptSent) };
   return (req, res) => {
     void (async () => {
       try {

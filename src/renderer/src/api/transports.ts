@@ -82,31 +82,22 @@ export function webTransport(secret: string | null, baseUrl = ''): Transport {
     return source;
   }
 
+  /** The answer's JSON, or the refusal's envelope. */
+  async function post(path: string, body: unknown): Promise<{ ok: true; json: unknown } | { ok: false; failure: Result<unknown> }> {
+    const response = await fetch(`${baseUrl}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+    if (response.status !== 200) return { ok: false, failure: await refusal(response) };
+    return { ok: true, json: await response.json() };
+  }
+
   async function sendOne(call: QueuedCall): Promise<Result<unknown>> {
-    const response = await fetch(`${baseUrl}/api/invoke/${encodeURIComponent(call.name)}`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify(call.input ?? {}),
-    });
-    if (response.status !== 200) return refusal(response);
-    return (await response.json()) as Result<unknown>;
+    const answer = await post(`/api/invoke/${encodeURIComponent(call.name)}`, call.input ?? {});
+    return answer.ok ? (answer.json as Result<unknown>) : answer.failure;
   }
 
   async function sendBatch(calls: QueuedCall[]): Promise<Result<unknown>[]> {
-    const response = await fetch(`${baseUrl}${WEB_BATCH_PATH}`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({ calls: calls.map((call) => ({ name: call.name, input: call.input ?? {} })) }),
-    });
-    if (response.status !== 200) {
-      const failure = await refusal(response);
-      return calls.map(() => failure);
-    }
-    const body: unknown = await response.json();
-    if (!isResultList(body, calls.length)) {
-      return calls.map(() => UNKNOWN_FORMAT);
-    }
-    return body.results;
+    const answer = await post(WEB_BATCH_PATH, { calls: calls.map((call) => ({ name: call.name, input: call.input ?? {} })) });
+    if (!answer.ok) return calls.map(() => answer.failure);
+    return isResultList(answer.json, calls.length) ? answer.json.results : calls.map(() => UNKNOWN_FORMAT);
   }
 
   function send(calls: QueuedCall[]): void {

@@ -80,16 +80,12 @@ export function onHashChange(onChange: (hash: string) => void): () => void {
   };
 }
 
-function subscribe(onChange: () => void): () => void {
-  return onHashChange(onChange);
-}
-
 function currentHash(): string {
   return window.location.hash;
 }
 
 export function useRoute(): Route {
-  const hash = useSyncExternalStore(subscribe, currentHash);
+  const hash = useSyncExternalStore(onHashChange, currentHash);
   return parseRoute(hash);
 }
 

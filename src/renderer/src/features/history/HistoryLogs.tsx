@@ -182,12 +182,8 @@ function rowsInFirstFrame(): number {
 /** Memoised: the pager re-renders (the next page arriving, "loading…") without the 50 rows. */
 const HistoryTable = memo(function HistoryTable({ entries }: { entries: HistoryEntry[] }) {
   // Only while the table first appears: later pages replace rows already drawn, all at once.
-  const [drawn, setDrawn] = useState(rowsInFirstFrame);
-  useEffect(() => {
-    if (drawn >= entries.length) return;
-    return afterNextPaint(() => setDrawn(Number.POSITIVE_INFINITY));
-  }, [drawn, entries.length]);
-  const rows = drawn >= entries.length ? entries : entries.slice(0, drawn);
+  const [firstFrameRows] = useState(rowsInFirstFrame);
+  const rows = usePaintedOnce(true) ? entries : entries.slice(0, firstFrameRows);
   const [open, setOpen] = useState<ReadonlySet<string>>(new Set());
   const toggle = (id: string) =>
     setOpen((current) => {
