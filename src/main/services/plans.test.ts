@@ -47,6 +47,28 @@ function expectError(fn: () => unknown, kind: string, message: RegExp): ServiceE
   throw new Error('expected a refusal');
 }
 
+describe('draft projection', () => {
+  it('starts at a later activation, steps local days across daylight-saving changes, and covers the six listed periods', () => {
+    w = makeWorld('2026-03-10T12:00:00Z');
+    const draft: PlanConfig = { ...pool, renew: 'monthly', credits: 3000, activation: { date: '2026-10-15', timeZone: 'America/New_York' } };
+    const preview = w.services.plans.preview(w.spaceId, draft);
+    expect(preview.boundaries.map((b) => b.localDate)).toEqual(['2026-10-15', '2026-11-15', '2026-12-15', '2027-01-15', '2027-02-15', '2027-03-15']);
+    const [all] = preview.projection;
+    expect(all).toMatchObject({ bucket: 'ALL', dailyRate: 0, runsOutOn: null, periods: 6, runOutPeriods: 0 });
+    const days = all!.points.map((p) => new Date(p.at).toLocaleDateString('en-CA', { timeZone: 'America/New_York' }));
+    // 15 Oct 2026 to 14 Apr 2027 local, one point a day: 1 Nov (UTC-4 → UTC-5) and 14 Mar (back) neither skip nor repeat a date.
+    expect(days[0]).toBe('2026-10-15');
+    expect(days.at(-1)).toBe('2027-04-14');
+    expect(new Set(days).size).toBe(days.length);
+    expect(days.length).toBe(182);
+    expect(all!.points.every((p) => p.remaining === 3000)).toBe(true);
+    // Without renewal the one period never ends: a year ahead.
+    const once = w.services.plans.preview(w.spaceId, { ...draft, renew: null, rollover: false });
+    expect(once.projection[0]).toMatchObject({ periods: 1, runsOutOn: null });
+    expect(once.projection[0]!.points.length).toBeLessThanOrEqual(200 + 2);
+  });
+});
+
 describe('plan changes', () => {
   it('a creation writes the plan, version 1, one history row, one outbox row and a queued e-mail', () => {
     w = makeWorld();
@@ -172,10 +194,23 @@ describe('plan changes', () => {
     expect(preview.issues).toEqual([]);
     expect(preview.editImpact).toEqual([{ bucket: 'SMS', consumed: 90, availableAfter: 0 }]);
     expect(preview.boundaries.map((b) => b.localDate)).toEqual(['2026-04-01', '2026-05-01', '2026-06-01', '2026-07-01', '2026-08-01', '2026-09-01']);
-    expect(preview.projection[0]!.runsOutOn).toBe('2026-03-10');
+    // 90 credits over the last two weeks, 6 a day against 80 a month: gone on the 14th day of each
+    // period, from today to the end of the last listed period (the rest of March and six more months).
+    const [sms] = preview.projection;
+    expect(sms).toMatchObject({ bucket: 'SMS', dailyRate: 90 / 14, runsOutOn: '2026-03-10', periods: 7, runOutPeriods: 7 });
+    expect(sms!.points[0]!.at).toBe('2026-03-10T12:00:00.000Z');
+    expect(sms!.points.at(-1)!.at < '2026-09-30T22:00:00.000Z').toBe(true); // 1 Oct, 00:00 in Madrid
+    expect(sms!.points.at(-1)!.at >= '2026-09-29T22:00:00.000Z').toBe(true);
+    // Over 200 days are sampled, but a period's first day keeps its refill.
+    expect(sms!.points.length).toBeLessThanOrEqual(200 + 2 * 7);
+    expect(sms!.points.find((p) => p.at.startsWith('2026-06-01'))?.remaining).toBe(80 - 6);
+    expect(sms!.points.find((p) => p.at.startsWith('2026-06-13'))?.remaining ?? 0).toBeLessThanOrEqual(80 - 6 * 12);
     const fresh = w.services.plans.preview(w.spaceId, { ...pool, activation: { date: '2026-03-01', timeZone: 'UTC' } });
     expect(fresh.issues[0]!.message).toMatch(new RegExp(`plan ${plan.id} already covers`));
     expect(fresh.editImpact).toBeNull();
+    const later = w.services.plans.preview(w.spaceId, { ...pool, renew: 'monthly', activation: { date: '2027-01-31', timeZone: 'America/New_York' } });
+    expect(later.projection[0]).toMatchObject({ bucket: 'ALL', periods: 6 });
+    expect(later.projection[0]!.points[0]!.at).toBe('2027-01-31T05:00:00.000Z');
     const invalid = w.services.plans.preview(w.spaceId, { limit: 'all_channels' });
     expect(invalid.issues.length).toBeGreaterThan(0);
   });

@@ -18,7 +18,6 @@ import {
 } from '../../shared/engine';
 import type { CreditPlan, PlanPreview } from '../../shared/api';
 import {
-  DAY_MS,
   advancePlanRow,
   afterPlanVersion,
   currentAttribution,
@@ -295,7 +294,8 @@ export class PlansService {
       issues.push(...(error.issues ?? [{ path: '', message: error.message }]));
     }
     const now = this.clock();
-    const boundaries = nextBoundaries(draft, now).map((b) => ({
+    const shown = nextBoundaries(draft, now);
+    const boundaries = shown.map((b) => ({
       index: b.index,
       localDate: b.localDate,
       localTime: b.localTime,
@@ -322,7 +322,8 @@ export class PlansService {
       state = createPlanState(draft);
     }
     const spaceChannels = space.channels.map((c) => c.channel);
-    const projection = bucketNames(draft).map((bucket) => project(this.ledger, space.id, spaceChannels, draft, state, bucket, now));
+    const window = projectionWindow(draft, shown, Math.max(now, state.clockMs));
+    const projection = bucketNames(draft).map((bucket) => project(this.ledger, space.id, spaceChannels, draft, state, bucket, now, window));
     return { issues, boundaries, projection, editImpact };
   }
 }
@@ -335,10 +336,33 @@ function nextBoundaries(config: PlanConfig, now: number): ReturnType<typeof prev
   return previewBoundaries(date, timeZone, config.renew, 6, from);
 }
 
-const PROJECTION_DAYS = 30;
-const RUN_OUT_HORIZON_DAYS = 366;
+/** Without renewal the plan's one period never ends: the projection looks a year ahead. */
+const UNRENEWED_HORIZON_DAYS = 366;
+/** Points per bucket on the chart at most: longer projections are sampled, keeping each period's edges. */
+const MAX_PROJECTION_POINTS = 200;
 
-/** Balances of one bucket day by day if the space's recent daily traffic continues. */
+interface ProjectionWindow {
+  fromMs: number;
+  toMs: number;
+}
+
+/**
+ * The projection covers the periods whose starts the preview lists: from now (or from the
+ * activation, if later) to the end of the last listed period.
+ */
+function projectionWindow(config: PlanConfig, shown: ReturnType<typeof previewBoundaries>, now: number): ProjectionWindow {
+  const { date, timeZone } = config.activation;
+  const fromMs = Math.max(now, initialSegment(date, timeZone, config.renew).startMs);
+  const last = shown.at(-1);
+  if (config.renew === null || last === undefined) {
+    const toMs = Temporal.Instant.fromEpochMilliseconds(fromMs).toZonedDateTimeISO(timeZone).add({ days: UNRENEWED_HORIZON_DAYS }).epochMilliseconds;
+    return { fromMs, toMs };
+  }
+  const [end] = previewBoundaries(date, timeZone, config.renew, 1, last.index + 1);
+  return { fromMs, toMs: end?.startMs ?? fromMs };
+}
+
+/** Balances of one bucket day by day (days of the plan's zone) if the space's recent daily traffic continues. */
 function project(
   ledger: Ledger,
   spaceId: string,
@@ -347,17 +371,21 @@ function project(
   start: PlanState,
   bucket: BucketName,
   now: number,
+  window: ProjectionWindow,
 ): PlanPreview['projection'][number] {
   const channels: Channel[] | 'all' = bucket === 'ALL' ? 'all' : [bucket];
   const dailyRate = spaceDailyRate(ledger, spaceId, channels, now);
   const perDay = Math.round(dailyRate);
   const channel: Channel | undefined = bucket === 'ALL' ? spaceChannels[0] : bucket;
+  const timeZone = config.activation.timeZone;
   const sim = cloneState(start);
-  const points: { at: string; remaining: number }[] = [];
+  const days: { t: number; remaining: number; period: number | null }[] = [];
   let runsOutOn: string | null = null;
-  const from = Math.max(now, sim.clockMs);
-  for (let day = 0; day <= RUN_OUT_HORIZON_DAYS; day += 1) {
-    const t = from + day * DAY_MS;
+  const periods = new Set<number>();
+  const runOut = new Set<number>();
+  // Steps of one local day, not 24 h: a daylight-saving change must not skip or repeat a date.
+  for (let day = Temporal.Instant.fromEpochMilliseconds(window.fromMs).toZonedDateTimeISO(timeZone); day.epochMilliseconds < window.toMs; day = day.add({ days: 1 })) {
+    const t = day.epochMilliseconds;
     if (perDay > 0 && channel !== undefined) {
       const decision = recordUsage(sim, { id: '', channel, credits: perDay, direction: 'MT' }, t);
       if (!decision.accepted) {
@@ -367,11 +395,18 @@ function project(
     }
     const snapshot = snapshotAt(sim, t);
     const remaining = snapshot.buckets[bucket]?.remaining ?? (snapshot.period === null ? allocationOf(config, bucket) : 0);
-    if (day <= PROJECTION_DAYS) points.push({ at: iso(t), remaining });
-    if (runsOutOn === null && perDay > 0 && snapshot.period !== null && remaining === 0) {
-      runsOutOn = Temporal.Instant.fromEpochMilliseconds(t).toZonedDateTimeISO(config.activation.timeZone).toPlainDate().toString();
+    const period = snapshot.period?.index ?? null;
+    days.push({ t, remaining, period });
+    if (period === null) continue;
+    periods.add(period);
+    if (perDay > 0 && remaining === 0) {
+      runOut.add(period);
+      runsOutOn ??= day.toPlainDate().toString();
     }
-    if (day >= PROJECTION_DAYS && (runsOutOn !== null || perDay === 0)) break;
   }
-  return { bucket, dailyRate, points, runsOutOn };
+  const step = Math.ceil(days.length / MAX_PROJECTION_POINTS);
+  const points = days
+    .filter((d, i) => i % step === 0 || i === days.length - 1 || d.period !== days[i - 1]?.period || d.period !== days[i + 1]?.period)
+    .map((d) => ({ at: iso(d.t), remaining: d.remaining }));
+  return { bucket, dailyRate, points, runsOutOn, periods: periods.size, runOutPeriods: runOut.size };
 }

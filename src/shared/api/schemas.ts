@@ -226,9 +226,14 @@ export const planPreviewSchema = z.object({
       bucket: bucketNameSchema,
       /** Recent MT credits per day on this bucket's channels. */
       dailyRate: z.number(),
+      /** Remaining credits day by day (sampled on long projections, each period's first and last day kept). */
       points: z.array(z.object({ at: instantSchema, remaining: z.number().int() })),
-      /** The day (plan's zone) the bucket is projected to run out, or null if it lasts. */
+      /** The first day (plan's zone) the bucket is projected to run out, or null if it lasts. */
       runsOutOn: localDateSchema.nullable(),
+      /** How many periods the projection spans (from now or the activation to the end of the last listed period). */
+      periods: z.number().int().nonnegative(),
+      /** In how many of them the bucket is projected to run out. */
+      runOutPeriods: z.number().int().nonnegative(),
     }),
   ),
   /** For an edit: what each bucket has consumed and what will remain after saving. */

@@ -61,6 +61,20 @@ export function prepareInstantFormat(): void {
   instantFormat(undefined);
 }
 
+/** An instant as the calendar day it falls on in a zone, e.g. "04 Dec 2026". */
+export function formatDay(iso: string, timeZone: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  let format = dayFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-GB', { year: 'numeric', month: 'short', day: '2-digit', timeZone });
+    dayFormats.set(timeZone, format);
+  }
+  return format.format(date);
+}
+
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
 // Building an Intl.DateTimeFormat costs far more than using one; a history page formats 50 instants.
 const instantFormats = new Map<string, Intl.DateTimeFormat>();
 

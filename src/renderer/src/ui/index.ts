@@ -3,6 +3,7 @@ export {
   billingDate,
   creditsLabel,
   formatCredits,
+  formatDay,
   formatInstant,
   formatValue,
   limitLabel,

@@ -139,7 +139,16 @@ function PreviewResult({ space, config, preview, loadedDraft }: { space: Space; 
         {preview.projection.map((bucket) => (
           <li key={bucket.bucket}>
             <strong>{bucket.bucket === 'ALL' ? 'All channels' : bucket.bucket}</strong>: about {formatCredits(Math.round(bucket.dailyRate))} credits a day —{' '}
-            {bucket.runsOutOn ? <span className="flag flag-warning">projected to run out on {bucket.runsOutOn}</span> : 'lasts through these periods'}
+            {bucket.runsOutOn ? (
+              <span className="flag flag-warning">
+                projected to run out on {bucket.runsOutOn}
+                {bucket.periods > 1 ? `, and in ${bucket.runOutPeriods} of the ${bucket.periods} periods projected` : ''}
+              </span>
+            ) : bucket.periods > 1 ? (
+              `lasts through all ${bucket.periods} periods projected`
+            ) : (
+              'lasts through the year projected'
+            )}
           </li>
         ))}
       </ul>

@@ -1,9 +1,9 @@
 import { Line } from 'react-chartjs-2';
 import type { PlanPreview } from '../../../../shared/api';
 import { SERIES_COLOR } from '../../charts';
-import { formatCredits, formatInstant } from '../../ui';
+import { formatCredits, formatDay } from '../../ui';
 
-/** Projected remaining credits per bucket at each upcoming point, from the recent daily rate. */
+/** Projected remaining credits per bucket, day by day over the listed periods, from the recent daily rate. */
 export function ProjectionChart({ projection, timeZone }: { projection: PlanPreview['projection']; timeZone: string }) {
   const labels = Array.from(new Set(projection.flatMap((bucket) => bucket.points.map((point) => point.at)))).sort();
   if (labels.length === 0) return <p className="state state-empty">Nothing to project yet.</p>;
@@ -14,9 +14,9 @@ export function ProjectionChart({ projection, timeZone }: { projection: PlanPrev
     <div className="chart-box">
       <Line
         role="img"
-        aria-label={`Projected remaining credits. ${summary}.`}
+        aria-label={`Projected remaining credits from ${formatDay(labels[0] ?? '', timeZone)} to ${formatDay(labels.at(-1) ?? '', timeZone)}. ${summary}.`}
         data={{
-          labels: labels.map((at) => formatInstant(at, timeZone)),
+          labels: labels.map((at) => formatDay(at, timeZone)),
           datasets: projection.map((bucket) => {
             const byAt = new Map(bucket.points.map((point) => [point.at, point.remaining]));
             return {
@@ -26,6 +26,8 @@ export function ProjectionChart({ projection, timeZone }: { projection: PlanPrev
               backgroundColor: SERIES_COLOR[bucket.bucket],
               spanGaps: true,
               tension: 0,
+              // A dot per day hides the line once there are more than a few weeks of them.
+              pointRadius: labels.length > 45 ? 0 : 2,
             };
           }),
         }}
@@ -37,7 +39,10 @@ export function ProjectionChart({ projection, timeZone }: { projection: PlanPrev
             legend: { position: 'bottom' },
             tooltip: { callbacks: { label: (item) => `${item.dataset.label ?? ''}: ${formatCredits(Number(item.parsed.y))} remaining` } },
           },
-          scales: { y: { beginAtZero: true, title: { display: true, text: 'Projected remaining credits' }, ticks: { precision: 0 } } },
+          scales: {
+            x: { title: { display: true, text: `Day (${timeZone})` }, ticks: { autoSkip: true, maxRotation: 0 } },
+            y: { beginAtZero: true, title: { display: true, text: 'Projected remaining credits' }, ticks: { precision: 0 } },
+          },
         }}
       />
     </div>
