@@ -54,5 +54,5 @@ test('the history log shows each change with who and when, filters, expands old 
   expect(lines).toHaveLength(2);
   expect(csv).toContain(plan.id);
   expect(csv).not.toContain(other.id);
-  await expect(page.getByText('Exported 1 entries')).toBeVisible();
+  await expect(page.getByText('Exported 1 entry to')).toBeVisible();
 });

@@ -32,4 +32,19 @@ test('an account manager previews a draft: boundaries in the plan’s zone and U
   const drafts = page.getByRole('table', { name: 'Saved drafts' });
   await expect(drafts).toContainText('Q1 pool for New York');
   await expect(drafts).toContainText('Manu Manager');
+
+  // Discarding asks first; Cancel keeps the draft.
+  await drafts.getByRole('button', { name: 'Discard Q1 pool for New York' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Discard the draft “Q1 pool for New York”?' });
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+  await expect(drafts).toContainText('Q1 pool for New York');
+  await drafts.getByRole('button', { name: 'Discard Q1 pool for New York' }).click();
+  await dialog.getByRole('button', { name: 'Discard draft' }).click();
+  await expect(page.getByText('No saved draft for this space.')).toBeVisible();
+  // Saved again so the spec ends on the screen with its draft.
+  await page.getByRole('button', { name: 'Save draft' }).click();
+  await expect(drafts).toContainText('Q1 pool for New York');
 });

@@ -2,7 +2,7 @@ import { Fragment, memo, useEffect, useMemo, useState } from 'react';
 import type { CreditPlan, HistoryEntry, HistoryFilter } from '../../../../shared/api';
 import { HISTORY_ACTIONS } from '../../../../shared/api/constants';
 import { useApi, useCommand, usePrefetchCommand } from '../../api';
-import { afterNextPaint, billingDate, creditsLabel, ErrorState, formatInstant, formatValue, limitLabel, Loading, renewLabel, yesNo } from '../../ui';
+import { afterNextPaint, billingDate, creditsLabel, ErrorState, formatCredits, formatInstant, formatValue, limitLabel, Loading, renewLabel, yesNo } from '../../ui';
 import { loadedHistoryDates, loadHistoryDates, needsDates, toHistoryFilter, useHistoryDates } from './filter';
 import { EMPTY_FILTER, useHistoryFilters } from './store';
 import { useDebounced } from './useDebounced';
@@ -292,7 +292,7 @@ function ExportCsv({ filter }: { filter: HistoryFilter | null }) {
           link.click();
           link.remove();
           window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
-          setState({ busy: false, message: `Exported ${result.value.rowCount} entries to ${result.value.fileName}.`, error: false });
+          setState({ busy: false, message: `Exported ${result.value.rowCount === 1 ? '1 entry' : `${formatCredits(result.value.rowCount)} entries`} to ${result.value.fileName}.`, error: false });
         }}
       >
         {state.busy ? 'Exporting…' : 'Export CSV'}

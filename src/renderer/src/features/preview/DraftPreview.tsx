@@ -5,7 +5,7 @@ import { useApi, useCommand, useCommandMutation, useRole } from '../../api';
 import { href } from '../../app/router';
 import { SpaceHeader } from '../space';
 import { ConfigureStep, emptyForm, errorsOf, formFromConfig, offeredChannels, PlanSummary, useWizardStore, validateForm, type FieldErrors, type PlanForm } from '../wizard';
-import { ErrorState, formatCredits, formatInstant, Loading, PageTitle, utcToSecond } from '../../ui';
+import { ConfirmDialog, ErrorState, formatCredits, formatInstant, Loading, PageTitle, utcToSecond } from '../../ui';
 import { ProjectionChart } from './ProjectionChart';
 
 /** Account managers try a plan before anyone saves it: calendar, projection, and drafts to keep. */
@@ -192,6 +192,8 @@ function PreviewResult({ space, config, preview, loadedDraft }: { space: Space; 
 function SavedDrafts({ spaceId, onLoad }: { spaceId: string; onLoad: (draft: Draft) => void }) {
   const drafts = useCommand('drafts.list', { spaceId });
   const remove = useCommandMutation('drafts.delete', ['drafts.']);
+  const [discarding, setDiscarding] = useState<Draft | null>(null);
+  const [error, setError] = useState<string | null>(null);
   return (
     <section className="panel" aria-labelledby="drafts-title">
       <h2 id="drafts-title">Saved drafts</h2>
@@ -221,7 +223,14 @@ function SavedDrafts({ spaceId, onLoad }: { spaceId: string; onLoad: (draft: Dra
                   <button type="button" className="link-button" onClick={() => onLoad(saved)}>
                     Load<span className="visually-hidden"> {saved.name}</span>
                   </button>
-                  <button type="button" className="link-button danger-text" onClick={() => remove.mutate({ draftId: saved.id })}>
+                  <button
+                    type="button"
+                    className="link-button danger-text"
+                    onClick={() => {
+                      setError(null);
+                      setDiscarding(saved);
+                    }}
+                  >
                     Discard<span className="visually-hidden"> {saved.name}</span>
                   </button>
                 </td>
@@ -230,6 +239,36 @@ function SavedDrafts({ spaceId, onLoad }: { spaceId: string; onLoad: (draft: Dra
           </tbody>
         </table>
       )}
+      {error ? (
+        <p role="alert" className="error-text">
+          {error}
+        </p>
+      ) : null}
+      <ConfirmDialog
+        open={discarding !== null}
+        title={discarding ? `Discard the draft “${discarding.name}”?` : 'Discard the draft?'}
+        confirmLabel="Discard draft"
+        busy={remove.isPending}
+        onCancel={() => setDiscarding(null)}
+        onConfirm={() => {
+          if (!discarding) return;
+          remove.mutate(
+            { draftId: discarding.id },
+            {
+              onSuccess: (result) => {
+                if (!result.ok) setError(`The draft “${discarding.name}” was not discarded: ${result.error.message}`);
+                setDiscarding(null);
+              },
+            },
+          );
+        }}
+      >
+        {discarding ? (
+          <p>
+            The draft <strong>{discarding.name}</strong> by {discarding.author} is removed for everyone. Nothing has been saved as a plan from it.
+          </p>
+        ) : null}
+      </ConfirmDialog>
     </section>
   );
 }
