@@ -1,6 +1,7 @@
 import { useState } from 'react';
+import type { SyncConflict } from '../../../../shared/api';
 import { useCommand, useCommandMutation } from '../../api';
-import { ErrorState, formatInstant, Loading } from '../../ui';
+import { ConfirmDialog, ErrorState, formatInstant, Loading } from '../../ui';
 
 const show = (value: unknown): string => (value === null || value === undefined ? '—' : typeof value === 'boolean' ? (value ? 'Yes' : 'No') : String(value));
 
@@ -13,13 +14,23 @@ export function ConflictList() {
   const conflicts = useCommand('sync.conflicts', {});
   const resolve = useCommandMutation('sync.resolveConflict', ['sync.', 'plans.', 'history.', 'notifications.']);
   const [error, setError] = useState<string | null>(null);
+  // Keeping the central version drops my changes (on record, but no longer applied): asked first.
+  const [dropping, setDropping] = useState<SyncConflict | null>(null);
 
   if (conflicts.isPending) return <Loading what="conflicts" />;
   if (conflicts.isError) return <ErrorState error={conflicts.error} what="conflicts" onRetry={() => void conflicts.refetch()} />;
   if (conflicts.data.length === 0) return <p className="state state-empty">No conflicts: every change reached the central service.</p>;
 
   const decide = (conflictId: string, keep: 'central' | 'mine') =>
-    resolve.mutate({ conflictId, keep }, { onSuccess: (result) => setError(result.ok ? null : result.error.message) });
+    resolve.mutate(
+      { conflictId, keep },
+      {
+        onSuccess: (result) => {
+          setError(result.ok ? null : result.error.message);
+          setDropping(null);
+        },
+      },
+    );
 
   return (
     <div>
@@ -56,7 +67,7 @@ export function ConflictList() {
             </tbody>
           </table>
           <div className="actions">
-            <button type="button" disabled={resolve.isPending} onClick={() => decide(conflict.id, 'central')}>
+            <button type="button" disabled={resolve.isPending} onClick={() => setDropping(conflict)}>
               Keep the central version
             </button>
             <button type="button" disabled={resolve.isPending || conflict.central === null} onClick={() => decide(conflict.id, 'mine')}>
@@ -65,6 +76,23 @@ export function ConflictList() {
           </div>
         </article>
       ))}
+      <ConfirmDialog
+        open={dropping !== null}
+        title={dropping ? `Keep the central version of plan ${dropping.planId}?` : 'Keep the central version?'}
+        confirmLabel="Keep the central version"
+        busy={resolve.isPending}
+        onCancel={() => setDropping(null)}
+        onConfirm={() => {
+          if (dropping) decide(dropping.id, 'central');
+        }}
+      >
+        {dropping ? (
+          <p>
+            Your {dropping.changes === 1 ? 'change' : `${dropping.changes} changes`} to plan <strong>{dropping.planId}</strong> by {dropping.mine.actor} will not be applied. They stay in the
+            history log, marked as dropped.
+          </p>
+        ) : null}
+      </ConfirmDialog>
     </div>
   );
 }
