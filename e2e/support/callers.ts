@@ -24,6 +24,7 @@ export const FIXTURE_SPACES = [
   'AxePool',
   'AxeDetails',
   'Central',
+  'SyncConflict',
 ] as const;
 export type FixtureSpace = (typeof FIXTURE_SPACES)[number];
 

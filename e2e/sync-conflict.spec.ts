@@ -1,0 +1,375 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { Locator, Page } from '@playwright/test';
+import type { PlanConfig } from '../src/shared/domain';
+import type { ChangeInput, ChangeResult, PlanRecord } from '../src/shared/sync';
+import { OverviewPage, WizardPage } from './pages';
+import { invoke } from './support/api';
+import { FIXTURE_ENVIRONMENT, type ServerInfo } from './support/callers';
+import { launchServer, projectRoot } from './support/launch';
+import { expect, test as base } from './support/test';
+
+/**
+ * The sync conflict flow against real parts: the central service (`src/cli/central.ts`, as
+ * `npm run central` starts it, on its embedded database in a temporary folder) on 127.0.0.1 with
+ * a port of its own, and a console web host of its own (as the global setup starts one). Its
+ * own console, because pointing the shared web host at a central service would push every other
+ * spec's plans there (and pull back central states into their details). A second admin, Bea,
+ * changes plans on the central service through its HTTP API with a token of her own.
+ */
+
+const CLI = path.join(projectRoot, 'src', 'cli', 'central.ts');
+const BEA = 'Bea Central';
+
+/** The central service's environment: the embedded database in `dataDir`, whatever the shell says about PostgreSQL or SMTP. */
+function centralEnv(dataDir: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (name === 'DATABASE_URL' || name === 'HOST' || name === 'PORT' || name.startsWith('CENTRAL_') || name.startsWith('SMTP_')) continue;
+    env[name] = value;
+  }
+  return { ...env, CENTRAL_DATA_DIR: dataDir, LOG_LEVEL: 'info' };
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/** `npm run central:token` (while the service is stopped, as the README says for the embedded database). */
+function createToken(dataDir: string, name: string): Promise<string> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'token', '--role', 'admin', '--all-envs', '--name', name], {
+    cwd: projectRoot,
+    env: centralEnv(dataDir),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`central token exited with ${code}: ${err}`))));
+  });
+}
+
+/** `npm run central -- --host 127.0.0.1 --port 0`; resolves with its address once it listens. */
+function startCentral(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--host', '127.0.0.1', '--port', '0'], {
+    cwd: projectRoot,
+    env: centralEnv(dataDir),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log: string[] = [];
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGTERM');
+      reject(new Error(`the central service did not start within 60 s:\n${log.join('\n')}`));
+    }, 60_000);
+    child.stderr.on('data', (chunk: Buffer) => log.push(chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      let newline: number;
+      while ((newline = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, newline);
+        buffer = buffer.slice(newline + 1);
+        if (log.length < 200) log.push(line);
+        try {
+          const entry = JSON.parse(line) as { msg?: string; url?: string };
+          if (entry.msg === 'central service listening' && entry.url) {
+            clearTimeout(timer);
+            resolve({ child, url: entry.url });
+          }
+        } catch {
+          // not a log line
+        }
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the central service exited with ${code} before listening:\n${log.join('\n')}`));
+    });
+  });
+}
+
+/** A loopback address where nothing listens: the console "offline". */
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Someone with an admin token of their own, talking to the central service's HTTP API. */
+class CentralAdmin {
+  constructor(
+    readonly url: string,
+    private readonly token: string,
+    readonly actor: string,
+  ) {}
+
+  async request<T>(method: 'GET' | 'POST', route: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${this.url}${route}`, {
+      method,
+      headers: { Authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${text}`);
+    return JSON.parse(text) as T;
+  }
+
+  async push(...changes: ChangeInput[]): Promise<ChangeResult[]> {
+    return (await this.request<{ results: ChangeResult[] }>('POST', '/v1/sync/push', { changes })).results;
+  }
+
+  async plan(planId: string): Promise<PlanRecord> {
+    return (await this.request<{ plan: PlanRecord }>('GET', `/v1/plans/${encodeURIComponent(planId)}`)).plan;
+  }
+
+  /** Edit the plan as it is on the central service now. */
+  async edit(planId: string, patch: Partial<PlanConfig>): Promise<PlanRecord> {
+    const plan = await this.plan(planId);
+    const config = { ...plan.config, ...patch } as PlanConfig;
+    const [result] = await this.push({ id: randomUUID(), kind: 'plan.edit', at: new Date().toISOString(), actor: this.actor, planId, baseVersion: plan.version, config });
+    expect(result?.status).toBe('applied');
+    return this.plan(planId);
+  }
+}
+
+interface SyncWorld {
+  /** This admin's console: a web host of its own, with the fixture environment and spaces. */
+  host: ServerInfo;
+  centralUrl: string;
+  /** The token this console syncs with (Ana's). */
+  consoleToken: string;
+  bea: CentralAdmin;
+}
+
+const test = base.extend<{ world: SyncWorld }>({
+  world: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      const dataDir = mkdtempSync(path.join(os.tmpdir(), 'credit-central-e2e-'));
+      let central: ChildProcess | null = null;
+      let webHost: ChildProcess | null = null;
+      try {
+        const [started, launched] = await Promise.all([
+          createToken(dataDir, 'Ana Admin (console)').then(async (token) => ({ token, ...(await startCentral(dataDir)) })),
+          launchServer(),
+        ]);
+        central = started.child;
+        webHost = launched.child;
+        const ana = new CentralAdmin(started.url, started.token, 'Ana Admin');
+        const host = launched.info;
+        // Bea's own token, limited to the fixture environment, made by an admin through the API.
+        const { token: beaToken } = await ana.request<{ token: string }>('POST', '/v1/tokens', { name: BEA, role: 'admin', environments: [host.environmentId] });
+        const bea = new CentralAdmin(started.url, beaToken, BEA);
+        // The central service learns the organisation (the console's fixture was written straight into its ledger).
+        const spaceId = host.spaces.SyncConflict;
+        const at = new Date().toISOString();
+        const results = await bea.push(
+          { id: randomUUID(), kind: 'environment.upsert', at, actor: BEA, environment: { id: host.environmentId, name: FIXTURE_ENVIRONMENT } },
+          {
+            id: randomUUID(),
+            kind: 'space.upsert',
+            at,
+            actor: BEA,
+            space: { id: spaceId, environmentId: host.environmentId, name: 'SyncConflict Space', accountManager: { name: 'Alex Manager', email: 'alex.manager@example.com' } },
+          },
+          { id: randomUUID(), kind: 'channel.upsert', at, actor: BEA, spaceId, channel: 'SMS', bidirectional: true },
+          { id: randomUUID(), kind: 'channel.upsert', at, actor: BEA, spaceId, channel: 'WhatsApp', bidirectional: true },
+          { id: randomUUID(), kind: 'channel.upsert', at, actor: BEA, spaceId, channel: 'Email', bidirectional: false },
+        );
+        expect(results.map((result) => result.status)).toEqual(['applied', 'applied', 'applied', 'applied', 'applied']);
+        await use({ host, centralUrl: started.url, consoleToken: started.token, bea });
+      } finally {
+        if (webHost) await stop(webHost);
+        if (central) await stop(central);
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+    { timeout: 90_000 },
+  ],
+  // openConsole opens this spec's console, not the shared one.
+  server: async ({ world }, use) => {
+    await use(world.host);
+  },
+});
+
+/** A fact of the Sync screen's status list ("Status", "Pending changes", …). */
+function fact(page: Page, term: string): Locator {
+  return page.locator('dl.facts > div').filter({ has: page.locator('dt', { hasText: new RegExp(`^${term}$`) }) }).locator('dd');
+}
+
+/** The cells of a conflict's row for one field: [central, mine]. */
+function fieldCells(conflict: Locator, field: string): Locator {
+  return conflict.locator('tbody tr').filter({ has: conflict.page().locator('th', { hasText: new RegExp(`^${field.replace('.', '\\.')}$`) }) }).locator('td');
+}
+
+/**
+ * The history log row of one version by one person. By content, not position: the central
+ * service keeps instants to the second, so a confirmed version can sort below a local entry of
+ * the same second.
+ */
+function historyRow(page: Page, actor: string, version: number): Locator {
+  return new OverviewPage(page)
+    .historyRows()
+    .filter({ has: page.locator('td:nth-child(3)', { hasText: new RegExp(`^${actor}$`) }) })
+    .filter({ has: page.locator('td:nth-child(6)', { hasText: new RegExp(`^${version}$`) }) });
+}
+
+test.describe.configure({ timeout: 120_000 });
+
+test('an outdated change is set aside side by side; keeping the central version asks first, applying mine re-bases it', async ({ openConsole, server, world }) => {
+  const { bea } = world;
+  const spaceId = server.spaces.SyncConflict;
+  const offlineUrl = `http://127.0.0.1:${await closedPort()}`;
+  /** The console loses the central service: every round fails until it is given back. */
+  const goOffline = async () => {
+    await invoke(server, 'settings.update', { centralUrl: offlineUrl });
+    // A round still under way with the real address ends before this one, which cannot connect.
+    expect((await invoke(server, 'sync.now', {})).state).toBe('offline');
+  };
+
+  const plan = await invoke(server, 'plans.create', {
+    spaceId,
+    config: { limit: 'all_channels', credits: 1_000, renew: 'monthly', rollover: false, overage: false, activation: { date: '2026-01-01', timeZone: 'Europe/Madrid' } },
+  });
+
+  // 1. The admin points the console at the central service in the Sync settings; the plan goes there.
+  const page = await openConsole('admin', '/sync');
+  await expect(page.getByRole('heading', { level: 1, name: 'Sync & notifications' })).toBeVisible();
+  await expect(fact(page, 'Status')).toHaveText('Not configured');
+  await expect(page.getByTestId('pending-changes')).toHaveText('1');
+  await page.getByLabel('Central service URL').fill(world.centralUrl);
+  await page.getByLabel('Token').fill(world.consoleToken);
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toHaveText('Saved. The console syncs with this service now.');
+  await page.getByRole('button', { name: 'Sync now' }).click();
+  await expect(fact(page, 'Status')).toHaveText('Connected');
+  await expect(fact(page, 'Central service')).toHaveText(world.centralUrl);
+  await expect(page.getByTestId('pending-changes')).toHaveText('0');
+  expect(await bea.plan(plan.id)).toMatchObject({ version: 1, config: { credits: 1_000 }, createdBy: 'Ana Admin' });
+  await expect(page.getByText('No conflicts: every change reached the central service.')).toBeVisible();
+
+  // 2. Offline, the admin raises the credits to 2,000 with overage; meanwhile Bea sets 1,500 on the central service.
+  await goOffline();
+  expect(await bea.edit(plan.id, { credits: 1_500 })).toMatchObject({ version: 2, updatedBy: BEA });
+  const overview = new OverviewPage(page);
+  await overview.open(server.origin, spaceId);
+  await overview.planRow(plan.id).getByRole('link', { name: `Edit plan ${plan.id}` }).click();
+  const wizard = new WizardPage(page);
+  await expect(wizard.heading()).toHaveText(`Edit credit plan ${plan.id}`);
+  await page.getByLabel('Credits for all channels').fill('2000');
+  await wizard.setOverage(true);
+  await wizard.next();
+  await wizard.expectSummary();
+  await wizard.save();
+  const row = overview.planRow(plan.id);
+  await expect(row.locator('td').nth(2)).toHaveText('2,000');
+  await expect(row).toContainText('pending sync');
+
+  // 3. Back online, the sync: the central service refuses the change as outdated.
+  await page.goto(`${server.origin}/#/sync`);
+  await expect(fact(page, 'Status')).toHaveText('Offline');
+  await expect(page.getByTestId('pending-changes')).toHaveText('1');
+  await invoke(server, 'settings.update', { centralUrl: world.centralUrl });
+  await page.getByRole('button', { name: 'Sync now' }).click();
+  const conflict = page.getByRole('article', { name: `Plan ${plan.id}` });
+  await expect(conflict).toContainText('1 change of yours set aside');
+  // The central version came down with the same round's pull.
+  await expect(conflict.getByRole('columnheader')).toHaveText(['Field', `Central (version 2, ${BEA})`, 'Yours (Ana Admin)']);
+  await expect(fieldCells(conflict, 'credits.ALL')).toHaveText(['1500', '2000 (differs)']);
+  await expect(fieldCells(conflict, 'overage')).toHaveText(['No', 'Yes (differs)']);
+  await expect(fieldCells(conflict, 'renew')).toHaveText(['monthly', 'monthly']);
+  await expect(conflict.locator('tbody tr.differs')).toHaveCount(2);
+  await expect(fact(page, 'Conflicts')).toHaveText('1');
+  await expect(page.getByTestId('pending-changes')).toHaveText('0');
+
+  // 4a. Keeping the central version asks first; Escape and Cancel keep the conflict.
+  const keep = conflict.getByRole('button', { name: 'Keep the central version' });
+  const dialog = page.getByRole('dialog', { name: `Keep the central version of plan ${plan.id}?` });
+  await keep.click();
+  await expect(dialog).toBeVisible();
+  await expect(dialog).toContainText(`Your change to plan ${plan.id} by Ana Admin will not be applied. They stay in the history log, marked as dropped.`);
+  await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+  await expect(conflict).toBeVisible();
+  await expect(keep).toBeFocused(); // the dialog gives the focus back to what opened it
+  await keep.click();
+  await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(conflict).toBeVisible();
+  await keep.click();
+  await dialog.getByRole('button', { name: 'Keep the central version' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByText('No conflicts: every change reached the central service.')).toBeVisible();
+  await expect(fact(page, 'Conflicts')).toHaveText('0');
+
+  // The plan has Bea's values; the history log still lists the dropped change (as an ordinary row: it shows no mark).
+  await overview.open(server.origin, spaceId);
+  await expect(row.locator('td').nth(2)).toHaveText('1,500');
+  await expect(row.locator('td').nth(5)).toHaveText('No');
+  await expect(row).not.toContainText('pending sync');
+  // Every version stays in the log, the dropped one too: Ana's version 2 beside Bea's (the screen does not mark it).
+  await expect(overview.historyRows()).toHaveCount(3);
+  await expect(historyRow(page, 'Ana Admin', 1).locator('td').nth(3)).toHaveText('Created');
+  await expect(historyRow(page, BEA, 2).locator('td').nth(8)).toHaveText('1,500');
+  const dropped = historyRow(page, 'Ana Admin', 2).locator('td');
+  await expect(dropped.nth(3)).toHaveText('Updated');
+  await expect(dropped.nth(8)).toHaveText('2,000');
+  await expect(dropped.nth(11)).toHaveText('Yes');
+
+  // 4b. Again: offline, Bea turns on roll over; the admin sets 3,000. This time the admin's version wins.
+  await goOffline();
+  expect(await bea.edit(plan.id, { rollover: true })).toMatchObject({ version: 3, updatedBy: BEA });
+  await invoke(server, 'plans.edit', { planId: plan.id, baseVersion: 2, patch: { credits: 3_000 } });
+  await invoke(server, 'settings.update', { centralUrl: world.centralUrl });
+  await page.goto(`${server.origin}/#/sync`);
+  await page.getByRole('button', { name: 'Sync now' }).click();
+  const second = page.getByRole('article', { name: `Plan ${plan.id}` });
+  await expect(second.getByRole('columnheader')).toHaveText(['Field', `Central (version 3, ${BEA})`, 'Yours (Ana Admin)']);
+  await expect(fieldCells(second, 'credits.ALL')).toHaveText(['1500', '3000 (differs)']);
+  await expect(fieldCells(second, 'rollover')).toHaveText(['Yes', 'No (differs)']);
+  await second.getByRole('button', { name: 'Apply mine on top of it' }).click();
+  await expect(page.getByText('No conflicts: every change reached the central service.')).toBeVisible();
+  await page.getByRole('button', { name: 'Sync now' }).click();
+  await expect(fact(page, 'Status')).toHaveText('Connected');
+  await expect(page.getByTestId('pending-changes')).toHaveText('0');
+  await expect(fact(page, 'Conflicts')).toHaveText('0');
+  // The central service took the re-based change: version 4, the admin's values.
+  expect(await bea.plan(plan.id)).toMatchObject({ version: 4, updatedBy: 'Ana Admin', config: { credits: 3_000, rollover: false, overage: false } });
+
+  await overview.open(server.origin, spaceId);
+  await expect(row.locator('td').nth(2)).toHaveText('3,000');
+  await expect(row.locator('td').nth(4)).toHaveText('No');
+  await expect(row).not.toContainText('pending sync');
+  await expect(overview.historyRows()).toHaveCount(6);
+  const rebased = historyRow(page, 'Ana Admin', 4).locator('td');
+  await expect(rebased.nth(8)).toHaveText('3,000');
+  await expect(rebased.nth(10)).toHaveText('No');
+  await expect(historyRow(page, BEA, 3).locator('td').nth(10)).toHaveText('Yes');
+
+  // The spec ends on the Sync screen, with nothing left to decide.
+  await page.goto(`${server.origin}/#/sync`);
+  await expect(page.getByText('No conflicts: every change reached the central service.')).toBeVisible();
+  await expect(page.getByTestId('pending-changes')).toHaveText('0');
+});
