@@ -56,3 +56,48 @@ test('a screen’s first reads travel to the console together, in one request', 
   const before = sent.slice(0, together ? sent.indexOf(together) : sent.length);
   expect(before.filter((request) => request.names.some((name) => ['spaces.get', 'plans.list', 'history.list'].includes(name)))).toEqual([]);
 });
+
+test('the console opens on a screen with its data in the first render: no loading state on the way, one request for the header and the screen', async ({ openConsole, server }) => {
+  const spaceId = server.spaces.OpensOnCredits;
+  // A plan and three history entries (once: the spec may run again on the same host).
+  const plans = await invoke(server, 'plans.list', { spaceId });
+  if (plans.length === 0) {
+    const plan = await invoke(server, 'plans.create', {
+      spaceId,
+      config: { limit: 'all_channels', credits: 700, renew: 'weekly', rollover: false, overage: true, activation: { date: '2026-02-01', timeZone: 'Asia/Tokyo' } },
+    });
+    const edited = await invoke(server, 'plans.edit', { planId: plan.id, baseVersion: plan.version, patch: { credits: 800 } });
+    await invoke(server, 'plans.edit', { planId: plan.id, baseVersion: edited.version, patch: { credits: 900 } });
+  }
+  const page = await openConsole('admin', `/spaces/${spaceId}/credits`);
+  await expect(page.getByTestId('history-range')).toHaveText('Entries 1–3');
+  // Reopen this tab on the Credits tab (the secret stays in the tab's session storage), watching
+  // every loading state the page puts in the document from its very start.
+  // (A script string: the e2e code is typed without the DOM's globals.)
+  await page.addInitScript(`
+    const seen = new Set();
+    window.loadingStates = () => [...seen].map((element) => element.textContent);
+    new MutationObserver((records) => {
+      for (const record of records) {
+        for (const node of record.addedNodes) {
+          if (!(node instanceof Element)) continue;
+          if (node.matches('.state-loading')) seen.add(node);
+          node.querySelectorAll('.state-loading').forEach((element) => seen.add(element));
+        }
+      }
+    }).observe(document, { childList: true, subtree: true });
+  `);
+  const sent: string[][] = [];
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (url.pathname === '/api/batch') sent.push((request.postDataJSON() as { calls: { name: string }[] }).calls.map((call) => call.name));
+    else if (url.pathname.startsWith('/api/invoke/')) sent.push([url.pathname.replace('/api/invoke/', '')]);
+  });
+  await page.reload();
+  await expect(page.getByTestId('history-range')).toHaveText('Entries 1–3');
+  await expect(page.getByRole('table', { name: 'Actual Credit Plans' }).locator('tbody tr')).toHaveCount(1);
+  await expect(page.getByTestId('role')).toHaveText('Admin');
+  // The page's own static placeholder, replaced by the first render; nothing React renders is a loading state.
+  expect(await page.evaluate('window.loadingStates()')).toEqual(['Loading the console…']);
+  expect(sent[0]).toEqual(expect.arrayContaining(['session.whoami', 'sync.status', 'spaces.get', 'plans.list', 'history.list']));
+});

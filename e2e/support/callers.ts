@@ -25,6 +25,7 @@ export const FIXTURE_SPACES = [
   'AxeDetails',
   'Central',
   'SyncConflict',
+  'OpensOnCredits',
 ] as const;
 export type FixtureSpace = (typeof FIXTURE_SPACES)[number];
 

@@ -71,7 +71,7 @@ function isResultList(value: unknown, length: number): value is { results: Resul
  * same turn (a screen's first reads, started together) travel as one request to WEB_BATCH_PATH:
  * each request from the browser costs several ms of its own before the host even sees it.
  */
-export function webTransport(secret: string | null, baseUrl = ''): Transport {
+export function webTransport(secret: string | null, baseUrl = ''): Transport & { sendQueued(): void } {
   let source: EventSource | null = null;
   let subscribers = 0;
   let queue: QueuedCall[] = [];
@@ -122,6 +122,12 @@ export function webTransport(secret: string | null, baseUrl = ''): Transport {
         if (queue.length === 1) queueMicrotask(flush);
       });
     },
+    /**
+     * Send what has been asked for so far now, not at the end of the turn: the page's first
+     * reads are asked for while its script is still being evaluated, a turn that lasts until
+     * all of it (React DOM included) has run.
+     */
+    sendQueued: flush,
     subscribe(event: EventName, listener: (payload: unknown) => void): () => void {
       const es = openSource();
       subscribers += 1;
@@ -146,7 +152,8 @@ export function webTransport(secret: string | null, baseUrl = ''): Transport {
 }
 
 /** Electron when the preload bridge exists, the web host otherwise. */
-export function pickTransport(): { transport: Transport; kind: 'electron' | 'web' } {
-  if (window.creditConsole) return { transport: electronTransport(window.creditConsole), kind: 'electron' };
-  return { transport: webTransport(takeSecretFromUrl()), kind: 'web' };
+export function pickTransport(): { transport: Transport; kind: 'electron' | 'web'; sendQueued: () => void } {
+  if (window.creditConsole) return { transport: electronTransport(window.creditConsole), kind: 'electron', sendQueued: () => {} };
+  const transport = webTransport(takeSecretFromUrl());
+  return { transport, kind: 'web', sendQueued: transport.sendQueued };
 }

@@ -40,20 +40,19 @@ export function firstReads(route: Route): Read[] {
   return [read('session.whoami', {}), read('sync.status', {}), ...screenReads(route)];
 }
 
-function prefetch(queryClient: QueryClient, api: ApiClient, reads: Read[]): void {
-  for (const { name, input } of reads) {
-    // Answered from the cache while fresh (a screen seen a moment ago).
-    void queryClient.prefetchQuery({ queryKey: queryKeys.command(name, input), queryFn: () => api.get(name, input) });
-  }
+/** Settles when every read has (prefetchQuery never rejects: a failure is kept for the screen to show). */
+function prefetch(queryClient: QueryClient, api: ApiClient, reads: Read[]): Promise<void[]> {
+  // Answered from the cache while fresh (a screen seen a moment ago).
+  return Promise.all(reads.map(({ name, input }) => queryClient.prefetchQuery({ queryKey: queryKeys.command(name, input), queryFn: () => api.get(name, input) })));
 }
 
 /**
  * Start those reads now, before React has rendered anything: they travel while the browser
- * still evaluates the page's script and React builds the first screen, which then finds their
- * answers (or their requests in flight) in the cache instead of asking after its first render.
+ * still evaluates the page's script, and the first render (main.tsx waits for them, briefly)
+ * finds their answers in the cache instead of asking after it. Settles when they all have.
  */
-export function prefetchFirstReads(queryClient: QueryClient, api: ApiClient, route: Route): void {
-  prefetch(queryClient, api, firstReads(route));
+export function prefetchFirstReads(queryClient: QueryClient, api: ApiClient, route: Route): Promise<unknown> {
+  return prefetch(queryClient, api, firstReads(route));
 }
 
 /**
@@ -63,5 +62,5 @@ export function prefetchFirstReads(queryClient: QueryClient, api: ApiClient, rou
  * while a screen's code runs for the first time — instead of from its effects after it.
  */
 export function prefetchOnRouteChange(queryClient: QueryClient, api: ApiClient, parse: (hash: string) => Route): () => void {
-  return onHashChange((hash) => prefetch(queryClient, api, screenReads(parse(hash))));
+  return onHashChange((hash) => void prefetch(queryClient, api, screenReads(parse(hash))));
 }
