@@ -307,7 +307,7 @@ test('an outdated change is set aside side by side; keeping the central version 
   const dialog = page.getByRole('dialog', { name: `Keep the central version of plan ${plan.id}?` });
   await keep.click();
   await expect(dialog).toBeVisible();
-  await expect(dialog).toContainText(`Your change to plan ${plan.id} by Ana Admin will not be applied. They stay in the history log, marked as dropped.`);
+  await expect(dialog).toContainText(`Your change to plan ${plan.id} by Ana Admin will not be applied. It stays in the history log, marked as dropped.`);
   await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
   await page.keyboard.press('Escape');
   await expect(dialog).toBeHidden();
@@ -324,17 +324,18 @@ test('an outdated change is set aside side by side; keeping the central version 
   await expect(page.getByText('No conflicts: every change reached the central service.')).toBeVisible();
   await expect(fact(page, 'Conflicts')).toHaveText('0');
 
-  // The plan has Bea's values; the history log still lists the dropped change (as an ordinary row: it shows no mark).
+  // The plan has Bea's values; the history log still lists the dropped change, marked as such.
   await overview.open(server.origin, spaceId);
   await expect(row.locator('td').nth(2)).toHaveText('1,500');
   await expect(row.locator('td').nth(5)).toHaveText('No');
   await expect(row).not.toContainText('pending sync');
-  // Every version stays in the log, the dropped one too: Ana's version 2 beside Bea's (the screen does not mark it).
+  // Every version stays in the log, the dropped one too: Ana's version 2 beside Bea's.
   await expect(overview.historyRows()).toHaveCount(3);
   await expect(historyRow(page, 'Ana Admin', 1).locator('td').nth(3)).toHaveText('Created');
   await expect(historyRow(page, BEA, 2).locator('td').nth(8)).toHaveText('1,500');
   const dropped = historyRow(page, 'Ana Admin', 2).locator('td');
-  await expect(dropped.nth(3)).toHaveText('Updated');
+  await expect(dropped.nth(3)).toHaveText('UpdatedDropped: central version kept');
+  await expect(historyRow(page, BEA, 2).locator('td').nth(3)).toHaveText('Updated');
   await expect(dropped.nth(8)).toHaveText('2,000');
   await expect(dropped.nth(11)).toHaveText('Yes');
 
@@ -366,7 +367,10 @@ test('an outdated change is set aside side by side; keeping the central version 
   const rebased = historyRow(page, 'Ana Admin', 4).locator('td');
   await expect(rebased.nth(8)).toHaveText('3,000');
   await expect(rebased.nth(10)).toHaveText('No');
+  await expect(rebased.nth(3)).toHaveText('Updated');
   await expect(historyRow(page, BEA, 3).locator('td').nth(10)).toHaveText('Yes');
+  // Ana's set-aside version 3 is on record as applied again (as version 4).
+  await expect(historyRow(page, 'Ana Admin', 3).locator('td').nth(3)).toHaveText('UpdatedApplied again on the central version');
 
   // The spec ends on the Sync screen, with nothing left to decide.
   await page.goto(`${server.origin}/#/sync`);

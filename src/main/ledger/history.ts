@@ -2,6 +2,7 @@ import type { PlanConfig } from '../../shared/domain';
 import { decodeConfig } from './codec';
 import type { Ledger } from './ledger';
 import type { PlanAction } from './plans';
+import type { HISTORY_SYNC_STATES } from '../../shared/api/constants';
 
 /**
  * The credit history log: append-only (triggers refuse updates and deletes), read newest
@@ -25,7 +26,10 @@ export interface HistoryRow {
   at: number;
   plan: PlanConfig;
   changes: FieldChange[];
+  sync: HistorySync;
 }
+
+export type HistorySync = (typeof HISTORY_SYNC_STATES)[number];
 
 export interface HistoryFilterMs {
   fromMs?: number;
@@ -47,11 +51,12 @@ interface RawHistory {
   at: number;
   plan: string;
   changes: string;
+  sync: HistorySync;
 }
 
 /** The page query's columns, read as arrays (row objects with named keys cost twice as much). */
-const PAGE_COLUMNS = 'h.seq, h.plan_ref, h.plan_id, h.space_id, h.version, h.action, h.actor, h.at, h.plan, h.changes';
-type PageTuple = [number, number, string, string, number, PlanAction, string, number, string, string];
+const PAGE_COLUMNS = 'h.seq, h.plan_ref, h.plan_id, h.space_id, h.version, h.action, h.actor, h.at, h.plan, h.changes, h.sync';
+type PageTuple = [number, number, string, string, number, PlanAction, string, number, string, string, HistorySync];
 
 const fromTuple = (r: PageTuple): HistoryRow => ({
   seq: r[0],
@@ -65,6 +70,7 @@ const fromTuple = (r: PageTuple): HistoryRow => ({
   plan: decodeConfig(r[8]),
   // Creations and deletions change no field: skip the parse of their "[]".
   changes: r[9] === '[]' ? [] : (JSON.parse(r[9]) as FieldChange[]),
+  sync: r[10],
 });
 
 const toRow = (r: RawHistory): HistoryRow => ({
@@ -78,9 +84,10 @@ const toRow = (r: RawHistory): HistoryRow => ({
   at: r.at,
   plan: decodeConfig(r.plan),
   changes: JSON.parse(r.changes) as FieldChange[],
+  sync: r.sync,
 });
 
-export function insertHistory(ledger: Ledger, row: Omit<HistoryRow, 'seq'>): number {
+export function insertHistory(ledger: Ledger, row: Omit<HistoryRow, 'seq' | 'sync'>): number {
   const info = ledger
     .stmt(
       `INSERT INTO history_log (plan_ref, plan_id, space_id, version, action, actor, at, plan, changes)

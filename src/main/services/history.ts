@@ -1,4 +1,5 @@
 import type { HistoryEntry, HistoryFilter } from '../../shared/api';
+import { HISTORY_SYNC_LABEL } from '../../shared/api/constants';
 import { parseInstant } from '../../shared/engine';
 import {
   decodeCursor,
@@ -27,6 +28,7 @@ export function toHistoryEntry(row: HistoryRow): HistoryEntry {
     at: iso(row.at),
     config: row.plan,
     changes: row.changes,
+    sync: row.sync,
   };
 }
 
@@ -68,6 +70,7 @@ export const HISTORY_CSV_HEADER = [
   'Activation date',
   'Time zone',
   'Changes',
+  'Sync',
 ];
 
 export class HistoryService {
@@ -105,6 +108,7 @@ export class HistoryService {
         c.activation.date,
         c.activation.timeZone,
         row.changes.map((ch) => `${fieldLabel(ch.field)}: ${describeValue(ch.field, ch.old)} → ${describeValue(ch.field, ch.new)}`).join('; '),
+        HISTORY_SYNC_LABEL[row.sync],
       ]);
     }
   }

@@ -130,6 +130,10 @@ await describeOnBackends('sync between two consoles and the central service', (b
       .stmt("SELECT actor, version, sync FROM history_log WHERE plan_id = ? AND sync NOT IN ('local', 'confirmed')")
       .all(plan.id);
     expect(dropped).toEqual([{ actor: 'bob', version: v + 1, sync: 'dropped' }]);
+    // The history log says so to whoever reads it, on screen and in its export.
+    const listed = b.services.history.list({ planId: plan.id }, null, 50).entries.filter((e) => e.actor === 'bob' && e.version === v + 1);
+    expect(listed.map((e) => e.sync)).toEqual(['dropped']);
+    expect(b.services.history.exportCsv({ planId: plan.id }, Date.now()).csv).toContain(',Dropped: central version kept\r\n');
     await b.settle();
     expect(ledgerSnapshot(b.services)).toEqual(ledgerSnapshot(a.services));
 

@@ -5,6 +5,22 @@
 export const HISTORY_ACTIONS = ['created', 'updated', 'deleted'] as const;
 
 /**
+ * Where a history entry stands with the central service: made here and not yet accepted
+ * (local), accepted (confirmed), set aside in a conflict (conflicted), not applied because
+ * the admin kept the central version (dropped), or applied again on top of it (rebased).
+ */
+export const HISTORY_SYNC_STATES = ['local', 'confirmed', 'conflicted', 'dropped', 'rebased'] as const;
+
+/** The same in words, for the history table and its CSV export. */
+export const HISTORY_SYNC_LABEL: Record<(typeof HISTORY_SYNC_STATES)[number], string> = {
+  local: 'Not yet synced',
+  confirmed: 'Accepted by the central service',
+  conflicted: 'In conflict, set aside',
+  dropped: 'Dropped: central version kept',
+  rebased: 'Applied again on the central version',
+};
+
+/**
  * The web host's path for several commands in one request (src/shared/api/README.md): the
  * renderer sends the calls it makes in one go (a screen's first reads) together, as each
  * request from the browser costs several ms of its own.

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CHANNELS, DIRECTIONS, LIMITS, RENEWALS, type PlanConfig, type PlanPatch } from '../domain';
 import { parsePlanConfig, parsePlanPatch, type Issue } from '../engine';
-import { HISTORY_ACTIONS } from './constants';
+import { HISTORY_ACTIONS, HISTORY_SYNC_STATES } from './constants';
 import { issueSchema } from './error-schema';
 import { ROLES } from './roles';
 
@@ -115,6 +115,8 @@ export const historyEntrySchema = z.object({
   /** The full plan as it was after the change. */
   config: planConfigSchema,
   changes: z.array(fieldChangeSchema),
+  /** Where the change stands with the central service (constants.ts HISTORY_SYNC_STATES). */
+  sync: z.enum(HISTORY_SYNC_STATES),
 });
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 

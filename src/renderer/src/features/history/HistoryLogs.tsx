@@ -1,6 +1,6 @@
 import { Fragment, memo, useEffect, useMemo, useState } from 'react';
 import type { CreditPlan, HistoryEntry, HistoryFilter } from '../../../../shared/api';
-import { HISTORY_ACTIONS } from '../../../../shared/api/constants';
+import { HISTORY_ACTIONS, HISTORY_SYNC_LABEL } from '../../../../shared/api/constants';
 import { useApi, useCommand, usePrefetchCommand } from '../../api';
 import { afterNextPaint, billingDate, creditsLabel, ErrorState, formatCredits, formatInstant, formatValue, limitLabel, Loading, renewLabel, yesNo } from '../../ui';
 import { loadedHistoryDates, loadHistoryDates, needsDates, toHistoryFilter, useHistoryDates } from './filter';
@@ -231,7 +231,11 @@ const HistoryTable = memo(function HistoryTable({ entries }: { entries: HistoryE
                 <td><time dateTime={entry.at}>{formatInstant(entry.at)}</time></td>
                 <td>{entry.actor}</td>
                 {/* Classes on the cells rather than an element inside each: a page is 50 rows. */}
-                <td className={`action action-${entry.action}`}>{ACTION_LABEL[entry.action]}</td>
+                <td className={`action action-${entry.action}`}>
+                  {ACTION_LABEL[entry.action]}
+                  {/* Only what an auditor must not miss: a change that was not, or not at once, applied. */}
+                  {entry.sync === 'local' || entry.sync === 'confirmed' ? null : <span className={`tag sync-${entry.sync}`}>{HISTORY_SYNC_LABEL[entry.sync]}</span>}
+                </td>
                 <td className="mono">{entry.planId}</td>
                 <td className="num">{entry.version}</td>
                 <td>{billingDate(entry.config)}</td>

@@ -88,8 +88,8 @@ export function ConflictList() {
       >
         {dropping ? (
           <p>
-            Your {dropping.changes === 1 ? 'change' : `${dropping.changes} changes`} to plan <strong>{dropping.planId}</strong> by {dropping.mine.actor} will not be applied. They stay in the
-            history log, marked as dropped.
+            Your {dropping.changes === 1 ? 'change' : `${dropping.changes} changes`} to plan <strong>{dropping.planId}</strong> by {dropping.mine.actor} will not be applied.{' '}
+            {dropping.changes === 1 ? 'It stays' : 'They stay'} in the history log, marked as dropped.
           </p>
         ) : null}
       </ConfirmDialog>
