@@ -26,6 +26,7 @@ export const FIXTURE_SPACES = [
   'Central',
   'SyncConflict',
   'OpensOnCredits',
+  'Overage',
 ] as const;
 export type FixtureSpace = (typeof FIXTURE_SPACES)[number];
 
