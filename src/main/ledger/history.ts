@@ -87,13 +87,19 @@ const toRow = (r: RawHistory): HistoryRow => ({
   sync: r.sync,
 });
 
+/**
+ * A change made here. Its time is kept to the second, as the central service records it (SPEC
+ * §8): once confirmed, an entry takes the central service's time, and one kept to the ms would
+ * sort after a later change of the same second that was confirmed first. Ties are ordered by seq.
+ */
 export function insertHistory(ledger: Ledger, row: Omit<HistoryRow, 'seq' | 'sync'>): number {
+  const at = Math.floor(row.at / 1000) * 1000;
   const info = ledger
     .stmt(
       `INSERT INTO history_log (plan_ref, plan_id, space_id, version, action, actor, at, plan, changes)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
-    .run(row.planRef, row.planId, row.spaceId, row.version, row.action, row.actor, row.at, JSON.stringify(row.plan), JSON.stringify(row.changes));
+    .run(row.planRef, row.planId, row.spaceId, row.version, row.action, row.actor, at, JSON.stringify(row.plan), JSON.stringify(row.changes));
   return Number(info.lastInsertRowid);
 }
 

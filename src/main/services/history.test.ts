@@ -107,6 +107,18 @@ describe('credit history log', () => {
     }
   });
 
+  it('keeps times to the second, as the central service does, so changes of one second stay in the order they were made', () => {
+    w = makeWorld('2026-03-01T10:00:00.400Z');
+    const plan = w.services.plans.create(w.spaceId, base, 'ana');
+    w.clock.advance(500); // 10:00:00.900
+    w.services.plans.edit(plan.id, 1, { credits: { SMS: 150 } }, 'ana');
+    const entries = w.services.history.list({ planId: plan.id }, null, 10).entries;
+    expect(entries.map((e) => [e.version, e.at])).toEqual([
+      [2, '2026-03-01T10:00:00.000Z'],
+      [1, '2026-03-01T10:00:00.000Z'],
+    ]);
+  });
+
   it('exports the filtered log as CSV, streamed, with spreadsheet formulas defused', async () => {
     w = makeWorld('2026-03-01T00:00:00Z');
     const plan = w.services.plans.create(w.spaceId, base, '=HYPERLINK("http://x")');
