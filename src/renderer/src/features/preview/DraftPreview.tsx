@@ -40,8 +40,8 @@ function PreviewWorkbench({ space }: { space: Space }) {
   const [loadedDraft, setLoadedDraft] = useState<Draft | null>(null);
 
   useEffect(() => {
-    if (!draft) start(key, { form: emptyForm(), baseVersion: null });
-  }, [draft, key, start]);
+    if (!draft) start(key, { form: emptyForm(undefined, space.livePlanCount > 0 ? 'channel_specific' : 'all_channels'), baseVersion: null });
+  }, [draft, key, start, space.livePlanCount]);
   if (!draft) return <Loading what="the form" />;
   const form = draft.form;
 
@@ -76,6 +76,8 @@ function PreviewWorkbench({ space }: { space: Space }) {
         primaryLabel="Preview"
         busy={busy}
         onPrimary={() => void preview()}
+        otherPlans={space.livePlanCount}
+        draftOnly
       />
       {result ? <PreviewResult space={space} config={result.config} preview={result.preview} loadedDraft={loadedDraft} /> : null}
       <SavedDrafts

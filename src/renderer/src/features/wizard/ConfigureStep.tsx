@@ -26,6 +26,8 @@ export function ConfigureStep({
   busy,
   onPrimary,
   secondary,
+  otherPlans,
+  draftOnly = false,
 }: {
   space: Space;
   form: PlanForm;
@@ -36,7 +38,12 @@ export function ConfigureStep({
   busy: boolean;
   onPrimary: () => void;
   secondary?: ReactNode;
+  /** Live plans of the space besides the one edited: any of them rules out an all-channels plan (SPEC §2). */
+  otherPlans: number;
+  /** A draft for the preview, never saved as it is: All channels stays possible, with the same warning. */
+  draftOnly?: boolean;
 }) {
+  const allChannelsRuledOut = otherPlans > 0;
   const [addErrors, setAddErrors] = useState<FieldErrors>({});
   const shown: FieldErrors = { ...errors, ...addErrors };
   const zones = timeZones();
@@ -167,7 +174,15 @@ export function ConfigureStep({
         <legend>Credit limit</legend>
         <div className="radio-row">
           <label>
-            <input type="radio" name="limit" value="all_channels" checked={form.limit === 'all_channels'} onChange={() => update({ limit: 'all_channels' })} />
+            <input
+              type="radio"
+              name="limit"
+              value="all_channels"
+              checked={form.limit === 'all_channels'}
+              disabled={allChannelsRuledOut && !draftOnly && form.limit !== 'all_channels'}
+              aria-describedby={allChannelsRuledOut ? 'all-channels-ruled-out' : undefined}
+              onChange={() => update({ limit: 'all_channels' })}
+            />
             All channels
           </label>
           <label>
@@ -181,6 +196,12 @@ export function ConfigureStep({
             Channel specific
           </label>
         </div>
+        {allChannelsRuledOut ? (
+          <p className="hint" id="all-channels-ruled-out">
+            An all-channels plan must be the only plan of its space, and this space has {otherPlans === 1 ? 'another plan' : `${otherPlans} other plans`}
+            {draftOnly ? ': it could only replace them.' : '.'}
+          </p>
+        ) : null}
         <FieldError id="err-limit" messages={shown.limit} />
 
         {form.limit === 'all_channels' ? (

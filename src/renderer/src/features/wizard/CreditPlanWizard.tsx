@@ -60,8 +60,8 @@ function WizardSteps({ space, editing }: { space: Space; editing: CreditPlan | n
   // Start (or restart, when the plan changed since) the draft this wizard edits.
   useEffect(() => {
     if (draft && (editing === null || draft.baseVersion === editing.version)) return;
-    start(key, { form: editing ? formFromConfig(editing.config) : emptyForm(), baseVersion: editing?.version ?? null });
-  }, [draft, editing, key, start]);
+    start(key, { form: editing ? formFromConfig(editing.config) : emptyForm(undefined, space.livePlanCount > 0 ? 'channel_specific' : 'all_channels'), baseVersion: editing?.version ?? null });
+  }, [draft, editing, key, start, space.livePlanCount]);
 
   if (!draft) return <Loading what="the form" />;
   const form = draft.form;
@@ -147,6 +147,7 @@ function WizardSteps({ space, editing }: { space: Space; editing: CreditPlan | n
           busy={checking}
           onPrimary={() => void next()}
           secondary={cancel}
+          otherPlans={space.livePlanCount - (editing !== null && editing.status !== 'deleted' ? 1 : 0)}
         />
       ) : (
         <div className="wizard-summary">

@@ -34,9 +34,10 @@ export function machineZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 }
 
-export function emptyForm(timeZone = machineZone()): PlanForm {
+/** A new plan's form: channel specific where other plans rule out an all-channels one. */
+export function emptyForm(timeZone = machineZone(), limit: PlanForm['limit'] = 'all_channels'): PlanForm {
   return {
-    limit: 'all_channels',
+    limit,
     pool: null,
     poolInput: '',
     rows: [],
