@@ -11,9 +11,10 @@ import './styles.css';
  * How long the first render waits for the first reads at most. They usually answer while the
  * script is still evaluated or within a few ms after it; rendering once with them costs one
  * render and one frame less than rendering the loading states and then the data (~35 ms here).
- * A slow answer only delays the screen by this much, the loading states then show as usual.
+ * Meanwhile the page says "Loading the console…"; past this (a host that does not answer),
+ * the screens render and show their own loading or error states.
  */
-const FIRST_RENDER_WAIT_MS = 300;
+const FIRST_RENDER_WAIT_MS = 1_000;
 
 // The history's date format is built when the browser first has nothing to do (often while a
 // screen waits for its answers), not while the first history page renders.
