@@ -17,4 +17,4 @@ export const queryClient = makeQueryClient();
 export const firstReads = prefetchFirstReads(queryClient, api, parseRoute(window.location.hash));
 // Now, not when this turn ends: that is after the rest of the page's script has been evaluated.
 sendQueued();
-prefetchOnRouteChange(queryClient, api, parseRoute);
+prefetchOnRouteChange(queryClient, api, parseRoute, sendQueued);
