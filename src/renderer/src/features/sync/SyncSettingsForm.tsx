@@ -33,19 +33,34 @@ export function SyncSettingsForm() {
   };
 
   return (
-    <form className="form" onSubmit={submit} aria-labelledby="sync-settings-title">
+    <form className="sync-settings" onSubmit={submit} aria-labelledby="sync-settings-title">
       <h3 id="sync-settings-title">Settings</h3>
-      <label>
-        Central service URL
-        <input type="url" value={shownUrl} placeholder="https://central.example.com" onChange={(e) => setUrl(e.target.value)} />
-      </label>
-      <label>
-        Token {settings.data.hasToken ? <span className="hint">(one is set; leave empty to keep it)</span> : null}
-        <input type="password" autoComplete="off" value={token} onChange={(e) => setToken(e.target.value)} />
-      </label>
-      <button type="submit" disabled={update.isPending}>
-        {update.isPending ? 'Saving…' : 'Save settings'}
-      </button>
+      <div className="inline-form">
+        <div className="field grow">
+          <label htmlFor="sync-central-url">Central service URL</label>
+          <input
+            id="sync-central-url"
+            type="url"
+            value={shownUrl}
+            placeholder="https://central.example.com"
+            aria-describedby="sync-central-url-hint"
+            onChange={(e) => setUrl(e.target.value)}
+          />
+          <p className="hint" id="sync-central-url-hint">
+            Empty: sync is off, and changes wait here.
+          </p>
+        </div>
+        <div className="field">
+          <label htmlFor="sync-token">Token</label>
+          <input id="sync-token" type="password" autoComplete="off" value={token} aria-describedby="sync-token-hint" onChange={(e) => setToken(e.target.value)} />
+          <p className="hint" id="sync-token-hint">
+            {settings.data.hasToken ? 'One is set; leave empty to keep it.' : 'Issued by the central service (npm run central:token there).'}
+          </p>
+        </div>
+        <button type="submit" className="sync-settings-save" disabled={update.isPending}>
+          {update.isPending ? 'Saving…' : 'Save settings'}
+        </button>
+      </div>
       {message ? (
         <p role={message.ok ? 'status' : 'alert'} className={message.ok ? 'hint' : 'error-text'}>
           {message.text}
