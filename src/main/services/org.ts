@@ -29,8 +29,18 @@ export class OrgService {
     private readonly clock: () => number,
   ) {}
 
+  /** Each environment with how many of its spaces have channels no plan covers, for the first screen. */
   listEnvironments(): Environment[] {
-    return listEnvironments(this.ledger).map((e) => ({ id: e.id, name: e.name, demo: e.demo }));
+    return listEnvironments(this.ledger).map((e) => {
+      const spaces = listSpaces(this.ledger, e.id).map((s) => this.view(s));
+      return {
+        id: e.id,
+        name: e.name,
+        demo: e.demo,
+        spaceCount: spaces.length,
+        spacesWithUncoveredChannels: spaces.filter((s) => s.uncoveredChannels.length > 0).length,
+      };
+    });
   }
 
   /**
@@ -48,7 +58,7 @@ export class OrgService {
       const change = wireChange({ kind: 'environment.upsert', id: newChangeId(), at: iso(env.createdAt), actor, environment: { id: env.id, name } });
       insertOutbox(this.ledger, change, env.createdAt, null, env.demo);
     });
-    return { id: env.id, name: env.name, demo: env.demo };
+    return { id: env.id, name: env.name, demo: env.demo, spaceCount: 0, spacesWithUncoveredChannels: 0 };
   }
 
   listSpaces(environmentId: string): Space[] {

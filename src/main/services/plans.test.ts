@@ -176,8 +176,14 @@ describe('plan changes', () => {
 
   it('lists uncovered channels: a channel added later is covered by an all-channels plan only', () => {
     w = makeWorld();
+    const [environment] = w.services.org.listEnvironments();
+    expect(environment).toMatchObject({ spaceCount: 1, spacesWithUncoveredChannels: 1 }); // no plan yet
+    const pool = w.services.plans.create(w.spaceId, { ...smsPlan, limit: 'all_channels', credits: 300 }, 'ana');
+    expect(w.services.org.listEnvironments()[0]).toMatchObject({ spaceCount: 1, spacesWithUncoveredChannels: 0 });
+    w.services.plans.delete(pool.id, 1, 'ana');
     w.services.plans.create(w.spaceId, { ...smsPlan, credits: { SMS: 100, WhatsApp: 100 } }, 'ana');
     expect(w.services.org.getSpace(w.spaceId).uncoveredChannels).toEqual(['Email']);
+    expect(w.services.org.listEnvironments()[0]).toMatchObject({ spaceCount: 1, spacesWithUncoveredChannels: 1 });
     const space = w.services.org.addChannel(w.spaceId, 'Push', false);
     expect(space.uncoveredChannels).toEqual(['Email', 'Push']);
     expect(space.channels.map((c) => c.channel)).toEqual(['SMS', 'WhatsApp', 'Email', 'Push']);

@@ -54,6 +54,9 @@ export const environmentSchema = z.object({
   name: z.string(),
   /** Generated demo data, shown as such. */
   demo: z.boolean(),
+  spaceCount: z.number().int().nonnegative(),
+  /** Spaces with a channel no live plan covers: traffic there is not limited (SPEC §2). */
+  spacesWithUncoveredChannels: z.number().int().nonnegative(),
 });
 export type Environment = z.infer<typeof environmentSchema>;
 
