@@ -5,5 +5,6 @@
 export * from './config';
 export * from './service';
 export { createToken, revokeToken, type NewToken, type Principal } from './auth';
-export { MailWorker, composeEmail, type SmtpSettings } from './mail';
+export { MailWorker, type SmtpSettings } from './mail';
+export { composeEmail } from '../shared/mail';
 export { migrate, openEmbedded, openPostgres, MIGRATIONS, type Database } from './store';

@@ -1,3 +1,2 @@
-export * from './compose';
 export * from './outbox';
 export * from './worker';

@@ -3,7 +3,7 @@ import type { Channel, PlanConfig } from '../../shared/domain';
 import type { FieldChange, NotificationRecord } from '../../shared/sync';
 import { NOTIFICATION_COLUMNS, notificationRecord, type NotificationRow } from '../records';
 import type { Queryable } from '../store';
-import { composeEmail, type NotificationKind } from './compose';
+import { composeEmail, type NotificationKind } from '../../shared/mail';
 
 /**
  * The e-mail outbox. A notification is written in the same transaction as the plan change

@@ -58,7 +58,7 @@ export function createServices({ ledger, clock, recover = true }: ServicesOption
 }
 
 export { ServiceError } from './errors';
-export { composeNotification, SUBJECTS } from './notifications';
+export { composeNotification } from './notifications';
 export type { OrgService } from './org';
 export type { PlansService } from './plans';
 export type { DetailsService } from './details';

@@ -1,114 +1,51 @@
-import type { Channel, PlanConfig } from '../../shared/domain';
+import type { PlanConfig } from '../../shared/domain';
 import type { Notification } from '../../shared/api';
+import { composeEmail, type ComposedEmail } from '../../shared/mail';
+import type { FieldChange } from '../../shared/sync';
 import {
   listNotifications,
   setNotificationStatus,
-  type FieldChange,
   type Ledger,
   type NotificationKind,
   type NotificationRow,
   type NotificationStatus,
+  type SpaceRow,
 } from '../ledger';
 import { iso } from '../ledger';
-import { creditsLabel, describeValue, fieldLabel, formatCredits, limitLabel, renewLabel, yesNo } from './format';
 
 /**
  * The e-mails to a space's Account Manager (SPEC §6): composed and queued locally in the same
  * transaction as the plan change; the central service sends them once it accepts the change,
  * and the sync client records what became of each.
+ *
+ * The content is composed by the central service's own composer (src/shared/mail) from the same
+ * facts it uses — the space and its environment and channels as this ledger has them (and as it
+ * pushed them), the plan's id, new version, config, what changed, who and when — so the console
+ * shows the very e-mail that is sent. A pull then puts the central service's copy in its place
+ * (src/main/ledger/sync-pull.ts), for when the central service knew more of the space.
  */
-
-export const SUBJECTS: Record<NotificationKind, string> = {
-  activated: 'Credit Plan Activated',
-  updated: 'Credit Plan Updated',
-  deleted: 'Credit Plan Deleted',
-};
-
-export interface NotificationContext {
+export function composeNotification(change: {
   kind: NotificationKind;
-  environmentName: string;
-  spaceName: string;
-  accountManagerName: string;
+  space: SpaceRow;
   planId: string;
+  version: number;
   config: PlanConfig;
-  /** Channels of the space, to show which are bidirectional. */
-  channels: { channel: Channel; bidirectional: boolean }[];
   changes: FieldChange[];
   actor: string;
   at: number;
-}
-
-function summaryLines(ctx: NotificationContext): [string, string][] {
-  const { config } = ctx;
-  const lines: [string, string][] = [
-    ['Environment', ctx.environmentName],
-    ['Space', ctx.spaceName],
-    ['Credit Plan ID', ctx.planId],
-    ['Credit limit', limitLabel(config)],
-  ];
-  if (config.limit === 'all_channels') {
-    lines.push(['Credits', `${formatCredits(config.credits)} shared by all channels`]);
-    lines.push(['Channels', ctx.channels.map((c) => `${c.channel}${c.bidirectional ? ' (MO - MT)' : ''}`).join(', ') || '—']);
-  } else {
-    for (const [channel, credits] of Object.entries(config.credits) as [Channel, number][]) {
-      const bidi = ctx.channels.find((c) => c.channel === channel)?.bidirectional ?? false;
-      lines.push([`${channel}${bidi ? ' (MO - MT)' : ''}`, `${formatCredits(credits)} credits`]);
-    }
-  }
-  lines.push(['Renew credits', renewLabel(config.renew)]);
-  lines.push(['Roll over credits', yesNo(config.rollover)]);
-  lines.push(['Overage', yesNo(config.overage)]);
-  lines.push(['Activation date', `${config.activation.date} (${config.activation.timeZone})`]);
-  return lines;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
-const INTROS: Record<NotificationKind, string> = {
-  activated: 'A credit plan was saved for your space.',
-  updated: 'A credit plan of your space was changed.',
-  deleted: 'A credit plan of your space was deleted; its history is kept.',
-};
-
-export function composeNotification(ctx: NotificationContext): { subject: string; text: string; html: string } {
-  const subject = `${SUBJECTS[ctx.kind]}: ${ctx.planId} (${ctx.spaceName})`;
-  const summary = summaryLines(ctx);
-  const changed = ctx.kind === 'updated' ? ctx.changes : [];
-  const when = `${iso(ctx.at).replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC')} by ${ctx.actor}`;
-  const text = [
-    `Hello ${ctx.accountManagerName},`,
-    '',
-    INTROS[ctx.kind],
-    '',
-    ...summary.map(([k, v]) => `${k}: ${v}`),
-    ...(changed.length > 0
-      ? ['', 'What changed:', ...changed.map((c) => `- ${fieldLabel(c.field)}: ${describeValue(c.field, c.old)} → ${describeValue(c.field, c.new)}`)]
-      : []),
-    '',
-    `Changed ${when}.`,
-    '',
-    `Credits summary: ${creditsLabel(ctx.config)}`,
-  ].join('\n');
-  const rows = summary.map(([k, v]) => `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('');
-  const changeRows = changed
-    .map(
-      (c) =>
-        `<tr><th align="left">${escapeHtml(fieldLabel(c.field))}</th><td>${escapeHtml(describeValue(c.field, c.old))}</td><td>→</td><td>${escapeHtml(describeValue(c.field, c.new))}</td></tr>`,
-    )
-    .join('');
-  const html = [
-    `<!doctype html><html><body>`,
-    `<h1>${escapeHtml(SUBJECTS[ctx.kind])}</h1>`,
-    `<p>Hello ${escapeHtml(ctx.accountManagerName)},</p>`,
-    `<p>${escapeHtml(INTROS[ctx.kind])}</p>`,
-    `<table>${rows}</table>`,
-    changed.length > 0 ? `<h2>What changed</h2><table>${changeRows}</table>` : '',
-    `<p>Changed ${escapeHtml(when)}.</p>`,
-    `</body></html>`,
-  ].join('');
-  return { subject, text, html };
+}): ComposedEmail {
+  return composeEmail({
+    kind: change.kind,
+    environmentName: change.space.environmentName,
+    spaceName: change.space.name,
+    planId: change.planId,
+    version: change.version,
+    config: change.config,
+    changes: change.changes,
+    spaceChannels: change.space.channels.map(({ channel, bidirectional }) => ({ channel, bidirectional })),
+    actor: change.actor,
+    atMs: change.at,
+  });
 }
 
 export function toNotificationView(row: NotificationRow): Notification {

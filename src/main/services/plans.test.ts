@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PlanConfig } from '../../shared/domain';
+import type { Channel, PlanConfig } from '../../shared/domain';
+import { composeEmail } from '../../shared/mail';
 import { ServiceError } from './errors';
 import { makeWorld, type World } from './testing';
 
@@ -96,10 +97,14 @@ describe('plan changes', () => {
     });
     const [mail] = w.services.notifications.list({ planId: plan.id });
     expect(mail).toMatchObject({ kind: 'activated', to: 'ana@example.com', status: 'queued' });
-    expect(mail!.subject).toContain('Credit Plan Activated');
-    expect(mail!.text).toContain('Environment: Production');
-    expect(mail!.text).toContain('SMS (MO - MT): 500 credits');
-    expect(mail!.text).toContain('Activation date: 2026-01-01 (Europe/Madrid)');
+    // The central service's format (src/shared/mail): the console shows the e-mail that is sent.
+    expect(mail!.subject).toBe(`Credit Plan Activated: Retail (${plan.id})`);
+    expect(mail!.text).toContain('A credit plan was created for Retail by ana@admin at 2026-03-10T12:00:00Z.');
+    expect(mail!.text).toContain('  Environment: Production');
+    expect(mail!.text).toContain('  Version: 1');
+    expect(mail!.text).toContain('    SMS: 500 credits · MO - MT (bidirectional; only MT consumes)');
+    expect(mail!.text).toContain('    Total: 500 credits');
+    expect(mail!.text).toContain('  Activation date and zone: 2026-01-01 00:00, Europe/Madrid (2025-12-31T23:00:00Z)');
   });
 
   it('an edit records who, when and what changed, old → new, and the e-mail shows it', () => {
@@ -117,7 +122,11 @@ describe('plan changes', () => {
     ]);
     const mail = w.services.notifications.list({ planId: plan.id })[0]!;
     expect(mail.kind).toBe('updated');
-    expect(mail.text).toMatch(/What changed:\n- SMS credits: 500 → 600\n- WhatsApp credits: — → 200\n- Overage: No → Yes/);
+    expect(mail.subject).toBe(`Credit Plan Updated: Retail (${plan.id})`);
+    expect(mail.text).toContain(
+      'What changed (old → new):\n  - SMS credits: 500 → 600\n  - WhatsApp credits: — → 200\n  - Overage: No → Yes\n',
+    );
+    expect(mail.html).toContain('<li>WhatsApp credits: — → 200</li>');
     expect(w.services.sync.toSend().filter((o) => o.planId !== null).map((o) => [o.kind, o.version, o.baseVersion])).toEqual([
       ['plan.create', 1, 0],
       ['plan.edit', 2, 1],
@@ -134,7 +143,50 @@ describe('plan changes', () => {
     expect(w.services.history.list({ planId: plan.id }, null, 10).entries.map((e) => e.action)).toEqual(['deleted', 'created']);
     expectError(() => w.services.plans.edit(plan.id, 2, { overage: true }, 'ana'), 'conflict', /was deleted/);
     expect(w.services.details.state(plan.id).deleted).toBe(true);
-    expect(w.services.notifications.list({ planId: plan.id })[0]!.subject).toContain('Credit Plan Deleted');
+    const mail = w.services.notifications.list({ planId: plan.id })[0]!;
+    expect(mail.subject).toBe(`Credit Plan Deleted: Retail (${plan.id})`);
+    expect(mail.text).toContain('The plan as it was:\n');
+    expect(mail.text).toContain('    SMS: 500 credits · MO - MT (bidirectional; only MT consumes)');
+  });
+
+  it('stores, for each change, exactly the e-mail the central service composes from the same facts', () => {
+    w = makeWorld();
+    const plan = w.services.plans.create(w.spaceId, pool, 'ana');
+    w.clock.advance(61_500);
+    w.services.plans.edit(plan.id, 1, { credits: 12_000, renew: 'quarterly', rollover: true }, 'bob');
+    w.clock.advance(1_000);
+    w.services.plans.delete(plan.id, 2, 'carol');
+    // What the central service has when it accepts these changes: the environment, space and
+    // channels the console pushed, the change's plan, version, config, diff, actor and instant.
+    const facts = {
+      environmentName: 'Production',
+      spaceName: 'Retail',
+      planId: plan.id,
+      spaceChannels: [
+        { channel: 'Email', bidirectional: false },
+        { channel: 'SMS', bidirectional: true },
+        { channel: 'WhatsApp', bidirectional: true },
+      ] satisfies { channel: Channel; bidirectional: boolean }[],
+    };
+    const edited: PlanConfig = { ...pool, credits: 12_000, renew: 'quarterly', rollover: true };
+    const changes = [
+      { field: 'credits.ALL', old: 10_000, new: 12_000 },
+      { field: 'renew', old: null, new: 'quarterly' },
+      { field: 'rollover', old: false, new: true },
+    ];
+    const expected = [
+      composeEmail({ ...facts, kind: 'deleted', version: 3, config: edited, changes: [], actor: 'carol', atMs: Date.parse('2026-03-10T12:01:02.500Z') }),
+      composeEmail({ ...facts, kind: 'updated', version: 2, config: edited, changes, actor: 'bob', atMs: Date.parse('2026-03-10T12:01:01.500Z') }),
+      composeEmail({ ...facts, kind: 'activated', version: 1, config: pool, changes: [], actor: 'ana', atMs: Date.parse('2026-03-10T12:00:00Z') }),
+    ];
+    const stored = w.services.notifications.list({ planId: plan.id }).map(({ subject, text, html }) => ({ subject, text, html }));
+    expect(stored).toEqual(expected);
+    expect(stored.map((m) => m.subject)).toEqual([
+      `Credit Plan Deleted: Retail (${plan.id})`,
+      `Credit Plan Updated: Retail (${plan.id})`,
+      `Credit Plan Activated: Retail (${plan.id})`,
+    ]);
+    expect(stored[1]!.text).toContain('  - Credits (all channels): 10,000 → 12,000\n  - Renew credits: No → Quarterly\n  - Roll Over credits: No → Yes\n');
   });
 
   it('refuses a plan that breaks coexistence, naming the plan and channel, and saves nothing', () => {

@@ -248,12 +248,10 @@ export class PlansService {
     const kind = NOTICE_OF[change.kind];
     const mail = composeNotification({
       kind,
-      environmentName: space.environmentName,
-      spaceName: space.name,
-      accountManagerName: space.accountManager.name,
+      space,
       planId: change.id,
+      version: change.version,
       config: change.config,
-      channels: space.channels,
       changes,
       actor: change.actor,
       at: change.at,

@@ -1,10 +1,14 @@
-import { CHANNELS, type Channel, type PlanConfig, type Renew } from '../../shared/domain';
-import { isoSecond, localMidnightMs } from '../../shared/engine';
-import type { FieldChange } from '../../shared/sync';
+import { CHANNELS, type Channel, type PlanConfig, type Renew } from '../domain';
+import { isoSecond, localMidnightMs } from '../engine';
+import type { FieldChange } from '../sync';
 
 /**
  * The e-mails to a space's Account Manager (SPEC §6): a complete summary of the plan, and for
  * an update what changed, old → new. The same facts in plain text and in HTML.
+ *
+ * One composer for both sides: the central service sends what this writes, and the console
+ * stores and shows what this writes for its own changes, so the content on the console's Sync
+ * screen is the e-mail that goes out. Pure (time is a fact), like the rest of src/shared.
  */
 export type NotificationKind = 'activated' | 'updated' | 'deleted';
 
