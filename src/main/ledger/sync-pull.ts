@@ -157,7 +157,12 @@ function applyNotification(ledger: Ledger, n: NotificationRecord): void {
     )
     .get(n.planId, n.planVersion) as { id: string } | undefined;
   if (local !== undefined) {
-    ledger.stmt('UPDATE notifications SET status = ?, updated_at = ?, error = ? WHERE id = ?').run(n.status, updated, error, local.id);
+    // Composed here by the same composer from the same facts, so normally the same text; but the
+    // central service composed it from its own view of the space (channels another console added,
+    // say), and what it sent is what the Sync screen must show.
+    ledger
+      .stmt('UPDATE notifications SET status = ?, updated_at = ?, error = ?, recipient = ?, subject = ?, text_body = ?, html_body = ? WHERE id = ?')
+      .run(n.status, updated, error, n.to, n.subject, n.text, n.html, local.id);
     return;
   }
   const plan = getPlan(ledger, n.planId);

@@ -1,7 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import type { PlanConfig } from '../../shared/domain';
+import { notificationRecordSchema } from '../../shared/sync';
 import { describeOnBackends, startTestCentral, waitForFeed, type TestCentral } from '../../central/testkit';
 import { ledgerSnapshot, makeConsole, type TestConsole } from './testing';
 import { backoffDelay } from './backoff';
@@ -154,6 +156,53 @@ await describeOnBackends('sync between two consoles and the central service', (b
     expect(history.map((h) => (h as { actor: string }).actor)).toEqual(['alice', 'alice', 'alice', 'bob']);
     expect(ledgerSnapshot(b.services)).toEqual(ledgerSnapshot(a.services));
     expect(b.services.sync.conflicts(true).map((c) => c.resolution).sort()).toEqual(['central', 'mine']);
+  }, 30_000);
+
+  it('the console stores, for each change, the very e-mail the central service composes and sends', async () => {
+    a.services.org.createSpace(
+      {
+        id: 'SP-SYNC-MAIL',
+        environmentId: 'ENV-SYNC',
+        name: 'Mail & <Co>',
+        accountManager: { name: 'Mia', email: 'mia@example.com' },
+        channels: [
+          { channel: 'SMS', bidirectional: true },
+          { channel: 'Email', bidirectional: false },
+        ],
+      },
+      'alice',
+    );
+    const plan = a.services.plans.create('SP-SYNC-MAIL', sms(100, { credits: { SMS: 100, Email: 40 } } as Partial<PlanConfig>), 'alice');
+    a.services.plans.edit(plan.id, 1, { credits: { SMS: 150 }, overage: true }, 'alice');
+    a.services.plans.delete(plan.id, 2, 'alice');
+    // What the console composed itself, before the pull brings the central service's copies.
+    const mine = a.services.notifications.list({ planId: plan.id });
+    expect(mine).toHaveLength(3);
+    await a.settle();
+    const answer = await central.admin.get(`/v1/notifications?planId=${plan.id}`);
+    expect(answer.status).toBe(200);
+    const sent = z.object({ notifications: z.array(notificationRecordSchema) }).parse(answer.body).notifications;
+    const content = (m: { kind: string; subject: string; text: string; html: string }) => ({ kind: m.kind, subject: m.subject, text: m.text, html: m.html });
+    const byKind = (list: { kind: string }[]) => [...list].sort((x, y) => x.kind.localeCompare(y.kind));
+    expect(byKind(mine.map(content))).toEqual(byKind(sent.map(content)));
+    expect(byKind(a.services.notifications.list({ planId: plan.id }).map(content))).toEqual(byKind(mine.map(content)));
+    expect(mine.map((m) => m.subject).sort()).toEqual(
+      ['Activated', 'Deleted', 'Updated'].map((k) => `Credit Plan ${k}: Mail & <Co> (${plan.id})`),
+    );
+    expect(mine.find((m) => m.kind === 'updated')!.html).toContain('Mail &#38; &#60;Co&#62;');
+
+    // Where the central service knows more (a channel another console added, not yet pulled
+    // here), its e-mail lists it, and once pulled the console shows that e-mail, not its own draft.
+    await b.settle();
+    b.services.org.addChannel('SP-SYNC-MAIL', 'WhatsApp', false, 'bob');
+    await b.settle();
+    const pool = a.services.plans.create('SP-SYNC-MAIL', { ...sms(0), limit: 'all_channels', credits: 900 } as PlanConfig, 'alice');
+    expect(a.services.notifications.list({ planId: pool.id })[0]!.text).not.toContain('WhatsApp');
+    await a.settle();
+    const [shown] = a.services.notifications.list({ planId: pool.id });
+    expect(shown!.text).toContain('    WhatsApp: MT\n');
+    const [central1] = z.object({ notifications: z.array(notificationRecordSchema) }).parse((await central.admin.get(`/v1/notifications?planId=${pool.id}`)).body).notifications;
+    expect(content(shown!)).toEqual(content(central1!));
   }, 30_000);
 
   it('reports a pull of several pages as done of the total the central service counted', async () => {
