@@ -266,7 +266,7 @@ test('an outdated change is set aside side by side; keeping the central version 
   await expect(fact(page, 'Central service')).toHaveText(world.centralUrl);
   await expect(page.getByTestId('pending-changes')).toHaveText('0');
   expect(await bea.plan(plan.id)).toMatchObject({ version: 1, config: { credits: 1_000 }, createdBy: 'Ana Admin' });
-  await expect(page.getByText('No conflicts: every change reached the central service.')).toBeVisible();
+  await expect(page.getByText('No conflicts with the central service.')).toBeVisible();
 
   // 2. Offline, the admin raises the credits to 2,000 with overage; meanwhile Bea sets 1,500 on the central service.
   await goOffline();
@@ -321,7 +321,7 @@ test('an outdated change is set aside side by side; keeping the central version 
   await keep.click();
   await dialog.getByRole('button', { name: 'Keep the central version' }).click();
   await expect(dialog).toBeHidden();
-  await expect(page.getByText('No conflicts: every change reached the central service.')).toBeVisible();
+  await expect(page.getByText('No conflicts with the central service.')).toBeVisible();
   await expect(fact(page, 'Conflicts')).toHaveText('0');
 
   // The plan has Bea's values; the history log still lists the dropped change, marked as such.
@@ -351,7 +351,7 @@ test('an outdated change is set aside side by side; keeping the central version 
   await expect(fieldCells(second, 'credits.ALL')).toHaveText(['1500', '3000 (differs)']);
   await expect(fieldCells(second, 'rollover')).toHaveText(['Yes', 'No (differs)']);
   await second.getByRole('button', { name: 'Apply mine on top of it' }).click();
-  await expect(page.getByText('No conflicts: every change reached the central service.')).toBeVisible();
+  await expect(page.getByText('No conflicts with the central service.')).toBeVisible();
   await page.getByRole('button', { name: 'Sync now' }).click();
   await expect(fact(page, 'Status')).toHaveText('Connected');
   await expect(page.getByTestId('pending-changes')).toHaveText('0');
@@ -374,6 +374,6 @@ test('an outdated change is set aside side by side; keeping the central version 
 
   // The spec ends on the Sync screen, with nothing left to decide.
   await page.goto(`${server.origin}/#/sync`);
-  await expect(page.getByText('No conflicts: every change reached the central service.')).toBeVisible();
+  await expect(page.getByText('No conflicts with the central service.')).toBeVisible();
   await expect(page.getByTestId('pending-changes')).toHaveText('0');
 });

@@ -19,7 +19,7 @@ export function ConflictList() {
 
   if (conflicts.isPending) return <Loading what="conflicts" />;
   if (conflicts.isError) return <ErrorState error={conflicts.error} what="conflicts" onRetry={() => void conflicts.refetch()} />;
-  if (conflicts.data.length === 0) return <p className="state state-empty">No conflicts: every change reached the central service.</p>;
+  if (conflicts.data.length === 0) return <p className="state state-empty">No conflicts with the central service.</p>;
 
   const decide = (conflictId: string, keep: 'central' | 'mine') =>
     resolve.mutate(
