@@ -21,17 +21,13 @@ export function EnvironmentList() {
             <li key={environment.id} className="card">
               <a href={href({ name: 'spaces', environmentId: environment.id })}>{environment.name}</a>
               {environment.demo ? <span className="tag">Demo data</span> : null}
-              <p className="hint">
-                {environment.spaceCount === 1 ? '1 space' : `${environment.spaceCount} spaces`}
-                {environment.spacesWithUncoveredChannels > 0 ? (
-                  <>
-                    {' · '}
-                    <span className="flag flag-warning">
-                      {environment.spacesWithUncoveredChannels === 1 ? '1 space has' : `${environment.spacesWithUncoveredChannels} spaces have`} channels not covered by any credit plan
-                    </span>
-                  </>
-                ) : null}
-              </p>
+              <p className="hint">{environment.spaceCount === 1 ? '1 space' : `${environment.spaceCount} spaces`}</p>
+              {environment.spacesWithUncoveredChannels > 0 ? (
+                <p className="flag flag-warning card-flag">
+                  {environment.spacesWithUncoveredChannels === 1 ? '1 space has' : `${environment.spacesWithUncoveredChannels} spaces have`} channels not covered by any credit
+                  plan
+                </p>
+              ) : null}
             </li>
           ))}
         </ul>
