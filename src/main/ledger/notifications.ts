@@ -20,6 +20,8 @@ export interface NotificationRow {
   createdAt: number;
   updatedAt: number;
   error: string | null;
+  /** For a demo space: the e-mail stays on this console and is never sent. */
+  demo: boolean;
 }
 
 interface RawNotification {
@@ -37,6 +39,7 @@ interface RawNotification {
   created_at: number;
   updated_at: number;
   error: string | null;
+  demo: 0 | 1;
 }
 
 const toRow = (r: RawNotification): NotificationRow => ({
@@ -54,9 +57,14 @@ const toRow = (r: RawNotification): NotificationRow => ({
   createdAt: r.created_at,
   updatedAt: r.updated_at,
   error: r.error,
+  demo: r.demo === 1,
 });
 
-export function insertNotification(ledger: Ledger, n: Omit<NotificationRow, 'updatedAt' | 'error' | 'status'>): void {
+/** A notification with whether its space's environment is demo data (whose changes never leave this console). */
+const SELECT_NOTIFICATIONS = `SELECT n.*, coalesce(e.demo, 0) AS demo FROM notifications n
+  LEFT JOIN spaces s ON s.id = n.space_id LEFT JOIN environments e ON e.id = s.environment_id`;
+
+export function insertNotification(ledger: Ledger, n: Omit<NotificationRow, 'updatedAt' | 'error' | 'status' | 'demo'>): void {
   ledger
     .stmt(
       `INSERT INTO notifications (id, plan_ref, plan_id, space_id, change_id, kind, recipient, subject, text_body, html_body, status, created_at, updated_at)
@@ -70,24 +78,24 @@ export function listNotifications(ledger: Ledger, filter: { planId?: string; spa
   let rows: RawNotification[];
   if (filter.planId !== undefined && filter.spaceId !== undefined) {
     rows = ledger
-      .stmt('SELECT * FROM notifications WHERE plan_id = ? AND space_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?')
+      .stmt(`${SELECT_NOTIFICATIONS} WHERE n.plan_id = ? AND n.space_id = ? ORDER BY n.created_at DESC, n.rowid DESC LIMIT ?`)
       .all(filter.planId, filter.spaceId, limit) as RawNotification[];
   } else if (filter.planId !== undefined) {
     rows = ledger
-      .stmt('SELECT * FROM notifications WHERE plan_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?')
+      .stmt(`${SELECT_NOTIFICATIONS} WHERE n.plan_id = ? ORDER BY n.created_at DESC, n.rowid DESC LIMIT ?`)
       .all(filter.planId, limit) as RawNotification[];
   } else if (filter.spaceId !== undefined) {
     rows = ledger
-      .stmt('SELECT * FROM notifications WHERE space_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?')
+      .stmt(`${SELECT_NOTIFICATIONS} WHERE n.space_id = ? ORDER BY n.created_at DESC, n.rowid DESC LIMIT ?`)
       .all(filter.spaceId, limit) as RawNotification[];
   } else {
-    rows = ledger.stmt('SELECT * FROM notifications ORDER BY created_at DESC, rowid DESC LIMIT ?').all(limit) as RawNotification[];
+    rows = ledger.stmt(`${SELECT_NOTIFICATIONS} ORDER BY n.created_at DESC, n.rowid DESC LIMIT ?`).all(limit) as RawNotification[];
   }
   return rows.map(toRow);
 }
 
 export function getNotification(ledger: Ledger, id: string): NotificationRow | null {
-  const row = ledger.stmt('SELECT * FROM notifications WHERE id = ?').get(id) as RawNotification | undefined;
+  const row = ledger.stmt(`${SELECT_NOTIFICATIONS} WHERE n.id = ?`).get(id) as RawNotification | undefined;
   return row ? toRow(row) : null;
 }
 

@@ -26,6 +26,10 @@ describe('demo environment', () => {
     expect(spaces.every((s) => s.demo && s.name.endsWith('(demo)'))).toBe(true);
     expect(new Set(spaces.flatMap((s) => s.channels.map((c) => c.channel)))).toEqual(new Set(CHANNELS));
     expect(spaces.some((s) => s.uncoveredChannels.length > 0)).toBe(true);
+    // Demo e-mails are marked as such: demo data is never synced, so they are never sent.
+    const mails = services.notifications.list({});
+    expect(mails.length).toBeGreaterThan(0);
+    expect(mails.every((m) => m.demo && m.status === 'queued')).toBe(true);
     const plans = spaces.flatMap((s) => services.plans.list(s.id));
     expect(new Set(plans.map((p) => p.config.limit))).toEqual(new Set(['all_channels', 'channel_specific']));
     expect(plans.every((p) => p.status === 'active')).toBe(true);

@@ -60,6 +60,7 @@ export function toNotificationView(row: NotificationRow): Notification {
     status: row.status,
     updatedAt: iso(row.updatedAt),
     error: row.error,
+    demo: row.demo,
   };
 }
 

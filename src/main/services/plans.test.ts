@@ -96,7 +96,7 @@ describe('plan changes', () => {
       config: smsPlan,
     });
     const [mail] = w.services.notifications.list({ planId: plan.id });
-    expect(mail).toMatchObject({ kind: 'activated', to: 'ana@example.com', status: 'queued' });
+    expect(mail).toMatchObject({ kind: 'activated', to: 'ana@example.com', status: 'queued', demo: false });
     // The central service's format (src/shared/mail): the console shows the e-mail that is sent.
     expect(mail!.subject).toBe(`Credit Plan Activated: Retail (${plan.id})`);
     expect(mail!.text).toContain('A credit plan was created for Retail by ana@admin at 2026-03-10T12:00:00Z.');

@@ -272,6 +272,8 @@ export const notificationSchema = z.object({
   status: z.enum(NOTIFICATION_STATUSES),
   updatedAt: instantSchema,
   error: z.string().nullable(),
+  /** Of a demo space: stays on this console and is never sent (demo data is not synced). */
+  demo: z.boolean(),
 });
 export type Notification = z.infer<typeof notificationSchema>;
 

@@ -96,7 +96,11 @@ export function SyncPanel() {
             {notifications.data.map((notification) => (
               <li key={notification.id} className="notification">
                 <div className="notification-head">
-                  <span className={`status mail-${notification.status}`}>{notification.status}</span>
+                  {notification.demo ? (
+                    <span className="status mail-demo" title="Demo data stays on this console">Not sent: demo data</span>
+                  ) : (
+                    <span className={`status mail-${notification.status}`}>{notification.status}</span>
+                  )}
                   <strong>{notification.subject}</strong>
                   <span>to {notification.to}</span>
                   <span className="hint">plan {notification.planId} · {formatInstant(notification.updatedAt)}</span>
