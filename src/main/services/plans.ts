@@ -7,6 +7,7 @@ import {
   createPlanState,
   formatIssue,
   initialSegment,
+  localMidnightMs,
   mergePatch,
   parsePlanConfig,
   periodAt,
@@ -351,7 +352,7 @@ interface ProjectionWindow {
  */
 function projectionWindow(config: PlanConfig, shown: ReturnType<typeof previewBoundaries>, now: number): ProjectionWindow {
   const { date, timeZone } = config.activation;
-  const fromMs = Math.max(now, initialSegment(date, timeZone, config.renew).startMs);
+  const fromMs = Math.max(now, localMidnightMs(date, timeZone));
   const last = shown.at(-1);
   if (config.renew === null || last === undefined) {
     const toMs = Temporal.Instant.fromEpochMilliseconds(fromMs).toZonedDateTimeISO(timeZone).add({ days: UNRENEWED_HORIZON_DAYS }).epochMilliseconds;

@@ -152,8 +152,9 @@ export function webTransport(secret: string | null, baseUrl = ''): Transport & {
 }
 
 /** Electron when the preload bridge exists, the web host otherwise. */
-export function pickTransport(): { transport: Transport; kind: 'electron' | 'web'; sendQueued: () => void } {
-  if (window.creditConsole) return { transport: electronTransport(window.creditConsole), kind: 'electron', sendQueued: () => {} };
+export function pickTransport(): { transport: Transport; sendQueued: () => void } {
+  // Electron's calls go one by one over IPC: nothing is queued there.
+  if (window.creditConsole) return { transport: electronTransport(window.creditConsole), sendQueued: () => {} };
   const transport = webTransport(takeSecretFromUrl());
-  return { transport, kind: 'web', sendQueued: transport.sendQueued };
+  return { transport, sendQueued: transport.sendQueued };
 }

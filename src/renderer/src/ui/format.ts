@@ -65,33 +65,29 @@ export function prepareInstantFormat(): void {
 export function formatDay(iso: string, timeZone: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  let format = dayFormats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-GB', { year: 'numeric', month: 'short', day: '2-digit', timeZone });
-    dayFormats.set(timeZone, format);
-  }
-  return format.format(date);
+  return cachedFormat(`day:${timeZone}`, { year: 'numeric', month: 'short', day: '2-digit', timeZone }).format(date);
 }
 
-const dayFormats = new Map<string, Intl.DateTimeFormat>();
+function instantFormat(timeZone: string | undefined): Intl.DateTimeFormat {
+  return cachedFormat(`instant:${timeZone ?? ''}`, {
+    year: 'numeric',
+    month: 'short',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone,
+    timeZoneName: timeZone ? 'short' : undefined,
+  });
+}
 
 // Building an Intl.DateTimeFormat costs far more than using one; a history page formats 50 instants.
-const instantFormats = new Map<string, Intl.DateTimeFormat>();
+const formats = new Map<string, Intl.DateTimeFormat>();
 
-function instantFormat(timeZone: string | undefined): Intl.DateTimeFormat {
-  const key = timeZone ?? '';
-  let format = instantFormats.get(key);
+function cachedFormat(key: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  let format = formats.get(key);
   if (!format) {
-    format = new Intl.DateTimeFormat('en-GB', {
-      year: 'numeric',
-      month: 'short',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      timeZone,
-      timeZoneName: timeZone ? 'short' : undefined,
-    });
-    instantFormats.set(key, format);
+    format = new Intl.DateTimeFormat('en-GB', options);
+    formats.set(key, format);
   }
   return format;
 }

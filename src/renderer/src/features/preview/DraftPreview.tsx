@@ -4,7 +4,7 @@ import type { PlanConfig } from '../../../../shared/domain';
 import { useApi, useCommand, useCommandMutation, useRole } from '../../api';
 import { href } from '../../app/router';
 import { SpaceHeader } from '../space';
-import { ConfigureStep, emptyForm, errorsOf, formFromConfig, offeredChannels, PlanSummary, useWizardStore, validateForm, type FieldErrors, type PlanForm } from '../wizard';
+import { ConfigureStep, errorsOf, formFromConfig, newPlanForm, offeredChannels, PlanSummary, useWizardStore, validateForm, type FieldErrors, type PlanForm } from '../wizard';
 import { ConfirmDialog, ErrorState, formatCredits, formatInstant, Loading, PageTitle, utcToSecond } from '../../ui';
 import { ProjectionChart } from './ProjectionChart';
 
@@ -40,7 +40,7 @@ function PreviewWorkbench({ space }: { space: Space }) {
   const [loadedDraft, setLoadedDraft] = useState<Draft | null>(null);
 
   useEffect(() => {
-    if (!draft) start(key, { form: emptyForm(undefined, space.livePlanCount > 0 ? 'channel_specific' : 'all_channels'), baseVersion: null });
+    if (!draft) start(key, { form: newPlanForm(space.livePlanCount), baseVersion: null });
   }, [draft, key, start, space.livePlanCount]);
   if (!draft) return <Loading what="the form" />;
   const form = draft.form;

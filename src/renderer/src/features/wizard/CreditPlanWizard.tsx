@@ -6,7 +6,7 @@ import { href, navigate } from '../../app/router';
 import { SpaceHeader } from '../space';
 import { ErrorState, Loading, PageTitle, useFlash } from '../../ui';
 import { ConfigureStep } from './ConfigureStep';
-import { emptyForm, errorsOf, formFromConfig, offeredChannels, patchOf, validateForm, type FieldErrors, type PlanForm } from './form';
+import { errorsOf, formFromConfig, newPlanForm, offeredChannels, patchOf, validateForm, type FieldErrors, type PlanForm } from './form';
 import { PlanSummary } from './PlanSummary';
 import { useWizardStore } from './store';
 
@@ -60,7 +60,7 @@ function WizardSteps({ space, editing }: { space: Space; editing: CreditPlan | n
   // Start (or restart, when the plan changed since) the draft this wizard edits.
   useEffect(() => {
     if (draft && (editing === null || draft.baseVersion === editing.version)) return;
-    start(key, { form: editing ? formFromConfig(editing.config) : emptyForm(undefined, space.livePlanCount > 0 ? 'channel_specific' : 'all_channels'), baseVersion: editing?.version ?? null });
+    start(key, { form: editing ? formFromConfig(editing.config) : newPlanForm(space.livePlanCount), baseVersion: editing?.version ?? null });
   }, [draft, editing, key, start, space.livePlanCount]);
 
   if (!draft) return <Loading what="the form" />;

@@ -34,10 +34,9 @@ export function machineZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 }
 
-/** A new plan's form: channel specific where other plans rule out an all-channels one. */
-export function emptyForm(timeZone = machineZone(), limit: PlanForm['limit'] = 'all_channels'): PlanForm {
+export function emptyForm(timeZone = machineZone()): PlanForm {
   return {
-    limit,
+    limit: 'all_channels',
     pool: null,
     poolInput: '',
     rows: [],
@@ -50,6 +49,11 @@ export function emptyForm(timeZone = machineZone(), limit: PlanForm['limit'] = '
     date: Temporal.Now.plainDateISO(timeZone).toString(),
     timeZone,
   };
+}
+
+/** A new plan's form for a space with `livePlans` plans: channel specific where they rule out an all-channels one (SPEC §2). */
+export function newPlanForm(livePlans: number): PlanForm {
+  return { ...emptyForm(), limit: livePlans > 0 ? 'channel_specific' : 'all_channels' };
 }
 
 export function formFromConfig(config: PlanConfig): PlanForm {
