@@ -1,13 +1,13 @@
 import type { HistoryRecord, NotificationRecord, PlanRecord, PullItem } from '../../shared/sync';
 import { BEGINNING } from './time';
-import { markDirty, settle } from './accounts';
-import { AggregateDelta } from './aggregates';
+import { markDirty, settle } from '../accounts/accounts';
+import { AggregateDelta } from '../accounts/aggregates';
 import { centralUsageKey, forgetCentralUsage } from './central-usage';
 import type { Ledger } from './ledger';
 import { getPlan, type PlanRow } from './plans';
 import { planHasUnsentChanges, setAsideConflict } from './sync-conflicts';
 import { updateSyncState } from './sync';
-import { currentAttribution } from './timeline';
+import { currentAttribution } from '../accounts/timeline';
 
 /**
  * Applying one page of a pull: every record, and the cursor after it, in one transaction — a

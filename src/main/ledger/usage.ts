@@ -1,12 +1,12 @@
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { CHANNELS } from '../../shared/domain';
-import { AccountSession, settleAll, type NewEvent } from './accounts';
-import { AggregateDelta } from './aggregates';
+import { AccountSession, settleAll, type NewEvent } from '../accounts/accounts';
+import { AggregateDelta } from '../accounts/aggregates';
 import { newId } from './ids';
 import type { Ledger } from './ledger';
 import { spaceChannelIndex } from './org';
-import { currentAttribution, type Attribution } from './timeline';
+import { currentAttribution, type Attribution } from '../accounts/timeline';
 import { ImportFormatError, toColumns, type ParseContext, type ParsedBatch, type UsageColumns } from './usage-parse';
 import { parseFile, parseText, type ParseIn } from './usage-parse-host';
 import { checkEvent, type RowContext, type UsageRow } from './usage-rows';

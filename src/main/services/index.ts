@@ -1,4 +1,5 @@
-import { markInterruptedImports, settleAll, type Ledger } from '../ledger';
+import { markInterruptedImports, type Ledger } from '../ledger';
+import { settleAll } from '../accounts';
 import { DetailsService } from './details';
 import { DraftsService } from './drafts';
 import { HistoryService } from './history';
