@@ -1,5 +1,5 @@
 import type { Channel } from '../../shared/domain';
-import type { ChannelTotals } from '../accounts/aggregates';
+import type { ChannelTotals } from '../accounts';
 import type { Ledger } from './ledger';
 import { SLOT_MS } from './time';
 

@@ -19,17 +19,3 @@ export * from './notifications';
 export * from './drafts';
 export { centralUsageCorrections, type CentralUsagePlan } from './central-usage';
 export { CENTRAL_CLOCK_SKEW_MS, centralBucketsAt, type CentralBuckets, type CentralStatePlan } from './central-state';
-export {
-  ImportFormatError,
-  UsageWriter,
-  importUsageFile,
-  importUsageText,
-  markInterruptedImports,
-  recordUsageEvents,
-  type EventDecision,
-  type EventInput,
-  type ImportOptions,
-  type ImportProgress,
-  type ImportReport,
-} from './usage';
-export { parseIsoInstant, type UsageRow } from './usage-rows';

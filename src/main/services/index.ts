@@ -1,4 +1,5 @@
-import { markInterruptedImports, type Ledger } from '../ledger';
+import { markInterruptedImports } from '../usage-import';
+import type { Ledger } from '../ledger';
 import { settleAll } from '../accounts';
 import { DetailsService } from './details';
 import { DraftsService } from './drafts';

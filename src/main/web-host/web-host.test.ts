@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { openConsole, type ConsoleRuntime } from '../host';
-import { createRequestHandler, isLoopbackAddress, isLoopbackHost, startWebHost, type WebHost } from './index';
+import { createRequestHandler, isLoopbackAddress, isLoopbackHost, startWebHost, type WebHost } from '.';
 
 /** Real parts: a ledger in a temp folder, the real services and dispatcher, a real server on 127.0.0.1. */
 let dir: string;
