@@ -1,7 +1,6 @@
 /**
  * The local ledger: one SQLite file (WAL, synchronous=FULL, foreign keys on), numbered
- * migrations, repositories, the engine state of every plan, and usage import.
- * See README.md for how usage, aggregates and engine states are kept.
+ * migrations and repositories. See README.md.
  */
 export { LedgerOpenError, type LedgerOpenProblem } from './errors';
 export { Ledger, openLedger } from './ledger';
@@ -14,8 +13,5 @@ export { channelSql, directionSql, isMtSql, kindFromTextSql } from './usage-code
 export * from './org';
 export * from './plans';
 export * from './history';
-export * from './sync';
 export * from './notifications';
 export * from './drafts';
-export { centralUsageCorrections, type CentralUsagePlan } from './central-usage';
-export { CENTRAL_CLOCK_SKEW_MS, centralBucketsAt, type CentralBuckets, type CentralStatePlan } from './central-state';

@@ -16,7 +16,7 @@ import {
   type CentralProcess,
 } from '../../central/testkit';
 import type { Queryable } from '../../central/store';
-import { outboxForPlan } from '../ledger';
+import { outboxForPlan } from './index';
 import { startFaultProxy } from './fault-proxy';
 import { ledgerSnapshot, makeConsole, type TestConsole } from './testing';
 
