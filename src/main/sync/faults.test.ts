@@ -17,7 +17,7 @@ import {
 } from '../../central/testkit';
 import type { Queryable } from '../../central/store';
 import { outboxForPlan } from './index';
-import { startFaultProxy } from './fault-proxy';
+import { startFaultProxy } from './testing/fault-proxy';
 import { ledgerSnapshot, makeConsole, type TestConsole } from './testing';
 
 /**

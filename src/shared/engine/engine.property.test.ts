@@ -27,7 +27,7 @@ import {
   type UsageDecision,
 } from './account';
 import { createAccount, recordUsageOnce, type PlanAccount } from './idempotency';
-import { referenceRunScenario } from './reference-model';
+import { referenceRunScenario } from './testing/reference-model';
 import {
   parseScenario,
   runScenario,
