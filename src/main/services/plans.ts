@@ -23,7 +23,8 @@ import { insertOutbox } from '../sync';
 import { afterPlanVersion, currentAttribution, spaceDailyRate, stateAt } from '../accounts';
 import { actorName, wireChange } from './outbox';
 import { diffPlanConfigs } from '../../shared/sync';
-import { ServiceError, notFound } from './errors';
+import { ApiFailure } from '../../shared/api';
+import { notFound } from '../ledger';
 import { composeNotification } from './notifications';
 
 /**
@@ -97,7 +98,7 @@ export class PlansService {
       const have = new Set(space.channels.map((c) => c.channel));
       const missing = (Object.keys(config.credits) as Channel[]).filter((c) => !have.has(c));
       if (missing.length > 0) {
-        throw new ServiceError(
+        throw new ApiFailure(
           'validation',
           `Space ${space.name} has no ${missing.join(', ')} channel${missing.length > 1 ? 's' : ''}; add ${missing.length > 1 ? 'them' : 'it'} to the space first or remove ${missing.length > 1 ? 'them' : 'it'} from the plan.`,
           { issues: missing.map((c) => ({ path: `credits.${c}`, message: `the space has no ${c} channel` })) },
@@ -109,14 +110,14 @@ export class PlansService {
       .map((p) => ({ id: p.id, config: p.config }));
     const conflicts = checkCoexistence({ id: planId, config }, others, undefined, '');
     if (conflicts.length > 0) {
-      throw new ServiceError('conflict', issuesMessage('This plan cannot coexist with the space’s other plans', conflicts), { issues: conflicts });
+      throw new ApiFailure('conflict', issuesMessage('This plan cannot coexist with the space’s other plans', conflicts), { issues: conflicts });
     }
   }
 
   create(spaceId: string, config: unknown, who: string): CreditPlan {
     const actor = actorName(who);
     const parsed = parsePlanConfig(config, '');
-    if (!parsed.ok) throw new ServiceError('validation', issuesMessage('The plan is not valid', parsed.issues), { issues: parsed.issues });
+    if (!parsed.ok) throw new ApiFailure('validation', issuesMessage('The plan is not valid', parsed.issues), { issues: parsed.issues });
     const id = this.ledger.transaction(() => {
       const space = getSpace(this.ledger, spaceId);
       if (!space) throw notFound('space', spaceId);
@@ -137,13 +138,13 @@ export class PlansService {
       const plan = this.current(planId, baseVersion, 'edit');
       const space = getSpace(this.ledger, plan.spaceId)!;
       const merged = mergePatch(plan.config, patch, '');
-      if (!merged.ok) throw new ServiceError('validation', issuesMessage('The edited plan is not valid', merged.issues), { issues: merged.issues });
+      if (!merged.ok) throw new ApiFailure('validation', issuesMessage('The edited plan is not valid', merged.issues), { issues: merged.issues });
       const changes = diffPlanConfigs(plan.config, merged.value);
-      if (changes.length === 0) throw new ServiceError('validation', `The edit changes nothing in plan ${plan.id}; change a field before saving.`);
+      if (changes.length === 0) throw new ApiFailure('validation', `The edit changes nothing in plan ${plan.id}; change a field before saving.`);
       this.checkAgainstSpace(space, plan.id, merged.value);
       const at = this.clock();
       if (!advancePlanRow(this.ledger, plan.ref, plan.version, { config: merged.value, deletedAt: null, at, actor })) {
-        throw new ServiceError('conflict', `Plan ${plan.id} changed while saving; reload it and try again.`);
+        throw new ApiFailure('conflict', `Plan ${plan.id} changed while saving; reload it and try again.`);
       }
       this.record(space, { ref: plan.ref, id: plan.id, kind: 'edit', version: plan.version + 1, baseVersion: plan.version, config: merged.value, previous: plan.config, at, actor });
     });
@@ -157,7 +158,7 @@ export class PlansService {
       const space = getSpace(this.ledger, plan.spaceId)!;
       const at = this.clock();
       if (!advancePlanRow(this.ledger, plan.ref, plan.version, { config: plan.config, deletedAt: at, at, actor })) {
-        throw new ServiceError('conflict', `Plan ${plan.id} changed while deleting; reload it and try again.`);
+        throw new ApiFailure('conflict', `Plan ${plan.id} changed while deleting; reload it and try again.`);
       }
       this.record(space, { ref: plan.ref, id: plan.id, kind: 'delete', version: plan.version + 1, baseVersion: plan.version, config: plan.config, previous: plan.config, at, actor });
     });
@@ -169,11 +170,11 @@ export class PlansService {
     const plan = getPlan(this.ledger, planId);
     if (!plan) throw notFound('credit plan', planId);
     if (plan.deletedAt !== null) {
-      throw new ServiceError('conflict', `Plan ${plan.id} was deleted on ${iso(plan.deletedAt)} by ${plan.updatedBy}; it can no longer be ${what === 'edit' ? 'edited' : 'deleted'}.`);
+      throw new ApiFailure('conflict', `Plan ${plan.id} was deleted on ${iso(plan.deletedAt)} by ${plan.updatedBy}; it can no longer be ${what === 'edit' ? 'edited' : 'deleted'}.`);
     }
     if (plan.version !== baseVersion) {
       const space = getSpace(this.ledger, plan.spaceId)!;
-      throw new ServiceError(
+      throw new ApiFailure(
         'conflict',
         `Plan ${plan.id} was changed by ${plan.updatedBy} at ${iso(plan.updatedAt)} (it is now version ${plan.version}, you had version ${baseVersion}); review the current plan and ${what} it again.`,
         { current: this.view(plan, space, false) },
@@ -256,7 +257,7 @@ export class PlansService {
     if (planId !== undefined) {
       plan = getPlan(this.ledger, planId);
       if (!plan) throw notFound('credit plan', planId);
-      if (plan.spaceId !== spaceId) throw new ServiceError('validation', `Plan ${planId} belongs to another space.`);
+      if (plan.spaceId !== spaceId) throw new ApiFailure('validation', `Plan ${planId} belongs to another space.`);
     }
     const parsed = parsePlanConfig(config, '');
     if (!parsed.ok) return { issues: parsed.issues, boundaries: [], projection: [], editImpact: null };
@@ -265,7 +266,7 @@ export class PlansService {
     try {
       this.checkAgainstSpace(space, planId ?? '(draft)', draft);
     } catch (error) {
-      if (!(error instanceof ServiceError)) throw error;
+      if (!(error instanceof ApiFailure)) throw error;
       issues.push(...(error.issues ?? [{ path: '', message: error.message }]));
     }
     const now = this.clock();
