@@ -32,9 +32,10 @@ export default defineConfig({
           'usage-parse-worker': resolve(root, 'src/main/usage-import/parse.worker.ts'),
         },
       },
-      // Loading zod and the Temporal polyfill file by file through Node's ESM loader took
-      // ~150 ms of every start; bundled, they are one file. Native modules stay external.
-      externalizeDeps: { exclude: ['zod', 'temporal-polyfill'] },
+      // Loading zod, the Temporal polyfill and fastify file by file through Node's ESM loader
+      // cost much of every start (fastify alone more than doubled the web host's); bundled,
+      // they are one file. Native modules stay external.
+      externalizeDeps: { exclude: ['zod', 'temporal-polyfill', 'fastify'] },
       rollupOptions: { ...quietRollup },
     },
   },

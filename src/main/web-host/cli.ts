@@ -56,7 +56,8 @@ async function main(): Promise<number> {
   };
   let host: WebHost;
   try {
-    host = await startWebHost({ ...hostOptions, port: options.port ?? DEFAULT_WEB_PORT });
+    // The default port is only a preference: a busy one is not waited for.
+    host = await startWebHost({ ...hostOptions, port: options.port ?? DEFAULT_WEB_PORT, ...(options.port === null ? { busyPortRetries: 0 } : {}) });
   } catch (error) {
     if (options.port !== null) throw error;
     // The default port is only a preference: take any free one rather than fail.

@@ -1,6 +1,7 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { isCommandName, MAX_BATCH_CALLS, WEB_BATCH_PATH, type Caller, type Dispatcher, type ErrorKind, type Result } from '../../shared/api';
 import { CONSOLE_CSP, contentTypeOf, resolveRendererFile, type EventBus } from '../host';
@@ -11,6 +12,9 @@ export const BIND_ADDRESS = '127.0.0.1';
 /** Large enough for a usage file sent as text from the browser; larger files go by path. */
 export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
 const SSE_HEARTBEAT_MS = 20_000;
+/** A port held for a moment (a console that is still closing, a program probing it) is tried again. */
+const BUSY_PORT_RETRIES = 4;
+const BUSY_PORT_RETRY_MS = 250;
 
 export interface WebHostOptions {
   dispatcher: Dispatcher;
@@ -21,6 +25,8 @@ export interface WebHostOptions {
   rendererRoot: string;
   /** 0 picks a free port. */
   port?: number;
+  /** How often a port in use is tried again before giving up (default 4, a quarter second apart). */
+  busyPortRetries?: number;
   maxBodyBytes?: number;
   log?: (line: string) => void;
   /** Called once, when a script of the renderer has been sent in full (the page is on its way). */
@@ -51,6 +57,13 @@ export interface RequestHandlerContext {
   onScriptSent?: () => void;
 }
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who an API call acts as, from the secret it carried (set by the onRequest hook). */
+    caller: Caller | null;
+  }
+}
+
 const SECURITY_HEADERS: Record<string, string> = {
   'Content-Security-Policy': CONSOLE_CSP,
   'X-Content-Type-Options': 'nosniff',
@@ -60,104 +73,78 @@ const SECURITY_HEADERS: Record<string, string> = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
 
-function sendJson(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    ...SECURITY_HEADERS,
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(text),
-    'Cache-Control': 'no-store',
-    ...extra,
-  });
-  res.end(text);
+function sendJson(reply: FastifyReply, status: number, body: unknown, extra: Record<string, string> = {}): FastifyReply {
+  return reply
+    .code(status)
+    .headers({ ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...extra })
+    .send(JSON.stringify(body));
 }
 
 /** Refusals carry an envelope too, so a client can show the same kind of message as for any failure. */
-function refuse(res: ServerResponse, status: number, kind: ErrorKind, message: string, extra: Record<string, string> = {}): void {
-  sendJson(res, status, { ok: false, error: { kind, message } }, extra);
+function refuse(reply: FastifyReply, status: number, kind: ErrorKind, message: string, extra: Record<string, string> = {}): FastifyReply {
+  return sendJson(reply, status, { ok: false, error: { kind, message } }, extra);
 }
 
-type BodyResult = { ok: true; text: string } | { ok: false; tooLarge: true } | { ok: false; tooLarge: false };
+const INVOKE_PATH = /^\/api\/invoke\/([^/]+)$/;
+const EVENTS_PATH = '/api/events';
 
-function readBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) return Promise.resolve({ ok: false, tooLarge: true });
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    const settle = (result: BodyResult) => {
-      if (settled) return;
-      settled = true;
-      resolve(result);
-    };
-    req.on('data', (chunk: Buffer) => {
-      if (settled) return;
-      size += chunk.length;
-      if (size > limit) {
-        chunks.length = 0;
-        settle({ ok: false, tooLarge: true });
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => settle({ ok: true, text: Buffer.concat(chunks).toString('utf8') }));
-    req.on('error', () => settle({ ok: false, tooLarge: false }));
-    req.on('aborted', () => settle({ ok: false, tooLarge: false }));
-  });
+function pathOf(request: FastifyRequest): URL {
+  return new URL(request.url, 'http://127.0.0.1');
 }
 
-function sendTooLarge(req: IncomingMessage, res: ServerResponse, limit: number): void {
-  // Close the connection once the answer is out instead of reading the rest of the body.
-  res.on('finish', () => req.socket.destroy());
-  refuse(res, 413, 'validation', `The request is larger than ${Math.floor(limit / (1024 * 1024))} MiB; import large files by path instead.`, {
-    Connection: 'close',
-  });
-}
-
-/** POST with the caller's secret; otherwise refused here (405, 401) and null. */
-function postingCaller(ctx: RequestHandlerContext, req: IncomingMessage, res: ServerResponse): Caller | null {
-  if (req.method !== 'POST') {
-    refuse(res, 405, 'validation', 'Commands are called with POST.', { Allow: 'POST' });
-    return null;
-  }
-  const caller = callerForSecret(ctx.sessions, bearerSecret(req.headers.authorization));
-  if (!caller) {
-    refuse(res, 401, 'forbidden', 'This call did not carry the console’s secret. Open the console from the address the start command printed.');
-    return null;
-  }
-  return caller;
-}
-
-/** The body as JSON (undefined when empty); otherwise refused here (413, 400, or the connection dropped) and null. */
-async function jsonBody(ctx: RequestHandlerContext, req: IncomingMessage, res: ServerResponse): Promise<{ json: unknown } | null> {
-  const body = await readBody(req, ctx.maxBodyBytes);
-  if (!body.ok) {
-    if (body.tooLarge) sendTooLarge(req, res, ctx.maxBodyBytes);
-    else if (!res.headersSent) res.destroy();
-    return null;
-  }
-  if (body.text.trim() === '') return { json: undefined };
+function commandOf(encoded: string): string {
   try {
-    return { json: JSON.parse(body.text) as unknown };
+    return decodeURIComponent(encoded);
   } catch {
-    refuse(res, 400, 'validation', 'The request body is not valid JSON.');
-    return null;
+    return encoded;
   }
 }
 
-async function handleInvoke(ctx: RequestHandlerContext, req: IncomingMessage, res: ServerResponse, command: string): Promise<void> {
-  const caller = postingCaller(ctx, req, res);
-  if (!caller) return;
-  // Unknown names are refused before the body is read; the dispatcher would refuse them too.
-  if (!isCommandName(command)) {
-    refuse(res, 404, 'validation', `Unknown command ${JSON.stringify(command)}.`);
-    return;
+/**
+ * Before anything is read: the peer must be on this computer, the Host header must name it
+ * (DNS rebinding), and an API call must use its method and carry a secret, which decides its
+ * caller; an unknown command is refused before its body is read.
+ */
+function checkRequest(ctx: RequestHandlerContext) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    request.caller = null;
+    if (!isLoopbackAddress(request.raw.socket.remoteAddress)) {
+      refuse(reply, 403, 'forbidden', 'The console answers only to programs on this computer.');
+      request.raw.socket.destroySoon?.();
+      return reply;
+    }
+    if (!isLoopbackHost(request.headers.host, ctx.port())) {
+      return refuse(reply, 403, 'forbidden', 'This request was addressed to another host name; open the console at 127.0.0.1.');
+    }
+    const url = pathOf(request);
+    const invoke = INVOKE_PATH.exec(url.pathname);
+    if (invoke?.[1] !== undefined || url.pathname === WEB_BATCH_PATH) {
+      if (request.method !== 'POST') return refuse(reply, 405, 'validation', 'Commands are called with POST.', { Allow: 'POST' });
+      request.caller = callerForSecret(ctx.sessions, bearerSecret(request.headers.authorization));
+      if (!request.caller) {
+        return refuse(reply, 401, 'forbidden', 'This call did not carry the console’s secret. Open the console from the address the start command printed.');
+      }
+      const command = invoke?.[1] === undefined ? null : commandOf(invoke[1]);
+      if (command !== null && !isCommandName(command)) return refuse(reply, 404, 'validation', `Unknown command ${JSON.stringify(command)}.`);
+    } else if (url.pathname === EVENTS_PATH) {
+      if (request.method !== 'GET') return refuse(reply, 405, 'validation', 'Events are read with GET.', { Allow: 'GET' });
+      // EventSource cannot send headers, so the secret comes as a query parameter (never logged).
+      request.caller = callerForSecret(ctx.sessions, url.searchParams.get('secret'));
+      if (!request.caller) return refuse(reply, 401, 'forbidden', 'This event stream did not carry the console’s secret.');
+    }
+  };
+}
+
+/** The body as JSON (undefined when empty); otherwise refused here (400) and null. */
+function jsonBody(request: FastifyRequest, reply: FastifyReply): { json: unknown } | null {
+  const text = typeof request.body === 'string' ? request.body : '';
+  if (text.trim() === '') return { json: undefined };
+  try {
+    return { json: JSON.parse(text) as unknown };
+  } catch {
+    refuse(reply, 400, 'validation', 'The request body is not valid JSON.');
+    return null;
   }
-  const body = await jsonBody(ctx, req, res);
-  if (!body) return;
-  const result = await ctx.dispatcher.dispatch(command, body.json, caller);
-  sendJson(res, 200, result);
 }
 
 const batchSchema = z.object({
@@ -169,16 +156,9 @@ const batchSchema = z.object({
  * `{ results: [envelope] }`, in order, each dispatched as its own call would be (its own role
  * check, validation and transaction), one after the other. A bad call fails alone.
  */
-async function handleBatch(ctx: RequestHandlerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const caller = postingCaller(ctx, req, res);
-  if (!caller) return;
-  const body = await jsonBody(ctx, req, res);
-  if (!body) return;
-  const batch = batchSchema.safeParse(body.json);
-  if (!batch.success) {
-    refuse(res, 400, 'validation', `A batch is {"calls": [{"name", "input"}]} with 1 to ${MAX_BATCH_CALLS} calls.`);
-    return;
-  }
+async function answerBatch(ctx: RequestHandlerContext, caller: Caller, json: unknown, reply: FastifyReply): Promise<FastifyReply> {
+  const batch = batchSchema.safeParse(json);
+  if (!batch.success) return refuse(reply, 400, 'validation', `A batch is {"calls": [{"name", "input"}]} with 1 to ${MAX_BATCH_CALLS} calls.`);
   const results: Result<unknown>[] = [];
   for (const call of batch.data.calls) {
     results.push(
@@ -187,20 +167,13 @@ async function handleBatch(ctx: RequestHandlerContext, req: IncomingMessage, res
         : { ok: false, error: { kind: 'validation', message: `Unknown command ${JSON.stringify(call.name)}.` } },
     );
   }
-  sendJson(res, 200, { results });
+  return sendJson(reply, 200, { results });
 }
 
-function handleEvents(ctx: RequestHandlerContext, req: IncomingMessage, res: ServerResponse, url: URL): void {
-  if (req.method !== 'GET') {
-    refuse(res, 405, 'validation', 'Events are read with GET.', { Allow: 'GET' });
-    return;
-  }
-  // EventSource cannot send headers, so the secret comes as a query parameter (never logged).
-  const caller = callerForSecret(ctx.sessions, url.searchParams.get('secret'));
-  if (!caller) {
-    refuse(res, 401, 'forbidden', 'This event stream did not carry the console’s secret.');
-    return;
-  }
+function streamEvents(ctx: RequestHandlerContext, request: FastifyRequest, reply: FastifyReply): void {
+  // The stream outlives the request's lifecycle: fastify lets go of the response.
+  reply.hijack();
+  const res = reply.raw;
   res.writeHead(200, {
     ...SECURITY_HEADERS,
     'Content-Type': 'text/event-stream; charset=utf-8',
@@ -218,55 +191,61 @@ function handleEvents(ctx: RequestHandlerContext, req: IncomingMessage, res: Ser
     clearInterval(heartbeat);
     unsubscribe();
   };
-  req.on('close', stop);
+  request.raw.on('close', stop);
   res.on('close', stop);
 }
 
-function serveRenderer(ctx: RequestHandlerContext, req: IncomingMessage, res: ServerResponse, url: URL): void {
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
-    refuse(res, 405, 'validation', 'Only GET and HEAD are served here.', { Allow: 'GET, HEAD' });
-    return;
+/** The API: one command, a batch, the event stream; the onRequest hook has checked method and caller. */
+async function answerApi(ctx: RequestHandlerContext, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | void> {
+  const url = pathOf(request);
+  const caller = request.caller;
+  if (url.pathname === EVENTS_PATH && caller) return streamEvents(ctx, request, reply);
+  const invoke = INVOKE_PATH.exec(url.pathname);
+  if ((invoke?.[1] !== undefined || url.pathname === WEB_BATCH_PATH) && caller) {
+    const body = jsonBody(request, reply);
+    if (!body) return reply;
+    if (invoke?.[1] === undefined) return answerBatch(ctx, caller, body.json, reply);
+    return sendJson(reply, 200, await ctx.dispatcher.dispatch(commandOf(invoke[1]), body.json, caller));
   }
-  const indexFile = resolveRendererFile(ctx.rendererRoot, '/');
-  let file = resolveRendererFile(ctx.rendererRoot, url.pathname);
-  if (file === null) {
-    refuse(res, 404, 'not_found', 'No such file.');
-    return;
-  }
-  if (!isFile(file)) {
-    // Paths without an extension are screens of the single-page app; missing assets are 404s.
-    const lastSegment = url.pathname.split('/').pop() ?? '';
-    if (lastSegment.includes('.')) {
-      refuse(res, 404, 'not_found', 'No such file.');
-      return;
-    }
-    file = indexFile;
-  }
-  if (file === null || !isFile(file)) {
-    res.writeHead(503, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
-    res.end('The console’s screens are not built yet. Start it with `npm start`, which builds them.\n');
-    return;
-  }
-  const isHtml = file.endsWith('.html');
-  res.writeHead(200, {
-    ...SECURITY_HEADERS,
-    'Content-Type': contentTypeOf(file),
-    'Content-Length': statSync(file).size,
-    // Built assets carry a content hash in their names; the page itself must always be fresh.
-    'Cache-Control': isHtml ? 'no-store' : 'public, max-age=31536000, immutable',
-  });
-  if (req.method === 'HEAD') {
-    res.end();
-    return;
-  }
-  if (file.endsWith('.js') && ctx.onScriptSent) res.once('finish', ctx.onScriptSent);
-  const stream = createReadStream(file);
-  stream.on('error', () => res.destroy());
-  stream.pipe(res);
+  return refuse(reply, 404, 'not_found', 'No such API route.');
 }
 
 function isFile(file: string): boolean {
   return existsSync(file) && statSync(file).isFile();
+}
+
+/** The built renderer: files by path (favicon included), screens of the single-page app as index.html. */
+function serveRenderer(ctx: RequestHandlerContext, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    return refuse(reply, 405, 'validation', 'Only GET and HEAD are served here.', { Allow: 'GET, HEAD' });
+  }
+  const url = pathOf(request);
+  const indexFile = resolveRendererFile(ctx.rendererRoot, '/');
+  let file = resolveRendererFile(ctx.rendererRoot, url.pathname);
+  if (file === null) return refuse(reply, 404, 'not_found', 'No such file.');
+  if (!isFile(file)) {
+    // Paths without an extension are screens of the single-page app; missing assets are 404s.
+    const lastSegment = url.pathname.split('/').pop() ?? '';
+    if (lastSegment.includes('.')) return refuse(reply, 404, 'not_found', 'No such file.');
+    file = indexFile;
+  }
+  if (file === null || !isFile(file)) {
+    return reply
+      .code(503)
+      .headers({ ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' })
+      .send('The console’s screens are not built yet. Start it with `npm start`, which builds them.\n');
+  }
+  const isHtml = file.endsWith('.html');
+  reply.code(200).headers({
+    ...SECURITY_HEADERS,
+    'Content-Type': contentTypeOf(file),
+    'Content-Length': String(statSync(file).size),
+    // Built assets carry a content hash in their names; the page itself must always be fresh.
+    'Cache-Control': isHtml ? 'no-store' : 'public, max-age=31536000, immutable',
+  });
+  if (request.method === 'HEAD') return reply.send();
+  if (file.endsWith('.js') && ctx.onScriptSent) reply.raw.once('finish', ctx.onScriptSent);
+  return reply.send(createReadStream(file));
 }
 
 function once(callback: () => void): () => void {
@@ -278,55 +257,90 @@ function once(callback: () => void): () => void {
   };
 }
 
-/** The whole HTTP surface, separate from the listening socket so it can be tested on any listener. */
-export function createRequestHandler(context: RequestHandlerContext): (req: IncomingMessage, res: ServerResponse) => void {
+type RawHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * The whole HTTP surface on fastify: one onRequest hook (loopback peer, Host header, method and
+ * secret of API calls) and two routes (the API under /api/, the built renderer for everything
+ * else). Bodies are read as text up to the limit, whatever their content type, and parsed by
+ * the route, so a bad one gets the console's own envelope.
+ */
+function buildApp(context: RequestHandlerContext): { app: FastifyInstance; server: http.Server; handler: () => RawHandler } {
   const ctx: RequestHandlerContext = { ...context, onScriptSent: context.onScriptSent && once(context.onScriptSent) };
-  return (req, res) => {
-    void (async () => {
-      try {
-        if (!isLoopbackAddress(req.socket.remoteAddress)) {
-          refuse(res, 403, 'forbidden', 'The console answers only to programs on this computer.');
-          req.socket.destroySoon?.();
-          return;
-        }
-        if (!isLoopbackHost(req.headers.host, ctx.port())) {
-          refuse(res, 403, 'forbidden', 'This request was addressed to another host name; open the console at 127.0.0.1.');
-          return;
-        }
-        const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-        const invoke = /^\/api\/invoke\/([^/]+)$/.exec(url.pathname);
-        if (invoke?.[1] !== undefined) {
-          let command: string;
-          try {
-            command = decodeURIComponent(invoke[1]);
-          } catch {
-            command = invoke[1];
-          }
-          await handleInvoke(ctx, req, res, command);
-        } else if (url.pathname === WEB_BATCH_PATH) {
-          await handleBatch(ctx, req, res);
-        } else if (url.pathname === '/api/events') {
-          handleEvents(ctx, req, res, url);
-        } else if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
-          refuse(res, 404, 'not_found', 'No such API route.');
-        } else {
-          serveRenderer(ctx, req, res, url);
-        }
-      } catch (error) {
-        ctx.log(`web host: request failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-        if (!res.headersSent) refuse(res, 500, 'internal', 'Something went wrong in the console; the details are in its log.');
-        else res.destroy();
-      }
-    })();
+  let route: RawHandler | null = null;
+  const app = Fastify({
+    logger: false,
+    bodyLimit: ctx.maxBodyBytes,
+    // Paths of built files can be long; the default (100 characters) would answer 414.
+    routerOptions: { maxParamLength: 4096 },
+    // Event streams never end on their own: closing closes every connection.
+    forceCloseConnections: true,
+    serverFactory: (handler) => {
+      route = handler;
+      return http.createServer(handler);
+    },
+    frameworkErrors: (_error, _request, reply) => {
+      refuse(reply, 400, 'validation', 'The request’s address is malformed.');
+    },
+  });
+  app.decorateRequest('caller', null);
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  app.addHook('onRequest', checkRequest(ctx));
+  app.all('/api/*', (request, reply) => answerApi(ctx, request, reply));
+  app.all('/api', (_request, reply) => refuse(reply, 404, 'not_found', 'No such API route.'));
+  app.all('/*', (request, reply) => serveRenderer(ctx, request, reply));
+  app.setErrorHandler((error: { statusCode?: number; message?: string; stack?: string }, request, reply) => {
+    if (error.statusCode === 413) {
+      // Close the connection once the answer is out instead of reading the rest of the body.
+      reply.raw.once('finish', () => request.raw.socket.destroy());
+      return refuse(reply, 413, 'validation', `The request is larger than ${Math.floor(ctx.maxBodyBytes / (1024 * 1024))} MiB; import large files by path instead.`, {
+        Connection: 'close',
+      });
+    }
+    ctx.log(`web host: request failed: ${error.stack ?? error.message ?? String(error)}`);
+    if (reply.raw.headersSent) {
+      reply.raw.destroy();
+      return reply;
+    }
+    return refuse(reply, 500, 'internal', 'Something went wrong in the console; the details are in its log.');
+  });
+  return {
+    app,
+    server: app.server,
+    handler: () => {
+      if (route === null) throw new Error('fastify did not hand over its request handler');
+      return route;
+    },
   };
+}
+
+/** The whole HTTP surface as a request handler, separate from the listening socket so it can be tested on any listener. */
+export function createRequestHandler(context: RequestHandlerContext): RawHandler {
+  const built = buildApp(context);
+  const ready = built.app.ready().then(() => built.handler());
+  return (req, res) => {
+    void ready.then((handle) => handle(req, res));
+  };
+}
+
+function listen(server: http.Server, port: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, BIND_ADDRESS, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
 }
 
 /** Serve the dispatcher and the built renderer on 127.0.0.1. */
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const sessions = issueSecrets(options.callers);
-  let boundPort = options.port ?? 0;
+  const requested = options.port ?? 0;
+  let boundPort = requested;
   const log = options.log ?? ((line: string) => console.log(line));
-  const handler = createRequestHandler({
+  const { app, server } = buildApp({
     dispatcher: options.dispatcher,
     bus: options.bus,
     sessions,
@@ -336,30 +350,37 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     log,
     onScriptSent: options.onScriptSent,
   });
-  const server = http.createServer(handler);
-  await new Promise<void>((resolve, reject) => {
-    const onError = (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE') {
-        reject(new Error(`Port ${boundPort} on ${BIND_ADDRESS} is already in use. Choose another with --port N (or --port 0 for any free port).`));
-      } else reject(error);
-    };
-    server.once('error', onError);
-    server.listen(boundPort, BIND_ADDRESS, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
+  await app.ready();
+  const retries = requested === 0 ? 0 : (options.busyPortRetries ?? BUSY_PORT_RETRIES);
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      await listen(server, requested);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') {
+        await app.close();
+        throw error;
+      }
+      if (attempt < retries) {
+        await new Promise((resolve) => setTimeout(resolve, BUSY_PORT_RETRY_MS));
+        continue;
+      }
+      await app.close();
+      const waited = retries === 0 ? '' : ` (tried ${retries + 1} times over ${((retries * BUSY_PORT_RETRY_MS) / 1000).toFixed(1)} s)`;
+      throw new Error(`Port ${requested} on ${BIND_ADDRESS} is already in use by another program${waited}. Choose another with --port N (or --port 0 for any free port).`);
+    }
+  }
   boundPort = (server.address() as AddressInfo).port;
   const origin = `http://${BIND_ADDRESS}:${boundPort}`;
   return {
     port: boundPort,
     origin,
     sessions: sessions.map((session) => ({ ...session, url: `${origin}/#secret=${session.secret}` })),
-    close: () =>
-      new Promise<void>((resolve) => {
-        // Event streams never end on their own: close every connection, then the listener.
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: async () => {
+      // Event streams never end on their own: close every connection, then the listener.
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await app.close();
+    },
   };
 }

@@ -337,3 +337,37 @@ describe('calls from other computers', () => {
     }
   });
 });
+
+describe('files and ports', () => {
+  test('serves the favicon from the built renderer when it has one, 404 when not, HEAD with the length and no body', async () => {
+    const rendererRoot = path.join(dir, 'renderer');
+    expect((await fetch(`${host.origin}/favicon.svg`)).status).toBe(404);
+    const icon = '<svg xmlns="http://www.w3.org/2000/svg"/>';
+    writeFileSync(path.join(rendererRoot, 'favicon.svg'), icon);
+    const response = await fetch(`${host.origin}/favicon.svg`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('image/svg+xml');
+    expect(await response.text()).toBe(icon);
+    const head = await fetch(`${host.origin}/favicon.svg`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-length')).toBe(String(Buffer.byteLength(icon)));
+    expect(await head.text()).toBe('');
+  });
+
+  test('a port held for a moment is tried again; one that stays taken is an error that says so', async () => {
+    const blocker = http.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as AddressInfo).port;
+    const options = { dispatcher: runtime.dispatcher, bus: runtime.bus, callers: [{ actor: 'Ana Admin', role: 'admin' as const }], rendererRoot: dir, port, log: () => {} };
+    await expect(startWebHost({ ...options, busyPortRetries: 1 })).rejects.toThrow(new RegExp(`Port ${port} on 127.0.0.1 is already in use by another program \\(tried 2 times`));
+    // Freed while the host waits: it starts on that very port.
+    setTimeout(() => blocker.close(), 100);
+    const late = await startWebHost({ ...options, busyPortRetries: 8 });
+    try {
+      expect(late.port).toBe(port);
+      expect((await fetch(`${late.origin}/api/invoke/session.whoami`, { method: 'POST', headers: { Authorization: `Bearer ${late.sessions[0]!.secret}` } })).status).toBe(200);
+    } finally {
+      await late.close();
+    }
+  });
+});
