@@ -2,7 +2,7 @@
  * Plain values of the contract, without zod: the screens' first script imports them from here
  * (and the client from client.ts) so that it does not wait for zod to load and build every schema.
  */
-export const HISTORY_ACTIONS = ['created', 'updated', 'deleted'] as const;
+export { HISTORY_ACTIONS } from '../domain/history';
 
 /**
  * Where a history entry stands with the central service: made here and not yet accepted

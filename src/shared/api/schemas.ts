@@ -1,7 +1,21 @@
 import { z } from 'zod';
-import { CHANNELS, DIRECTIONS, LIMITS, RENEWALS, type PlanConfig, type PlanPatch } from '../domain';
-import { parsePlanConfig, parsePlanPatch, type Issue } from '../engine';
-import { HISTORY_ACTIONS, HISTORY_SYNC_STATES } from './constants';
+import {
+  accountManagerSchema,
+  bucketNameSchema,
+  channelSchema,
+  historyActionSchema,
+  idSchema,
+  instantSchema,
+  localDateSchema,
+  NOTIFICATION_KINDS,
+  NOTIFICATION_STATUSES,
+  planConfigSchema,
+  planStatusSchema,
+} from '../domain/schemas';
+import { HISTORY_SYNC_STATES } from './constants';
+
+// The entities' schemas are the domain's; the contract carries them as they are.
+export * from '../domain/schemas';
 import { issueSchema } from './error-schema';
 import { ROLES } from './roles';
 
@@ -11,43 +25,7 @@ import { ROLES } from './roles';
  * parser so the contract and the engine can never disagree on what a valid plan is.
  */
 
-export const channelSchema = z.enum(CHANNELS);
-export const directionSchema = z.enum(DIRECTIONS);
-export const limitSchema = z.enum(LIMITS);
-export const renewSchema = z.enum(RENEWALS);
 export const roleSchema = z.enum(ROLES);
-export const bucketNameSchema = z.union([channelSchema, z.literal('ALL')]);
-
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
-export const instantSchema = z.string().regex(ISO_INSTANT, 'must be an ISO-8601 instant such as 2026-01-10T09:00:00Z');
-export const localDateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD');
-export const idSchema = z.string().min(1, 'must not be empty').max(200, 'is too long');
-
-function addIssues(ctx: z.core.$RefinementCtx, issues: Issue[]): void {
-  for (const issue of issues) {
-    ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path === '' ? [] : issue.path.split('.') });
-  }
-}
-
-/** A complete plan configuration, checked by the engine (field paths are relative to it). */
-export const planConfigSchema = z.unknown().transform((value, ctx): PlanConfig => {
-  const parsed = parsePlanConfig(value, '');
-  if (!parsed.ok) {
-    addIssues(ctx, parsed.issues);
-    return z.NEVER;
-  }
-  return parsed.value;
-});
-
-/** The fields an edit changes. */
-export const planPatchSchema = z.unknown().transform((value, ctx): PlanPatch => {
-  const parsed = parsePlanPatch(value, '');
-  if (!parsed.ok) {
-    addIssues(ctx, parsed.issues);
-    return z.NEVER;
-  }
-  return parsed.value;
-});
 
 export const environmentSchema = z.object({
   id: idSchema,
@@ -59,8 +37,6 @@ export const environmentSchema = z.object({
   spacesWithUncoveredChannels: z.number().int().nonnegative(),
 });
 export type Environment = z.infer<typeof environmentSchema>;
-
-export const accountManagerSchema = z.object({ name: z.string(), email: z.string() });
 
 export const spaceChannelSchema = z.object({
   channel: channelSchema,
@@ -83,9 +59,6 @@ export const spaceSchema = z.object({
 });
 export type Space = z.infer<typeof spaceSchema>;
 
-export const PLAN_STATUSES = ['scheduled', 'active', 'deleted'] as const;
-export const planStatusSchema = z.enum(PLAN_STATUSES);
-
 export const creditPlanSchema = z.object({
   id: idSchema,
   spaceId: idSchema,
@@ -101,9 +74,6 @@ export const creditPlanSchema = z.object({
   pendingSync: z.boolean(),
 });
 export type CreditPlan = z.infer<typeof creditPlanSchema>;
-
-export const historyActionSchema = z.enum(HISTORY_ACTIONS);
-export type HistoryAction = z.infer<typeof historyActionSchema>;
 
 export const fieldChangeSchema = z.object({ field: z.string(), old: z.unknown(), new: z.unknown() });
 
@@ -258,9 +228,6 @@ export const draftSchema = z.object({
 });
 export type Draft = z.infer<typeof draftSchema>;
 
-export const NOTIFICATION_KINDS = ['activated', 'updated', 'deleted'] as const;
-export const NOTIFICATION_STATUSES = ['queued', 'sent', 'failed'] as const;
-
 export const notificationSchema = z.object({
   id: idSchema,
   planId: idSchema,
@@ -300,14 +267,3 @@ export const importReportSchema = z.object({
 });
 export type ImportReport = z.infer<typeof importReportSchema>;
 
-export const usageEventSchema = z.object({
-  id: idSchema,
-  spaceId: idSchema,
-  channel: channelSchema,
-  direction: directionSchema.default('MT'),
-  credits: z.number().int().min(1).default(1),
-  occurredAt: instantSchema,
-  identity: z.string().optional(),
-  campaign: z.string().optional(),
-});
-export type UsageEvent = z.infer<typeof usageEventSchema>;

@@ -1,3 +1,4 @@
 export * from './channels';
 export * from './plan';
 export * from './labels';
+export * from './history';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { channelSchema, idSchema, instantSchema, planConfigSchema } from '../api';
+import { channelSchema, idSchema, instantSchema, planConfigSchema } from '../domain/schemas';
 import { changeIdSchema } from './ids';
 import { accountManagerRecordSchema, planRecordSchema } from './records';
 

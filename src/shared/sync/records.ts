@@ -9,7 +9,7 @@ import {
   NOTIFICATION_STATUSES,
   planConfigSchema,
   planStatusSchema,
-} from '../api';
+} from '../domain/schemas';
 
 /**
  * The records the central service hands out, in pushes' answers and in pulls. Instants are UTC

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idSchema, instantSchema, usageEventSchema } from '../api';
+import { idSchema, instantSchema, usageEventSchema } from '../domain/schemas';
 import { usageDecisionSchema } from './records';
 
 /** What the messaging platform posts: one usage event, or a batch of them. */

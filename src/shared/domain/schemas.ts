@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { parsePlanConfig, parsePlanPatch, type Issue } from '../engine';
+import { CHANNELS, DIRECTIONS } from './channels';
+import { HISTORY_ACTIONS } from './history';
+import { LIMITS, RENEWALS, type PlanConfig, type PlanPatch } from './plan';
+
+/**
+ * The schemas of the domain's entities and values, used alike by the screens' contract
+ * (src/shared/api) and the central service's wire format (src/shared/sync). Not exported from
+ * the domain's index, which stays free of zod for the screens' first script: import this
+ * module by its path.
+ */
+
+export const channelSchema = z.enum(CHANNELS);
+export const directionSchema = z.enum(DIRECTIONS);
+export const limitSchema = z.enum(LIMITS);
+export const renewSchema = z.enum(RENEWALS);
+export const bucketNameSchema = z.union([channelSchema, z.literal('ALL')]);
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+export const instantSchema = z.string().regex(ISO_INSTANT, 'must be an ISO-8601 instant such as 2026-01-10T09:00:00Z');
+export const localDateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD');
+export const idSchema = z.string().min(1, 'must not be empty').max(200, 'is too long');
+
+function addIssues(ctx: z.core.$RefinementCtx, issues: Issue[]): void {
+  for (const issue of issues) {
+    ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path === '' ? [] : issue.path.split('.') });
+  }
+}
+
+/** A complete plan configuration, checked by the engine (field paths are relative to it). */
+export const planConfigSchema = z.unknown().transform((value, ctx): PlanConfig => {
+  const parsed = parsePlanConfig(value, '');
+  if (!parsed.ok) {
+    addIssues(ctx, parsed.issues);
+    return z.NEVER;
+  }
+  return parsed.value;
+});
+
+/** The fields an edit changes. */
+export const planPatchSchema = z.unknown().transform((value, ctx): PlanPatch => {
+  const parsed = parsePlanPatch(value, '');
+  if (!parsed.ok) {
+    addIssues(ctx, parsed.issues);
+    return z.NEVER;
+  }
+  return parsed.value;
+});
+
+export const accountManagerSchema = z.object({ name: z.string(), email: z.string() });
+
+export const PLAN_STATUSES = ['scheduled', 'active', 'deleted'] as const;
+export const planStatusSchema = z.enum(PLAN_STATUSES);
+
+export const historyActionSchema = z.enum(HISTORY_ACTIONS);
+export type HistoryAction = z.infer<typeof historyActionSchema>;
+
+export const NOTIFICATION_KINDS = ['activated', 'updated', 'deleted'] as const;
+export const NOTIFICATION_STATUSES = ['queued', 'sent', 'failed'] as const;
+
+export const usageEventSchema = z.object({
+  id: idSchema,
+  spaceId: idSchema,
+  channel: channelSchema,
+  direction: directionSchema.default('MT'),
+  credits: z.number().int().min(1).default(1),
+  occurredAt: instantSchema,
+  identity: z.string().optional(),
+  campaign: z.string().optional(),
+});
+export type UsageEvent = z.infer<typeof usageEventSchema>;
