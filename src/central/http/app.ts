@@ -21,6 +21,7 @@ import {
   INSTANT_RANGE_MESSAGE,
   NUL_MESSAGE,
   UsageCoalescer,
+  UsageFastPath,
   UsageIdReused,
   UsageSumTooLarge,
   authorizeUsage,
@@ -40,6 +41,7 @@ export interface AppDependencies {
   requestTimeoutMs: number;
   keepAliveTimeoutMs: number;
   authFailuresPerMinute: number;
+  requestLog: boolean;
   /** Usage transactions run at once on PostgreSQL; more requests wait and are grouped. */
   usageTransactions: number;
   /** Told when e-mails were enqueued, so they go out without waiting for the next poll. */
@@ -56,6 +58,7 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
   const { db, clock } = deps;
   const app = Fastify({
     logger: { level: deps.logLevel },
+    disableRequestLogging: !deps.requestLog,
     bodyLimit: 16 * 1024 * 1024,
     // A client that sends its request slowly (or never finishes it) is cut off, and idle
     // keep-alive connections are closed, so connections cannot be held open for nothing.
@@ -74,8 +77,14 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
   const failedAuth = new FailedAuthLimiter(deps.authFailuresPerMinute, 60_000);
   /** Spaces never move to another environment, so what is learnt once stays true. */
   const spaceEnvironments = new Map<string, string>();
+  // Each group: the fast path's one statement, or, when its guard refuses, the engine's path.
+  const fast = new UsageFastPath(db);
   const usage = new UsageCoalescer(
-    (events) => authorizeUsage(db, events, { nowMs: clock(), maxClockSkewMs: deps.maxClockSkewMs }),
+    async (events) => {
+      const options = { nowMs: clock(), maxClockSkewMs: deps.maxClockSkewMs };
+      const outcome = await fast.decide(events, options);
+      return 'decisions' in outcome ? outcome.decisions : authorizeUsage(db, events, options);
+    },
     db.kind === 'embedded' ? 1 : deps.usageTransactions,
   );
 

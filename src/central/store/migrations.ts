@@ -238,9 +238,16 @@ CREATE TABLE usage_counters (
   used bigint NOT NULL,
   clock_ms bigint NOT NULL,
   fast_events integer NOT NULL,
+  environment_id text NOT NULL,
+  -- In the feed: a pull hands out the plan's buckets again when the fast path charged them.
+  tx xid8 NOT NULL,
+  seq bigint NOT NULL,
   PRIMARY KEY (plan_id, bucket),
   CHECK (used <= spendable)
 );
+CREATE TRIGGER usage_counters_feed_stamp BEFORE INSERT OR UPDATE ON usage_counters
+  FOR EACH ROW EXECUTE FUNCTION feed_stamp();
+CREATE INDEX usage_counters_feed ON usage_counters (tx, seq);
 
 -- Raised by the fast path's single statement when its guard refuses a group: the statement
 -- (its own transaction) rolls back whole and the group goes the engine's way.

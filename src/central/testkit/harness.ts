@@ -26,6 +26,7 @@ export function testConfig(overrides: Partial<CentralConfig> = {}): CentralConfi
     requestTimeoutMs: 30_000,
     keepAliveTimeoutMs: 65_000,
     authFailuresPerMinute: 1_000,
+    requestLog: true,
     logLevel: 'silent',
     ...overrides,
   };

@@ -71,10 +71,11 @@ export async function seedCounters(tx: Queryable, plans: readonly { planId: stri
   await tx.query('DELETE FROM usage_counters WHERE plan_id = ANY($1::text[])', [plans.map((p) => p.planId)]);
   if (rows.length === 0) return;
   await tx.query(
-    `INSERT INTO usage_counters (plan_id, bucket, generation, period_end_ms, spendable, used, clock_ms, fast_events)
-     SELECT plan_id, bucket, generation, period_end_ms, spendable, used, clock_ms, 0
+    `INSERT INTO usage_counters (plan_id, bucket, generation, period_end_ms, spendable, used, clock_ms, fast_events, environment_id)
+     SELECT x.plan_id, x.bucket, x.generation, x.period_end_ms, x.spendable, x.used, x.clock_ms, 0, p.environment_id
        FROM json_to_recordset($1::json) AS x(plan_id text, bucket text, generation integer, period_end_ms bigint,
-            spendable bigint, used bigint, clock_ms bigint)`,
+            spendable bigint, used bigint, clock_ms bigint)
+       JOIN plans p ON p.id = x.plan_id`,
     [JSON.stringify(rows)],
   );
 }

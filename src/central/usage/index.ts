@@ -4,3 +4,4 @@ export * from './coalescer';
 export * from './attribution';
 export * from './counters';
 export * from './request';
+export * from './fast';
