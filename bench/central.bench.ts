@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createToken } from '../src/central/auth';
 import { migrate, openEmbedded, openPostgres, type Database } from '../src/central/store';
-import { PG_TEST_URL, dropSchema, planCreate, postgresReachable, prepareEmbeddedDataDir, smsPlan, spaceSetup, uniqueSchemaName } from '../src/central/testkit';
+import { PG_TEST_URL, dropSchema, planCreate, postgresReachable, prepareEmbeddedDataDir, smsPlan, spaceSetup, uniqueSchemaName } from '../src/central/testing';
 
 const SCALE = Number(process.env.CENTRAL_BENCH_SCALE ?? 1);
 const n = (count: number) => Math.max(1, Math.round(count * SCALE));

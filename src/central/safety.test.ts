@@ -22,7 +22,7 @@ import {
   startTestCentral,
   waitForFeed,
   type TestCentral,
-} from './testkit';
+} from './testing';
 
 /** The safety items of usage authorization and the API (issue 11), each against the real HTTP service. */
 const now = () => new Date().toISOString();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { centralErrorSchema, pullResponseSchema, type PullItem } from '../../shared/sync';
-import { describeOnBackends, spaceSetup, type TestCentral, startTestCentral, CentralClient, planCreate, smsPlan, waitForFeed } from '../testkit';
+import { describeOnBackends, spaceSetup, type TestCentral, startTestCentral, CentralClient, planCreate, smsPlan, waitForFeed } from '../testing';
 
 await describeOnBackends('central HTTP API: auth, validation, health', (backend) => {
   let t: TestCentral;

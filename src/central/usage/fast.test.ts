@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Channel, PlanConfig } from '../../shared/domain';
 import { createPlanState, recordUsage } from '../../shared/engine';
 import { planStateRecordSchema, pullResponseSchema, pushResponseSchema, usageBatchResponseSchema, type ChangeInput } from '../../shared/sync';
-import { describeOnBackends, planCreate, planEdit, smsPlan, spaceSetup, startTestCentral, waitForFeed, type CentralClient, type TestCentral } from '../testkit';
+import { describeOnBackends, planCreate, planEdit, smsPlan, spaceSetup, startTestCentral, waitForFeed, type CentralClient, type TestCentral } from '../testing';
 
 async function push(client: CentralClient, changes: ChangeInput[]) {
   const answer = await client.post('/v1/sync/push', { changes });

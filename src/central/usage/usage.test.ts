@@ -9,7 +9,7 @@ import {
   type ChangeInput,
   type UsageDecisionRecord,
 } from '../../shared/sync';
-import { describeOnBackends, planCreate, planEdit, smsPlan, spaceSetup, startTestCentral, waitForFeed, type CentralClient, type TestCentral } from '../testkit';
+import { describeOnBackends, planCreate, planEdit, smsPlan, spaceSetup, startTestCentral, waitForFeed, type CentralClient, type TestCentral } from '../testing';
 
 async function push(client: CentralClient, changes: ChangeInput[]) {
   const answer = await client.post('/v1/sync/push', { changes });
