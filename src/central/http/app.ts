@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { NOTIFICATION_STATUSES, idSchema, instantSchema } from '../../shared/api';
 import { parseInstant } from '../../shared/engine';
@@ -58,7 +58,7 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
   const { db, clock } = deps;
   const app = Fastify({
     logger: { level: deps.logLevel },
-    disableRequestLogging: !deps.requestLog,
+    logController: new LogController({ disableRequestLogging: !deps.requestLog }),
     bodyLimit: 16 * 1024 * 1024,
     // A client that sends its request slowly (or never finishes it) is cut off, and idle
     // keep-alive connections are closed, so connections cannot be held open for nothing.
