@@ -171,7 +171,7 @@ export class UsageFastPath {
         [...plans].sort(),
         options.nowMs,
         n,
-      ]);
+      ], 'usage_fast_path');
     } catch (error) {
       const code = sqlState(error);
       if (code === FAST_PATH_REFUSED) {
