@@ -1,183 +1,279 @@
 /**
- * Central service throughput: usage authorizations per second over real HTTP on 127.0.0.1,
- * single events and batches, one client and 8 in parallel, on the embedded database (on disk,
- * as `npm run central` runs it) and on PostgreSQL when one answers at CENTRAL_TEST_PG_URL
- * (default postgres://postgres@127.0.0.1:5432/test; a fresh schema, dropped afterwards).
- * Also: how long a console's full pull of a month of usage aggregates takes.
+ * Central service throughput, each figure beside its floor measured in the same run:
+ *
+ * - the service runs in its own process (`npm run central`, as deployed); this process is the
+ *   load generator, with a keep-alive HTTP agent (Node's `http`), 64 requests in flight for
+ *   single events;
+ * - floor (a): the same client against a fastify route that does nothing (own process);
+ * - floor (b): a bare `pg` client doing the minimal durable work of an authorization — a guarded
+ *   counter update and the event insert in one statement — one event at a time, and as
+ *   1,000-event `unnest` statements.
+ *
+ * Also: CPU time of the service process per request (from /proc), and from it an estimate of the
+ * rate on 4 dedicated cores. The load (`uptime`) is printed beside each figure.
  *
  *   npm run bench -- central          (CENTRAL_BENCH_SCALE=0.2 for a quick run)
- *
- * Every decision is a durable transaction: the plan's state row locked, the decision and the
- * aggregates written, committed. Plans are large enough that every event is accepted.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { startCentral, type RunningCentral } from '../src/central';
-import { migrate, openEmbedded, openPostgres, type Database } from '../src/central/store';
-import {
-  CentralClient,
-  PG_TEST_URL,
-  dropSchema,
-  planCreate,
-  postgresReachable,
-  prepareEmbeddedDataDir,
-  smsPlan,
-  spaceSetup,
-  testConfig,
-  uniqueSchemaName,
-} from '../src/central/testkit';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { createToken } from '../src/central/auth';
-import { pullResponseSchema } from '../src/shared/sync';
+import { migrate, openEmbedded, openPostgres, type Database } from '../src/central/store';
+import { PG_TEST_URL, dropSchema, planCreate, postgresReachable, prepareEmbeddedDataDir, smsPlan, spaceSetup, uniqueSchemaName } from '../src/central/testing';
 
 const SCALE = Number(process.env.CENTRAL_BENCH_SCALE ?? 1);
 const n = (count: number) => Math.max(1, Math.round(count * SCALE));
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(here, '..');
 
-interface Row {
-  backend: string;
-  case: string;
-  events: number;
+const uptime = () => `load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`;
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+function post(port: number, urlPath: string, body: string, token: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: urlPath,
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${token}` },
+      },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+let counter = 0;
+const nextId = () => `b${process.pid}-${(counter += 1).toString(36)}`;
+
+interface Measured {
+  perSecond: number;
+  requests: number;
   seconds: number;
-  p50?: number;
-  p95?: number;
-}
-const rows: Row[] = [];
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))]!;
 }
 
-let eventCounter = 0;
-const nextId = () => `bench-${process.pid}-${(eventCounter += 1)}`;
-
-async function singles(client: CentralClient, spaces: string[], total: number, concurrency: number): Promise<Omit<Row, 'backend' | 'case'>> {
-  const latencies: number[] = [];
+/** `total` requests, `inFlight` at a time; `make` builds the body of request i (and its event count). */
+async function drive(port: number, urlPath: string, token: string, total: number, inFlight: number, make: (i: number) => { body: string; events: number }): Promise<Measured> {
   let issued = 0;
+  let events = 0;
   const started = performance.now();
   await Promise.all(
-    Array.from({ length: concurrency }, async (_, c) => {
+    Array.from({ length: inFlight }, async () => {
       while (issued < total) {
-        issued += 1;
-        const t0 = performance.now();
-        const answer = await client.post('/v1/usage', { id: nextId(), spaceId: spaces[c % spaces.length], channel: 'SMS', occurredAt: new Date().toISOString() });
-        if (answer.status !== 200) throw new Error(JSON.stringify(answer.body));
-        latencies.push(performance.now() - t0);
+        const { body, events: count } = make((issued += 1));
+        const answer = await post(port, urlPath, body, token);
+        if (answer.status !== 200) throw new Error(`${answer.status}: ${answer.text.slice(0, 300)}`);
+        events += count;
       }
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  return { events: total, seconds, p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95) };
+  return { perSecond: events / seconds, requests: total, seconds };
 }
 
-async function batches(client: CentralClient, spaces: string[], batchCount: number, size: number, concurrency: number): Promise<Omit<Row, 'backend' | 'case'>> {
-  const latencies: number[] = [];
-  let issued = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async (_, c) => {
-      while (issued < batchCount) {
-        issued += 1;
-        const occurredAt = new Date().toISOString();
-        const events = Array.from({ length: size }, () => ({ id: nextId(), spaceId: spaces[c % spaces.length], channel: 'SMS', occurredAt }));
-        const t0 = performance.now();
-        const answer = await client.post('/v1/usage/batch', { events });
-        if (answer.status !== 200) throw new Error(JSON.stringify(answer.body));
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  return { events: batchCount * size, seconds, p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95) };
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in clock ticks of 10 ms
 }
 
-async function run(backend: string, db: Database): Promise<void> {
-  const central: RunningCentral = await startCentral({ config: testConfig(), db });
+async function startProcess(args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /^(\d+)\n/.exec(out) ?? /"url":"http:\/\/127\.0\.0\.1:(\d+)"/.exec(out);
+      if (match) resolve(Number(match[1]));
+    });
+    child.on('exit', (code) => reject(new Error(`${args[0]} exited with ${code}: ${out}`)));
+  });
+  child.stdout!.resume();
+  return { child, port };
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
+const lines: string[] = [];
+function report(label: string, figure: number, floor?: { label: string; value: number }) {
+  const ratio = floor ? `  ${(figure / floor.value).toFixed(2)} of ${floor.label} (${fmt(floor.value)}/s)` : '';
+  const line = `  ${label.padEnd(52)} ${fmt(figure).padStart(9)}/s${ratio}  [${uptime()}]`;
+  lines.push(line);
+  console.log(line);
+}
+
+/** Plans and a platform token, written straight to the database before the service starts. */
+async function prepare(db: Database, spaces: string[]): Promise<string> {
+  const { secret } = await createToken(db, { name: 'bench', role: 'platform', environments: null }, Date.now());
+  const { pushChanges } = await import('../src/central/sync');
+  const principal = { tokenId: 'bench', name: 'bench', role: 'admin' as const, environments: null };
+  for (const space of spaces) {
+    const outcome = await pushChanges({ db, principal, nowMs: Date.now() }, [
+      ...spaceSetup('bench-env', space, undefined, ['SMS']),
+      planCreate(`plan-${space}`, space, smsPlan(1_000_000_000_000, { renew: 'annually', activation: { date: '2026-01-01', timeZone: 'UTC' } })),
+    ] as never);
+    if (outcome.kind !== 'done' || outcome.results.some((r) => r.status !== 'applied')) throw new Error(JSON.stringify(outcome));
+  }
+  return secret;
+}
+
+const singleBody = (spaces: string[]) => (i: number) => ({
+  body: JSON.stringify({ id: nextId(), spaceId: spaces[i % spaces.length], channel: 'SMS', occurredAt: new Date().toISOString() }),
+  events: 1,
+});
+const batchBody = (spaces: string[], size: number) => (i: number) => {
+  const occurredAt = new Date().toISOString();
+  const spaceId = spaces[i % spaces.length];
+  const events = Array.from({ length: size }, () => ({ id: nextId(), spaceId, channel: 'SMS', occurredAt }));
+  return { body: JSON.stringify({ events }), events: size };
+};
+
+async function serviceRun(label: string, env: Record<string, string>, db: Database, noop: number): Promise<{ singles: number; batches: number; cpuUsPerRequest: number }> {
+  const spaces = Array.from({ length: 8 }, (_, i) => `bench-space-${i}`);
+  const token = await prepare(db, spaces);
+  const service = await startProcess(['src/cli/central.ts', '--port', '0'], { LOG_LEVEL: 'info', CENTRAL_REQUEST_LOG: 'false', ...env });
   try {
-    const { secret } = await createToken(db, { name: 'bench', role: 'platform', environments: null }, Date.now());
-    const { secret: adminSecret } = await createToken(db, { name: 'bench admin', role: 'admin', environments: null }, Date.now());
-    const admin = new CentralClient(central.url, adminSecret);
-    const client = new CentralClient(central.url, secret);
-    const spaces = Array.from({ length: 8 }, (_, i) => `bench-space-${i}`);
-    for (const space of spaces) {
-      const answer = await admin.post('/v1/sync/push', { changes: [...spaceSetup('bench-env', space, undefined, ['SMS']), planCreate(`plan-${space}`, space, smsPlan(1_000_000_000))] });
-      if (answer.status !== 200) throw new Error(JSON.stringify(answer.body));
-    }
-    const one = [spaces[0]!];
-    await singles(client, one, 50, 1); // warm-up
-    const measure = async (label: string, result: Promise<Omit<Row, 'backend' | 'case'>>) => {
-      const row = { backend, case: label, ...(await result) };
-      rows.push(row);
-      console.log(`  ${label.padEnd(44)} ${Math.round(row.events / row.seconds).toLocaleString('en-US').padStart(8)} events/s`);
-    };
-    console.log(`\n${backend}`);
-    await measure('single events, 1 client', singles(client, one, n(1_000), 1));
-    await measure('single events, 8 clients, one bucket', singles(client, one, n(2_000), 8));
-    await measure('single events, 8 clients, 8 plans', singles(client, spaces, n(2_000), 8));
-    await measure('batches of 500, 1 client', batches(client, one, n(40), 500, 1));
-    await measure('batches of 500, 8 clients, one bucket', batches(client, one, n(80), 500, 8));
-    await measure('batches of 500, 8 clients, 8 plans', batches(client, spaces, n(80), 500, 8));
-
-    // A month of traffic on two channels fills 2 × 2,880 fifteen-minute slots, however many
-    // events there were (1,000,000 or more): that is what a console pulls for usage.
-    const pullSpace = 'bench-pull';
-    await admin.post('/v1/sync/push', { changes: [...spaceSetup('bench-env', pullSpace, undefined, ['SMS', 'WhatsApp']), planCreate('plan-pull', pullSpace, smsPlan(1_000_000_000, { credits: { SMS: 1_000_000_000, WhatsApp: 1_000_000_000 } }))] });
-    const start = Date.now() - 30 * 86_400_000;
-    const slotEvents = [];
-    for (let slot = 0; slot < 2_880; slot += 1) {
-      for (const channel of ['SMS', 'WhatsApp']) slotEvents.push({ id: nextId(), spaceId: pullSpace, channel, credits: 174, occurredAt: new Date(start + slot * 900_000).toISOString() });
-    }
-    for (let i = 0; i < slotEvents.length; i += 1_000) await admin.post('/v1/usage/batch', { events: slotEvents.slice(i, i + 1_000) });
-    const reader = admin;
-    const t0 = performance.now();
-    let cursor = '0.0';
-    let slots = 0;
-    let items = 0;
-    for (;;) {
-      const page = pullResponseSchema.parse((await reader.get(`/v1/sync/pull?cursor=${cursor}&limit=5000`)).body);
-      items += page.items.length;
-      slots += page.items.filter((i) => i.kind === 'usageSlot' && i.usageSlot.spaceId === pullSpace).length;
-      cursor = page.nextCursor;
-      if (!page.hasMore) break;
-    }
-    const pullMs = performance.now() - t0;
-    console.log(`  full pull: ${items.toLocaleString('en-US')} records (${slots.toLocaleString('en-US')} usage slots of one month, 2 channels) in ${Math.round(pullMs)} ms`);
-    rows.push({ backend, case: `full pull, ${items} records`, events: items, seconds: pullMs / 1000 });
+    console.log(`\n${label}`);
+    // Warm-up: the first event of each plan starts its period the engine's way and seeds its counters.
+    await drive(service.port, '/v1/usage', token, 400, 16, singleBody(spaces));
+    const cpu0 = cpuMs(service.child.pid!);
+    const singles = await drive(service.port, '/v1/usage', token, n(20_000), 64, singleBody(spaces));
+    const cpuUsPerRequest = ((cpuMs(service.child.pid!) - cpu0) * 1000) / singles.requests;
+    report('service: single events, 64 in flight, 8 plans', singles.perSecond, { label: 'do-nothing route', value: noop });
+    console.log(`    service CPU ${cpuUsPerRequest.toFixed(0)} µs per request`);
+    await drive(service.port, '/v1/usage/batch', token, 8, 4, batchBody(spaces, 1_000));
+    const batches = await drive(service.port, '/v1/usage/batch', token, n(150), 8, batchBody(spaces, 1_000));
+    return { singles: singles.perSecond, batches: batches.perSecond, cpuUsPerRequest };
   } finally {
-    await central.close();
+    await stop(service.child);
   }
 }
 
-console.log(`central service benchmark (scale ${SCALE}); node ${process.version}, ${os.cpus().length} cores`);
-const dataDir = mkdtempSync(path.join(os.tmpdir(), 'central-bench-'));
-try {
-  await prepareEmbeddedDataDir(dataDir);
-  const embedded = await openEmbedded({ dataDir: path.join(dataDir, 'pgdata') });
-  await migrate(embedded);
-  await run('embedded PostgreSQL (PGlite, on disk)', embedded);
-  await embedded.close();
-} finally {
-  rmSync(dataDir, { recursive: true, force: true });
+/** Floor (b): the minimal durable work with a bare pg client, on its own schema. */
+async function bareFloor(): Promise<{ single: number; unnest: number }> {
+  const schema = uniqueSchemaName('central_floor');
+  const admin = new pg.Client({ connectionString: PG_TEST_URL });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  await admin.query(`SET search_path = ${schema}`);
+  await admin.query(`CREATE TABLE counters (plan_id text PRIMARY KEY, spendable bigint, used bigint);
+    CREATE TABLE events (environment_id text, id text, plan_id text, credits bigint, occurred_ms bigint, PRIMARY KEY (environment_id, id));
+    INSERT INTO counters SELECT 'plan-' || i, 1000000000000, 0 FROM generate_series(0, 7) i;`);
+  const clients = await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      const c = new pg.Client({ connectionString: PG_TEST_URL, options: `-c search_path=${schema}` });
+      await c.connect();
+      return c;
+    }),
+  );
+  try {
+    const single = `WITH c AS (UPDATE counters SET used = used + $3 WHERE plan_id = $2 AND used + $3 <= spendable RETURNING 1)
+      INSERT INTO events SELECT 'env', $1, $2, $3, $4 FROM c ON CONFLICT DO NOTHING`;
+    const one = clients[0]!;
+    const total1 = n(3_000);
+    let t0 = performance.now();
+    for (let i = 0; i < total1; i += 1) await one.query(single, [nextId(), `plan-${i % 8}`, 1, Date.now()]);
+    const singleRate = total1 / ((performance.now() - t0) / 1000);
+    report('floor (b): bare pg, guarded update + insert, one at a time', singleRate);
+
+    const many = `WITH x AS (SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS x(id, credits, occurred_ms)),
+      c AS (UPDATE counters SET used = used + (SELECT sum(credits) FROM x) WHERE plan_id = $4
+              AND used + (SELECT sum(credits) FROM x) <= spendable RETURNING 1)
+      INSERT INTO events SELECT 'env', x.id, $4, x.credits, x.occurred_ms FROM x, c ON CONFLICT DO NOTHING`;
+    const statements = n(150);
+    let issued = 0;
+    t0 = performance.now();
+    await Promise.all(
+      clients.map(async (client, c) => {
+        while (issued < statements) {
+          issued += 1;
+          const ids = Array.from({ length: 1_000 }, nextId);
+          await client.query(many, [ids, ids.map(() => 1), ids.map(() => Date.now()), `plan-${c}`]);
+        }
+      }),
+    );
+    const unnestRate = (statements * 1_000) / ((performance.now() - t0) / 1000);
+    report('floor (b): bare pg, 1,000-event unnest statements, 8 in flight', unnestRate);
+    return { single: singleRate, unnest: unnestRate };
+  } finally {
+    await Promise.all(clients.map((c) => c.end()));
+    await admin.end();
+    await dropSchema(schema);
+  }
 }
 
+console.log(`central service benchmark (scale ${SCALE}); node ${process.version}, ${os.cpus().length} cores; ${uptime()}`);
+const noopServer = await startProcess([path.join(here, 'central-noop.ts')], {});
+const noop = await drive(noopServer.port, '/v1/usage', 'x', n(20_000), 64, singleBody(['s']));
+report('floor (a): do-nothing fastify route, 64 in flight', noop.perSecond);
+await stop(noopServer.child);
+
 if (await postgresReachable()) {
+  const floors = await bareFloor();
   const schema = uniqueSchemaName('central_bench');
-  const pg = await openPostgres({ url: PG_TEST_URL, schema, poolSize: 16 });
+  const db = await openPostgres({ url: PG_TEST_URL, schema, poolSize: 4 });
   try {
-    await migrate(pg);
-    await run(`PostgreSQL (${PG_TEST_URL})`, pg);
+    await migrate(db);
+    const env = { DATABASE_URL: PG_TEST_URL, CENTRAL_DB_SCHEMA: schema, CENTRAL_DB_POOL_SIZE: '16' };
+    const figures = await serviceRun(`PostgreSQL (${PG_TEST_URL}), service in its own process`, env, db, noop.perSecond);
+    report('service: batches of 1,000, 8 in flight, 8 plans', figures.batches, { label: 'bare unnest floor', value: floors.unnest });
+    report('service: single events (again, beside the bare one-at-a-time floor)', figures.singles, { label: 'bare one-at-a-time floor', value: floors.single });
+    // 4 dedicated cores: the service's own CPU per request is what bounds it when PostgreSQL has
+    // its share; half the cores to the service processes, half to PostgreSQL.
+    const estimate = (2 * 1e6) / figures.cpuUsPerRequest;
+    console.log(`  estimate on 4 dedicated cores (2 for service instances at ${figures.cpuUsPerRequest.toFixed(0)} µs CPU per request): ~${fmt(estimate)} single events/s`);
+    lines.push(`  estimate, 4 dedicated cores: ~${fmt(estimate)} single events/s (service CPU ${figures.cpuUsPerRequest.toFixed(0)} µs/request)`);
   } finally {
-    await pg.close();
+    await db.close();
     await dropSchema(schema);
   }
 } else {
   console.log(`\nPostgreSQL: not reachable at ${PG_TEST_URL}; skipped (set CENTRAL_TEST_PG_URL)`);
 }
 
-console.log('\nsummary (events per second; latency per request p50 / p95 in ms)');
-for (const row of rows) {
-  const rate = Math.round(row.events / row.seconds).toLocaleString('en-US');
-  const latency = row.p50 === undefined ? '' : `  ${row.p50.toFixed(1)} / ${row.p95!.toFixed(1)} ms`;
-  console.log(`  ${row.backend.slice(0, 38).padEnd(38)} ${row.case.padEnd(40)} ${rate.padStart(9)}${latency}`);
+// The embedded database (the default), on disk: figures beside the do-nothing route only.
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'central-bench-'));
+try {
+  await prepareEmbeddedDataDir(dataDir);
+  const pgdata = path.join(dataDir, 'pgdata');
+  const db = await openEmbedded({ dataDir: pgdata });
+  await migrate(db);
+  const spaces = Array.from({ length: 8 }, (_, i) => `bench-space-${i}`);
+  const token = await prepare(db, spaces);
+  await db.close();
+  const service = await startProcess(['src/cli/central.ts', '--port', '0', '--data-dir', dataDir], { LOG_LEVEL: 'info', CENTRAL_REQUEST_LOG: 'false' });
+  try {
+    console.log('\nembedded PostgreSQL (PGlite, on disk), service in its own process');
+    await drive(service.port, '/v1/usage', token, 200, 16, singleBody(spaces));
+    const singles = await drive(service.port, '/v1/usage', token, n(5_000), 64, singleBody(spaces));
+    report('service (embedded): single events, 64 in flight', singles.perSecond, { label: 'do-nothing route', value: noop.perSecond });
+    const batches = await drive(service.port, '/v1/usage/batch', token, n(40), 4, batchBody(spaces, 1_000));
+    report('service (embedded): batches of 1,000, 4 in flight', batches.perSecond);
+  } finally {
+    await stop(service.child);
+  }
+} finally {
+  rmSync(dataDir, { recursive: true, force: true });
 }
+
+agent.destroy();
+console.log('\nsummary');
+for (const line of lines) console.log(line);

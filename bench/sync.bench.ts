@@ -12,8 +12,8 @@
  * counts against the same thread as the console's. Each backend is measured RUNS times on a
  * fresh central and ledger; the median is judged.
  */
-import { postgresReachable } from '../src/central/testkit/databases';
-import { startTestCentral, type TestCentral } from '../src/central/testkit/harness';
+import { postgresReachable } from '../src/central/testing/databases';
+import { startTestCentral, type TestCentral } from '../src/central/testing/harness';
 import { makeConsole } from '../src/main/sync/testing';
 
 const EVENTS = 1_000_000;

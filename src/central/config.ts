@@ -21,6 +21,14 @@ export interface CentralConfig {
   mailRetryBaseMs: number;
   mailRetryMaxMs: number;
   maxClockSkewMs: number;
+  /** Longest a request may take to arrive whole (slow senders are cut off), ms. */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this, ms. */
+  keepAliveTimeoutMs: number;
+  /** Failed authentications an address may make per minute before it is answered 429. */
+  authFailuresPerMinute: number;
+  /** A log line per request (off under heavy traffic: at 20,000 requests/s it is most of the work). */
+  requestLog: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -47,6 +55,10 @@ const envSchema = z.object({
   CENTRAL_MAIL_RETRY_BASE_MS: int(10, 3_600_000).default(5_000),
   CENTRAL_MAIL_RETRY_MAX_MS: int(10, 86_400_000).default(600_000),
   CENTRAL_MAX_CLOCK_SKEW_MS: int(0, 86_400_000).default(300_000),
+  CENTRAL_REQUEST_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
+  CENTRAL_KEEP_ALIVE_TIMEOUT_MS: int(100, 3_600_000).default(65_000),
+  CENTRAL_AUTH_FAILURES_PER_MINUTE: int(1, 1_000_000).default(30),
+  CENTRAL_REQUEST_LOG: flag.default(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -85,6 +97,10 @@ export function readConfig(env: NodeJS.ProcessEnv, args: CommandLine = {}, cwd =
     mailRetryBaseMs: e.CENTRAL_MAIL_RETRY_BASE_MS,
     mailRetryMaxMs: e.CENTRAL_MAIL_RETRY_MAX_MS,
     maxClockSkewMs: e.CENTRAL_MAX_CLOCK_SKEW_MS,
+    requestTimeoutMs: e.CENTRAL_REQUEST_TIMEOUT_MS,
+    keepAliveTimeoutMs: e.CENTRAL_KEEP_ALIVE_TIMEOUT_MS,
+    authFailuresPerMinute: e.CENTRAL_AUTH_FAILURES_PER_MINUTE,
+    requestLog: e.CENTRAL_REQUEST_LOG,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -29,7 +29,7 @@ import {
   uniqueSchemaName,
   waitForFeed,
   type CentralProcess,
-} from './testkit';
+} from './testing';
 import { openPostgres, type Database } from './store';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -100,6 +100,10 @@ export async function startCentral(options: StartOptions): Promise<RunningCentra
     db,
     clock,
     maxClockSkewMs: config.maxClockSkewMs,
+    requestTimeoutMs: config.requestTimeoutMs,
+    keepAliveTimeoutMs: config.keepAliveTimeoutMs,
+    authFailuresPerMinute: config.authFailuresPerMinute,
+    requestLog: config.requestLog,
     // Leave connections of the pool for pushes, pulls and the e-mail worker.
     usageTransactions: Math.max(1, Math.floor(config.databasePoolSize / 2)),
     onMailQueued: () => mail?.poke(),

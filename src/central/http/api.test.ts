@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { centralErrorSchema, pullResponseSchema, type PullItem } from '../../shared/sync';
-import { describeOnBackends, spaceSetup, type TestCentral, startTestCentral, CentralClient, planCreate, smsPlan, waitForFeed } from '../testkit';
+import { describeOnBackends, spaceSetup, type TestCentral, startTestCentral, CentralClient, planCreate, smsPlan, waitForFeed } from '../testing';
 
 await describeOnBackends('central HTTP API: auth, validation, health', (backend) => {
   let t: TestCentral;
@@ -55,14 +55,22 @@ await describeOnBackends('central HTTP API: auth, validation, health', (backend)
     expect((await platform.get('/v1/plans/plan-a/state')).status).toBe(200);
   });
 
-  it('refuses with 403 what lies outside the token’s environments, and hides it from pulls', async () => {
+  it('answers what lies outside the token’s environments as unknown, and hides it from pulls', async () => {
     const adminA = await t.client('admin', ['env-a']);
     const supportA = await t.client('support', ['env-a']);
     expect((await adminA.get('/v1/plans/plan-a')).status).toBe(200);
-    expect((await adminA.get('/v1/plans/plan-b')).status).toBe(403);
-    expect((await supportA.get('/v1/plans/plan-b/state')).status).toBe(403);
+    // Another environment's plan: the very answer an unknown plan gets.
+    const other = await adminA.get('/v1/plans/plan-b');
+    const unknown = await adminA.get('/v1/plans/plan-none');
+    expect([other.status, unknown.status]).toEqual([404, 404]);
+    expect(JSON.stringify(other.body).replace('plan-b', 'X')).toBe(JSON.stringify(unknown.body).replace('plan-none', 'X'));
+    expect((await supportA.get('/v1/plans/plan-b/state')).status).toBe(404);
     const push = await adminA.post('/v1/sync/push', { changes: [planCreate('plan-b2', 'space-b', smsPlan(5, { credits: { WhatsApp: 5 } }))] });
-    expect(push.status).toBe(403);
+    const pushUnknown = await adminA.post('/v1/sync/push', { changes: [planCreate('plan-b3', 'space-none', smsPlan(5, { credits: { WhatsApp: 5 } }))] });
+    expect(push.status).toBe(200);
+    expect(JSON.stringify(push.body).replaceAll('space-b', 'S').replace(/"id":"[^"]+"/, '')).toBe(
+      JSON.stringify(pushUnknown.body).replaceAll('space-none', 'S').replace(/"id":"[^"]+"/, ''),
+    );
     expect((await t.admin.get('/v1/plans/plan-b2')).status).toBe(404);
     const usage = await adminA.post('/v1/usage/batch', {
       events: [

@@ -8,6 +8,7 @@ export class HttpFailure extends Error {
     readonly kind: CentralErrorKind,
     message: string,
     readonly extra: Omit<CentralError['error'], 'kind' | 'message'> = {},
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
     this.name = 'HttpFailure';

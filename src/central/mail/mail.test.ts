@@ -12,7 +12,7 @@ import {
   type CentralClient,
   type TestCentral,
   waitForFeed,
-} from '../testkit';
+} from '../testing';
 import type { PlanConfig } from '../../shared/domain';
 
 const manager = { name: 'Marta Manager', email: 'marta@example.com' };

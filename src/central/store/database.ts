@@ -17,7 +17,11 @@ export interface QueryResult<R extends Row = Row> {
 }
 
 export interface Queryable {
-  query<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+  /**
+   * `prepareAs`: a name under which PostgreSQL keeps the statement planned per connection (hot
+   * statements whose planning costs as much as running them); the embedded database ignores it.
+   */
+  query<R extends Row = Row>(sql: string, params?: readonly unknown[], prepareAs?: string): Promise<QueryResult<R>>;
   /** Run a script of several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
 }
@@ -71,14 +75,16 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
     }
   }
 
-  const query = async <R extends Row>(client: pg.Pool | pg.PoolClient, sql: string, params?: readonly unknown[]) => {
-    const result = await client.query<R>(sql, params as unknown[] | undefined);
+  const query = async <R extends Row>(client: pg.Pool | pg.PoolClient, sql: string, params?: readonly unknown[], prepareAs?: string) => {
+    const result = prepareAs
+      ? await client.query<R>({ name: prepareAs, text: sql, values: params as unknown[] | undefined })
+      : await client.query<R>(sql, params as unknown[] | undefined);
     return { rows: result.rows, rowCount: result.rowCount ?? result.rows.length };
   };
 
   return {
     kind: 'postgres',
-    query: (sql, params) => query(pool, sql, params),
+    query: (sql, params, prepareAs) => query(pool, sql, params, prepareAs),
     exec: async (sql) => {
       await pool.query(sql);
     },
@@ -88,7 +94,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
       try {
         await client.query(beginStatement(txOptions));
         const tx: Queryable = {
-          query: (sql, params) => query(client, sql, params),
+          query: (sql, params, prepareAs) => query(client, sql, params, prepareAs),
           exec: async (sql) => {
             await client.query(sql);
           },

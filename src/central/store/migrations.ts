@@ -208,6 +208,56 @@ CREATE INDEX notifications_due ON notifications (next_attempt_ms) WHERE status <
 ${feedTriggers}
 `,
   },
+  {
+    version: 2,
+    name: 'usage ids per environment, exact sums, token expiry, usage counters',
+    sql: `
+-- A usage id is unique within its environment (the space's; '' for spaces the service does not
+-- know), so one platform token can neither read nor shadow another environment's decisions.
+ALTER TABLE usage_events ADD COLUMN environment_id text NOT NULL DEFAULT '';
+UPDATE usage_events e SET environment_id = s.environment_id FROM spaces s WHERE s.id = e.space_id;
+ALTER TABLE usage_events DROP CONSTRAINT usage_events_pkey;
+ALTER TABLE usage_events ADD PRIMARY KEY (environment_id, id);
+-- Credits per event as the console allows them; sums a console reads stay exact JSON numbers.
+ALTER TABLE usage_events ADD CONSTRAINT usage_events_credits CHECK (credits BETWEEN 1 AND 1000000000000);
+ALTER TABLE usage_slots ADD CONSTRAINT usage_slots_exact
+  CHECK (mt_credits <= 9007199254740991 AND rejected_credits <= 9007199254740991);
+
+ALTER TABLE tokens ADD COLUMN expires_ms bigint;
+
+-- The fast path's view of a plan's current period, one row per bucket, seeded from the engine's
+-- state whenever the slow path (or an edit) writes it: what may still be spent without asking
+-- the engine. generation = plan_states.ops when seeded; fast_events counts the events charged
+-- here since, which all carry ord = generation (see usage/counters.ts).
+CREATE TABLE usage_counters (
+  plan_id text NOT NULL REFERENCES plans (id),
+  bucket text NOT NULL,
+  generation integer NOT NULL,
+  period_end_ms bigint NOT NULL,
+  spendable bigint NOT NULL,
+  used bigint NOT NULL,
+  clock_ms bigint NOT NULL,
+  fast_events integer NOT NULL,
+  environment_id text NOT NULL,
+  -- In the feed: a pull hands out the plan's buckets again when the fast path charged them.
+  tx xid8 NOT NULL,
+  seq bigint NOT NULL,
+  PRIMARY KEY (plan_id, bucket),
+  CHECK (used <= spendable)
+);
+CREATE TRIGGER usage_counters_feed_stamp BEFORE INSERT OR UPDATE ON usage_counters
+  FOR EACH ROW EXECUTE FUNCTION feed_stamp();
+CREATE INDEX usage_counters_feed ON usage_counters (tx, seq);
+
+-- Raised by the fast path's single statement when its guard refuses a group: the statement
+-- (its own transaction) rolls back whole and the group goes the engine's way.
+CREATE FUNCTION usage_fast_path_refused() RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'usage fast path refused' USING ERRCODE = 'CP001';
+END
+$$;
+`,
+  },
 ];
 
 /** Any fixed number: the advisory lock that lets one instance at a time migrate. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createPlanState, recordUsage, snapshotAt, type PlanState } from '../../shared/engine';
-import { PG_TEST_URL, describeOnBackends, dropSchema, openTestDatabase, uniqueSchemaName, type TestDatabase } from '../testkit';
+import { PG_TEST_URL, describeOnBackends, dropSchema, openTestDatabase, uniqueSchemaName, type TestDatabase } from '../testing';
 import { decodePlanState, encodePlanState } from './codec';
 import { openPostgres } from './database';
 import { MIGRATIONS, migrate } from './migrations';

@@ -7,6 +7,7 @@ import {
   type PullResponse,
 } from '../../shared/sync';
 import type { Principal } from '../auth';
+import { overlayCounters } from '../usage/counters';
 import { decodePlanState } from '../store';
 import {
   CHANNEL_COLUMNS,
@@ -75,22 +76,27 @@ export const USAGE_SLOT_ITEM_JSON = `'{"kind":"usageSlot","usageSlot":{"spaceId"
   || '","mtCredits":' || mt_credits || ',"mtEvents":' || mt_events || ',"moEvents":' || mo_events
   || ',"rejectedEvents":' || rejected_events || ',"rejectedCredits":' || rejected_credits || '}}'`;
 
+const PLAN_STATE_COLUMNS = `plan_id, state::text AS state, (SELECT version FROM plans WHERE plans.id = plan_states.plan_id) AS version,
+  (SELECT json_agg(json_build_object('bucket', c.bucket, 'used', c.used, 'clock_ms', c.clock_ms, 'fast_events', c.fast_events))
+     FROM usage_counters c WHERE c.plan_id = plan_states.plan_id) AS counters`;
+
+function planStateItem(row: Row, nowMs: number): PullItem {
+  const state = overlayCounters(decodePlanState(row.state as string), row.counters as Parameters<typeof overlayCounters>[1]);
+  return { kind: 'planState', planState: planStateRecord(row.plan_id as string, Number(row.version), state, Math.max(nowMs, state.clockMs)) };
+}
+
 const SOURCES: FeedSource[] = [
   { table: 'environments', columns: ENVIRONMENT_COLUMNS, toItem: (row) => ({ kind: 'environment', environment: environmentRecord(row as EnvironmentRow) }) },
   { table: 'spaces', columns: SPACE_COLUMNS, toItem: (row) => ({ kind: 'space', space: spaceRecord(row as SpaceRow) }) },
   { table: 'space_channels', columns: CHANNEL_COLUMNS, toItem: (row) => ({ kind: 'channel', channel: channelRecord(row as ChannelRow) }) },
   { table: 'plans', columns: PLAN_COLUMNS, toItem: (row, nowMs) => ({ kind: 'plan', plan: planRecord(row as PlanRow, nowMs) }) },
   { table: 'plan_versions', columns: HISTORY_COLUMNS, toItem: (row) => ({ kind: 'history', history: historyRecord(row as HistoryRow) }) },
+  { table: 'plan_states', columns: PLAN_STATE_COLUMNS, toItem: planStateItem },
+  // Usage the fast path charged moves the counters, not the state row: the plan's buckets again.
   {
-    table: 'plan_states',
-    columns: 'plan_id, state::text AS state, (SELECT version FROM plans WHERE plans.id = plan_states.plan_id) AS version',
-    toItem: (row, nowMs) => {
-      const state = decodePlanState(row.state as string);
-      return {
-        kind: 'planState',
-        planState: planStateRecord(row.plan_id as string, Number(row.version), state, Math.max(nowMs, state.clockMs)),
-      };
-    },
+    table: `(SELECT c.tx, c.seq, c.environment_id, s.plan_id, s.state FROM usage_counters c JOIN plan_states s ON s.plan_id = c.plan_id) AS charged_counters`,
+    columns: PLAN_STATE_COLUMNS.replaceAll('plan_states.', 'charged_counters.'),
+    toItem: planStateItem,
   },
   { table: 'usage_slots', json: USAGE_SLOT_ITEM_JSON },
   { table: 'notifications', columns: NOTIFICATION_COLUMNS, toItem: (row) => ({ kind: 'notification', notification: notificationRecord(row as NotificationRow) }) },

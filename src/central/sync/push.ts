@@ -21,6 +21,7 @@ import {
 import { maySee, type Principal } from '../auth';
 import { enqueuePlanEmail } from '../mail';
 import { PLAN_COLUMNS, planRecord, type PlanRow } from '../records';
+import { foldCounters, seedCounters } from '../usage';
 import { decodePlanState, encodePlanState, withRetries, type Database, type Queryable } from '../store';
 
 /**
@@ -74,52 +75,16 @@ export async function pushChanges(context: PushContext, changes: Change[]): Prom
   return { kind: 'done', results };
 }
 
-/** The environment each change touches must be one the token may see. */
-async function firstForbidden(db: Queryable, principal: Principal, changes: Change[]): Promise<string | null> {
+/**
+ * The environments a change names itself (environment.upsert, space.upsert) must be ones the token
+ * may see. Spaces and plans of environments it may not see are answered as unknown ones where
+ * they are used (applyKind), so a push never learns what another environment holds.
+ */
+async function firstForbidden(_db: Queryable, principal: Principal, changes: Change[]): Promise<string | null> {
   if (principal.environments === null) return null;
-  const spaceEnvironments = new Map<string, string>();
-  const planSpaces = new Map<string, string>();
-  const spaceIds = new Set<string>();
-  const planIds = new Set<string>();
   for (const change of changes) {
-    if (change.kind === 'plan.create') spaceIds.add(change.spaceId);
-    else if (change.kind === 'plan.edit' || change.kind === 'plan.delete') planIds.add(change.planId);
-    else if (change.kind === 'channel.upsert') spaceIds.add(change.spaceId);
-  }
-  const plans = await db.query<{ id: string; space_id: string; environment_id: string }>(
-    'SELECT id, space_id, environment_id FROM plans WHERE id = ANY($1::text[])',
-    [[...planIds]],
-  );
-  for (const row of plans.rows) {
-    planSpaces.set(row.id, row.space_id);
-    spaceEnvironments.set(row.space_id, row.environment_id);
-  }
-  const spaces = await db.query<{ id: string; environment_id: string }>(
-    'SELECT id, environment_id FROM spaces WHERE id = ANY($1::text[])',
-    [[...spaceIds]],
-  );
-  for (const row of spaces.rows) spaceEnvironments.set(row.id, row.environment_id);
-
-  for (const change of changes) {
-    let environmentId: string | undefined;
-    switch (change.kind) {
-      case 'environment.upsert':
-        environmentId = change.environment.id;
-        break;
-      case 'space.upsert':
-        environmentId = change.space.environmentId;
-        // A later change in this push may refer to the space by id before it exists here.
-        if (!spaceEnvironments.has(change.space.id)) spaceEnvironments.set(change.space.id, environmentId);
-        break;
-      case 'channel.upsert':
-      case 'plan.create':
-        environmentId = spaceEnvironments.get(change.spaceId);
-        break;
-      default: {
-        const spaceId = planSpaces.get(change.planId);
-        environmentId = spaceId === undefined ? undefined : spaceEnvironments.get(spaceId);
-      }
-    }
+    const environmentId =
+      change.kind === 'environment.upsert' ? change.environment.id : change.kind === 'space.upsert' ? change.space.environmentId : undefined;
     if (environmentId !== undefined && !maySee(principal, environmentId)) {
       return `this token may not change environment ${environmentId} (change ${change.id})`;
     }
@@ -183,6 +148,9 @@ async function applyKind(tx: Queryable, context: PushContext, change: Change, at
       }
       const existing = await tx.query<{ environment_id: string }>('SELECT environment_id FROM spaces WHERE id = $1 FOR UPDATE', [space.id]);
       const current = existing.rows[0];
+      if (current && !maySee(context.principal, current.environment_id)) {
+        return rejected(change.id, `space id ${space.id} cannot be used; choose another id`, [{ path: 'space.id', message: 'cannot be used' }]);
+      }
       if (current && current.environment_id !== space.environmentId) {
         return rejected(change.id, `space ${space.id} belongs to environment ${current.environment_id}; a space cannot move`, [
           { path: 'space.environmentId', message: `must stay ${current.environment_id}` },
@@ -199,7 +167,8 @@ async function applyKind(tx: Queryable, context: PushContext, change: Change, at
 
     case 'channel.upsert': {
       const space = await tx.query<{ environment_id: string }>('SELECT environment_id FROM spaces WHERE id = $1', [change.spaceId]);
-      const row = space.rows[0];
+      const found = space.rows[0];
+      const row = found && maySee(context.principal, found.environment_id) ? found : undefined;
       if (!row) return rejected(change.id, `unknown space ${change.spaceId}: push its space.upsert first`, [{ path: 'spaceId', message: 'is not a known space' }]);
       await tx.query(
         `INSERT INTO space_channels (space_id, channel, environment_id, bidirectional, added_ms) VALUES ($1, $2, $3, $4, $5)
@@ -210,7 +179,7 @@ async function applyKind(tx: Queryable, context: PushContext, change: Change, at
     }
 
     default:
-      return applyPlanChange(tx, change, atMs, nowMs);
+      return applyPlanChange(tx, change, atMs, nowMs, context.principal);
   }
 }
 
@@ -239,7 +208,7 @@ async function coexistenceIssues(tx: Queryable, planId: string, spaceId: string,
   return checkCoexistence({ id: planId, config }, others.rows, spaceChannels, 'config');
 }
 
-async function applyPlanChange(tx: Queryable, change: PlanChange, atMs: number, nowMs: number): Promise<ChangeResult> {
+async function applyPlanChange(tx: Queryable, change: PlanChange, atMs: number, nowMs: number, principal: Principal): Promise<ChangeResult> {
   const conflict = (message: string, row: PlanRow | undefined): ChangeResult => ({
     id: change.id,
     status: 'conflict',
@@ -248,9 +217,14 @@ async function applyPlanChange(tx: Queryable, change: PlanChange, atMs: number, 
   });
 
   if (change.kind === 'plan.create') {
-    const space = await lockSpace(tx, change.spaceId);
+    const found = await lockSpace(tx, change.spaceId);
+    const space = found && maySee(principal, found.environment_id) ? found : undefined;
     if (!space) return rejected(change.id, `unknown space ${change.spaceId}: push its space.upsert first`, [{ path: 'spaceId', message: 'is not a known space' }]);
     const existing = await lockPlan(tx, change.planId);
+    if (existing && !maySee(principal, existing.environment_id)) {
+      // Another environment's plan: nothing of it is told, not even that it exists.
+      return rejected(change.id, `plan id ${change.planId} cannot be used; choose another id`, [{ path: 'planId', message: 'cannot be used' }]);
+    }
     if (existing) return conflict(`plan ${change.planId} already exists (version ${existing.version})`, existing);
     const issues = await coexistenceIssues(tx, change.planId, change.spaceId, change.config);
     if (issues.length > 0) return rejected(change.id, issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues);
@@ -273,8 +247,9 @@ async function applyPlanChange(tx: Queryable, change: PlanChange, atMs: number, 
   }
 
   // Edit or delete: the space first (lock order: space, plan, state), then the plan.
-  const peek = await tx.query<{ space_id: string }>('SELECT space_id FROM plans WHERE id = $1', [change.planId]);
-  const spaceId = peek.rows[0]?.space_id;
+  const peek = await tx.query<{ space_id: string; environment_id: string }>('SELECT space_id, environment_id FROM plans WHERE id = $1', [change.planId]);
+  const visible = peek.rows[0] && maySee(principal, peek.rows[0].environment_id) ? peek.rows[0] : undefined;
+  const spaceId = visible?.space_id;
   if (spaceId === undefined) return conflict(`plan ${change.planId} does not exist here`, undefined);
   await lockSpace(tx, spaceId);
   const plan = (await lockPlan(tx, change.planId))!;
@@ -288,7 +263,9 @@ async function applyPlanChange(tx: Queryable, change: PlanChange, atMs: number, 
     [plan.id],
   );
   const state = decodePlanState(stateRow.rows[0]!.state);
-  const ord = Number(stateRow.rows[0]!.ops);
+  // Usage the fast path charged since the last seed becomes part of the state first (one ord).
+  const folded = await foldCounters(tx, new Map([[plan.id, state]]));
+  const ord = Number(stateRow.rows[0]!.ops) + (folded.size > 0 ? 1 : 0);
   // Credits are enforced in order: an edit made offline takes effect when it arrives, never
   // before usage already decided under the previous terms.
   const effectiveMs = Math.max(state.clockMs, Math.min(atMs, nowMs));
@@ -318,6 +295,7 @@ async function applyPlanChange(tx: Queryable, change: PlanChange, atMs: number, 
   );
   await insertVersion(tx, change, { version, action, spaceId: plan.space_id, environmentId: plan.environment_id, atMs, effectiveMs, config, changes, ord });
   await tx.query('UPDATE plan_states SET state = $2::json, ops = $3 WHERE plan_id = $1', [plan.id, encodePlanState(state), ord + 1]);
+  await seedCounters(tx, [{ planId: plan.id, state, generation: ord + 1 }]);
   await enqueuePlanEmail(
     tx,
     { kind: action, planId: plan.id, version, spaceId: plan.space_id, config, changes, actor: change.actor, atMs },

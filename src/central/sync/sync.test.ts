@@ -18,7 +18,7 @@ import {
   type CentralClient,
   type TestCentral,
   waitForFeed,
-} from '../testkit';
+} from '../testing';
 import { USAGE_SLOT_COLUMNS, usageSlotRecord, type UsageSlotRow } from '../records';
 
 async function push(client: CentralClient, changes: ChangeInput[]) {

@@ -1,7 +1,9 @@
 import type { BucketName, Channel, Direction, PlanConfig } from '../../shared/domain';
 import { recordUsage, type PlanState } from '../../shared/engine';
 import type { UsageDecisionRecord } from '../../shared/sync';
-import { RetryTransaction, decodePlanState, encodePlanState, withRetries, type Database, type Queryable } from '../store';
+import { RetryTransaction, decodePlanState, encodePlanState, sqlState, withRetries, type Database, type Queryable } from '../store';
+import { attributeUsage, spaceCoverage, type LivePlan, type SpaceCoverage } from './attribution';
+import { foldCounters, seedCounters } from './counters';
 
 /**
  * Usage authorization. A batch is decided in one transaction: the state rows of the plans it
@@ -15,6 +17,10 @@ import { RetryTransaction, decodePlanState, encodePlanState, withRetries, type D
  * than something already decided (events arrive out of order from parallel senders; a late
  * event is decided now rather than refused). Events dated in the future beyond the allowed
  * clock skew are refused and not stored, so they can be sent again later.
+ *
+ * Usage ids are unique within the environment of their space. The same id with the same content
+ * (space, channel, direction, credits, instant) answers the first decision; with other content
+ * the request is refused (UsageIdReused) and nothing of it is charged.
  */
 export interface UsageEventInput {
   id: string;
@@ -38,6 +44,12 @@ const slotOf = (ms: number): number => Math.floor(ms / SLOT_MS) * SLOT_MS;
 interface StoredDecision {
   [key: string]: unknown;
   id: string;
+  environment_id: string;
+  space_id: string;
+  channel: string;
+  direction: string;
+  credits: unknown;
+  occurred_ms: unknown;
   plan_id: string | null;
   accepted: boolean;
   reason: string | null;
@@ -59,35 +71,52 @@ function fromStored(row: StoredDecision): UsageDecisionRecord {
   };
 }
 
+/** The same usage id with other content: the request is refused whole (409). */
+export class UsageIdReused extends Error {
+  constructor(readonly ids: string[]) {
+    super(`usage ids already used for other events: ${ids.join(', ')}; nothing in this request was charged`);
+    this.name = 'UsageIdReused';
+  }
+}
+
+/** A stored sum would pass 2^53 − 1, beyond what every reader can hold exactly (422). */
+export class UsageSumTooLarge extends Error {
+  constructor() {
+    super('the credits of one 15-minute usage slot would pass 9007199254740991; nothing in this request was charged');
+    this.name = 'UsageSumTooLarge';
+  }
+}
+
+const MAX_EXACT = Number.MAX_SAFE_INTEGER;
+const CHECK_VIOLATION = '23514';
+
+/** Same event, as far as a repeated id goes. */
+function sameContent(a: UsageEventInput, b: UsageEventInput): boolean {
+  return a.spaceId === b.spaceId && a.channel === b.channel && a.direction === b.direction && a.credits === b.credits && a.occurredMs === b.occurredMs;
+}
+
+function storedContent(row: StoredDecision): UsageEventInput {
+  return {
+    id: row.id,
+    spaceId: row.space_id,
+    channel: row.channel as Channel,
+    direction: row.direction as Direction,
+    credits: Number(row.credits),
+    occurredMs: Number(row.occurred_ms),
+  };
+}
+
 export async function authorizeUsage(
   db: Database,
   events: UsageEventInput[],
   options: AuthorizeOptions,
 ): Promise<UsageDecisionRecord[]> {
-  const decisions: (UsageDecisionRecord | undefined)[] = new Array(events.length);
-  const firstIndex = new Map<string, number>();
-  const toDecide: { index: number; event: UsageEventInput }[] = [];
-  events.forEach((event, index) => {
-    if (firstIndex.has(event.id)) return;
-    firstIndex.set(event.id, index);
-    if (event.occurredMs > options.nowMs + options.maxClockSkewMs) {
-      decisions[index] = { id: event.id, accepted: false, reason: 'in_future', planId: null, bucket: null, consumed: 0, overageTriggered: false, duplicate: false };
-    } else {
-      toDecide.push({ index, event });
-    }
-  });
-
-  if (toDecide.length > 0) {
-    const decided = await withRetries(() => db.transaction((tx) => decideBatch(tx, toDecide.map((d) => d.event), options.nowMs)));
-    toDecide.forEach(({ index }, i) => {
-      decisions[index] = decided[i];
-    });
+  try {
+    return await withRetries(() => db.transaction((tx) => decideBatch(tx, events, options)));
+  } catch (error) {
+    if (sqlState(error) === CHECK_VIOLATION) throw new UsageSumTooLarge();
+    throw error;
   }
-  // The same id twice in one batch has one effect: the later copies repeat the first decision.
-  return events.map((event, index) => {
-    const first = decisions[firstIndex.get(event.id)!]!;
-    return index === firstIndex.get(event.id) ? first : { ...first, duplicate: true };
-  });
 }
 
 interface PlanSlot {
@@ -110,33 +139,46 @@ interface SlotDelta {
   rejected_credits: number;
 }
 
-/** Which live plan limits each (space, channel), SPEC §2. */
-function coverageOf(plans: { id: string; space_id: string; config: PlanConfig }[]): Map<string, string> {
-  const covering = new Map<string, string>();
-  for (const plan of plans) {
-    if (plan.config.limit === 'all_channels') covering.set(`${plan.space_id}\u0000*`, plan.id);
-    else for (const channel of Object.keys(plan.config.credits)) covering.set(`${plan.space_id}\u0000${channel}`, plan.id);
-  }
-  return covering;
-}
-
-async function decideBatch(tx: Queryable, events: UsageEventInput[], nowMs: number): Promise<UsageDecisionRecord[]> {
+/** The spaces of these events with their live plans, read now (the engine path never trusts a cache). */
+export async function readCoverage(tx: Queryable, spaceIds: readonly string[]): Promise<Map<string, SpaceCoverage>> {
   // Parameters travel as one JSON text each: PGlite parses JSON much faster than array parameters.
-  const spaceIds = [...new Set(events.map((e) => e.spaceId))];
-  const spaces = await tx.query<{ space_id: string; environment_id: string; plan_id: string | null; config: PlanConfig | null }>(
-    `SELECT s.id AS space_id, s.environment_id, p.id AS plan_id, p.config
+  const rows = await tx.query<{ space_id: string; environment_id: string; plan_id: string | null; version: number | null; config: PlanConfig | null }>(
+    `SELECT s.id AS space_id, s.environment_id, p.id AS plan_id, p.version, p.config
        FROM spaces s LEFT JOIN plans p ON p.space_id = s.id AND p.deleted_ms IS NULL
       WHERE s.id IN (SELECT json_array_elements_text($1::json))`,
     [JSON.stringify(spaceIds)],
   );
-  const environmentOf = new Map(spaces.rows.map((row) => [row.space_id, row.environment_id]));
-  const covering = coverageOf(
-    spaces.rows.flatMap((row) => (row.plan_id !== null && row.config !== null ? [{ id: row.plan_id, space_id: row.space_id, config: row.config }] : [])),
-  );
-  const planOf = (e: UsageEventInput): string | undefined =>
-    covering.get(`${e.spaceId}\u0000*`) ?? covering.get(`${e.spaceId}\u0000${e.channel}`);
+  const plans = new Map<string, { environmentId: string; plans: LivePlan[] }>();
+  for (const row of rows.rows) {
+    let space = plans.get(row.space_id);
+    if (!space) plans.set(row.space_id, (space = { environmentId: row.environment_id, plans: [] }));
+    if (row.plan_id !== null && row.config !== null) space.plans.push({ id: row.plan_id, version: Number(row.version), config: row.config });
+  }
+  return new Map([...plans].map(([id, space]) => [id, spaceCoverage(space.environmentId, space.plans)]));
+}
 
-  const planIds = [...new Set(events.map(planOf).filter((id): id is string => id !== undefined))].sort();
+async function decideBatch(tx: Queryable, events: UsageEventInput[], options: AuthorizeOptions): Promise<UsageDecisionRecord[]> {
+  const { nowMs } = options;
+  const coverage = await readCoverage(tx, [...new Set(events.map((e) => e.spaceId))]);
+  const environmentOf = (e: UsageEventInput) => coverage.get(e.spaceId)?.environmentId ?? '';
+
+  // One effect per (environment, id): later copies repeat the first decision, or, with other
+  // content, refuse the request.
+  const reused = new Set<string>();
+  const firstOf = new Map<string, number>();
+  const keys = events.map((e) => `${environmentOf(e)}\u0000${e.id}`);
+  const unique: number[] = [];
+  events.forEach((event, i) => {
+    const first = firstOf.get(keys[i]!);
+    if (first === undefined) {
+      firstOf.set(keys[i]!, i);
+      unique.push(i);
+    } else if (!sameContent(events[first]!, event)) reused.add(event.id);
+  });
+
+  const planIds = [
+    ...new Set(unique.flatMap((i) => attributeUsage(coverage.get(events[i]!.spaceId), events[i]!.channel)?.plan.id ?? [])),
+  ].sort();
   const plans = new Map<string, PlanSlot>();
   if (planIds.length > 0) {
     const locked = await tx.query<{ plan_id: string; state: string; ops: number; environment_id: string }>(
@@ -147,26 +189,45 @@ async function decideBatch(tx: Queryable, events: UsageEventInput[], nowMs: numb
     for (const row of locked.rows) {
       plans.set(row.plan_id, { state: decodePlanState(row.state), ops: Number(row.ops), environmentId: row.environment_id, touched: false });
     }
+    // What the fast path charged since the last seed becomes part of the state (one ord).
+    const folded = await foldCounters(tx, new Map([...plans].map(([id, plan]) => [id, plan.state])));
+    for (const planId of folded) {
+      const plan = plans.get(planId)!;
+      plan.ops += 1;
+      plan.touched = true;
+    }
   }
   // Read after the locks: a concurrent batch with the same ids has committed by now.
   const stored = await tx.query<StoredDecision>(
-    `SELECT id, plan_id, accepted, reason, bucket, consumed, overage_triggered FROM usage_events
-      WHERE id IN (SELECT json_array_elements_text($1::json))`,
-    [JSON.stringify(events.map((e) => e.id))],
+    `SELECT u.id, u.environment_id, u.space_id, u.channel, u.direction, u.credits, u.occurred_ms, u.plan_id, u.accepted,
+            u.reason, u.bucket, u.consumed, u.overage_triggered
+       FROM usage_events u JOIN json_to_recordset($1::json) AS k(environment_id text, id text)
+         ON u.environment_id = k.environment_id AND u.id = k.id`,
+    [JSON.stringify(unique.map((i) => ({ environment_id: environmentOf(events[i]!), id: events[i]!.id })))],
   );
-  const previous = new Map(stored.rows.map((row) => [row.id, row]));
+  const previous = new Map(stored.rows.map((row) => [`${row.environment_id}\u0000${row.id}`, row]));
+  for (const i of unique) {
+    const prior = previous.get(keys[i]!);
+    if (prior && !sameContent(storedContent(prior), events[i]!)) reused.add(events[i]!.id);
+  }
+  if (reused.size > 0) throw new UsageIdReused([...reused]);
 
-  const decisions: UsageDecisionRecord[] = [];
+  const decisions: UsageDecisionRecord[] = new Array(events.length);
   const inserts: Record<string, unknown>[] = [];
   const slots = new Map<string, SlotDelta>();
 
-  for (const event of events) {
-    const prior = previous.get(event.id);
+  for (const index of unique) {
+    const event = events[index]!;
+    const prior = previous.get(keys[index]!);
     if (prior) {
-      decisions.push(fromStored(prior));
+      decisions[index] = fromStored(prior);
       continue;
     }
-    const planId = planOf(event);
+    if (event.occurredMs > nowMs + options.maxClockSkewMs) {
+      decisions[index] = { id: event.id, accepted: false, reason: 'in_future', planId: null, bucket: null, consumed: 0, overageTriggered: false, duplicate: false };
+      continue;
+    }
+    const planId = attributeUsage(coverage.get(event.spaceId), event.channel)?.plan.id;
     const plan = planId === undefined ? undefined : plans.get(planId);
     let decision: UsageDecisionRecord;
     let decidedMs = event.occurredMs;
@@ -184,8 +245,9 @@ async function decideBatch(tx: Queryable, events: UsageEventInput[], nowMs: numb
       // No plan covers this channel: traffic is not limited (SPEC §2).
       decision = { id: event.id, accepted: true, planId: null, bucket: null, consumed: 0, overageTriggered: false, duplicate: false };
     }
-    decisions.push(decision);
+    decisions[index] = decision;
     inserts.push({
+      environment_id: environmentOf(event),
       id: event.id,
       space_id: event.spaceId,
       channel: event.channel,
@@ -213,7 +275,7 @@ async function decideBatch(tx: Queryable, events: UsageEventInput[], nowMs: numb
         plan_key: planKey,
         channel: event.channel,
         slot_ms: slotMs,
-        environment_id: (planId && plans.get(planId)?.environmentId) || environmentOf.get(event.spaceId) || '',
+        environment_id: (planId && plans.get(planId)?.environmentId) || environmentOf(event),
         mt_credits: 0,
         mt_events: 0,
         mo_events: 0,
@@ -225,32 +287,38 @@ async function decideBatch(tx: Queryable, events: UsageEventInput[], nowMs: numb
     if (!decision.accepted) {
       slot.rejected_events += 1;
       slot.rejected_credits += event.credits;
+      if (slot.rejected_credits > MAX_EXACT) throw new UsageSumTooLarge();
     } else if (event.direction === 'MO') {
       slot.mo_events += 1;
     } else {
       slot.mt_events += 1;
       slot.mt_credits += event.credits;
+      if (slot.mt_credits > MAX_EXACT) throw new UsageSumTooLarge();
     }
   }
-  if (inserts.length === 0) return decisions;
+  // Repeats within the request answer their first decision.
+  events.forEach((event, i) => {
+    const first = firstOf.get(keys[i]!)!;
+    if (first !== i) decisions[i] = { ...decisions[first]!, duplicate: true };
+  });
+  if (inserts.length === 0 && ![...plans.values()].some((p) => p.touched)) return decisions;
 
   // Sorted so that two batches sharing ids or slots take the index locks in the same order.
   const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   inserts.sort((a, b) => byKey(a.id as string, b.id as string));
-  const states = [...plans.entries()]
-    .filter(([, plan]) => plan.touched)
-    .map(([planId, plan]) => ({ plan_id: planId, state: encodePlanState(plan.state), ops: plan.ops }));
+  const touched = [...plans.entries()].filter(([, plan]) => plan.touched);
+  const states = touched.map(([planId, plan]) => ({ plan_id: planId, state: encodePlanState(plan.state), ops: plan.ops }));
   const deltas = [...slots.entries()].sort(([a], [b]) => byKey(a, b)).map(([, slot]) => slot);
 
   // Every write in one statement: one round trip however many events the batch holds.
   const written = await tx.query<{ inserted: number }>(
     `WITH new_events AS (
-       INSERT INTO usage_events (id, space_id, channel, direction, credits, occurred_ms, received_ms, plan_id, accepted,
-                                 reason, bucket, consumed, overage_triggered, decided_ms, ord)
-       SELECT * FROM json_to_recordset($1::json) AS x(id text, space_id text, channel text, direction text, credits bigint,
-              occurred_ms bigint, received_ms bigint, plan_id text, accepted boolean, reason text, bucket text,
+       INSERT INTO usage_events (environment_id, id, space_id, channel, direction, credits, occurred_ms, received_ms, plan_id,
+                                 accepted, reason, bucket, consumed, overage_triggered, decided_ms, ord)
+       SELECT * FROM json_to_recordset($1::json) AS x(environment_id text, id text, space_id text, channel text, direction text,
+              credits bigint, occurred_ms bigint, received_ms bigint, plan_id text, accepted boolean, reason text, bucket text,
               consumed bigint, overage_triggered boolean, decided_ms bigint, ord integer)
-       ON CONFLICT (id) DO NOTHING
+       ON CONFLICT (environment_id, id) DO NOTHING
        RETURNING 1
      ), new_states AS (
        UPDATE plan_states AS p SET state = v.state::json, ops = v.ops
@@ -279,5 +347,6 @@ async function decideBatch(tx: Queryable, events: UsageEventInput[], nowMs: numb
   // Only uncovered traffic is decided without a lock; if another batch recorded one of these
   // ids meanwhile, decide the whole batch again so that it reads that decision.
   if (Number(written.rows[0]?.inserted) !== inserts.length) throw new RetryTransaction('a usage event id was recorded concurrently');
+  await seedCounters(tx, touched.map(([planId, plan]) => ({ planId, state: plan.state, generation: plan.ops })));
   return decisions;
 }

@@ -24,16 +24,24 @@ it('groups the requests that arrive while a transaction runs, and answers each w
   expect(groups).toEqual([['a'], ['b', 'c', 'd']]);
 });
 
-it('fails every request of a group whose transaction failed, and goes on with the next', async () => {
-  let calls = 0;
+it('decides a failed group again request by request: only the bad request fails', async () => {
+  const groups: string[][] = [];
+  let release!: () => void;
   const coalescer = new UsageCoalescer(async (events) => {
-    calls += 1;
-    if (calls === 1) throw new Error('database went away');
+    groups.push(events.map((e) => e.id));
+    if (groups.length === 1) await new Promise<void>((resolve) => (release = resolve));
+    if (events.some((e) => e.id === 'bad')) throw new Error('cannot store this one');
     return accept(events);
   }, 1);
-  const failing = [coalescer.submit([event('a')]), coalescer.submit([event('b')])];
-  await expect(Promise.all(failing)).rejects.toThrow('database went away');
-  expect((await coalescer.submit([event('c')])).map((d) => d.id)).toEqual(['c']);
+  const first = coalescer.submit([event('a')]);
+  await new Promise((resolve) => setImmediate(resolve));
+  const grouped = [coalescer.submit([event('b')]), coalescer.submit([event('bad')]), coalescer.submit([event('c')])];
+  release();
+  await first;
+  const outcomes = await Promise.allSettled(grouped);
+  expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+  expect(groups).toEqual([['a'], ['b', 'bad', 'c'], ['b'], ['bad'], ['c']]);
+  expect((await coalescer.submit([event('d')])).map((d) => d.id)).toEqual(['d']);
 });
 
 it('never puts more than the limit of events in one group (a larger request goes alone)', async () => {

@@ -9,6 +9,9 @@ import type { UsageEventInput } from './authorize';
  * a batch is decided in order, and an id repeated across the grouped requests is answered as
  * a duplicate of its first decision.
  *
+ * A group that fails is decided again request by request, so a request that cannot be decided
+ * fails alone.
+ *
  * Only requests in flight are held here; nothing outlives them, so instances stay stateless.
  */
 interface Waiting {
@@ -71,8 +74,16 @@ export class UsageCoalescer {
               offset += waiting.events.length;
             }
           },
-          (error: unknown) => {
-            for (const waiting of group) waiting.reject(error);
+          async (error: unknown) => {
+            if (group.length === 1) {
+              group[0]!.reject(error);
+              return;
+            }
+            // One bad request (an id reused, a sum too large, a value the database refuses) must
+            // not fail the others grouped with it: each is decided again on its own.
+            for (const waiting of group) {
+              await this.decide(waiting.events).then(waiting.resolve, waiting.reject);
+            }
           },
         )
         .finally(() => {

@@ -1,3 +1,7 @@
 export * from './authorize';
 export * from './state';
 export * from './coalescer';
+export * from './attribution';
+export * from './counters';
+export * from './request';
+export * from './fast';

@@ -3,6 +3,9 @@ import { applyDelete, applyEdit, createPlanState, recordUsage, type PlanState } 
 import type { PlanStateRecord } from '../../shared/sync';
 import { planStateRecord } from '../records';
 import { decodePlanState, type Queryable } from '../store';
+import { overlayCounters } from './counters';
+
+type CounterOverlay = Parameters<typeof overlayCounters>[1] extends readonly (infer R)[] | null ? R : never;
 
 /**
  * The buckets of a plan at any instant. At or after the last decision the stored state is
@@ -17,14 +20,18 @@ export interface PlanStateLookup {
 }
 
 export async function planStateAt(db: Queryable, planId: string, atMs: number): Promise<PlanStateLookup | null> {
-  const current = await db.query<{ state: string; version: number; environment_id: string }>(
-    `SELECT s.state::text AS state, p.version, p.environment_id FROM plan_states s JOIN plans p ON p.id = s.plan_id
+  // The state and its counters in one statement: one snapshot.
+  const current = await db.query<{ state: string; version: number; environment_id: string; counters: CounterOverlay[] | null }>(
+    `SELECT s.state::text AS state, p.version, p.environment_id,
+            (SELECT json_agg(json_build_object('bucket', c.bucket, 'used', c.used, 'clock_ms', c.clock_ms, 'fast_events', c.fast_events))
+               FROM usage_counters c WHERE c.plan_id = s.plan_id) AS counters
+       FROM plan_states s JOIN plans p ON p.id = s.plan_id
       WHERE s.plan_id = $1`,
     [planId],
   );
   const row = current.rows[0];
   if (!row) return null;
-  const state = decodePlanState(row.state);
+  const state = overlayCounters(decodePlanState(row.state), row.counters);
   if (atMs >= state.clockMs) {
     return { planId, environmentId: row.environment_id, record: planStateRecord(planId, Number(row.version), state, atMs) };
   }
@@ -49,7 +56,8 @@ async function replay(db: Queryable, planId: string, atMs: number): Promise<{ st
   const ops: Op[] = [
     ...versions.rows.map((v): Op => ({ ord: Number(v.ord), ms: Number(v.effective_ms), kind: 'version', version: Number(v.version), action: v.action, config: v.config })),
     ...usage.rows.map((u): Op => ({ ord: Number(u.ord), ms: Number(u.decided_ms), kind: 'usage', id: u.id, channel: u.channel, direction: u.direction, credits: Number(u.credits) })),
-  ].sort((a, b) => a.ord - b.ord);
+    // Events charged by the fast path between two seeds share an ord: their decision instants order them.
+  ].sort((a, b) => a.ord - b.ord || a.ms - b.ms || (a.kind === 'usage' && b.kind === 'usage' ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : 0));
 
   const first = ops.find((op) => op.kind === 'version');
   if (!first || first.kind !== 'version') throw new Error(`plan ${planId} has no first version`);

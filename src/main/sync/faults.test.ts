@@ -14,7 +14,7 @@ import {
   startTestCentral,
   type Backend,
   type CentralProcess,
-} from '../../central/testkit';
+} from '../../central/testing';
 import type { Queryable } from '../../central/store';
 import { outboxForPlan } from './index';
 import { startFaultProxy } from './testing/fault-proxy';

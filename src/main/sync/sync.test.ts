@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { PlanConfig } from '../../shared/domain';
 import { notificationRecordSchema } from '../../shared/sync';
-import { describeOnBackends, startTestCentral, waitForFeed, type TestCentral } from '../../central/testkit';
+import { describeOnBackends, startTestCentral, waitForFeed, type TestCentral } from '../../central/testing';
 import { ledgerSnapshot, makeConsole, type TestConsole } from './testing';
 import { backoffDelay } from './backoff';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { PlanConfig } from '../../shared/domain';
 import { planStateRecordSchema, usageBatchResponseSchema, type UsageEventRequest } from '../../shared/sync';
-import { describeOnBackends, startTestCentral, type TestCentral } from '../../central/testkit';
+import { describeOnBackends, startTestCentral, type TestCentral } from '../../central/testing';
 import { SLOT_MS } from '../ledger';
 import { makeConsole, type TestConsole } from './testing';
 

@@ -11,7 +11,10 @@ export const CENTRAL_ERROR_KINDS = [
   'forbidden',
   'not_found',
   'change_id_reused',
+  'usage_id_reused',
   'too_large',
+  'limit_exceeded',
+  'rate_limited',
   'unavailable',
   'internal',
 ] as const;
@@ -23,6 +26,8 @@ export const centralErrorSchema = z.object({
     issues: z.array(issueRecordSchema).optional(),
     /** For change_id_reused: the ids sent before with another payload. */
     changeIds: z.array(z.string()).optional(),
+    /** For usage_id_reused: the usage ids sent before (or in the same request) with other content. */
+    usageIds: z.array(z.string()).optional(),
   }),
 });
 export type CentralError = z.infer<typeof centralErrorSchema>;

@@ -1,4 +1,4 @@
-import { waitForFeed } from '../../../central/testkit';
+import { waitForFeed } from '../../../central/testing';
 import type { Queryable } from '../../../central/store';
 import { createServices, type Services } from '../../services';
 import { tempLedger, type TempLedger } from '../../ledger/testing';

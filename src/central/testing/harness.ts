@@ -23,6 +23,10 @@ export function testConfig(overrides: Partial<CentralConfig> = {}): CentralConfi
     mailRetryBaseMs: 100,
     mailRetryMaxMs: 400,
     maxClockSkewMs: 300_000,
+    requestTimeoutMs: 30_000,
+    keepAliveTimeoutMs: 65_000,
+    authFailuresPerMinute: 1_000,
+    requestLog: true,
     logLevel: 'silent',
     ...overrides,
   };
