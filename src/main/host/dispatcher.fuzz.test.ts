@@ -363,7 +363,6 @@ describe('the dispatcher under random and hostile input', () => {
       for (const role of ROLES) {
         if (commands[name].roles.includes(role)) continue;
         const before = ledgerFingerprint();
-        const beforeRows = ledgerRows();
         const result = await runtime.dispatcher.dispatch(name, templates()[name], { actor: 'x', role });
         expect(result, `${name} as ${role}`).toMatchObject({ ok: false, error: { kind: 'forbidden' } });
         expect(ledgerFingerprint()).toBe(before);
