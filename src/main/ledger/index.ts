@@ -20,7 +20,7 @@ export { Attribution, buildTimeline, covers, currentAttribution, loadTimelines, 
 export { loadAccount, settle, settleAll, stateAt, type Account } from './accounts';
 export { afterPlanVersion, refreshPlans } from './plan-engine';
 export { AggregateDelta, spaceDailyRate, usageInWindow, usageInWindows, type ChannelTotals } from './aggregates';
-export { DIM, SpaceUsageDelta, labelNames, spaceUsageWindows, type Dim, type KeyedUsage, type UsageCell } from './space-usage';
+export { DIM, SpaceUsageDelta, labelNames, spaceLabelTotals, spaceUsageWindows, utcMonth, type Dim, type KeyedUsage, type UsageCell } from './space-usage';
 export { centralUsageCorrections, type CentralUsagePlan } from './central-usage';
 export { CENTRAL_CLOCK_SKEW_MS, centralBucketsAt, type CentralBuckets, type CentralStatePlan } from './central-state';
 export {

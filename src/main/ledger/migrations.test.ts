@@ -287,10 +287,15 @@ describe('migrations', () => {
         { space_id: 'SP-1', unit: day + 1, key: 'summer', mt: 700, mo: 0, rejected: 700 },
         { space_id: 'SP-2', unit: day, key: 'spring', mt: 3, mo: 0, rejected: 0 },
       ]);
-      // Slots and hours hold the same totals per key as the days.
-      const sums = (level: number) => v7.db.prepare('SELECT dim, key, sum(mt_credits) AS mt, sum(mo_count) AS mo, sum(rejected_credits) AS r FROM space_usage WHERE level = ? GROUP BY dim, key ORDER BY dim, key').all(level);
-      expect(sums(0)).toEqual(sums(2));
-      expect(sums(1)).toEqual(sums(2));
+      // Channels by slots and hours, identities and campaigns by hours and months, hold the same totals per key as the days.
+      const sums = (level: number, dims: string) =>
+        v7.db.prepare(`SELECT dim, key, sum(mt_credits) AS mt, sum(mo_count) AS mo, sum(rejected_credits) AS r FROM space_usage WHERE level = ? AND dim IN (${dims}) GROUP BY dim, key ORDER BY dim, key`).all(level);
+      expect(sums(0, '0')).toEqual(sums(2, '0'));
+      expect(sums(1, '0, 1, 2')).toEqual(sums(2, '0, 1, 2'));
+      expect(sums(3, '1, 2')).toEqual(sums(2, '1, 2'));
+      expect(sums(3, '0')).toEqual([]);
+      expect(sums(0, '1, 2')).toEqual([]);
+      expect(v7.db.prepare('SELECT DISTINCT unit FROM space_usage WHERE level = 3').pluck().all()).toEqual([(2026 - 1970) * 12]);
       // Rejections keep it right from now on: accepted again, rejected again (with INSERT OR REPLACE, as the engine writes them).
       v7.db.exec('DELETE FROM usage_rejections WHERE event_seq = 4');
       expect(rows(2, 2)[1]).toMatchObject({ key: 'summer', rejected: 0 });
@@ -298,6 +303,7 @@ describe('migrations', () => {
       v7.db.exec("INSERT OR REPLACE INTO usage_rejections (event_seq, plan_ref, reason, decided_at) VALUES (5, 1, 'daily_limit', 2)");
       expect(rows(2, 1)[1]).toMatchObject({ key: 'bo', mt: 2, rejected: 2 });
       expect(rows(0, 0).reduce((s: number, r) => s + (r as { rejected: number }).rejected, 0)).toBe(2);
+      expect(rows(3, 1).find((r) => (r as { key: string }).key === 'bo')).toMatchObject({ mt: 702, rejected: 2 });
       expect(v7.db.prepare('SELECT count(*) AS n FROM usage_labels').get()).toEqual({ n: 4 });
       expect(v7.db.pragma('foreign_key_check')).toEqual([]);
     } finally {

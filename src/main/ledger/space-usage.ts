@@ -2,22 +2,25 @@ import type { Ledger } from './ledger';
 import { DAY_MS, HOUR_MS, SLOT_MS } from './time';
 
 /**
- * Usage per space (migration 7's `space_usage`) for the Usage screen: per channel, per identity
- * and per campaign, at three UTC sizes — 15-minute slots, hours, days — whatever plan the
- * traffic counted against. An import adds up each batch here in memory and writes one upsert
- * per touched row (the plan aggregates' way); rejected credits are kept by triggers on
- * `usage_rejections`.
+ * Usage per space (migration 7's `space_usage`) for the Usage screen, whatever plan the traffic
+ * counted against: per channel at three UTC sizes — 15-minute slots, hours, days — and per
+ * identity and per campaign by UTC hours, days and months (there can be hundreds of those: no
+ * 15-minute rows for them, and months so that a year reads a dozen rows per key). An import adds
+ * up each batch here in memory and writes one upsert per touched row (the plan aggregates' way);
+ * rejected credits are kept by triggers on `usage_rejections`.
  *
- * A window [from, to) whose ends are on 15-minute marks (every local midnight in use is) is read
- * as P(to) − P(from) on top of whole UTC days, P(x) being the part of x's UTC day before x, read
- * forwards (hours then slots) or backwards from the day row, whichever reads fewer rows. A year
- * reads ~366 day rows per key plus two partial days.
+ * Per channel, a window [from, to) whose ends are on 15-minute marks (every local midnight in use
+ * is) is read as P(to) − P(from) on top of whole UTC days, P(x) being the part of x's UTC day
+ * before x, read forwards (hours then slots) or backwards from the day row, whichever reads fewer
+ * rows. Per identity or campaign, the same on top of whole UTC months, P(x) being the part of x's
+ * month before x (days, then hours, then — for a boundary off the hour, as a +05:45 midnight is —
+ * the raw events of less than an hour).
  */
 
 export const DIM = { channel: 0, identity: 1, campaign: 2 } as const;
 export type Dim = (typeof DIM)[keyof typeof DIM];
 
-const LEVEL = { slot: 0, hour: 1, day: 2 } as const;
+const LEVEL = { slot: 0, hour: 1, day: 2, month: 3 } as const;
 /** Slots from 1970 to ~2200 fit below 2^23; space refs below 2^27. */
 const SLOT_SPAN = 2 ** 23;
 
@@ -40,68 +43,96 @@ const UPSERT = `INSERT INTO space_usage (space_ref, dim, level, unit, key, mt_cr
 export class SpaceUsageDelta {
   /** (space ref × SLOT_SPAN + slot) × 8 + channel index → cell */
   private readonly channels = new Map<number, Cell>();
-  /** per dim (1 identity, 2 campaign): name → (space ref × SLOT_SPAN + slot) → cell */
+  /** per dim (1 identity, 2 campaign): name → (space ref × SLOT_SPAN + hour) → cell */
   private readonly labels: [Map<string, Map<number, Cell>>, Map<string, Map<number, Cell>>] = [new Map(), new Map()];
 
   /** One event: `mt` its MT credits (0 for MO), `mo` 1 for an MO message. */
   add(spaceRef: number, channel: number, ms: number, mt: number, mo: number, identity: string | null | undefined, campaign: string | null | undefined): void {
-    const spaceSlot = spaceRef * SLOT_SPAN + Math.floor(ms / SLOT_MS);
-    addCell(this.channels, spaceSlot * 8 + channel, mt, mo);
-    if (identity != null) this.addLabel(0, identity, spaceSlot, mt, mo);
-    if (campaign != null) this.addLabel(1, campaign, spaceSlot, mt, mo);
+    addCell(this.channels, (spaceRef * SLOT_SPAN + Math.floor(ms / SLOT_MS)) * 8 + channel, mt, mo);
+    if (identity == null && campaign == null) return;
+    const spaceHour = spaceRef * SLOT_SPAN + Math.floor(ms / HOUR_MS);
+    if (identity != null) this.addLabel(0, identity, spaceHour, mt, mo);
+    if (campaign != null) this.addLabel(1, campaign, spaceHour, mt, mo);
   }
 
-  private addLabel(which: 0 | 1, name: string, spaceSlot: number, mt: number, mo: number): void {
+  private addLabel(which: 0 | 1, name: string, spaceHour: number, mt: number, mo: number): void {
     const byName = this.labels[which];
-    let slots = byName.get(name);
-    if (slots === undefined) byName.set(name, (slots = new Map()));
-    addCell(slots, spaceSlot, mt, mo);
+    let hours = byName.get(name);
+    if (hours === undefined) byName.set(name, (hours = new Map()));
+    addCell(hours, spaceHour, mt, mo);
   }
 
   flush(ledger: Ledger): void {
     const upsert = ledger.stmt(UPSERT);
-    // (space, slot, key) cells rolled up into hours and days as they are written.
-    const write = (dim: Dim, cells: Iterable<[spaceSlot: number, key: number, cell: Cell]>): void => {
-      const hours = new Map<number, Cell>();
-      const days = new Map<number, Cell>();
-      for (const [spaceSlot, key, cell] of cells) {
-        const slot = spaceSlot % SLOT_SPAN;
-        const spaceRef = (spaceSlot - slot) / SLOT_SPAN;
-        upsert.run(spaceRef, dim, LEVEL.slot, slot, key, cell[0], cell[1]);
-        // Keys below 2^24 (labels, channels) and units below 2^23: one number per (space, unit, key).
-        addCell(hours, ((spaceRef * SLOT_SPAN + Math.floor(slot / 4)) * 2 ** 24 + key), cell[0], cell[1]);
-        addCell(days, ((spaceRef * SLOT_SPAN + Math.floor(slot / 96)) * 2 ** 24 + key), cell[0], cell[1]);
+    // Cells of the finest level written as they are, and rolled up into the coarser ones.
+    type Roll = (unit: number) => number;
+    const write = (dim: Dim, levels: readonly (readonly [level: number, roll: Roll | null])[], cells: Iterable<[spaceUnit: number, key: number, cell: Cell]>): void => {
+      const rolled = levels.map(() => new Map<number, Cell>());
+      for (const [spaceUnit, key, cell] of cells) {
+        const unit = spaceUnit % SLOT_SPAN;
+        const spaceRef = (spaceUnit - unit) / SLOT_SPAN;
+        levels.forEach(([level, roll], i) => {
+          if (roll === null) upsert.run(spaceRef, dim, level, unit, key, cell[0], cell[1]);
+          // Keys below 2^24 (labels, channels) and units below 2^23: one number per (space, unit, key).
+          else addCell(rolled[i]!, (spaceRef * SLOT_SPAN + roll(unit)) * 2 ** 24 + key, cell[0], cell[1]);
+        });
       }
-      for (const [level, map] of [[LEVEL.hour, hours], [LEVEL.day, days]] as const) {
-        for (const [packed, cell] of map) {
+      levels.forEach(([level, roll], i) => {
+        if (roll === null) return;
+        for (const [packed, cell] of rolled[i]!) {
           const key = packed % 2 ** 24;
           const spaceUnit = (packed - key) / 2 ** 24;
           const unit = spaceUnit % SLOT_SPAN;
           upsert.run((spaceUnit - unit) / SLOT_SPAN, dim, level, unit, key, cell[0], cell[1]);
         }
-      }
+      });
     };
-    write(DIM.channel, (function* (channels) {
-      for (const [packed, cell] of channels) {
-        const channel = packed % 8;
-        yield [(packed - channel) / 8, channel, cell] as [number, number, Cell];
-      }
-    })(this.channels));
+    write(
+      DIM.channel,
+      [[LEVEL.slot, null], [LEVEL.hour, (slot) => Math.floor(slot / 4)], [LEVEL.day, (slot) => Math.floor(slot / 96)]],
+      (function* (channels) {
+        for (const [packed, cell] of channels) {
+          const channel = packed % 8;
+          yield [(packed - channel) / 8, channel, cell] as [number, number, Cell];
+        }
+      })(this.channels),
+    );
+    const monthOfDay = new Map<number, number>();
+    const monthOfHour = (hour: number): number => {
+      const day = Math.floor(hour / 24);
+      let month = monthOfDay.get(day);
+      if (month === undefined) monthOfDay.set(day, (month = utcMonth(day * DAY_MS)));
+      return month;
+    };
     for (const [which, dim] of [[0, DIM.identity], [1, DIM.campaign]] as const) {
       const byName = this.labels[which];
       if (byName.size === 0) continue;
       const refs = labelRefs(ledger, dim, [...byName.keys()]);
-      write(dim, (function* () {
-        for (const [name, slots] of byName) {
-          const ref = refs.get(name)!;
-          for (const [spaceSlot, cell] of slots) yield [spaceSlot, ref, cell] as [number, number, Cell];
-        }
-      })());
+      write(
+        dim,
+        [[LEVEL.hour, null], [LEVEL.day, (hour) => Math.floor(hour / 24)], [LEVEL.month, monthOfHour]],
+        (function* () {
+          for (const [name, hours] of byName) {
+            const ref = refs.get(name)!;
+            for (const [spaceHour, cell] of hours) yield [spaceHour, ref, cell] as [number, number, Cell];
+          }
+        })(),
+      );
     }
     this.channels.clear();
     this.labels[0].clear();
     this.labels[1].clear();
   }
+}
+
+/** The UTC month of an instant, numbered from January 1970. */
+export function utcMonth(ms: number): number {
+  const date = new Date(ms);
+  return (date.getUTCFullYear() - 1970) * 12 + date.getUTCMonth();
+}
+
+function monthStart(month: number): number {
+  return Date.UTC(1970 + Math.floor(month / 12), month % 12, 1);
 }
 
 /**
@@ -189,11 +220,11 @@ const SQL = {
 };
 
 /**
- * A space's usage per key in each of the consecutive windows [b0, b1), [b1, b2), … Every
+ * A space's usage per channel (dim 0) in each of the consecutive windows [b0, b1), [b1, b2), … Every
  * boundary must be on a 15-minute mark. Day rows of the whole span are read once; each boundary
  * adds only its own partial day (one statement per level for all of them).
  */
-export function spaceUsageWindows(ledger: Ledger, spaceRef: number, dim: Dim, boundaries: readonly number[]): KeyedUsage[] {
+export function spaceUsageWindows(ledger: Ledger, spaceRef: number, dim: typeof DIM.channel, boundaries: readonly number[]): KeyedUsage[] {
   for (let i = 0; i < boundaries.length; i += 1) {
     const b = boundaries[i]!;
     if (!Number.isSafeInteger(b) || b % SLOT_MS !== 0) throw new RangeError(`usage windows start and end on 15-minute marks (${new Date(b).toISOString()} is not)`);
@@ -237,4 +268,91 @@ export function spaceUsageWindows(ledger: Ledger, spaceRef: number, dim: Dim, bo
     }
   }
   return windows;
+}
+
+interface LabelPart {
+  level: number | 'raw';
+  lo: number;
+  hi: number;
+  sign: number;
+}
+
+/** The reads giving a label's usage in [start of x's UTC day, x), by hours and, off the hour, raw events. */
+function labelDayPrefixParts(x: number): LabelPart[] {
+  const dayStart = Math.floor(x / DAY_MS) * DAY_MS;
+  if (x === dayStart) return [];
+  const dayEnd = dayStart + DAY_MS;
+  const hourFloor = Math.floor(x / HOUR_MS) * HOUR_MS;
+  const hourCeil = Math.ceil(x / HOUR_MS) * HOUR_MS;
+  // Raw events of part of an hour cost about as much as a few hour rows.
+  const forwards = (hourFloor - dayStart) / HOUR_MS + (x > hourFloor ? 4 : 0);
+  const backwards = 1 + (dayEnd - hourCeil) / HOUR_MS + (hourCeil > x ? 4 : 0);
+  const parts: LabelPart[] = [];
+  if (forwards <= backwards) {
+    if (hourFloor > dayStart) parts.push({ level: LEVEL.hour, lo: dayStart / HOUR_MS, hi: hourFloor / HOUR_MS, sign: 1 });
+    if (x > hourFloor) parts.push({ level: 'raw', lo: hourFloor, hi: x, sign: 1 });
+  } else {
+    parts.push({ level: LEVEL.day, lo: dayStart / DAY_MS, hi: dayStart / DAY_MS + 1, sign: 1 });
+    if (dayEnd > hourCeil) parts.push({ level: LEVEL.hour, lo: hourCeil / HOUR_MS, hi: dayEnd / HOUR_MS, sign: -1 });
+    if (hourCeil > x) parts.push({ level: 'raw', lo: x, hi: hourCeil, sign: -1 });
+  }
+  return parts;
+}
+
+/** The reads giving a label's usage in [start of x's UTC month, x): its days forwards, or the month row less the days after. */
+function labelMonthPrefixParts(x: number): LabelPart[] {
+  const month = utcMonth(x);
+  const firstDay = monthStart(month) / DAY_MS;
+  const endDay = monthStart(month + 1) / DAY_MS;
+  const day = Math.floor(x / DAY_MS);
+  const parts: LabelPart[] =
+    day - firstDay <= 1 + (endDay - day)
+      ? day > firstDay
+        ? [{ level: LEVEL.day, lo: firstDay, hi: day, sign: 1 }]
+        : []
+      : [
+          { level: LEVEL.month, lo: month, hi: month + 1, sign: 1 },
+          { level: LEVEL.day, lo: day, hi: endDay, sign: -1 },
+        ];
+  return [...parts, ...labelDayPrefixParts(x)];
+}
+
+const LABEL_SQL = {
+  level: `SELECT key, sum(mt_credits), sum(mo_count), sum(rejected_credits) FROM space_usage
+    WHERE space_ref = ? AND dim = ? AND level = ? AND unit >= ? AND unit < ? GROUP BY key`,
+  raw: (column: 'identity' | 'campaign', attributed: boolean) => `
+    SELECT x.ref, sum(CASE WHEN (e.kind & 1) = 0 THEN e.credits ELSE 0 END), sum(e.kind & 1),
+           sum(CASE WHEN (e.kind & 1) = 0 AND r.event_seq IS NOT NULL THEN e.credits ELSE 0 END)
+    FROM usage_events e JOIN usage_labels x ON x.dim = ? AND x.name = e.${column}
+    LEFT JOIN usage_rejections r ON r.event_seq = e.seq
+    WHERE ${attributed ? 'e.plan_ref = ?' : 'e.space_ref = ? AND e.plan_ref IS NULL'} AND e.occurred_at >= ? AND e.occurred_at < ?
+    GROUP BY x.ref`,
+};
+
+/**
+ * A space's usage per identity (dim 1) or campaign (dim 2) in [from, to), at any instants: whole
+ * UTC months, then each end's part of its month. `planRefs`: every plan of the space (deleted
+ * ones too), whose events the raw reads find by the plan index.
+ */
+export function spaceLabelTotals(ledger: Ledger, spaceRef: number, planRefs: readonly number[], dim: typeof DIM.identity | typeof DIM.campaign, from: number, to: number): KeyedUsage {
+  const totals: KeyedUsage = new Map();
+  if (!(to > from)) return totals;
+  const parts: LabelPart[] = [];
+  const fromMonth = utcMonth(from);
+  const toMonth = utcMonth(to);
+  if (toMonth > fromMonth) parts.push({ level: LEVEL.month, lo: fromMonth, hi: toMonth, sign: 1 });
+  for (const part of labelMonthPrefixParts(from)) parts.push({ ...part, sign: -part.sign });
+  parts.push(...labelMonthPrefixParts(to));
+  const column = dim === DIM.identity ? 'identity' : 'campaign';
+  for (const part of parts) {
+    const rows: number[][] = [];
+    if (part.level === 'raw') {
+      for (const planRef of planRefs) rows.push(...(ledger.stmt(LABEL_SQL.raw(column, true)).raw(true).all(dim, planRef, part.lo, part.hi) as number[][]));
+      rows.push(...(ledger.stmt(LABEL_SQL.raw(column, false)).raw(true).all(dim, spaceRef, part.lo, part.hi) as number[][]));
+    } else {
+      rows.push(...(ledger.stmt(LABEL_SQL.level).raw(true).all(spaceRef, dim, part.level, part.lo, part.hi) as number[][]));
+    }
+    for (const [key, mt, mo, rejected] of rows) addUsage(totals, key!, mt!, mo!, rejected!, part.sign);
+  }
+  return totals;
 }

@@ -3,7 +3,7 @@ import { Temporal } from 'temporal-polyfill';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHANNELS, type Channel } from '../../shared/domain';
 import type { UsageReport, UsageShare } from '../../shared/api';
-import { DIM, SLOT_MS, spaceUsageWindows, type Dim } from '../ledger';
+import { DIM, SLOT_MS, spaceLabelTotals, spaceUsageWindows, type Dim, type KeyedUsage } from '../ledger';
 import { seededRandom } from '../../shared/seeded-random';
 import { makeWorld, type World } from './testing';
 
@@ -106,18 +106,30 @@ describe('usage per space: aggregates against a scan of the raw events', () => {
     expect(events.filter((e) => e.rejected && e.channel === 'WhatsApp').length).toBeGreaterThan(0);
   });
 
-  it('windows on 15-minute marks equal the raw events per channel, identity and campaign', () => {
+  it('windows equal the raw events: per channel on 15-minute marks, per identity and campaign at any instant', () => {
     const spaceRefOf = (id: string): number => w.t.ledger.db.prepare('SELECT ref FROM space_refs WHERE space_id = ?').pluck().get(id) as number;
+    const planRefsOf = (id: string): number[] => w.t.ledger.db.prepare('SELECT ref FROM plans WHERE space_id = ?').pluck().all(id) as number[];
     const labelOf = (dim: Dim, ref: number): string => w.t.ledger.db.prepare('SELECT name FROM usage_labels WHERE ref = ? AND dim = ?').pluck().get(ref, dim) as string;
-    const slot = fc.integer({ min: Math.floor((YEAR_START - 5 * 86_400_000) / SLOT_MS), max: Math.ceil((NOW + 86_400_000) / SLOT_MS) });
+    const lo = YEAR_START - 40 * 86_400_000;
+    const hi = NOW + 86_400_000;
+    // Instants on 15-minute marks (every local midnight), on hours, and anywhere.
+    const instant = fc.oneof(
+      fc.integer({ min: Math.floor(lo / SLOT_MS), max: Math.ceil(hi / SLOT_MS) }).map((s) => s * SLOT_MS),
+      fc.integer({ min: Math.floor(lo / 3_600_000), max: Math.ceil(hi / 3_600_000) }).map((h) => h * 3_600_000),
+      fc.integer({ min: lo, max: hi }),
+    );
     fc.assert(
       fc.property(
         fc.constantFrom(w.spaceId, 'SP-B'),
         fc.constantFrom<Dim>(DIM.channel, DIM.identity, DIM.campaign),
-        fc.array(slot, { minLength: 2, maxLength: 6 }),
-        (spaceId, dim, slots) => {
-          const boundaries = [...slots].sort((a, b) => a - b).map((s) => s * SLOT_MS);
-          const windows = spaceUsageWindows(w.t.ledger, spaceRefOf(spaceId), dim, boundaries);
+        fc.array(instant, { minLength: 2, maxLength: 6 }),
+        (spaceId, dim, instants) => {
+          const boundaries = [...instants].sort((a, b) => a - b);
+          if (dim === DIM.channel) for (let i = 0; i < boundaries.length; i += 1) boundaries[i] = Math.floor(boundaries[i]! / SLOT_MS) * SLOT_MS;
+          const windows: KeyedUsage[] =
+            dim === DIM.channel
+              ? spaceUsageWindows(w.t.ledger, spaceRefOf(spaceId), dim, boundaries)
+              : boundaries.slice(1).map((to, i) => spaceLabelTotals(w.t.ledger, spaceRefOf(spaceId), planRefsOf(spaceId), dim, boundaries[i]!, to));
           for (let i = 0; i + 1 < boundaries.length; i += 1) {
             const expected = new Map<string, { used: number; mo: number; rejected: number }>();
             for (const e of events) {
@@ -139,7 +151,7 @@ describe('usage per space: aggregates against a scan of the raw events', () => {
           }
         },
       ),
-      { numRuns: 150 },
+      { numRuns: 200 },
     );
   });
 

@@ -1,7 +1,7 @@
 import { Temporal } from 'temporal-polyfill';
 import { CHANNELS, type Channel } from '../../shared/domain';
 import type { UsageReport, UsageReportInput, UsageShare } from '../../shared/api/usage-report';
-import { DIM, getEnvironment, getSpace, iso, labelNames, listPlans, listSpaces, spaceUsageWindows, type KeyedUsage, type Ledger, type SpaceRow } from '../ledger';
+import { DIM, getEnvironment, getSpace, iso, labelNames, listPlans, listSpaces, spaceLabelTotals, spaceUsageWindows, type KeyedUsage, type Ledger, type SpaceRow } from '../ledger';
 import { ServiceError, notFound } from './errors';
 import { LocalMidnights } from './local-days';
 
@@ -43,8 +43,9 @@ export class UsageAnalyticsService {
       const ref = spaceRef(ledger, space.id);
       if (ref === null) continue;
       spaceUsageWindows(ledger, ref, DIM.channel, boundaries).forEach((window, i) => mergeInto(daily[i]!, window));
-      mergeInto(identities, spaceUsageWindows(ledger, ref, DIM.identity, range)[0]!);
-      mergeInto(campaigns, spaceUsageWindows(ledger, ref, DIM.campaign, range)[0]!);
+      const planRefs = listPlans(ledger, space.id, true).map((p) => p.ref);
+      mergeInto(identities, spaceLabelTotals(ledger, ref, planRefs, DIM.identity, range[0]!, range[1]!));
+      mergeInto(campaigns, spaceLabelTotals(ledger, ref, planRefs, DIM.campaign, range[0]!, range[1]!));
     }
 
     const channelSet = new Set<Channel>(scope.spaces.flatMap((s) => s.channels.map((c) => c.channel)));
