@@ -3,7 +3,8 @@ import { Temporal } from 'temporal-polyfill';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHANNELS, type Channel } from '../../shared/domain';
 import type { UsageReport, UsageShare } from '../../shared/api';
-import { DIM, SLOT_MS, spaceLabelTotals, spaceUsageWindows, type Dim, type KeyedUsage } from '../ledger';
+import { DIM, spaceLabelTotals, spaceUsageWindows, type Dim, type KeyedUsage } from '../accounts';
+import { SLOT_MS } from '../ledger';
 import { seededRandom } from '../../shared/seeded-random';
 import { makeWorld, type World } from './testing';
 

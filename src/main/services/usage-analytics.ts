@@ -1,7 +1,8 @@
 import { Temporal } from 'temporal-polyfill';
 import { CHANNELS, type Channel } from '../../shared/domain';
 import type { UsageReport, UsageReportInput, UsageShare } from '../../shared/api/usage-report';
-import { DIM, getEnvironment, getSpace, iso, labelNames, listPlans, listSpaces, spaceLabelTotals, spaceUsageWindows, type KeyedUsage, type Ledger, type SpaceRow } from '../ledger';
+import { DIM, labelNames, spaceLabelTotals, spaceUsageWindows, type KeyedUsage } from '../accounts';
+import { getEnvironment, getSpace, iso, listPlans, listSpaces, type Ledger, type SpaceRow } from '../ledger';
 import { ServiceError, notFound } from './errors';
 import { LocalMidnights } from './local-days';
 

@@ -1,5 +1,4 @@
-import type { Ledger } from './ledger';
-import { DAY_MS, HOUR_MS, SLOT_MS } from './time';
+import { DAY_MS, HOUR_MS, SLOT_MS, type Ledger } from '../ledger';
 
 /**
  * Usage per space (migration 7's `space_usage`) for the Usage screen, whatever plan the traffic
