@@ -2,8 +2,8 @@ import { Temporal } from 'temporal-polyfill';
 import { CHANNELS, type Channel } from '../../shared/domain';
 import type { UsageReport, UsageReportInput, UsageShare } from '../../shared/api/usage-report';
 import { DIM, labelNames, spaceLabelTotals, spaceUsageWindows, type KeyedUsage } from '../accounts';
-import { getEnvironment, getSpace, iso, listPlans, listSpaces, type Ledger, type SpaceRow } from '../ledger';
-import { ServiceError, notFound } from './errors';
+import { ApiFailure } from '../../shared/api';
+import { getEnvironment, getSpace, iso, listPlans, listSpaces, notFound, type Ledger, type SpaceRow } from '../ledger';
 import { LocalMidnights } from './local-days';
 
 /**
@@ -29,7 +29,7 @@ export class UsageAnalyticsService {
     const timeZone = input.timeZone === undefined ? (zones.zones[0] ?? 'UTC') : checkedZone(input.timeZone);
     const { from, toExclusive } = rangeDates(input.range, timeZone, Temporal.Instant.fromEpochMilliseconds(this.clock()), input.custom);
     const dayCount = from.until(toExclusive).days;
-    if (dayCount > 3 * 366 + 1) throw new ServiceError('validation', 'A usage range may span at most three years; choose a shorter one.');
+    if (dayCount > 3 * 366 + 1) throw new ApiFailure('validation', 'A usage range may span at most three years; choose a shorter one.');
     // Dates as days since 1970-01-01 (a year of Temporal dates costs tens of ms with the polyfill).
     const firstDay = epochDay(from);
     const dates: string[] = [];
@@ -165,7 +165,7 @@ function checkedZone(zone: string): string {
   try {
     return Temporal.Now.zonedDateTimeISO(zone).timeZoneId;
   } catch {
-    throw new ServiceError('validation', `${zone} is not a time zone (an IANA name such as Europe/Madrid).`, { issues: [{ path: 'timeZone', message: 'is not an IANA time zone' }] });
+    throw new ApiFailure('validation', `${zone} is not a time zone (an IANA name such as Europe/Madrid).`, { issues: [{ path: 'timeZone', message: 'is not an IANA time zone' }] });
   }
 }
 
@@ -222,17 +222,17 @@ export function rangeDates(
       return { from: first, toExclusive: first.add({ years: 1 }) };
     }
     case 'custom': {
-      if (!custom) throw new ServiceError('validation', 'A custom range needs its first and last day.', { issues: [{ path: 'custom', message: 'is required for a custom range' }] });
+      if (!custom) throw new ApiFailure('validation', 'A custom range needs its first and last day.', { issues: [{ path: 'custom', message: 'is required for a custom range' }] });
       let from: Temporal.PlainDate;
       let to: Temporal.PlainDate;
       try {
         from = Temporal.PlainDate.from(custom.from, { overflow: 'reject' });
         to = Temporal.PlainDate.from(custom.to, { overflow: 'reject' });
       } catch {
-        throw new ServiceError('validation', `${custom.from} – ${custom.to} is not a range of calendar dates.`, { issues: [{ path: 'custom', message: 'is not a calendar date' }] });
+        throw new ApiFailure('validation', `${custom.from} – ${custom.to} is not a range of calendar dates.`, { issues: [{ path: 'custom', message: 'is not a calendar date' }] });
       }
       if (Temporal.PlainDate.compare(from, to) > 0) {
-        throw new ServiceError('validation', 'The range’s first day comes after its last day.', { issues: [{ path: 'custom.to', message: 'must not be before the first day' }] });
+        throw new ApiFailure('validation', 'The range’s first day comes after its last day.', { issues: [{ path: 'custom.to', message: 'must not be before the first day' }] });
       }
       return { from, toExclusive: to.add({ days: 1 }) };
     }
