@@ -14,6 +14,14 @@
  *    directly — raw rows are not stored for this part (BENCH_RAW=1 also streams the 10M raw
  *    events through the import path first). Used credits per channel over a local week and a
  *    local year in several zones (+05:45 included), aligned and unaligned. Target ≤ 5 ms.
+ * 2b. The Usage screen's report (BENCH_PART=usage) with 10,000,000 events over a year in one space,
+ *    spread over 200 identities and 40 campaigns (a few of each doing most): the per-space
+ *    aggregates (migration 7) built by the import path's own SpaceUsageDelta and written directly.
+ *    usage.report for ranges from a day to a year, grouped by day, week and month, in the plans'
+ *    zone (+05:45) and in Europe/Madrid; against the floor of the bare SQLite query on the same
+ *    table (a year's channel day rows and identity / campaign month rows, summed by SQLite).
+ *    Raw events are not stored here: a +05:45 boundary's raw read (less than an hour) finds none.
+ *    Target ≤ 50 ms.
  * 3. The credit history log with 1,000,000 entries: a keyset page at depths from 0 to the last
  *    page, unfiltered and filtered. Target ≤ 1 ms.
  *
@@ -27,7 +35,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Temporal } from 'temporal-polyfill';
 import { CHANNELS, type Channel } from '../src/shared/domain';
-import { AggregateDelta } from '../src/main/accounts';
+import { AggregateDelta, SpaceUsageDelta } from '../src/main/accounts';
 import { encodeCursor, openLedger, type Ledger } from '../src/main/ledger';
 import { createServices, type Services } from '../src/main/services';
 import { seededRandom as prng } from '../src/shared/seeded-random';
@@ -36,7 +44,7 @@ const IMPORT_EVENTS = Number(process.env.BENCH_IMPORT_EVENTS ?? 1_000_000);
 const QUERY_EVENTS = Number(process.env.BENCH_QUERY_EVENTS ?? 10_000_000);
 const HISTORY_ENTRIES = Number(process.env.BENCH_HISTORY ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const only = (process.env.BENCH_PART ?? 'import,query,history').split(',');
+const only = (process.env.BENCH_PART ?? 'import,query,usage,history').split(',');
 
 const dir = mkdtempSync(join(tmpdir(), 'ledger-bench-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -308,6 +316,64 @@ async function benchQueries(): Promise<void> {
   ledger.close();
 }
 
+async function benchUsageReport(): Promise<void> {
+  console.log(`\n-- usage report (Usage screen) with ${fmt(QUERY_EVENTS)} events over a year in one space, 200 identities, 40 campaigns --`);
+  const { services, ledger } = freshServices('usage-report');
+  const spaceRef = ledger.db.prepare("SELECT ref FROM space_refs WHERE space_id = 'SP-A'").pluck().get() as number;
+  const identities = Array.from({ length: 200 }, (_, i) => `agent-${i}@example.com`);
+  const campaigns = Array.from({ length: 40 }, (_, i) => `campaign-${i}`);
+  // A few identities and campaigns do most of the sending (squared uniform: skewed to the first).
+  const r = prng(13);
+  const step = (NOW - START) / QUERY_EVENTS;
+  let started = performance.now();
+  const chunk = 1_000_000;
+  for (let from = 0; from < QUERY_EVENTS; from += chunk) {
+    const delta = new SpaceUsageDelta();
+    for (let i = from; i < Math.min(QUERY_EVENTS, from + chunk); i += 1) {
+      const mo = r() < 0.05;
+      const identity = r() < 0.9 ? identities[Math.floor(r() ** 2 * identities.length)]! : null;
+      const campaign = r() < 0.7 ? campaigns[Math.floor(r() ** 2 * campaigns.length)]! : null;
+      delta.add(spaceRef, Math.floor(r() * CHANNELS.length), START + i * step, mo ? 0 : 1 + Math.floor(r() * 3), mo ? 1 : 0, identity, campaign);
+    }
+    ledger.transaction(() => delta.flush(ledger));
+  }
+  console.log(`aggregates written directly in ${((performance.now() - started) / 1000).toFixed(1)} s; space_usage rows: ${fmt(ledger.db.prepare('SELECT count(*) FROM space_usage').pluck().get() as number)}`);
+  // The floor: the rows a year needs at the least, read and summed by SQLite alone — the channels'
+  // day rows and the identities' and campaigns' month rows.
+  const floorSql = ledger.db.prepare(
+    'SELECT key, sum(mt_credits), sum(mo_count), sum(rejected_credits) FROM space_usage WHERE space_ref = ? AND dim = ? AND level = ? AND unit >= ? AND unit < ? GROUP BY key',
+  );
+  const yearDays = [Math.floor(START / 86_400_000), Math.floor(NOW / 86_400_000)];
+  const yearMonths = [(2026 - 1970) * 12, (2027 - 1970) * 12];
+  const floor = time(50, () => {
+    floorSql.raw(true).all(spaceRef, 0, 2, yearDays[0], yearDays[1]);
+    for (const dim of [1, 2]) floorSql.raw(true).all(spaceRef, dim, 3, yearMonths[0], yearMonths[1]);
+  });
+  console.log(`floor: bare SQLite, a year's channel day rows and identity / campaign month rows, summed per key: median ${ms(floor.median)}  max ${ms(floor.max)}`);
+  const cases: { name: string; input: Parameters<Services['usageAnalytics']['report']>[0] }[] = [
+    { name: '2026 by day, plans\' zone (+05:45)', input: { scope: { kind: 'space', spaceId: 'SP-A' }, range: 'custom', custom: { from: '2026-01-01', to: '2026-12-31' }, groupBy: 'day' } },
+    { name: '2026 by week, plans\' zone', input: { scope: { kind: 'space', spaceId: 'SP-A' }, range: 'custom', custom: { from: '2026-01-01', to: '2026-12-31' }, groupBy: 'week' } },
+    { name: '2026 by month, plans\' zone', input: { scope: { kind: 'space', spaceId: 'SP-A' }, range: 'custom', custom: { from: '2026-01-01', to: '2026-12-31' }, groupBy: 'month' } },
+    { name: 'custom 2026, by month, Europe/Madrid', input: { scope: { kind: 'space', spaceId: 'SP-A' }, range: 'custom', custom: { from: '2026-01-01', to: '2026-12-31' }, groupBy: 'month', timeZone: 'Europe/Madrid' } },
+    { name: 'custom 2026, by day, environment', input: { scope: { kind: 'environment', environmentId: 'ENV-B' }, range: 'custom', custom: { from: '2026-01-01', to: '2026-12-31' }, groupBy: 'day' } },
+    { name: 'last month by day', input: { scope: { kind: 'space', spaceId: 'SP-A' }, range: 'last_month', groupBy: 'day' } },
+    { name: 'last week by day', input: { scope: { kind: 'space', spaceId: 'SP-A' }, range: 'last_week', groupBy: 'day' } },
+    { name: 'yesterday', input: { scope: { kind: 'space', spaceId: 'SP-A' }, range: 'yesterday', groupBy: 'day' } },
+  ];
+  for (const c of cases) {
+    let used = 0;
+    const t = time(50, () => {
+      used = services.usageAnalytics.report(c.input).total.used;
+    });
+    console.log(
+      `usage.report, ${c.name.padEnd(42)} median ${ms(t.median)}  p99 ${ms(t.p99)}  max ${ms(t.max)}  ratio to floor ${(t.median / floor.median).toFixed(1)}  target ≤ 50 ms: ${verdict(t.median <= 50)}`,
+    );
+    if (used <= 0) throw new Error(`the report found no usage (${c.name})`);
+  }
+  started = performance.now();
+  ledger.close();
+}
+
 async function benchHistory(): Promise<void> {
   console.log(`\n-- credit history log with ${fmt(HISTORY_ENTRIES)} entries --`);
   const { services, ledger } = freshServices('history');
@@ -366,6 +432,7 @@ async function benchHistory(): Promise<void> {
 async function main(): Promise<void> {
   if (only.includes('import')) await benchImport();
   if (only.includes('query')) await benchQueries();
+  if (only.includes('usage')) await benchUsageReport();
   if (only.includes('history')) await benchHistory();
   if (failures > 0) {
     console.log(`\n${failures} figure(s) missed their target`);

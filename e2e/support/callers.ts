@@ -27,6 +27,8 @@ export const FIXTURE_SPACES = [
   'SyncConflict',
   'OpensOnCredits',
   'Overage',
+  'UsageAnalytics',
+  'Calculator',
 ] as const;
 export type FixtureSpace = (typeof FIXTURE_SPACES)[number];
 

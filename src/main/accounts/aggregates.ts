@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { CHANNELS, type Channel } from '../../shared/domain';
 import { type Ledger, DAY_MS, HOUR_MS, SLOT_MS, channelSql, isMtSql } from '../ledger';
+import { SpaceUsageDelta } from './space-usage';
 
 /**
  * Pre-aggregated usage per plan, channel and UTC slot at three sizes: 15 minutes (every zone's
@@ -27,6 +28,8 @@ export class AggregateDelta {
   /** key → [mt credits, mo count, rejected credits] */
   private readonly slots = new Map<number, [number, number, number]>();
   private readonly spaceDays = new Map<string, Map<number, [number, number]>>();
+  /** Usage per space by channel, identity and campaign (the Usage screen's; space-usage.ts). */
+  readonly space = new SpaceUsageDelta();
 
   add(planRef: number, channel: Channel, ms: number, mt: number, mo: number, rejected: number): void {
     const slot = Math.floor(ms / SLOT_MS);
@@ -81,6 +84,7 @@ export class AggregateDelta {
         upsertSpace.run(spaceId, (key - ch) / 8, CHANNELS[ch], cell[0], cell[1]);
       }
     }
+    this.space.flush(ledger);
     this.slots.clear();
     this.spaceDays.clear();
   }

@@ -26,3 +26,4 @@ export {
 } from './accounts';
 export { afterPlanVersion, refreshPlans } from './plan-engine';
 export { AggregateDelta, channelIndex, spaceDailyRate, usageInWindow, usageInWindows, type ChannelTotals } from './aggregates';
+export { DIM, SpaceUsageDelta, labelNames, labelRefs, spaceLabelTotals, spaceUsageWindows, utcMonth, type Dim, type KeyedUsage, type UsageCell } from './space-usage';

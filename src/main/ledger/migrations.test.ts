@@ -239,6 +239,78 @@ describe('migrations', () => {
     }
   });
 
+  it('7 (space usage) upgrades a version-6 ledger: usage per space by channel, identity and campaign is filled from the raw events, rejections included', () => {
+    const t = tempLedger({ targetVersion: 1 });
+    try {
+      seedVersion1(t.ledger.db);
+      const v6 = t.reopen({ targetVersion: 6 });
+      // kind = channel index × 2 + 1 for MO: SMS MT 0, SMS MO 1, Email MT 4, RCS MT 8.
+      v6.db.exec(`
+        INSERT INTO spaces (id, environment_id, name, am_name, am_email, created_at) VALUES ('SP-2', 'ENV-1', 'Bank', 'Bo', 'bo@example.com', 2);
+        INSERT INTO usage_events (seq, id, space_ref, kind, credits, occurred_at, plan_ref, identity, campaign, import_ref) VALUES
+          (1, 'u1', 1, 0, 5, 1767952800000, 1, 'ana', 'spring', 1),
+          (2, 'u2', 1, 1, 1, 1767952801000, 1, 'ana', NULL, 1),
+          (3, 'u3', 2, 8, 3, 1767956400000, NULL, NULL, 'spring', 1),
+          (4, 'u4', 1, 4, 700, 1768039200000, 1, 'bo', 'summer', 2),
+          (5, 'u5', 1, 0, 2, 1767952800500, 1, 'bo', 'spring', 2);
+        INSERT INTO usage_rejections (event_seq, plan_ref, reason, decided_at) VALUES (4, 1, 'exhausted', 1768039200001);
+      `);
+      const v7 = t.reopen({ targetVersion: 7 });
+      expect(v7.db.pragma('user_version', { simple: true })).toBe(7);
+      expect(v7.db.prepare('SELECT dim, name FROM usage_labels ORDER BY dim, name').all()).toEqual([
+        { dim: 1, name: 'ana' },
+        { dim: 1, name: 'bo' },
+        { dim: 2, name: 'spring' },
+        { dim: 2, name: 'summer' },
+      ]);
+      const rows = (level: number, dim: number) =>
+        v7.db
+          .prepare(
+            `SELECT s.space_id, u.unit, coalesce(l.name, u.key) AS key, u.mt_credits AS mt, u.mo_count AS mo, u.rejected_credits AS rejected
+             FROM space_usage u JOIN space_refs s ON s.ref = u.space_ref LEFT JOIN usage_labels l ON u.dim > 0 AND l.ref = u.key
+             WHERE u.level = ? AND u.dim = ? ORDER BY s.space_id, u.unit, key`,
+          )
+          .all(level, dim);
+      const day = Math.floor(1767952800000 / 86_400_000);
+      expect(rows(2, 0)).toEqual([
+        { space_id: 'SP-1', unit: day, key: 0, mt: 7, mo: 1, rejected: 0 },
+        { space_id: 'SP-1', unit: day + 1, key: 2, mt: 700, mo: 0, rejected: 700 },
+        { space_id: 'SP-2', unit: day, key: 4, mt: 3, mo: 0, rejected: 0 },
+      ]);
+      expect(rows(2, 1)).toEqual([
+        { space_id: 'SP-1', unit: day, key: 'ana', mt: 5, mo: 1, rejected: 0 },
+        { space_id: 'SP-1', unit: day, key: 'bo', mt: 2, mo: 0, rejected: 0 },
+        { space_id: 'SP-1', unit: day + 1, key: 'bo', mt: 700, mo: 0, rejected: 700 },
+      ]);
+      expect(rows(2, 2)).toEqual([
+        { space_id: 'SP-1', unit: day, key: 'spring', mt: 7, mo: 0, rejected: 0 },
+        { space_id: 'SP-1', unit: day + 1, key: 'summer', mt: 700, mo: 0, rejected: 700 },
+        { space_id: 'SP-2', unit: day, key: 'spring', mt: 3, mo: 0, rejected: 0 },
+      ]);
+      // Channels by slots and hours, identities and campaigns by hours and months, hold the same totals per key as the days.
+      const sums = (level: number, dims: string) =>
+        v7.db.prepare(`SELECT dim, key, sum(mt_credits) AS mt, sum(mo_count) AS mo, sum(rejected_credits) AS r FROM space_usage WHERE level = ? AND dim IN (${dims}) GROUP BY dim, key ORDER BY dim, key`).all(level);
+      expect(sums(0, '0')).toEqual(sums(2, '0'));
+      expect(sums(1, '0, 1, 2')).toEqual(sums(2, '0, 1, 2'));
+      expect(sums(3, '1, 2')).toEqual(sums(2, '1, 2'));
+      expect(sums(3, '0')).toEqual([]);
+      expect(sums(0, '1, 2')).toEqual([]);
+      expect(v7.db.prepare('SELECT DISTINCT unit FROM space_usage WHERE level = 3').pluck().all()).toEqual([(2026 - 1970) * 12]);
+      // Rejections keep it right from now on: accepted again, rejected again (with INSERT OR REPLACE, as the engine writes them).
+      v7.db.exec('DELETE FROM usage_rejections WHERE event_seq = 4');
+      expect(rows(2, 2)[1]).toMatchObject({ key: 'summer', rejected: 0 });
+      v7.db.exec("INSERT OR REPLACE INTO usage_rejections (event_seq, plan_ref, reason, decided_at) VALUES (5, 1, 'exhausted', 1)");
+      v7.db.exec("INSERT OR REPLACE INTO usage_rejections (event_seq, plan_ref, reason, decided_at) VALUES (5, 1, 'daily_limit', 2)");
+      expect(rows(2, 1)[1]).toMatchObject({ key: 'bo', mt: 2, rejected: 2 });
+      expect(rows(0, 0).reduce((s: number, r) => s + (r as { rejected: number }).rejected, 0)).toBe(2);
+      expect(rows(3, 1).find((r) => (r as { key: string }).key === 'bo')).toMatchObject({ mt: 702, rejected: 2 });
+      expect(v7.db.prepare('SELECT count(*) AS n FROM usage_labels').get()).toEqual({ n: 4 });
+      expect(v7.db.pragma('foreign_key_check')).toEqual([]);
+    } finally {
+      t.cleanup();
+    }
+  });
+
   it('a failing migration leaves the ledger at the version before it', () => {
     const t = tempLedger({ targetVersion: 2 });
     try {

@@ -81,6 +81,7 @@ export function createHandlers(services: Services, options: HandlerOptions = {})
     'details.usedByChannel': ({ planId, from, to }) => services.details.usedByChannel(planId, instant(from, 'from'), instant(to, 'to')),
     'details.usageSeries': ({ planId, from, to, groupBy }) =>
       services.details.usageSeries(planId, instant(from, 'from'), instant(to, 'to'), groupBy),
+    'usage.report': (input) => services.usageAnalytics.report(input),
     'history.list': ({ filter, cursor, limit }) => services.history.list(filter, cursor, limit),
     'history.exportCsv': ({ filter }) => services.history.exportCsv(filter, services.clock()),
     'notifications.list': ({ planId, spaceId }) => services.notifications.list({ planId, spaceId }),

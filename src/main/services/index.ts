@@ -9,6 +9,7 @@ import { OrgService } from './org';
 import { PlansService } from './plans';
 import { SyncService } from '../sync';
 import { UsageService } from './usage';
+import { UsageAnalyticsService } from './usage-analytics';
 
 /**
  * The main process's services over the ledger. Time comes only from the injected clock
@@ -22,6 +23,7 @@ export interface Services {
   details: DetailsService;
   history: HistoryService;
   usage: UsageService;
+  usageAnalytics: UsageAnalyticsService;
   notifications: NotificationsService;
   sync: SyncService;
   drafts: DraftsService;
@@ -53,6 +55,7 @@ export function createServices({ ledger, clock, recover = true }: ServicesOption
     details: new DetailsService(ledger, clock, plans),
     history: new HistoryService(ledger),
     usage: new UsageService(ledger, clock),
+    usageAnalytics: new UsageAnalyticsService(ledger, clock),
     notifications: new NotificationsService(ledger, clock),
     sync: new SyncService(ledger, clock, plans),
     drafts: new DraftsService(ledger, clock),
@@ -65,6 +68,7 @@ export type { PlansService } from './plans';
 export type { DetailsService } from './details';
 export type { HistoryService } from './history';
 export type { UsageService } from './usage';
+export type { UsageAnalyticsService } from './usage-analytics';
 export type { NotificationsService } from './notifications';
 export type { SyncService } from '../sync';
 export type { DraftsService } from './drafts';

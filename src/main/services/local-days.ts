@@ -23,9 +23,14 @@ export class LocalMidnights {
   }
 
   of(date: Temporal.PlainDate): number {
-    const candidate = Date.UTC(date.year, date.month - 1, date.day) - this.offsetMs;
+    return this.ofEpochDay(Date.UTC(date.year, date.month - 1, date.day) / 86_400_000, date);
+  }
+
+  /** The same for a date given as days since 1970-01-01 (no Temporal object on the fast path). */
+  ofEpochDay(epochDay: number, date?: Temporal.PlainDate): number {
+    const candidate = epochDay * 86_400_000 - this.offsetMs;
     if (candidate >= this.validFrom && candidate < this.validTo) return candidate;
-    const exact = localMidnightMs(date, this.zone);
+    const exact = localMidnightMs(date ?? Temporal.PlainDate.from(new Date(epochDay * 86_400_000).toISOString().slice(0, 10)), this.zone);
     this.learn(exact);
     return exact;
   }

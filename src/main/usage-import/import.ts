@@ -249,6 +249,7 @@ class OpenBatch {
       const mt = isMo ? 0 : credits[i]!;
       const at = t[i]!;
       this.delta.addSpace(spaceIds[space[i]!]!, ch, at, mt, isMo ? 1 : 0);
+      this.delta.space.add(spaceRefs[space[i]!]!, channel[i]!, at, mt, isMo ? 1 : 0, rows.identity?.[i], rows.campaign?.[i]);
       const ref = refs[j]!;
       if (ref !== null) {
         this.delta.add(ref, ch, at, mt, isMo ? 1 : 0, 0);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ADMIN_AND_MANAGERS, ADMIN_ONLY, EVERYONE, type Role } from './roles';
+import { ADMIN_AND_MANAGERS, ADMIN_AND_SUPPORT, ADMIN_ONLY, EVERYONE, type Role } from './roles';
+import { usageReportInputSchema, usageReportSchema } from './usage-report';
 import {
   channelSchema,
   creditPlanSchema,
@@ -182,6 +183,12 @@ export const commands = {
     output: usageSeriesSchema,
     roles: EVERYONE,
     summary: 'Credits used over time per channel, grouped by day, week or month in the plan’s zone.',
+  }),
+  'usage.report': command({
+    input: usageReportInputSchema,
+    output: usageReportSchema,
+    roles: ADMIN_AND_SUPPORT,
+    summary: 'A space’s or an environment’s usage over a calendar range: per channel over time, per identity and per campaign (top N + others).',
   }),
   'history.list': command({
     input: z

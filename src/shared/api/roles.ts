@@ -9,6 +9,8 @@ export type Role = (typeof ROLES)[number];
 export const EVERYONE: readonly Role[] = ROLES;
 export const ADMIN_ONLY: readonly Role[] = ['admin'];
 export const ADMIN_AND_MANAGERS: readonly Role[] = ['admin', 'account_manager'];
+/** Usage analytics: admins and support staff (who audit consumption). */
+export const ADMIN_AND_SUPPORT: readonly Role[] = ['admin', 'support'];
 
 /** The caller of a command, as the host established it (never taken from the command's input). */
 export interface Caller {

@@ -14,9 +14,9 @@ type Scope = EventPayload<'ledger.changed'>['scope'];
 
 /** Which command families show data of each ledger scope. */
 const FAMILIES_OF_SCOPE: Record<Scope, readonly string[]> = {
-  plans: ['plans.', 'spaces.', 'details.', 'history.', 'notifications.', 'sync.'],
+  plans: ['plans.', 'spaces.', 'details.', 'history.', 'notifications.', 'sync.', 'usage.report'],
   spaces: ['spaces.', 'environments.', 'plans.'],
-  usage: ['details.', 'plans.preview'],
+  usage: ['details.', 'plans.preview', 'usage.report'],
   history: ['history.'],
   notifications: ['notifications.', 'sync.'],
   drafts: ['drafts.'],

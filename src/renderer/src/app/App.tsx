@@ -9,6 +9,7 @@ import { href, useRoute, type Route } from './router';
 // Screens with charts or the wizard's zone list load on first use, so the console opens on less script.
 const PlanDetails = lazy(() => import('../features/details').then((room) => ({ default: room.PlanDetails })));
 const DraftPreview = lazy(() => import('../features/preview').then((room) => ({ default: room.DraftPreview })));
+const UsagePage = lazy(() => import('../features/usage').then((room) => ({ default: room.UsagePage })));
 const SyncPanel = lazy(() => import('../features/sync').then((room) => ({ default: room.SyncPanel })));
 const CreditPlanWizard = lazy(() => import('../features/wizard').then((room) => ({ default: room.CreditPlanWizard })));
 
@@ -30,6 +31,10 @@ function Screen({ route }: { route: Route }) {
       return <DraftPreview spaceId={route.spaceId} />;
     case 'sync':
       return <SyncPanel />;
+    case 'usage':
+      return <UsagePage key={`space:${route.spaceId}`} scope={{ kind: 'space', spaceId: route.spaceId }} />;
+    case 'environmentUsage':
+      return <UsagePage key={`env:${route.environmentId}`} scope={{ kind: 'environment', environmentId: route.environmentId }} />;
     case 'notFound':
       return (
         <section>

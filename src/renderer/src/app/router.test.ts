@@ -12,6 +12,8 @@ describe('routes in the URL fragment', () => {
     { name: 'plan', spaceId: 's1', planId: 'p1' },
     { name: 'preview', spaceId: 's1' },
     { name: 'sync' },
+    { name: 'usage', spaceId: 's/1' },
+    { name: 'environmentUsage', environmentId: 'env 1' },
   ];
   it('round-trips every screen', () => {
     for (const route of routes) expect(parseRoute(href(route))).toEqual(route);

@@ -10,6 +10,8 @@ export type Route =
   | { name: 'plan'; spaceId: string; planId: string }
   | { name: 'preview'; spaceId: string }
   | { name: 'sync' }
+  | { name: 'usage'; spaceId: string }
+  | { name: 'environmentUsage'; environmentId: string }
   | { name: 'notFound'; path: string };
 
 const enc = encodeURIComponent;
@@ -34,6 +36,10 @@ export function href(route: Route): string {
       return `#/spaces/${enc(route.spaceId)}/preview`;
     case 'sync':
       return '#/sync';
+    case 'usage':
+      return `#/spaces/${enc(route.spaceId)}/usage`;
+    case 'environmentUsage':
+      return `#/environments/${enc(route.environmentId)}/usage`;
     case 'notFound':
       return `#${route.path}`;
   }
@@ -45,12 +51,14 @@ export function parseRoute(hash: string): Route {
   const [a, b, c, d, e] = parts;
   if (parts.length === 0) return { name: 'environments' };
   if (a === 'environments' && b && parts.length === 2) return { name: 'spaces', environmentId: b };
+  if (a === 'environments' && b && c === 'usage' && parts.length === 3) return { name: 'environmentUsage', environmentId: b };
   if (a === 'sync' && parts.length === 1) return { name: 'sync' };
   if (a === 'spaces' && b) {
     if (parts.length === 2) return { name: 'space', spaceId: b };
     if (c === 'credits' && parts.length === 3) return { name: 'credits', spaceId: b };
     if (c === 'credits' && d === 'new' && parts.length === 4) return { name: 'wizard', spaceId: b };
     if (c === 'preview' && parts.length === 3) return { name: 'preview', spaceId: b };
+    if (c === 'usage' && parts.length === 3) return { name: 'usage', spaceId: b };
     if (c === 'plans' && d && parts.length === 4) return { name: 'plan', spaceId: b, planId: d };
     if (c === 'plans' && d && e === 'edit' && parts.length === 5) return { name: 'wizard', spaceId: b, planId: d };
   }

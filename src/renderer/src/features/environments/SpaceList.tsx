@@ -1,4 +1,4 @@
-import { useCommand } from '../../api';
+import { useCommand, useRole } from '../../api';
 import { href } from '../../app/router';
 import { Breadcrumbs, Empty, ErrorState, Loading, PageTitle } from '../../ui';
 
@@ -7,10 +7,16 @@ export function SpaceList({ environmentId }: { environmentId: string }) {
   const environments = useCommand('environments.list', {});
   const environment = environments.data?.find((candidate) => candidate.id === environmentId);
   const name = environment?.name ?? spaces.data?.[0]?.environmentName ?? environmentId;
+  const role = useRole();
   return (
     <section>
       <Breadcrumbs items={[{ label: 'Environments', href: href({ name: 'environments' }) }, { label: name }]} />
       <PageTitle>Spaces of {name}</PageTitle>
+      {role === 'admin' || role === 'support' ? (
+        <p className="actions">
+          <a href={href({ name: 'environmentUsage', environmentId })}>Usage of this environment</a>
+        </p>
+      ) : null}
       {spaces.isPending ? (
         <Loading what="spaces" />
       ) : spaces.isError ? (

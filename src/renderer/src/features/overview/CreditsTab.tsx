@@ -1,9 +1,13 @@
+import { lazy, Suspense, useState } from 'react';
 import { useCommand, useRole } from '../../api';
 import { href } from '../../app/router';
 import { HistoryLogs, usePrefetchHistory } from '../history';
 import { SpaceHeader } from '../space';
 import { Empty, ErrorState, FlashMessage, Loading, PageTitle } from '../../ui';
 import { PlansTable } from './PlansTable';
+
+// Loaded when opened: the tab is on the console's first script.
+const CreditCalculator = lazy(() => import('../calculator/CreditCalculator').then((room) => ({ default: room.CreditCalculator })));
 
 /** The tab's own reads, also started before React renders when the console opens on this tab. */
 export function creditsTabReads(spaceId: string) {
@@ -21,6 +25,7 @@ export function CreditsTab({ spaceId }: { spaceId: string }) {
   // so the tab waits for all of them and is rendered, styled and laid out once, not once per
   // answer (each pass costing tens of ms on a busy machine). A failure settles a read too.
   const historySettled = usePrefetchHistory(spaceId);
+  const [calculatorOpen, setCalculatorOpen] = useState(false);
   if (space.isPending || (space.isSuccess && (plans.isPending || !historySettled))) {
     return <><PageTitle>Credits</PageTitle><Loading what="the space" /></>;
   }
@@ -38,12 +43,28 @@ export function CreditsTab({ spaceId }: { spaceId: string }) {
       </a>
     )
   ) : null;
-  const preview =
-    role === 'admin' || role === 'account_manager' ? (
-      <a className="button" href={href({ name: 'preview', spaceId })}>
-        Preview a draft plan
-      </a>
-    ) : null;
+  const preview = (
+    <>
+      {role === 'admin' || role === 'account_manager' ? (
+        <a className="button" href={href({ name: 'preview', spaceId })}>
+          Preview a draft plan
+        </a>
+      ) : null}
+      <button type="button" onClick={() => setCalculatorOpen(true)}>
+        Credit calculator
+      </button>
+    </>
+  );
+  const calculator = calculatorOpen ? (
+    <Suspense fallback={null}>
+      <CreditCalculator
+        space={space.data}
+        channels={space.data.uncoveredChannels.length > 0 ? space.data.uncoveredChannels : space.data.channels.map((c) => c.channel)}
+        canStartPlan={canCreate && !allCovered}
+        onClose={() => setCalculatorOpen(false)}
+      />
+    </Suspense>
+  ) : null;
 
   return (
     <section>
@@ -76,6 +97,7 @@ export function CreditsTab({ spaceId }: { spaceId: string }) {
         </>
       )}
       <HistoryLogs spaceId={spaceId} plans={plans.data ?? []} />
+      {calculator}
     </section>
   );
 }

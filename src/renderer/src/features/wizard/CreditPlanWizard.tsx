@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import type { CreditPlan, PlanPreview, Space } from '../../../../shared/api';
 import type { PlanConfig } from '../../../../shared/domain';
 import { useApi, useCommand, useCommandMutation, useRole } from '../../api';
@@ -9,6 +9,17 @@ import { ConfigureStep } from './ConfigureStep';
 import { errorsOf, formFromConfig, newPlanForm, offeredChannels, patchOf, validateForm, type FieldErrors, type PlanForm } from './form';
 import { PlanSummary } from './PlanSummary';
 import { useWizardStore } from './store';
+import { useCalculatorPrefill, type CalculatorPrefill } from '../calculator/prefill';
+
+const CreditCalculator = lazy(() => import('../calculator/CreditCalculator').then((room) => ({ default: room.CreditCalculator })));
+
+/** The form fields the credit calculator's "Start a plan with these credits" fills in (a monthly plan). */
+function prefilled(prefill: CalculatorPrefill): Partial<PlanForm> {
+  const common = { renewOn: true, renew: 'monthly' as const, poolInput: '', channelInput: '' as const, channelCreditsInput: '' };
+  return prefill.limit === 'all_channels'
+    ? { ...common, limit: 'all_channels', pool: String(prefill.credits), rows: [] }
+    : { ...common, limit: 'channel_specific', pool: null, rows: Object.entries(prefill.credits).map(([channel, credits]) => ({ channel: channel as PlanForm['rows'][number]['channel'], credits: String(credits) })) };
+}
 
 const WRITES = ['plans.', 'spaces.', 'history.', 'details.', 'notifications.', 'sync.'];
 
@@ -56,12 +67,22 @@ function WizardSteps({ space, editing }: { space: Space; editing: CreditPlan | n
   const [saveError, setSaveError] = useState<string[] | null>(null);
   const create = useCommandMutation('plans.create', WRITES);
   const edit = useCommandMutation('plans.edit', WRITES);
+  const prefill = useCalculatorPrefill((state) => (editing ? undefined : state.bySpace[space.id]));
+  const takePrefill = useCalculatorPrefill((state) => state.take);
+  const [calculatorOpen, setCalculatorOpen] = useState(false);
 
-  // Start (or restart, when the plan changed since) the draft this wizard edits.
+  // Start (or restart, when the plan changed since) the draft this wizard edits; a new plan the
+  // credit calculator filled in starts from its credits.
   useEffect(() => {
+    if (prefill) {
+      start(key, { form: { ...newPlanForm(space.livePlanCount), ...prefilled(prefill) }, baseVersion: null });
+      takePrefill(space.id);
+      setStep(1);
+      return;
+    }
     if (draft && (editing === null || draft.baseVersion === editing.version)) return;
     start(key, { form: editing ? formFromConfig(editing.config) : newPlanForm(space.livePlanCount), baseVersion: editing?.version ?? null });
-  }, [draft, editing, key, start, space.livePlanCount]);
+  }, [draft, editing, key, start, space.livePlanCount, space.id, prefill, takePrefill]);
 
   if (!draft) return <Loading what="the form" />;
   const form = draft.form;
@@ -136,6 +157,23 @@ function WizardSteps({ space, editing }: { space: Space; editing: CreditPlan | n
         <li aria-current={step === 1 ? 'step' : undefined}>1. Configure</li>
         <li aria-current={step === 2 ? 'step' : undefined}>2. Summary</li>
       </ol>
+      {step === 1 ? (
+        <p className="actions">
+          <button type="button" onClick={() => setCalculatorOpen(true)}>
+            Credit calculator
+          </button>
+        </p>
+      ) : null}
+      {calculatorOpen ? (
+        <Suspense fallback={null}>
+          <CreditCalculator
+            space={space}
+            channels={editing === null && space.uncoveredChannels.length > 0 ? space.uncoveredChannels : space.channels.map((c) => c.channel)}
+            canStartPlan={editing === null}
+            onClose={() => setCalculatorOpen(false)}
+          />
+        </Suspense>
+      ) : null}
       {step === 1 || !checked ? (
         <ConfigureStep
           space={space}

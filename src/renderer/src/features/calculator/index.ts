@@ -1,0 +1,2 @@
+export { CreditCalculator } from './CreditCalculator';
+export { useCalculatorPrefill, type CalculatorPrefill } from './prefill';

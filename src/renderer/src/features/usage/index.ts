@@ -1,0 +1,1 @@
+export { UsagePage, type UsageScope } from './UsagePage';
