@@ -22,6 +22,7 @@ import {
   type OutboxRow,
   type SyncStateRow,
 } from '../ledger';
+import { checkCentralUrl, sameCentralService } from '../sync/central-url';
 import { ServiceError, notFound } from './errors';
 import type { PlansService } from './plans';
 
@@ -60,20 +61,25 @@ export class SyncService {
     return getSyncState(this.ledger).token;
   }
 
-  updateSettings(centralUrl: string | null, token?: string | null): { centralUrl: string | null; hasToken: boolean } {
+  /**
+   * Set the central service and its token. A token belongs to the service that issued it: when
+   * the URL changes and no new token comes with it, the stored one is removed (and the answer
+   * says so), so that pointing the console at another listener never hands it the token.
+   */
+  updateSettings(centralUrl: string | null, token?: string | null): { centralUrl: string | null; hasToken: boolean; tokenCleared: boolean } {
+    let url: string | null = null;
     if (centralUrl !== null) {
-      let url: URL;
-      try {
-        url = new URL(centralUrl);
-      } catch {
-        throw new ServiceError('validation', `"${centralUrl}" is not a URL.`);
-      }
-      if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-        throw new ServiceError('validation', 'The central service URL must start with https:// (or http:// for a local test service).');
-      }
+      const checked = checkCentralUrl(centralUrl);
+      if (!checked.ok) throw new ServiceError('validation', checked.message);
+      url = checked.url;
     }
-    this.ledger.transaction(() => setSyncSettings(this.ledger, centralUrl, token));
-    return this.settings();
+    const tokenCleared = this.ledger.transaction(() => {
+      const before = getSyncState(this.ledger);
+      const clear = token === undefined && before.token !== null && !sameCentralService(before.centralUrl, url);
+      setSyncSettings(this.ledger, url, clear ? null : token);
+      return clear;
+    });
+    return { ...this.settings(), tokenCleared };
   }
 
   toSend(limit = 100): OutboxRow[] {

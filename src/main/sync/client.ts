@@ -5,6 +5,7 @@ import type { Services } from '../services';
 import { SyncService } from '../services/sync';
 import { backoffDelay } from './backoff';
 import { CentralFailure, pullChanges, pushChanges, type CentralEndpoint } from './central-http';
+import { checkCentralUrl } from './central-url';
 
 /**
  * The console's sync client: pushes the outbox, then pulls by cursor — on start, shortly after
@@ -144,7 +145,13 @@ export class SyncClient {
     const state = getSyncState(this.services.ledger);
     const token = this.services.sync.token();
     if (state.centralUrl === null || token === null) return;
-    const endpoint: CentralEndpoint = { url: state.centralUrl, token, timeoutMs: this.options.timeoutMs };
+    // A URL stored before the console checked them (plain http to another computer) gets no token.
+    const checked = checkCentralUrl(state.centralUrl);
+    if (!checked.ok) {
+      this.report({ state: 'offline', lastError: checked.message, pull: null });
+      return;
+    }
+    const endpoint: CentralEndpoint = { url: checked.url, token, timeoutMs: this.options.timeoutMs };
     this.report({ state: 'syncing' });
     try {
       await this.push(endpoint);
