@@ -6,6 +6,7 @@ import { registerAppScheme, serveRenderer } from './app-protocol';
 import { useElectronSqlite } from './native-sqlite';
 import { forwardEvents, serveDispatcher } from './ipc';
 import { hardenApp, hardenSession } from './security';
+import { electronTokenSealer } from './token-sealer';
 import { createConsoleWindow } from './window';
 
 /** The built app's layout (electron-vite): out/main, out/preload, out/renderer under the app path. */
@@ -84,7 +85,7 @@ export function runElectronConsole(): void {
     const dataDir = options.dataDir ?? resolveDataDir({ env: process.env, electronUserData: app.getPath('userData') });
     try {
       useElectronSqlite(appPath, nativeBinding);
-      runtime = await openConsole({ dataDir, empty: options.empty });
+      runtime = await openConsole({ dataDir, empty: options.empty, tokenSealer: electronTokenSealer() });
     } catch (error) {
       fatal(
         'The console could not open its ledger',

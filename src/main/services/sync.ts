@@ -23,6 +23,7 @@ import {
   type SyncStateRow,
 } from '../ledger';
 import { checkCentralUrl, sameCentralService } from '../sync/central-url';
+import { isSealed, readStoredToken, tokenToStore, type TokenSealer } from '../sync/token-store';
 import { ServiceError, notFound } from './errors';
 import type { PlansService } from './plans';
 
@@ -35,6 +36,8 @@ export class SyncService {
     private readonly ledger: Ledger,
     private readonly clock: () => number,
     private readonly plans?: PlansService,
+    /** Seals the token at rest where the host can (Electron's safeStorage); null: kept as is. */
+    private readonly sealer: TokenSealer | null = null,
   ) {}
 
   status(): SyncStatus {
@@ -56,9 +59,35 @@ export class SyncService {
     return { centralUrl: state.centralUrl, hasToken: state.token !== null };
   }
 
-  /** The token for the sync client (never returned to the screens). */
+  /** The token for the sync client (never returned to the screens); null when none is set or it cannot be read here. */
   token(): string | null {
-    return getSyncState(this.ledger).token;
+    const stored = getSyncState(this.ledger).token;
+    return stored === null ? null : readStoredToken(stored, this.sealer).token;
+  }
+
+  /** Why a stored token cannot be used here (sealed by another key store), or null. */
+  tokenProblem(): string | null {
+    const stored = getSyncState(this.ledger).token;
+    if (stored === null) return null;
+    const read = readStoredToken(stored, this.sealer);
+    return read.token === null ? read.problem : null;
+  }
+
+  /** Seal a token stored in plain text (by an older console, or the web host) once a sealer is at hand. */
+  sealStoredToken(): boolean {
+    const sealer = this.sealer;
+    if (sealer === null) return false;
+    const state = getSyncState(this.ledger);
+    if (state.token === null || isSealed(state.token)) return false;
+    // secure_delete: the bytes of the clear token are overwritten, not merely freed.
+    this.ledger.db.pragma('secure_delete = ON');
+    try {
+      this.ledger.transaction(() => setSyncSettings(this.ledger, state.centralUrl, tokenToStore(state.token!, sealer)));
+      this.ledger.db.pragma('wal_checkpoint(TRUNCATE)');
+    } finally {
+      this.ledger.db.pragma('secure_delete = OFF');
+    }
+    return true;
   }
 
   /**
@@ -76,7 +105,7 @@ export class SyncService {
     const tokenCleared = this.ledger.transaction(() => {
       const before = getSyncState(this.ledger);
       const clear = token === undefined && before.token !== null && !sameCentralService(before.centralUrl, url);
-      setSyncSettings(this.ledger, url, clear ? null : token);
+      setSyncSettings(this.ledger, url, clear ? null : typeof token === 'string' ? tokenToStore(token, this.sealer) : token);
       return clear;
     });
     return { ...this.settings(), tokenCleared };

@@ -144,7 +144,12 @@ export class SyncClient {
   private async round(): Promise<void> {
     const state = getSyncState(this.services.ledger);
     const token = this.services.sync.token();
-    if (state.centralUrl === null || token === null) return;
+    if (state.centralUrl === null) return;
+    if (token === null) {
+      const problem = this.services.sync.tokenProblem();
+      if (problem !== null) this.report({ state: 'offline', lastError: problem, pull: null });
+      return;
+    }
     // A URL stored before the console checked them (plain http to another computer) gets no token.
     const checked = checkCentralUrl(state.centralUrl);
     if (!checked.ok) {

@@ -5,3 +5,4 @@
 export { SyncClient, type SyncClientOptions } from './client';
 export { backoffDelay } from './backoff';
 export { CentralFailure } from './central-http';
+export type { TokenSealer } from './token-store';
