@@ -24,6 +24,7 @@ export { centralUsageCorrections, type CentralUsagePlan } from './central-usage'
 export { CENTRAL_CLOCK_SKEW_MS, centralBucketsAt, type CentralBuckets, type CentralStatePlan } from './central-state';
 export {
   ImportFormatError,
+  ImportStoppedError,
   UsageWriter,
   importUsageFile,
   importUsageText,
@@ -33,6 +34,7 @@ export {
   type EventInput,
   type ImportOptions,
   type ImportProgress,
+  type ImportSaved,
   type ImportReport,
 } from './usage';
 export { parseIsoInstant, type UsageRow } from './usage-rows';

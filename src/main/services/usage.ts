@@ -1,6 +1,7 @@
 import type { ImportReport } from '../../shared/api';
 import {
   ImportFormatError,
+  ImportStoppedError,
   importUsageFile,
   importUsageText,
   newId,
@@ -47,5 +48,7 @@ export class UsageService {
 
 function translate(error: unknown): unknown {
   if (error instanceof ImportFormatError) return new ServiceError('validation', `Nothing was imported: ${error.message}.`);
+  // Its message says what the ledger kept: never the host's generic "nothing was changed".
+  if (error instanceof ImportStoppedError) return new ServiceError('internal', error.message);
   return error;
 }
