@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { BrowserWindow, app, dialog, session } from 'electron';
-import { USAGE, electronSqliteBindingPath, openConsole, parseConsoleOptions, resolveDataDir, type ConsoleRuntime } from '../host';
+import { USAGE, electronSqliteBindingPath, openConsole, packagedSqliteBindingPath, parseConsoleOptions, resolveDataDir, type ConsoleRuntime } from '../host';
 import { registerAppScheme, serveRenderer } from './app-protocol';
 import { useElectronSqlite } from './native-sqlite';
 import { forwardEvents, serveDispatcher } from './ipc';
@@ -76,12 +76,16 @@ export function runElectronConsole(): void {
     hardenSession(session.defaultSession);
     serveRenderer(session.defaultSession, paths.renderer);
 
-    const nativeBinding = electronSqliteBindingPath(appPath, {
-      electronVersion: process.versions.electron ?? 'unknown',
-      betterSqliteVersion: betterSqliteVersion(appPath),
-      platform: process.platform,
-      arch: process.arch,
-    });
+    // Packaged: the binding electron-builder placed beside the archive; from the sources: the one
+    // scripts/electron-sqlite.mjs built (npm start runs it).
+    const nativeBinding = app.isPackaged
+      ? packagedSqliteBindingPath(process.resourcesPath)
+      : electronSqliteBindingPath(appPath, {
+          electronVersion: process.versions.electron ?? 'unknown',
+          betterSqliteVersion: betterSqliteVersion(appPath),
+          platform: process.platform,
+          arch: process.arch,
+        });
     const dataDir = options.dataDir ?? resolveDataDir({ env: process.env, electronUserData: app.getPath('userData') });
     try {
       useElectronSqlite(appPath, nativeBinding);
