@@ -113,3 +113,58 @@ describe('packaging the desktop console (electron-builder)', () => {
     expect(pkg.devDependencies['smtp-server']).toBeDefined();
   });
 });
+
+/** Whether an npm `engines.node` range admits `version` (the forms package-lock.json holds). */
+function admits(range: string, version: string): boolean {
+  const v = version.split('.').map(Number);
+  const parts = (text: string): number[] => text.replace(/\.[x*].*$/, '').split('.').map(Number);
+  const compare = (p: number[]): number => {
+    for (let i = 0; i < 3; i += 1) if ((v[i] ?? 0) !== (p[i] ?? 0)) return (v[i] ?? 0) - (p[i] ?? 0);
+    return 0;
+  };
+  const one = (c: string): boolean => {
+    if (c === '*' || c === '') return true;
+    const m = /^(>=|<=|>|<|=|\^|~)?(.+)$/.exec(c)!;
+    const p = parts(m[2]!);
+    switch (m[1]) {
+      case '>=': return compare(p) >= 0;
+      case '>': return compare(p) > 0;
+      case '<=': return compare(p) <= 0;
+      case '<': return compare(p) < 0;
+      case '^': return v[0] === p[0] && compare(p) >= 0;
+      case '~': return v[0] === p[0] && (p.length < 2 || v[1] === p[1]) && compare(p) >= 0;
+      default: return p.every((n, i) => v[i] === n); // 20, 20.x, 20.19
+    }
+  };
+  return range.split('||').some((alternative) => alternative.replace(/([<>=^~]+)\s+/g, '$1').trim().split(/\s+/).every(one));
+}
+
+describe('the Node.js floor', () => {
+  /** The packages the README names as declaring Node 22.12: the Electron tooling, none of which the console, its tests or the web host run. */
+  const electronTooling = ['electron', '@electron/get', '@electron-internal/extract-zip', '@electron/rebuild', 'node-abi'];
+
+  it('every installed package admits the README\'s Node 20.19, but for the Electron tooling the README names', () => {
+    expect(admits('^20.19.0 || >=22.12.0', '20.19.0')).toBe(true);
+    expect(admits('>=22', '20.19.0')).toBe(false);
+    expect(admits('>=16 || 14 >=14.17', '20.19.0')).toBe(true);
+    expect(admits('^12.22.0 || ^14.17.0', '20.19.0')).toBe(false);
+    const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+    const floor = /Node\.js (\d+\.\d+) or newer/.exec(readme)?.[1];
+    expect(floor).toBe('20.19');
+    expect((JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node).toBe(`>=${floor}`);
+    const lock = JSON.parse(readFileSync(path.join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { engines?: { node?: string }; optional?: boolean; dev?: boolean }> };
+    const refusing: string[] = [];
+    for (const [where, entry] of Object.entries(lock.packages)) {
+      const range = entry.engines?.node;
+      // An optional package for another platform is not installed (npm says nothing of it).
+      if (where === '' || range === undefined || entry.optional === true) continue;
+      if (admits(range, `${floor}.0`)) continue;
+      const name = where.slice(where.lastIndexOf('node_modules/') + 'node_modules/'.length);
+      refusing.push(name);
+      expect(entry.dev, `${name} is needed at run time but wants Node ${range}`).toBe(true);
+    }
+    expect(refusing.sort()).toEqual([...electronTooling].sort());
+    for (const name of electronTooling) expect(readme).toContain(`\`${name}\``);
+  });
+});
+
