@@ -49,7 +49,7 @@ export class SyncService {
       lastSyncAt: state.lastSyncAt === null ? null : iso(state.lastSyncAt),
       pendingChanges: counts.pending,
       conflicts: openConflictCount(this.ledger),
-      lastError: state.lastError,
+      lastError: state.centralUrl !== null && state.token === null ? 'No token is set for this central service: enter one under Settings.' : state.lastError,
       pull: state.pull,
     };
   }
@@ -104,8 +104,11 @@ export class SyncService {
     }
     const tokenCleared = this.ledger.transaction(() => {
       const before = getSyncState(this.ledger);
-      const clear = token === undefined && before.token !== null && !sameCentralService(before.centralUrl, url);
+      const moved = !sameCentralService(before.centralUrl, url);
+      const clear = token === undefined && before.token !== null && moved;
       setSyncSettings(this.ledger, url, clear ? null : typeof token === 'string' ? tokenToStore(token, this.sealer) : token);
+      // The last error was the old service's.
+      if (moved) updateSyncState(this.ledger, { lastError: null });
       return clear;
     });
     return { ...this.settings(), tokenCleared };

@@ -36,6 +36,7 @@ describe('the central service settings', () => {
     const moved = sync.updateSettings(listenerUrl);
     expect(moved).toEqual({ centralUrl: listenerUrl, hasToken: false, tokenCleared: true });
     expect(sync.token()).toBeNull();
+    expect(sync.status().lastError).toBe('No token is set for this central service: enter one under Settings.');
     await console_.client.syncNow();
     expect(seen.filter((headers) => headers.authorization !== undefined)).toEqual([]);
     expect(JSON.stringify(seen)).not.toContain('secret-token');
