@@ -2,7 +2,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createDispatcher } from '../../shared/api';
-import { importUsageFile, type ImportReport } from '../ledger';
+import { importUsageFile, type ImportReport } from '../usage-import';
 import { tempDir } from '../ledger/testing';
 import { createHandlers } from './handlers';
 import { makeWorld, type World } from './testing';

@@ -1,6 +1,6 @@
 import { CHANNELS, type Channel } from '../../shared/domain';
-import type { ParseContext, ParseResume, ParsedBatch, UsageColumns } from './usage-parse';
-import type { RecordLimits } from './usage-rows';
+import type { ParseContext, ParseResume, ParsedBatch, UsageColumns } from './parse';
+import type { RecordLimits } from './rows';
 
 /** What the import's parser thread is given. */
 export interface WorkerJob {
