@@ -73,8 +73,9 @@ describe('npm run import-usage', () => {
   });
 
   // A real full disk: a 3 MB tmpfs in a mount namespace of the CLI's own (gone with it).
-  const namespaces = spawnSync('unshare', ['-rm', 'true']).status === 0;
-  it.skipIf(!namespaces)(`exits 3 on a full disk with one clear line saying what was saved, which is what the ledger holds${namespaces ? '' : ' (skipped: no mount namespaces here, unshare -rm fails)'}`, () => {
+  // (The probe mounts one too: a container may allow the namespace but not the mount.)
+  const namespaces = spawnSync('unshare', ['-rm', 'sh', '-c', 'd=$(mktemp -d) && mount -t tmpfs -o size=1m tmpfs "$d" && umount "$d" && rmdir "$d"']).status === 0;
+  it.skipIf(!namespaces)(`exits 3 on a full disk with one clear line saying what was saved, which is what the ledger holds${namespaces ? '' : ' (skipped: no tmpfs can be mounted here, unshare -rm + mount fails)'}`, () => {
     const file = join(dir, 'many.csv');
     const lines = ['id,spaceId,channel,direction,credits,occurredAt'];
     for (let i = 0; i < 150_000; i += 1) lines.push(`d${i},SP-1,SMS,MT,1,2026-01-0${1 + (i % 9)}T10:00:00Z`);
