@@ -21,7 +21,8 @@ import { userInfo } from 'node:os';
 import path from 'node:path';
 import { LedgerOpenError, openLedger } from '../main/ledger';
 import { LEDGER_FILE, resolveDataDir } from '../main/host';
-import { ServiceError, createServices } from '../main/services';
+import { ApiFailure } from '../shared/api';
+import { createServices } from '../main/services';
 
 const USAGE = 'usage: npm run import-usage -- [--ledger FILE | --data-dir DIR] [--actor NAME] [--json] FILE';
 const HELP = `${USAGE}
@@ -149,7 +150,7 @@ async function main(): Promise<void> {
   } catch (error) {
     if (tty) process.stderr.write('\n');
     // Said, not thrown: the ledger is closed below either way.
-    if (error instanceof ServiceError) {
+    if (error instanceof ApiFailure) {
       process.stderr.write(`${error.message}\n`);
       process.exitCode = error.kind === 'validation' ? EXIT.nothingImported : EXIT.stopped;
     } else {

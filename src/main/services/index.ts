@@ -64,7 +64,6 @@ export function createServices({ ledger, clock, recover = true, tokenSealer = nu
   };
 }
 
-export { ServiceError } from './errors';
 export { composeNotification } from './notifications';
 export type { OrgService } from './org';
 export type { PlansService } from './plans';

@@ -10,7 +10,7 @@ import {
   type ImportProgress,
 } from '../usage-import';
 import { newId, type Ledger } from '../ledger';
-import { ServiceError } from './errors';
+import { ApiFailure } from '../../shared/api';
 
 /** Usage import (CSV or JSON Lines, streamed, idempotent by event id) and direct recording. */
 export class UsageService {
@@ -46,8 +46,8 @@ export class UsageService {
 }
 
 function translate(error: unknown): unknown {
-  if (error instanceof ImportFormatError) return new ServiceError('validation', `Nothing was imported: ${error.message}.`);
+  if (error instanceof ImportFormatError) return new ApiFailure('validation', `Nothing was imported: ${error.message}.`);
   // Its message says what the ledger kept: never the host's generic "nothing was changed".
-  if (error instanceof ImportStoppedError) return new ServiceError('internal', error.message);
+  if (error instanceof ImportStoppedError) return new ApiFailure('internal', error.message);
   return error;
 }

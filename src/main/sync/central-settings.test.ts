@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ServiceError } from '../services';
+import { ApiFailure } from '../../shared/api';
 import { checkCentralUrl, isLoopbackHost } from './central-url';
 import { makeConsole, type TestConsole } from './testing';
 
@@ -35,7 +35,7 @@ describe('the central service settings', () => {
 
     const moved = sync.updateSettings(listenerUrl);
     expect(moved).toEqual({ centralUrl: listenerUrl, hasToken: false, tokenCleared: true });
-    expect(sync.token()).toBeNull();
+    expect(sync.endpoint()).toBeNull();
     expect(sync.status().lastError).toBe('No token is set for this central service: enter one under Settings.');
     await console_.client.syncNow();
     expect(seen.filter((headers) => headers.authorization !== undefined)).toEqual([]);
@@ -73,8 +73,8 @@ describe('the central service settings', () => {
     } catch (error) {
       refused = error;
     }
-    expect(refused).toBeInstanceOf(ServiceError);
-    expect((refused as ServiceError).message).toBe(
+    expect(refused).toBeInstanceOf(ApiFailure);
+    expect((refused as ApiFailure).message).toBe(
       'Plain http:// is allowed only for a central service on this computer (localhost, 127.0.0.1, ::1): the token would cross the network unencrypted. Use https://central.example.com.',
     );
     // A refused change changes nothing.
