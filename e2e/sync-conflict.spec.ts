@@ -242,7 +242,7 @@ test('an outdated change is set aside side by side; keeping the central version 
   const offlineUrl = `http://127.0.0.1:${await closedPort()}`;
   /** The console loses the central service: every round fails until it is given back. */
   const goOffline = async () => {
-    await invoke(server, 'settings.update', { centralUrl: offlineUrl });
+    await invoke(server, 'settings.update', { centralUrl: offlineUrl, token: world.consoleToken });
     // A round still under way with the real address ends before this one, which cannot connect.
     expect((await invoke(server, 'sync.now', {})).state).toBe('offline');
   };
@@ -289,7 +289,7 @@ test('an outdated change is set aside side by side; keeping the central version 
   await page.goto(`${server.origin}/#/sync`);
   await expect(fact(page, 'Status')).toHaveText('Offline');
   await expect(page.getByTestId('pending-changes')).toHaveText('1');
-  await invoke(server, 'settings.update', { centralUrl: world.centralUrl });
+  await invoke(server, 'settings.update', { centralUrl: world.centralUrl, token: world.consoleToken });
   await page.getByRole('button', { name: 'Sync now' }).click();
   const conflict = page.getByRole('article', { name: `Plan ${plan.id}` });
   await expect(conflict).toContainText('1 change of yours set aside');
@@ -343,7 +343,7 @@ test('an outdated change is set aside side by side; keeping the central version 
   await goOffline();
   expect(await bea.edit(plan.id, { rollover: true })).toMatchObject({ version: 3, updatedBy: BEA });
   await invoke(server, 'plans.edit', { planId: plan.id, baseVersion: 2, patch: { credits: 3_000 } });
-  await invoke(server, 'settings.update', { centralUrl: world.centralUrl });
+  await invoke(server, 'settings.update', { centralUrl: world.centralUrl, token: world.consoleToken });
   await page.goto(`${server.origin}/#/sync`);
   await page.getByRole('button', { name: 'Sync now' }).click();
   const second = page.getByRole('article', { name: `Plan ${plan.id}` });

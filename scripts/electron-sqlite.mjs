@@ -25,13 +25,13 @@ function packageVersion(name) {
 }
 
 /** Mirrors electronSqliteBindingPath() in src/main/host/native-sqlite.ts. */
-export function electronSqliteTarget({ runtime = 'electron', target } = {}) {
+export function electronSqliteTarget({ runtime = 'electron', target, platform = process.platform, arch = process.arch } = {}) {
   const electronVersion = target ?? packageVersion('electron');
   const betterSqliteVersion = packageVersion('better-sqlite3');
   const prefix = runtime === 'electron' ? 'electron' : runtime;
-  const folder = `${prefix}-${electronVersion}-better-sqlite3-${betterSqliteVersion}-${process.platform}-${process.arch}`;
+  const folder = `${prefix}-${electronVersion}-better-sqlite3-${betterSqliteVersion}-${platform}-${arch}`;
   const dir = path.join(root, 'node_modules', '.cache', 'electron-sqlite', folder);
-  return { runtime, version: electronVersion, dir, binding: path.join(dir, 'better_sqlite3.node') };
+  return { runtime, version: electronVersion, platform, arch, dir, binding: path.join(dir, 'better_sqlite3.node') };
 }
 
 function nodeGypScript() {
@@ -54,8 +54,8 @@ function attempt(label, command, args, cwd, log) {
  * Returns the path of the Electron build of better_sqlite3.node, building it when missing.
  * Throws with an actionable message when neither a prebuilt nor a local compiler is available.
  */
-export function ensureElectronSqlite({ force = false, runtime = 'electron', target, extraGypArgs = [], log = console.log } = {}) {
-  const wanted = electronSqliteTarget({ runtime, target });
+export function ensureElectronSqlite({ force = false, runtime = 'electron', target, platform, arch, extraGypArgs = [], log = console.log } = {}) {
+  const wanted = electronSqliteTarget({ runtime, target, platform, arch });
   if (!force && existsSync(wanted.binding)) return wanted.binding;
 
   const work = path.join(wanted.dir, 'work');
@@ -72,19 +72,20 @@ export function ensureElectronSqlite({ force = false, runtime = 'electron', targ
     ok = attempt(
       `downloading a prebuilt better-sqlite3 for Electron ${wanted.version}`,
       process.execPath,
-      [prebuild, '--runtime', 'electron', '--target', wanted.version, '--arch', process.arch, '--platform', process.platform],
+      [prebuild, '--runtime', 'electron', '--target', wanted.version, '--arch', wanted.arch, '--platform', wanted.platform],
       work,
       log,
     ) && existsSync(built);
   }
-  if (!ok) {
+  // node-gyp compiles for this machine only: another platform needs its prebuilt.
+  if (!ok && wanted.platform === process.platform) {
     const gyp = nodeGypScript();
     if (gyp) {
       const distUrl = runtime === 'electron' ? ['--dist-url=https://electronjs.org/headers'] : [];
       ok = attempt(
         `compiling better-sqlite3 for ${runtime} ${wanted.version} with node-gyp (a few minutes)`,
         process.execPath,
-        [gyp, 'rebuild', '--release', `--runtime=${runtime}`, `--target=${wanted.version}`, `--arch=${process.arch}`, ...distUrl, ...extraGypArgs],
+        [gyp, 'rebuild', '--release', `--runtime=${runtime}`, `--target=${wanted.version}`, `--arch=${wanted.arch}`, ...distUrl, ...extraGypArgs],
         work,
         log,
       ) && existsSync(built);

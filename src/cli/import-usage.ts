@@ -9,9 +9,13 @@
  *   --actor NAME      who imports (recorded with the import; default: your user name)
  *   --json            print the report as one JSON document
  *
- * Exit status: 0 every row imported (or already there), 1 some rows were bad (the good ones are
- * kept; each bad row is listed with its line number), 2 nothing was imported (wrong options,
- * unreadable file, wrong header, or a ledger the console refuses to open).
+ * Exit status (also in --help):
+ *   0  every row imported (or already there)
+ *   1  some rows were bad (the good ones are kept; each bad row is listed with its line number)
+ *   2  nothing was imported: wrong options, an unreadable file, a wrong header, or a ledger the
+ *      console refuses to open
+ *   3  the import stopped partway (a full disk, a file or ledger that cannot be read or written):
+ *      the message says how many rows were saved; importing the file again finishes it
  */
 import { userInfo } from 'node:os';
 import path from 'node:path';
@@ -21,10 +25,30 @@ import { ApiFailure } from '../shared/api';
 import { createServices } from '../main/services';
 
 const USAGE = 'usage: npm run import-usage -- [--ledger FILE | --data-dir DIR] [--actor NAME] [--json] FILE';
+const HELP = `${USAGE}
 
-function fail(message: string): never {
+Imports usage events from a CSV or JSON Lines file into the console's ledger.
+
+  --ledger FILE    the ledger file (default: ledger.sqlite in the console's data folder)
+  --data-dir DIR   the console's data folder (default: CREDIT_CONSOLE_DATA_DIR or the per-user folder)
+  --actor NAME     who imports (recorded with the import; default: your user name)
+  --json           print the report as one JSON document
+
+Exit status:
+  0  every row imported (or already there)
+  1  some rows were bad: the good ones are kept, each bad one is listed with its line
+  2  nothing was imported: wrong options, an unreadable file, a wrong header, or a ledger the
+     console refuses to open
+  3  the import stopped partway (a full disk, a file or ledger that cannot be read or written):
+     the message says how many rows were saved; import the file again to finish it
+`;
+
+/** Exit statuses (documented in HELP and the README). */
+const EXIT = { ok: 0, badRows: 1, nothingImported: 2, stopped: 3 } as const;
+
+function fail(message: string, status: number = EXIT.nothingImported): never {
   process.stderr.write(`${message}\n`);
-  process.exit(2);
+  process.exit(status);
 }
 
 interface Options {
@@ -53,8 +77,8 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--actor') actor = value();
     else if (arg === '--json') json = true;
     else if (arg === '--help' || arg === '-h') {
-      process.stdout.write(`${USAGE}\n`);
-      process.exit(0);
+      process.stdout.write(HELP);
+      process.exit(EXIT.ok);
     } else if (arg.startsWith('--')) fail(`unknown option ${arg}\n${USAGE}`);
     else if (file === null) file = arg;
     else fail(`one file at a time (got ${file} and ${arg})\n${USAGE}`);
@@ -84,9 +108,15 @@ async function main(): Promise<void> {
     ledger = openLedger(options.ledger);
   } catch (error) {
     if (error instanceof LedgerOpenError) fail(error.message);
-    throw error;
+    fail(`Nothing was imported: the ledger ${options.ledger} cannot be opened (${error instanceof Error ? error.message : String(error)}).`);
   }
-  const services = createServices({ ledger, clock: () => Date.now() });
+  let services;
+  try {
+    services = createServices({ ledger, clock: () => Date.now() });
+  } catch (error) {
+    ledger.close();
+    fail(`Nothing was imported: the ledger ${options.ledger} cannot be written (${error instanceof Error ? error.message : String(error)}).`);
+  }
   const tty = process.stderr.isTTY === true;
   let lastShown = 0;
   const started = performance.now();
@@ -116,10 +146,18 @@ async function main(): Promise<void> {
       if (report.badRows.length > shown.length || report.badRowsTruncated) out.push(`    … and more; use --json for the first ${report.badRows.length}`);
       process.stdout.write(`${out.join('\n')}\n`);
     }
-    process.exitCode = report.badRows.length > 0 ? 1 : 0;
+    process.exitCode = report.badRows.length > 0 ? EXIT.badRows : EXIT.ok;
   } catch (error) {
-    if (error instanceof ApiFailure) fail(error.message);
-    throw error;
+    if (tty) process.stderr.write('\n');
+    // Said, not thrown: the ledger is closed below either way.
+    if (error instanceof ApiFailure) {
+      process.stderr.write(`${error.message}\n`);
+      process.exitCode = error.kind === 'validation' ? EXIT.nothingImported : EXIT.stopped;
+    } else {
+      // Not foreseen: one line, no stack trace; the ledger keeps whole batches only, whatever happened.
+      process.stderr.write(`The import stopped: ${error instanceof Error ? error.message : String(error)}. Rows of whole batches saved before this are kept; import the file again to finish it.\n`);
+      process.exitCode = EXIT.stopped;
+    }
   } finally {
     ledger.close();
   }

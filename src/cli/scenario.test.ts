@@ -102,6 +102,15 @@ describe.concurrent('npm run --silent scenario -- FILE', () => {
     });
   });
 
+  it('reads a file saved with a UTF-8 byte-order mark', async ({ expect }) => {
+    const target = path.join(dir, 'bom.json');
+    writeFileSync(target, `\uFEFF${JSON.stringify({ plan, queries: [{ at: '2025-06-01T00:00:00Z' }] })}`, 'utf8');
+    const result = await scenario(target);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ queries: [{ at: '2025-06-01T00:00:00Z' }] });
+  });
+
   const invalid: [string, unknown, RegExp][] = [
     ['bad JSON', '{ "plan": { "limit": "all_channels", ', /^\S*bad-json\.json: not valid JSON/],
     [

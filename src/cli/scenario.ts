@@ -15,7 +15,8 @@ function main(argv: string[]): void {
   if (!file || argv.length > 1) fail('usage: npm run --silent scenario -- FILE (one scenario file, "-" for standard input)');
   let text: string;
   try {
-    text = readFileSync(file === '-' ? 0 : file, 'utf8');
+    // Editors on Windows save UTF-8 with a byte-order mark; JSON.parse refuses it, so drop it.
+    text = readFileSync(file === '-' ? 0 : file, 'utf8').replace(/^\uFEFF/, '');
   } catch (error) {
     fail(`${file}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }

@@ -1,11 +1,12 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { BrowserWindow, app, dialog, session } from 'electron';
-import { USAGE, electronSqliteBindingPath, openConsole, parseConsoleOptions, resolveDataDir, type ConsoleRuntime } from '../host';
+import { USAGE, electronSqliteBindingPath, openConsole, packagedSqliteBindingPath, parseConsoleOptions, resolveDataDir, type ConsoleRuntime } from '../host';
 import { registerAppScheme, serveRenderer } from './app-protocol';
 import { electronSqliteBinding } from './native-sqlite';
 import { forwardEvents, serveDispatcher } from './ipc';
 import { hardenApp, hardenSession } from './security';
+import { electronTokenSealer } from './token-sealer';
 import { createConsoleWindow } from './window';
 
 /** The built app's layout (electron-vite): out/main, out/preload, out/renderer under the app path. */
@@ -75,15 +76,19 @@ export function runElectronConsole(): void {
     hardenSession(session.defaultSession);
     serveRenderer(session.defaultSession, paths.renderer);
 
-    const nativeBinding = electronSqliteBindingPath(appPath, {
-      electronVersion: process.versions.electron ?? 'unknown',
-      betterSqliteVersion: betterSqliteVersion(appPath),
-      platform: process.platform,
-      arch: process.arch,
-    });
+    // Packaged: the binding electron-builder placed beside the archive; from the sources: the one
+    // scripts/electron-sqlite.mjs built (npm start runs it).
+    const nativeBinding = app.isPackaged
+      ? packagedSqliteBindingPath(process.resourcesPath)
+      : electronSqliteBindingPath(appPath, {
+          electronVersion: process.versions.electron ?? 'unknown',
+          betterSqliteVersion: betterSqliteVersion(appPath),
+          platform: process.platform,
+          arch: process.arch,
+        });
     const dataDir = options.dataDir ?? resolveDataDir({ env: process.env, electronUserData: app.getPath('userData') });
     try {
-      runtime = await openConsole({ dataDir, empty: options.empty, nativeBinding: electronSqliteBinding(nativeBinding) });
+      runtime = await openConsole({ dataDir, empty: options.empty, nativeBinding: electronSqliteBinding(nativeBinding), tokenSealer: electronTokenSealer() });
     } catch (error) {
       fatal(
         'The console could not open its ledger',

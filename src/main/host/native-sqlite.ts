@@ -20,3 +20,14 @@ export function electronSqliteBindingPath(projectRoot: string, target: NativeBui
   const folder = `electron-${target.electronVersion}-better-sqlite3-${target.betterSqliteVersion}-${target.platform}-${target.arch}`;
   return path.join(projectRoot, ELECTRON_SQLITE_CACHE, folder, 'better_sqlite3.node');
 }
+
+/**
+ * In a package built by electron-builder, the Electron build of better-sqlite3 lies outside the
+ * app's ASAR archive, under the resources folder (extraResources; a native module cannot be
+ * loaded from inside an archive).
+ */
+export const PACKAGED_SQLITE_BINDING = 'better-sqlite3/better_sqlite3.node';
+
+export function packagedSqliteBindingPath(resourcesPath: string): string {
+  return path.join(resourcesPath, ...PACKAGED_SQLITE_BINDING.split('/'));
+}

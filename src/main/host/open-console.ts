@@ -6,6 +6,7 @@ import { createServices } from '../services';
 import { seedDemo } from '../services/demo';
 import { createHandlers } from '../services/handlers';
 import { SyncClient, type SyncClientOptions } from '../sync';
+import type { TokenSealer } from '../sync/token-store';
 import { createEventBus, type EventBus } from './event-bus';
 
 /** The ledger's file name inside the data folder. */
@@ -26,6 +27,8 @@ export interface OpenConsoleOptions {
   nativeBinding?: string;
   /** The sync client's timing (tests shorten it); false: run without one. */
   sync?: Pick<SyncClientOptions, 'intervalMs' | 'backoff' | 'changeDelayMs' | 'pageLimit' | 'timeoutMs'> | false;
+  /** Seals the central service's token at rest (the Electron host: safeStorage); none: kept as is in the 0600 ledger. */
+  tokenSealer?: TokenSealer | null;
 }
 
 /** The services as both hosts use them. */
@@ -51,7 +54,7 @@ export async function openConsole(options: OpenConsoleOptions): Promise<ConsoleR
   const ledger = openLedger(ledgerPath, options.nativeBinding === undefined ? {} : { nativeBinding: options.nativeBinding });
   try {
     const clock = options.clock ?? (() => Date.now());
-    const services = createServices({ ledger, clock });
+    const services = createServices({ ledger, clock, tokenSealer: options.tokenSealer ?? null });
     let seededDemo = false;
     if (firstStart && !options.empty) {
       options.onSeeding?.();

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LedgerOpenError } from './errors';
@@ -48,6 +48,34 @@ describe('opening the ledger', () => {
       expect(t.ledger.db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
     } finally {
       t.cleanup();
+    }
+  });
+
+  it.skipIf(process.platform === 'win32')('creates the ledger and its -wal and -shm files readable by their owner only, and narrows an older 0644 ledger', () => {
+    const mode = (path: string): number => statSync(path).mode & 0o777;
+    const folder = dir();
+    const path = join(folder, 'ledger.db');
+    const before = process.umask(0o022); // the usual umask, under which SQLite creates 0644 files
+    try {
+      const ledger = openLedger(path);
+      ledger.transaction(() => ledger.db.prepare("UPDATE sync_state SET token = 'secret' WHERE id = 1").run());
+      expect(existsSync(`${path}-wal`)).toBe(true);
+      expect(existsSync(`${path}-shm`)).toBe(true);
+      expect([mode(path), mode(`${path}-wal`), mode(`${path}-shm`)]).toEqual([0o600, 0o600, 0o600]);
+      ledger.close();
+
+      // A ledger an older console created as SQLite does (0644, its log files too).
+      const older = join(folder, 'older.db');
+      const db = new Database(older);
+      db.pragma('journal_mode = WAL');
+      db.close();
+      chmodSync(older, 0o644);
+      expect(mode(older)).toBe(0o644);
+      const reopened = openLedger(older);
+      expect([mode(older), mode(`${older}-wal`), mode(`${older}-shm`)]).toEqual([0o600, 0o600, 0o600]);
+      reopened.close();
+    } finally {
+      process.umask(before);
     }
   });
 

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, openSync, readSync, statSync } from 'node:fs';
 import { LedgerOpenError } from './errors';
 import { APPLICATION_ID, LATEST_VERSION, migrate } from './migrations';
 
@@ -135,6 +135,29 @@ function leftUnclosed(path: string): boolean {
   }
 }
 
+/** Read and write for the owner only: the ledger holds the sync token and every plan. */
+export const LEDGER_FILE_MODE = 0o600;
+
+/**
+ * Make the ledger's files private to their owner. A new file is created here with mode 0600
+ * (SQLite would create it 0644, less the umask: readable by every user of the machine); SQLite
+ * gives its -wal and -shm files the mode of the database file. Files an older version created
+ * are narrowed to 0600. Windows has no such modes (the data folder's ACL protects it there).
+ */
+function keepPrivate(path: string, create: boolean): void {
+  if (process.platform === 'win32') return;
+  if (create) closeSync(openSync(path, 'a', LEDGER_FILE_MODE));
+  for (const file of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`]) {
+    let mode: number;
+    try {
+      mode = statSync(file).mode & 0o777;
+    } catch {
+      continue; // no such file
+    }
+    if ((mode & 0o077) !== 0) chmodSync(file, LEDGER_FILE_MODE);
+  }
+}
+
 /**
  * Open (or create) the ledger: refuse an SQLite that is too old and any file that is not a
  * healthy ledger of this or an older version — without writing a byte to it — then set the
@@ -152,8 +175,10 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database.
     );
   }
 
-  const existing = path !== ':memory:' && checkHeader(path) === 'sqlite';
+  const header = path === ':memory:' ? 'missing' : checkHeader(path);
+  const existing = header === 'sqlite';
   if (existing) inspectExisting(path, options.verify ?? 'auto', options.nativeBinding);
+  if (path !== ':memory:') keepPrivate(path, header === 'missing');
 
   const db = new Database(path, { nativeBinding: options.nativeBinding });
   try {

@@ -88,12 +88,14 @@ export function createHandlers(services: Services, options: HandlerOptions = {})
     'usage.import': async ({ source }, caller) => {
       const importId = services.usage.newImportId();
       const onProgress = (p: EventPayload<'import.progress'>): void => emit('import.progress', p);
-      const report =
-        source.kind === 'path'
+      try {
+        return source.kind === 'path'
           ? await services.usage.importFile(source.path, caller.actor, onProgress, importId)
           : await services.usage.importText(source.fileName, source.text, caller.actor, onProgress, importId);
-      changed('usage');
-      return report;
+      } finally {
+        // Also after an import that stopped partway: the batches it saved are in the ledger.
+        changed('usage');
+      }
     },
     'usage.record': ({ events }, caller) => {
       const decisions = services.usage.record(events, caller.actor);

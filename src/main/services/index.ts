@@ -8,6 +8,7 @@ import { NotificationsService } from './notifications';
 import { OrgService } from './org';
 import { PlansService } from './plans';
 import { SyncService } from '../sync';
+import type { TokenSealer } from '../sync/token-store';
 import { UsageService } from './usage';
 import { UsageAnalyticsService } from './usage-analytics';
 
@@ -38,15 +39,19 @@ export interface ServicesOptions {
    * same ledger in the same process (the demo seed's dated changes) passes false.
    */
   recover?: boolean;
+  /** Seals the central service's token at rest (the Electron host passes safeStorage); none: stored as is. */
+  tokenSealer?: TokenSealer | null;
 }
 
-export function createServices({ ledger, clock, recover = true }: ServicesOptions): Services {
+export function createServices({ ledger, clock, recover = true, tokenSealer = null }: ServicesOptions): Services {
   if (recover) {
     const now = clock();
     ledger.transaction(() => markInterruptedImports(ledger, now));
     settleAll(ledger, now);
   }
   const plans = new PlansService(ledger, clock);
+  const sync = new SyncService(ledger, clock, plans, tokenSealer);
+  if (recover) sync.sealStoredToken();
   return {
     ledger,
     clock,
@@ -57,7 +62,7 @@ export function createServices({ ledger, clock, recover = true }: ServicesOption
     usage: new UsageService(ledger, clock),
     usageAnalytics: new UsageAnalyticsService(ledger, clock),
     notifications: new NotificationsService(ledger, clock),
-    sync: new SyncService(ledger, clock, plans),
+    sync,
     drafts: new DraftsService(ledger, clock),
   };
 }

@@ -1,6 +1,7 @@
 import type { ImportReport } from '../../shared/api';
 import {
   ImportFormatError,
+  ImportStoppedError,
   importUsageFile,
   importUsageText,
   recordUsageEvents,
@@ -46,5 +47,7 @@ export class UsageService {
 
 function translate(error: unknown): unknown {
   if (error instanceof ImportFormatError) return new ApiFailure('validation', `Nothing was imported: ${error.message}.`);
+  // Its message says what the ledger kept: never the host's generic "nothing was changed".
+  if (error instanceof ImportStoppedError) return new ApiFailure('internal', error.message);
   return error;
 }

@@ -143,6 +143,12 @@ export class SyncClient {
   private async round(): Promise<void> {
     const central = this.services.sync.endpoint();
     if (central === null) return;
+    // A token sealed by another key store, or a URL stored before the console checked them
+    // (plain http to another computer): nothing is sent, and the status says why.
+    if ('problem' in central) {
+      this.report({ state: 'offline', lastError: central.problem, pull: null });
+      return;
+    }
     const endpoint: CentralEndpoint = { ...central, timeoutMs: this.options.timeoutMs };
     this.report({ state: 'syncing' });
     try {

@@ -38,3 +38,4 @@ export {
 export { applyPullPage, refreshEngine, type PullPageResult } from './pull';
 export { centralUsageCorrections, type CentralUsagePlan } from './central-usage';
 export { CENTRAL_CLOCK_SKEW_MS, centralBucketsAt, type CentralBuckets, type CentralStatePlan } from './central-state';
+export type { TokenSealer } from './token-store';

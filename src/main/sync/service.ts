@@ -25,6 +25,8 @@ export interface PlanWriter {
   edit(planId: string, baseVersion: number, patch: PlanConfig, who: string): unknown;
   delete(planId: string, baseVersion: number, who: string): unknown;
 }
+import { checkCentralUrl, sameCentralService } from './central-url';
+import { isSealed, readStoredToken, tokenToStore, type TokenSealer } from './token-store';
 
 /**
  * Sync state, the outbox, pulled pages and conflicts, as the screens and the network client
@@ -37,6 +39,8 @@ export class SyncService {
     private readonly ledger: Ledger,
     private readonly clock: () => number,
     private readonly plans?: PlanWriter,
+    /** Seals the token at rest where the host can (Electron's safeStorage); null: kept as is. */
+    private readonly sealer: TokenSealer | null = null,
   ) {}
 
   status(): SyncStatus {
@@ -48,7 +52,7 @@ export class SyncService {
       lastSyncAt: state.lastSyncAt === null ? null : iso(state.lastSyncAt),
       pendingChanges: counts.pending,
       conflicts: openConflictCount(this.ledger),
-      lastError: state.lastError,
+      lastError: state.centralUrl !== null && state.token === null ? 'No token is set for this central service: enter one under Settings.' : state.lastError,
       pull: state.pull,
     };
   }
@@ -58,31 +62,60 @@ export class SyncService {
     return { centralUrl: state.centralUrl, hasToken: state.token !== null };
   }
 
-  /** The token for the sync client (never returned to the screens). */
-  token(): string | null {
-    return getSyncState(this.ledger).token;
-  }
-
-  updateSettings(centralUrl: string | null, token?: string | null): { centralUrl: string | null; hasToken: boolean } {
-    if (centralUrl !== null) {
-      let url: URL;
-      try {
-        url = new URL(centralUrl);
-      } catch {
-        throw new ApiFailure('validation', `"${centralUrl}" is not a URL.`);
-      }
-      if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-        throw new ApiFailure('validation', 'The central service URL must start with https:// (or http:// for a local test service).');
-      }
-    }
-    this.ledger.transaction(() => setSyncSettings(this.ledger, centralUrl, token));
-    return this.settings();
-  }
-
-  /** Where to sync and with which token; null while either is not set. */
-  endpoint(): { url: string; token: string } | null {
+  /** Seal a token stored in plain text (by an older console, or the web host) once a sealer is at hand. */
+  sealStoredToken(): boolean {
+    const sealer = this.sealer;
+    if (sealer === null) return false;
     const state = getSyncState(this.ledger);
-    return state.centralUrl === null || state.token === null ? null : { url: state.centralUrl, token: state.token };
+    if (state.token === null || isSealed(state.token)) return false;
+    // secure_delete: the bytes of the clear token are overwritten, not merely freed.
+    this.ledger.db.pragma('secure_delete = ON');
+    try {
+      this.ledger.transaction(() => setSyncSettings(this.ledger, state.centralUrl, tokenToStore(state.token!, sealer)));
+      this.ledger.db.pragma('wal_checkpoint(TRUNCATE)');
+    } finally {
+      this.ledger.db.pragma('secure_delete = OFF');
+    }
+    return true;
+  }
+
+  /**
+   * Set the central service and its token. A token belongs to the service that issued it: when
+   * the URL changes and no new token comes with it, the stored one is removed (and the answer
+   * says so), so that pointing the console at another listener never hands it the token.
+   */
+  updateSettings(centralUrl: string | null, token?: string | null): { centralUrl: string | null; hasToken: boolean; tokenCleared: boolean } {
+    let url: string | null = null;
+    if (centralUrl !== null) {
+      const checked = checkCentralUrl(centralUrl);
+      if (!checked.ok) throw new ApiFailure('validation', checked.message);
+      url = checked.url;
+    }
+    const tokenCleared = this.ledger.transaction(() => {
+      const before = getSyncState(this.ledger);
+      const moved = !sameCentralService(before.centralUrl, url);
+      const clear = token === undefined && before.token !== null && moved;
+      setSyncSettings(this.ledger, url, clear ? null : typeof token === 'string' ? tokenToStore(token, this.sealer) : token);
+      // The last error was the old service's.
+      if (moved) updateSyncState(this.ledger, { lastError: null });
+      return clear;
+    });
+    return { ...this.settings(), tokenCleared };
+  }
+
+  /**
+   * Where to sync and with which token; null while either is not set; a problem when the token
+   * cannot be read here (sealed by another key store) or the stored URL fails today's check
+   * (plain http to another computer, stored by an older console): nothing is sent then.
+   */
+  endpoint(): { url: string; token: string } | { problem: string } | null {
+    const state = getSyncState(this.ledger);
+    if (state.centralUrl === null || state.token === null) return null;
+    const read = readStoredToken(state.token, this.sealer);
+    if (read.token === null) return { problem: read.problem };
+    const checked = checkCentralUrl(state.centralUrl);
+    if (!checked.ok) return { problem: checked.message };
+    return { url: checked.url, token: read.token };
   }
 
   /** The cursor the next pull starts from (null before the first pull). */

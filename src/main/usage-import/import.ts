@@ -5,7 +5,7 @@ import { AccountSession, settleAll, type NewEvent, AggregateDelta, currentAttrib
 import { newId, type Ledger, spaceChannelIndex } from '../ledger';
 import { ImportFormatError, toColumns, type ParseContext, type ParsedBatch, type UsageColumns } from './parse';
 import { parseFile, parseText, type ParseIn } from './parse-host';
-import { checkEvent, type RowContext, type UsageRow } from './rows';
+import { checkEvent, type RecordLimits, type RowContext, type UsageRow } from './rows';
 
 export { ImportFormatError } from './parse';
 export type { ParseIn } from './parse-host';
@@ -45,6 +45,61 @@ export interface ImportOptions {
   maxBadRows?: number;
   /** Where a file is parsed: 'auto' (a worker thread for large files), 'worker' or 'here'. */
   parseIn?: ParseIn;
+  /** How far one record may run (tests set them smaller than DEFAULT_RECORD_LIMITS). */
+  limits?: RecordLimits;
+}
+
+/** What an import that stopped partway had saved: whole batches, each its own transaction. */
+export interface ImportSaved {
+  /** null: the import had not written its record yet (nothing of it is in the ledger). */
+  importId: string | null;
+  rowsRead: number;
+  inserted: number;
+  duplicates: number;
+  badRows: number;
+}
+
+/**
+ * The import stopped partway for a reason outside the file's rows: the disk is full, the
+ * ledger or the file cannot be read or written. Whatever was saved before stays (and `saved`
+ * says how much); the message says what happened and what to do, in the user's words.
+ */
+export class ImportStoppedError extends Error {
+  readonly saved: ImportSaved;
+  /** The SQLite or system error code, when there is one (SQLITE_FULL, EIO, …). */
+  readonly code: string | null;
+  constructor(message: string, saved: ImportSaved, code: string | null) {
+    super(message);
+    this.name = 'ImportStoppedError';
+    this.saved = saved;
+    this.code = code;
+  }
+}
+
+function errorCode(error: unknown): string | null {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? (error as { code: unknown }).code : null;
+  return typeof code === 'string' ? code : null;
+}
+
+/** Why the import stopped, in a person's words. */
+function stoppedBecause(error: unknown, code: string | null): string {
+  if (code === 'SQLITE_FULL') return 'the disk is full (the ledger could not grow)';
+  if (code === 'ENOSPC') return 'the disk is full';
+  if (code !== null && code.startsWith('SQLITE_READONLY')) return 'the ledger cannot be written (it is read-only)';
+  if (code === 'SQLITE_BUSY') return 'another program holds the ledger\'s write lock';
+  if (code !== null && code.startsWith('SQLITE_IOERR')) return `the ledger could not be written (${code})`;
+  if (code !== null && /^E[A-Z]+$/.test(code)) return `the file could not be read to its end (${code})`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+function stoppedMessage(because: string, saved: ImportSaved): string {
+  const n = (value: number): string => value.toLocaleString('en-US');
+  if (saved.importId === null) return `Nothing was imported: ${because}.`;
+  const kept =
+    saved.inserted + saved.duplicates === 0
+      ? `nothing of the file was saved (import ${saved.importId} is on record as failed)`
+      : `the first ${n(saved.rowsRead)} rows were saved (${n(saved.inserted)} new events, ${n(saved.duplicates)} already there; import ${saved.importId})`;
+  return `The import stopped: ${because}. ${kept[0]!.toUpperCase()}${kept.slice(1)}; nothing after them. Import the file again once this is fixed: rows already imported are recognised by their id and skipped.`;
 }
 
 const COLUMNS = '(id, space_ref, kind, credits, occurred_at, plan_ref, identity, campaign, import_ref)';
@@ -86,33 +141,42 @@ export class UsageWriter {
 
   /** Record the import now if no row did (a file with no good rows). */
   ensureStarted(): number {
-    if (this.ref === 0) this.ledger.transaction(() => (this.ref = this.start()));
+    if (this.ref === 0) this.ref = this.ledger.transaction(() => this.start());
     return this.ref;
   }
 
-  /** One transaction: the rows and everything they imply (aggregates, engine decisions, the import's counts). */
+  /**
+   * One transaction: the rows and everything they imply (aggregates, engine decisions, the
+   * import's counts). The writer's counts change only once the transaction committed, so after
+   * a failure (a full disk) they say exactly what the ledger kept.
+   */
   writeColumns(rows: UsageColumns, progress?: () => { rowsRead: number; badRows: number }): void {
     const { ledger } = this;
-    ledger.transaction(() => {
-      const open = new OpenBatch(ledger, this.decidedAt, () => {
-        if (this.ref === 0) this.ref = this.start();
-        return this.ref;
+    let ref = this.ref;
+    const open = ledger.transaction(() => {
+      const batch = new OpenBatch(ledger, this.decidedAt, () => {
+        if (ref === 0) ref = this.start();
+        return ref;
       });
-      open.addColumns(rows);
-      open.finish();
-      this.inserted += open.inserted;
-      if (open.inserted > 0) {
-        this.firstSeq = Math.min(this.firstSeq, open.firstSeq);
-        this.lastSeq = Math.max(this.lastSeq, open.lastNewSeq);
-      }
-      this.duplicates += open.duplicates;
-      if (this.ref !== 0) {
+      batch.addColumns(rows);
+      batch.finish();
+      if (ref !== 0) {
         const p = progress?.();
+        const inserted = this.inserted + batch.inserted;
+        const duplicates = this.duplicates + batch.duplicates;
         ledger
           .stmt('UPDATE imports SET rows_read = ?, inserted = ?, duplicates = ?, bad_rows = ? WHERE ref = ?')
-          .run(p?.rowsRead ?? this.inserted + this.duplicates, this.inserted, this.duplicates, p?.badRows ?? 0, this.ref);
+          .run(p?.rowsRead ?? inserted + duplicates, inserted, duplicates, p?.badRows ?? 0, ref);
       }
+      return batch;
     });
+    this.ref = ref;
+    this.inserted += open.inserted;
+    if (open.inserted > 0) {
+      this.firstSeq = Math.min(this.firstSeq, open.firstSeq);
+      this.lastSeq = Math.max(this.lastSeq, open.lastNewSeq);
+    }
+    this.duplicates += open.duplicates;
   }
 
   write(rows: readonly UsageRow[]): void {
@@ -307,9 +371,9 @@ export function markInterruptedImports(ledger: Ledger, at: number): number {
 }
 
 /** The ledger as a parser needs to know it. */
-function parseContext(ledger: Ledger, sourceName: string, nowMs: number, maxBadRows: number): ParseContext {
+function parseContext(ledger: Ledger, sourceName: string, nowMs: number, maxBadRows: number, limits: RecordLimits | undefined): ParseContext {
   const spaces = [...spaceChannelIndex(ledger)].map(([id, channels]) => ({ id, channels: [...channels] }));
-  return { sourceName, spaces, nowMs, maxBadRows };
+  return { sourceName, spaces, nowMs, maxBadRows, ...(limits === undefined ? {} : { limits }) };
 }
 
 async function runImport(
@@ -326,11 +390,14 @@ async function runImport(
   let rowsRead = 0;
   let bytesRead = 0;
   let badCount = 0;
+  /** Rows read and bad rows of the batches the ledger has committed. */
+  let savedRowsRead = 0;
+  let savedBadCount = 0;
   const badRows: { line: number; reason: string }[] = [];
   const counts = (): { rowsRead: number; badRows: number } => ({ rowsRead, badRows: badCount });
 
   try {
-    for await (const batch of batches(parseContext(ledger, sourceName, startedAt, maxBadRows))) {
+    for await (const batch of batches(parseContext(ledger, sourceName, startedAt, maxBadRows, options.limits))) {
       bytesRead = batch.bytesRead;
       if (batch.format === null) continue;
       const format = batch.format;
@@ -341,6 +408,11 @@ async function runImport(
       // A file parsed in two places lists bad rows from both: keep the first maxBadRows.
       for (const bad of batch.badRows) if (badRows.length < maxBadRows) badRows.push(bad);
       if (batch.rows.count > 0) writer.writeColumns(batch.rows, counts);
+      // Bad rows alone are written with the next batch (or at the end): saved as far as the last write.
+      if (batch.rows.count > 0 || writer.importRef === 0) {
+        savedRowsRead = rowsRead;
+        savedBadCount = badCount;
+      }
       if (rowsRead !== before) options.onProgress?.({ importId, rowsRead, bytesRead, bytesTotal, done: false });
     }
     if (writer === null) throw new ImportFormatError(`${sourceName} is empty: there is no usage to import`);
@@ -351,11 +423,26 @@ async function runImport(
       finishImport(ledger, ref, 'done', options.clock(), badRows, null);
     });
   } catch (error) {
+    if (error instanceof ImportFormatError) throw error;
     const ref = writer?.importRef ?? 0;
-    if (ref !== 0 && !(error instanceof ImportFormatError)) {
-      finishImport(ledger, ref, 'failed', options.clock(), badRows, error instanceof Error ? error.message : String(error));
+    const code = errorCode(error);
+    const because = stoppedBecause(error, code);
+    if (ref !== 0) {
+      try {
+        finishImport(ledger, ref, 'failed', options.clock(), badRows, because);
+      } catch {
+        // The ledger cannot take even this (a full disk): the import stays 'running', and the
+        // next start marks it interrupted (markInterruptedImports). Its batches are kept either way.
+      }
     }
-    throw error;
+    const saved: ImportSaved = {
+      importId: ref === 0 ? null : importId,
+      rowsRead: ref === 0 ? 0 : savedRowsRead,
+      inserted: writer?.inserted ?? 0,
+      duplicates: writer?.duplicates ?? 0,
+      badRows: ref === 0 ? 0 : savedBadCount,
+    };
+    throw new ImportStoppedError(stoppedMessage(because, saved), saved, code);
   }
   options.onProgress?.({ importId, rowsRead, bytesRead, bytesTotal, done: true });
   return {

@@ -5,6 +5,7 @@
  */
 export {
   ImportFormatError,
+  ImportStoppedError,
   UsageWriter,
   importUsageFile,
   importUsageText,
@@ -15,6 +16,7 @@ export {
   type ImportOptions,
   type ImportProgress,
   type ImportReport,
+  type ImportSaved,
   type ParseIn,
 } from './import';
 export { parseIsoInstant, type UsageRow } from './rows';

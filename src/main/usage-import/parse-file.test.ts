@@ -25,10 +25,10 @@ function summary(batches: ParsedBatch[]): { ids: string[]; identities: (string |
   return { ids, identities, rowsRead, bad };
 }
 
-async function read(path: string, pieceBytes: number, resume?: ParseResume, handOverAfter?: number): Promise<{ batches: ParsedBatch[]; resume: ParseResume | null }> {
+async function read(path: string, pieceBytes: number, resume?: ParseResume, handOverAfter?: number, ctx: ParseContext = context): Promise<{ batches: ParsedBatch[]; resume: ParseResume | null }> {
   const batches: ParsedBatch[] = [];
   let pieces = 0;
-  const generator = parseFilePieces(path, context, pieceBytes, resume, handOverAfter === undefined ? undefined : () => ++pieces >= handOverAfter);
+  const generator = parseFilePieces(path, ctx, pieceBytes, resume, handOverAfter === undefined ? undefined : () => ++pieces >= handOverAfter);
   for (;;) {
     const next = await generator.next();
     if (next.done === true) return { batches, resume: next.value };
@@ -65,5 +65,42 @@ describe('reading a usage file in two places', () => {
       expect(summary([...first.batches, ...rest.batches]), `handed over after piece ${after}`).toEqual(whole);
     }
     expect(handedOver).toBeGreaterThan(40);
+  });
+
+  it('hands over the same way around quotes left open and lines too long, which are bad rows with their line', async () => {
+    const limited: ParseContext = { ...context, limits: { maxRecordChars: 150, maxQuotedLines: 3 } };
+    const lines = ['id,spaceId,channel,direction,credits,occurredAt,identity'];
+    for (let i = 0; i < 80; i += 1) {
+      if (i % 20 === 3) lines.push(`s${i},SP-A,SMS,MT,1,2026-03-02T10:00:00Z,"stray`);
+      else if (i % 20 === 8) lines.push(`l${i},SP-A,SMS,MT,1,2026-03-02T10:00:00Z,${'é'.repeat(200)}`);
+      else if (i % 20 === 14) lines.push(`q${i},SP-A,SMS,MT,1,2026-03-02T10:00:00Z,"two`, `lines ${i}"`);
+      else lines.push(`r${i},SP-A,SMS,MT,1,2026-03-02T10:${String(i % 60).padStart(2, '0')}:00Z,`);
+    }
+    const path = join(dir, 'limits.csv');
+    writeFileSync(path, lines.join('\n'));
+    const whole = summary((await read(path, 37, undefined, undefined, limited)).batches);
+    const strays = lines.flatMap((line, i) => (line.includes('"stray') ? [i + 1] : []));
+    const longs = lines.flatMap((line, i) => (line.length > 150 ? [i + 1] : []));
+    expect(whole.bad).toEqual(
+      [
+        ...strays.map((line) => ({ line, reason: `unterminated quote from line ${line}: no closing quote within 3 lines; the lines after it were read as rows of their own` })),
+        ...longs.map((line) => ({ line, reason: 'the line is longer than 150 characters, too long for a usage row; it was skipped' })),
+      ].sort((a, b) => a.line - b.line),
+    );
+    // Every other row is there: the rows after a stray quote too.
+    expect(whole.ids).toHaveLength(80 - strays.length - longs.length);
+    expect(whole.rowsRead).toBe(80);
+    let handedOver = 0;
+    for (let after = 1; after < 200; after += 3) {
+      const first = await read(path, 37, undefined, after, limited);
+      if (first.resume === null) {
+        expect(summary(first.batches)).toEqual(whole);
+        continue;
+      }
+      handedOver += 1;
+      const rest = await read(path, 41, first.resume, undefined, limited);
+      expect(summary([...first.batches, ...rest.batches]), `handed over after piece ${after}`).toEqual(whole);
+    }
+    expect(handedOver).toBeGreaterThan(20);
   });
 });

@@ -129,7 +129,7 @@ function startParserThread(entry: WorkerEntry, job: WorkerJob): ParserThread {
             return;
           case 'error':
             if (message.formatError) throw new ImportFormatError(message.message);
-            throw new Error(`reading the usage file failed: ${message.message}`);
+            throw Object.assign(new Error(`reading the usage file failed: ${message.message}`), { code: message.code });
           case 'crash':
           case 'exit':
             if (received === 0) throw new ParserThreadUnavailable(`the usage parser thread could not run: ${describe(message)}`);

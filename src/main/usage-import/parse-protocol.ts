@@ -1,5 +1,6 @@
 import { CHANNELS, type Channel } from '../../shared/domain';
 import type { ParseContext, ParseResume, ParsedBatch, UsageColumns } from './parse';
+import type { RecordLimits } from './rows';
 
 /** What the import's parser thread is given. */
 export interface WorkerJob {
@@ -63,7 +64,16 @@ export function checkWorkerJob(value: unknown): WorkerJob {
       }),
       nowMs,
       maxBadRows: whole(context, 'maxBadRows', 'job.context', 0),
+      ...(context.limits === undefined ? {} : { limits: checkLimits(context.limits) }),
     },
+  };
+}
+
+function checkLimits(value: unknown): RecordLimits {
+  const limits = fields(value, 'job.context.limits');
+  return {
+    maxRecordChars: whole(limits, 'maxRecordChars', 'job.context.limits', 16, 1 << 28),
+    maxQuotedLines: whole(limits, 'maxQuotedLines', 'job.context.limits', 1, 1 << 20),
   };
 }
 

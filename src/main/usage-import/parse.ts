@@ -1,11 +1,13 @@
 import { CHANNELS, type Channel } from '../../shared/domain';
 import {
   CsvRowReader,
+  DEFAULT_RECORD_LIMITS,
   LineSplitter,
   parseCsvHeader,
   parseCsvRow,
   parseJsonRow,
   type CsvHeader,
+  type RecordLimits,
   type RowContext,
   type RowResult,
   type UsageRow,
@@ -179,6 +181,8 @@ export interface ParseContext {
   nowMs: number;
   /** How many bad rows the import lists in all (all are counted). */
   maxBadRows: number;
+  /** How far one record may run (defaults: DEFAULT_RECORD_LIMITS; tests set them smaller). */
+  limits?: RecordLimits;
 }
 
 /** Where a parser takes over a file whose beginning another parser read (up to a line's end). */
@@ -214,16 +218,19 @@ export class UsageParser {
   private badCount = 0;
   private badRows: BadRow[] = [];
   private bytesRead = 0;
+  private readonly limits: RecordLimits;
   private readonly onRecord = (text: string, start: number, end: number, line: number): void => this.record(text, start, end, line);
+  private readonly onBadRecord = (line: number, reason: string): void => this.badRecord(line, reason);
 
   constructor(context: ParseContext, resume?: ParseResume) {
     this.sourceName = context.sourceName;
     this.maxBadRows = context.maxBadRows;
+    this.limits = context.limits ?? DEFAULT_RECORD_LIMITS;
     this.ctx = { spaces: new Map(context.spaces.map((s) => [s.id, new Set(s.channels)])), nowMs: context.nowMs };
     this.builder = new ColumnsBuilder(context.spaces.map((s) => s.id), 4096);
     if (resume !== undefined) {
       this.format = resume.format;
-      this.splitter = new LineSplitter(resume.format === 'csv', resume.linesBefore);
+      this.splitter = new LineSplitter(resume.format === 'csv', { linesBefore: resume.linesBefore, limits: this.limits, onBad: this.onBadRecord });
       this.bytesRead = resume.bytesBefore;
       if (resume.header !== null) {
         const header = parseCsvHeader(resume.header);
@@ -239,7 +246,7 @@ export class UsageParser {
     if (this.format === null) {
       if (text.trim().length === 0) return;
       this.format = detectFormat(this.sourceName, text);
-      this.splitter = new LineSplitter(this.format === 'csv');
+      this.splitter = new LineSplitter(this.format === 'csv', { limits: this.limits, onBad: this.onBadRecord });
     }
     this.splitter!.push(text, this.onRecord);
     this.checkHeader();
@@ -314,14 +321,29 @@ export class UsageParser {
     const record = text.slice(start, end);
     const result: RowResult = this.format === 'csv' ? parseCsvRow(record, line, this.header!, this.ctx) : parseJsonRow(record, line, this.ctx);
     if ('reason' in result) {
-      this.badCount += 1;
-      if (this.listed < this.maxBadRows) {
-        this.listed += 1;
-        this.badRows.push({ line: result.line, reason: result.reason });
-      }
+      this.bad(result.line, result.reason);
       return;
     }
     this.builder.add(result);
+  }
+
+  /** A record the splitter could not hand over (too long, a quote never closed): a bad row, or a bad header. */
+  private badRecord(line: number, reason: string): void {
+    if (this.headerError !== null) return;
+    if (this.format === 'csv' && this.header === null) {
+      this.headerError = `line ${line}: ${reason}`;
+      return;
+    }
+    this.rowsRead += 1;
+    this.bad(line, reason);
+  }
+
+  private bad(line: number, reason: string): void {
+    this.badCount += 1;
+    if (this.listed < this.maxBadRows) {
+      this.listed += 1;
+      this.badRows.push({ line, reason });
+    }
   }
 }
 

@@ -119,3 +119,70 @@ describe('reading usage rows', () => {
     }
   });
 });
+
+describe('cutting usage text into records, within bounds', () => {
+  /** Records and bad records of a text pushed in pieces of `piece` characters. */
+  function cut(text: string, piece: number, limits = { maxRecordChars: 60, maxQuotedLines: 3 }, csv = true) {
+    const records: [string, number][] = [];
+    const bad: [number, string][] = [];
+    const splitter = new LineSplitter(csv, { limits, onBad: (line, reason) => bad.push([line, reason]) });
+    const sink = (t: string, start: number, end: number, line: number): number => records.push([t.slice(start, end), line]);
+    for (let i = 0; i < text.length; i += piece) splitter.push(text.slice(i, i + piece), sink);
+    splitter.end(sink);
+    return { records, bad };
+  }
+
+  it('reports a quote left open as "unterminated quote from line N" and reads the lines after it as rows', () => {
+    const lines = ['h1,h2', 'a,1', 'b,2', 'c,"oops', 'd,4', 'e,5', 'f,6', 'g,"two', 'lines",7', 'h,8'];
+    for (const piece of [1, 3, 7, 1000]) {
+      const { records, bad } = cut(lines.join('\n'), piece);
+      expect(bad, `pieces of ${piece}`).toEqual([[4, 'unterminated quote from line 4: no closing quote within 3 lines; the lines after it were read as rows of their own']]);
+      expect(records, `pieces of ${piece}`).toEqual([
+        ['h1,h2', 1],
+        ['a,1', 2],
+        ['b,2', 3],
+        ['d,4', 5],
+        ['e,5', 6],
+        ['f,6', 7],
+        ['g,"two\nlines",7', 8],
+        ['h,8', 10],
+      ]);
+    }
+  });
+
+  it('reports a quote the file ends in, and reads the lines after it', () => {
+    const { records, bad } = cut('h1,h2\na,"open\nb,2\nc,3', 2, { maxRecordChars: 60, maxQuotedLines: 100 });
+    expect(bad).toEqual([[2, 'unterminated quote from line 2: the file ends before the closing quote; the lines after it were read as rows of their own']]);
+    expect(records).toEqual([
+      ['h1,h2', 1],
+      ['b,2', 3],
+      ['c,3', 4],
+    ]);
+  });
+
+  it('takes a quote inside an unquoted field as a character, as splitCsv does', () => {
+    const { records, bad } = cut('h1,h2\na,it"s\nb,"say ""hi"""\nc,3\n', 5);
+    expect(bad).toEqual([]);
+    expect(records.map(([text]) => splitCsv(text))).toEqual([['h1', 'h2'], ['a', 'it"s'], ['b', 'say "hi"'], ['c', '3']]);
+  });
+
+  it('skips a line longer than the bound without keeping it, in CSV and in JSON Lines', () => {
+    for (const csv of [true, false]) {
+      for (const piece of [4, 17, 64, 10_000]) {
+        const long = 'x'.repeat(5_000);
+        const { records, bad } = cut(`a,1\n${long}\nb,2\r\n${'y'.repeat(61)}\r\nc,3\n${'z'.repeat(70)}`, piece, { maxRecordChars: 60, maxQuotedLines: 3 }, csv);
+        const reason = 'the line is longer than 60 characters, too long for a usage row; it was skipped';
+        expect(bad, `pieces of ${piece}`).toEqual([
+          [2, reason],
+          [4, reason],
+          [6, reason],
+        ]);
+        expect(records).toEqual([
+          ['a,1', 1],
+          ['b,2', 3],
+          ['c,3', 5],
+        ]);
+      }
+    }
+  });
+});

@@ -450,24 +450,81 @@ export function checkEvent(
 /** Receives one record: the characters [start, end) of `text`, the first on line `line`. */
 export type RecordSink = (text: string, start: number, end: number, line: number) => void;
 
+/** Receives a record that cannot be one: a line too long to be a usage row, a quote never closed. */
+export type BadRecordSink = (line: number, reason: string) => void;
+
 /**
- * Cuts text chunks into records with their first line number. For CSV a record whose quotes
- * are unbalanced continues on the next line (a quoted field holding a line break). Records are
- * handed over as ranges of the chunk's text, not sliced out: the CSV reader reads most of them
- * in place.
+ * How far a record may run. A usage row is a few hundred characters; a file with a stray quote
+ * or without line breaks must not be read as one enormous record (a quote on line 4 once
+ * swallowed the 99,997 lines after it, and a line of 512 MB broke the reader itself).
+ */
+export interface RecordLimits {
+  /** The longest record, in characters; a longer line is a bad row and is not kept in memory. */
+  maxRecordChars: number;
+  /** The most lines one CSV record may span (line breaks inside a quoted field). */
+  maxQuotedLines: number;
+}
+
+export const DEFAULT_RECORD_LIMITS: RecordLimits = { maxRecordChars: 1 << 20, maxQuotedLines: 100 };
+
+export interface LineSplitterOptions {
+  /** Lines of the file another reader took (this one starts after them, past any BOM). */
+  linesBefore?: number;
+  limits?: RecordLimits;
+  /** Told of bad records; without it they are dropped silently (tests of the cutting alone). */
+  onBad?: BadRecordSink;
+}
+
+/**
+ * Whether a CSV line ends inside a quoted field, reading it as splitCsv reads records: a quote
+ * opens a quoted field only at a field's start (elsewhere it is a character like any other), a
+ * doubled quote inside one is a quote. `inQuote`: the line continues a quoted field.
+ */
+export function endsInQuote(text: string, start: number, end: number, inQuote: boolean): boolean {
+  let quoted = inQuote;
+  let fieldStart = !inQuote;
+  for (let i = start; i < end; i += 1) {
+    const c = text.charCodeAt(i);
+    if (quoted) {
+      if (c === 34 /* " */) {
+        if (i + 1 < end && text.charCodeAt(i + 1) === 34) i += 1;
+        else quoted = false;
+      }
+    } else if (c === 44 /* , */) fieldStart = true;
+    else {
+      if (c === 34 && fieldStart) quoted = true;
+      fieldStart = false;
+    }
+  }
+  return quoted;
+}
+
+/**
+ * Cuts text chunks into records with their first line number. For CSV a record that ends inside
+ * a quoted field continues on the next line (a quoted field holding a line break), up to
+ * `maxQuotedLines` lines: a quote left open longer is reported as a bad row ("unterminated
+ * quote from line N") and the lines after it are read again as records of their own. A line
+ * longer than `maxRecordChars` is reported and skipped without being kept. Records are handed
+ * over as ranges of the chunk's text, not sliced out: the CSV reader reads most of them in place.
  */
 export class LineSplitter {
   private rest = '';
   private line: number;
-  private pending: { text: string; line: number } | null = null;
+  /** A CSV record whose quoted field spans lines: its lines so far, kept apart to read again if it never closes. */
+  private pending: { lines: string[]; first: number; chars: number } | null = null;
+  /** The line being skipped for its length (its characters are not kept). */
+  private skipping = false;
   private first: boolean;
   private readonly csv: boolean;
+  private readonly limits: RecordLimits;
+  private readonly onBad: BadRecordSink;
 
-  /** `linesBefore`: lines of the file another reader took (this one starts after them, past any BOM). */
-  constructor(csv: boolean, linesBefore = 0) {
+  constructor(csv: boolean, options: LineSplitterOptions = {}) {
     this.csv = csv;
-    this.line = linesBefore;
-    this.first = linesBefore === 0;
+    this.line = options.linesBefore ?? 0;
+    this.first = this.line === 0;
+    this.limits = options.limits ?? DEFAULT_RECORD_LIMITS;
+    this.onBad = options.onBad ?? (() => undefined);
   }
 
   /** Lines read so far, counting those before this splitter's start. */
@@ -486,78 +543,115 @@ export class LineSplitter {
       if (chunk.charCodeAt(0) === 0xfeff) from = 1;
       this.first = false;
     }
+    if (this.skipping) {
+      const nl = chunk.indexOf('\n', from);
+      if (nl === -1) return;
+      this.tooLong(emit);
+      from = nl + 1;
+    }
     // The line cut at the last chunk's end is completed on its own: the chunk itself is then
     // read as it came, a flat string (rest + chunk would be a concatenation, flattened by a
     // copy of the whole chunk and slower to read character by character).
     if (this.rest.length > 0) {
-      const nl = chunk.indexOf('\n');
+      const nl = chunk.indexOf('\n', from);
       if (nl === -1) {
-        this.rest += chunk;
+        if (this.rest.length + chunk.length - from > this.limits.maxRecordChars) this.startSkipping();
+        else this.rest += from === 0 ? chunk : chunk.slice(from);
         return;
       }
-      const joined = this.rest + chunk.slice(0, nl + 1);
-      this.rest = '';
-      this.lines(joined, 0, emit);
+      if (this.rest.length + nl - from > this.limits.maxRecordChars) {
+        this.rest = '';
+        this.tooLong(emit);
+      } else {
+        const joined = this.rest + chunk.slice(from, nl + 1);
+        this.rest = '';
+        this.lines(joined, 0, emit);
+      }
       from = nl + 1;
     }
     this.rest = this.lines(chunk, from, emit);
+    if (this.rest.length > this.limits.maxRecordChars) this.startSkipping();
+  }
+
+  end(emit: RecordSink): void {
+    if (this.skipping) this.tooLong(emit);
+    if (this.rest.length > 0) {
+      const text = this.rest.endsWith('\r') ? this.rest.slice(0, -1) : this.rest;
+      this.rest = '';
+      this.line += 1;
+      this.take(text, 0, text.length, this.line, this.csv && text.indexOf('"') !== -1, emit);
+    }
+    // Reading the lines of an unclosed record again may leave another one open: until none is.
+    while (this.pending !== null) this.unterminated('the file ends before the closing quote', emit);
+  }
+
+  private startSkipping(): void {
+    this.rest = '';
+    this.skipping = true;
+  }
+
+  /** The line being skipped has ended: it is one bad row. */
+  private tooLong(emit: RecordSink): void {
+    this.skipping = false;
+    this.line += 1;
+    // A quoted field still open cannot hold a line this long: it was never closed.
+    if (this.pending !== null) this.unterminated(`no closing quote within ${this.limits.maxRecordChars.toLocaleString('en-US')} characters`, emit);
+    this.onBad(this.line, `the line is longer than ${this.limits.maxRecordChars.toLocaleString('en-US')} characters, too long for a usage row; it was skipped`);
   }
 
   /** The whole lines of `text` from `start` on; returns what follows the last line break. */
   private lines(text: string, start: number, emit: RecordSink): string {
     // The first quote at or after `start` (-1: none left): a text without quotes is searched once.
     let quote = this.csv ? text.indexOf('"', start) : -1;
+    const max = this.limits.maxRecordChars;
     for (;;) {
       const nl = text.indexOf('\n', start);
       if (nl === -1) break;
       const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
       const quoted = quote !== -1 && quote < end;
-      this.take(text, start, end, quoted, emit);
+      if (end - start > max) this.tooLong(emit);
+      else {
+        this.line += 1;
+        this.take(text, start, end, this.line, quoted, emit);
+      }
       start = nl + 1;
       if (quoted) quote = text.indexOf('"', start);
     }
     return text.slice(start);
   }
 
-  end(emit: RecordSink): void {
-    if (this.rest.length > 0) {
-      const text = this.rest.endsWith('\r') ? this.rest.slice(0, -1) : this.rest;
-      this.rest = '';
-      this.take(text, 0, text.length, this.csv && text.indexOf('"') !== -1, emit);
-    }
-    if (this.pending !== null) {
-      emit(this.pending.text, 0, this.pending.text.length, this.pending.line);
-      this.pending = null;
-    }
-  }
-
-  /** One line, [start, end) of `text`; `quoted`: it holds a quote (CSV only). */
-  private take(text: string, start: number, end: number, quoted: boolean, emit: RecordSink): void {
-    this.line += 1;
-    if (this.pending === null && !quoted) {
-      emit(text, start, end, this.line);
+  /** Line `line`, [start, end) of `text`; `quoted`: it holds a quote (CSV only). */
+  private take(text: string, start: number, end: number, line: number, quoted: boolean, emit: RecordSink): void {
+    const pending = this.pending;
+    if (pending === null) {
+      if (!quoted || !endsInQuote(text, start, end, false)) {
+        emit(text, start, end, line);
+        return;
+      }
+      this.pending = { lines: [text.slice(start, end)], first: line, chars: end - start };
       return;
     }
     const lineText = text.slice(start, end);
-    if (this.pending !== null) {
-      this.pending.text += `\n${lineText}`;
-      if (quoted && quotesOdd(lineText)) {
-        const { text: record, line } = this.pending;
-        this.pending = null;
-        emit(record, 0, record.length, line);
-      }
+    pending.lines.push(lineText);
+    pending.chars += lineText.length + 1;
+    if (quoted && !endsInQuote(lineText, 0, lineText.length, true)) {
+      this.pending = null;
+      const record = pending.lines.join('\n');
+      emit(record, 0, record.length, pending.first);
       return;
     }
-    if (quotesOdd(lineText)) {
-      this.pending = { text: lineText, line: this.line };
-      return;
-    }
-    emit(lineText, 0, lineText.length, this.line);
+    if (pending.lines.length > this.limits.maxQuotedLines) this.unterminated(`no closing quote within ${this.limits.maxQuotedLines} lines`, emit);
+    else if (pending.chars > this.limits.maxRecordChars) this.unterminated(`no closing quote within ${this.limits.maxRecordChars.toLocaleString('en-US')} characters`, emit);
   }
-}
 
-function quotesOdd(text: string): boolean {
-  let count = 0;
-  for (let i = text.indexOf('"'); i !== -1; i = text.indexOf('"', i + 1)) count += 1;
-  return count % 2 === 1;
+  /** The open record's quote never closed: report its first line, and read the lines after it again, each on its own. */
+  private unterminated(why: string, emit: RecordSink): void {
+    const { lines, first } = this.pending!;
+    this.pending = null;
+    this.onBad(first, `unterminated quote from line ${first}: ${why}; the lines after it were read as rows of their own`);
+    for (let i = 1; i < lines.length; i += 1) {
+      const text = lines[i]!;
+      this.take(text, 0, text.length, first + i, text.indexOf('"') !== -1, emit);
+    }
+  }
 }

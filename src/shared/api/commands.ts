@@ -267,9 +267,10 @@ export const commands = {
   }),
   'settings.update': command({
     input: z.object({ centralUrl: z.string().url().nullable(), token: z.string().min(1).max(500).nullable().optional() }).strict(),
-    output: z.object({ centralUrl: z.string().nullable(), hasToken: z.boolean() }),
+    // tokenCleared: the URL changed without a new token, so the stored one was removed.
+    output: z.object({ centralUrl: z.string().nullable(), hasToken: z.boolean(), tokenCleared: z.boolean() }),
     roles: ADMIN_ONLY,
-    summary: 'Set the central service URL and token.',
+    summary: 'Set the central service URL (https://, or http:// on this computer only) and token; a new URL without a token removes the stored one.',
   }),
 } as const;
 

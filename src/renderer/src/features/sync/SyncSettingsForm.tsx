@@ -26,7 +26,8 @@ export function SyncSettingsForm() {
         if (result.ok) {
           setToken('');
           setUrl(null);
-          setMessage({ ok: true, text: centralUrl === null ? 'Sync is off.' : 'Saved. The console syncs with this service now.' });
+          const cleared = result.value.tokenCleared ? ' The stored token was removed because the URL changed: enter the token for this service.' : '';
+          setMessage({ ok: true, text: `${centralUrl === null ? 'Sync is off.' : 'Saved. The console syncs with this service now.'}${cleared}` });
         } else setMessage({ ok: false, text: result.error.message });
       },
     });
@@ -54,7 +55,7 @@ export function SyncSettingsForm() {
           <label htmlFor="sync-token">Token</label>
           <input id="sync-token" type="password" autoComplete="off" value={token} aria-describedby="sync-token-hint" onChange={(e) => setToken(e.target.value)} />
           <p className="hint" id="sync-token-hint">
-            {settings.data.hasToken ? 'One is set; leave empty to keep it.' : 'Issued by the central service (npm run central:token there).'}
+            {settings.data.hasToken ? 'One is set; leave empty to keep it (a new URL needs its token again).' : 'Issued by the central service (npm run central:token there).'}
           </p>
         </div>
         <button type="submit" className="sync-settings-save" disabled={update.isPending}>
