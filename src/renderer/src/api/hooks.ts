@@ -2,7 +2,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient, type UseQueryR
 import { useEffect, useState } from 'react';
 import type { ApiError, CommandInput, CommandName, CommandOutput, Role } from '../../../shared/api';
 import { useApi } from './ApiProvider';
-import { isKeyOfFamilies, queryKeys } from './keys';
+import { INVALIDATIONS, isKeyOfFamilies, queryKeys, type WriteCommand } from './keys';
 
 export interface CommandQueryOptions {
   enabled?: boolean;
@@ -55,17 +55,17 @@ export function usePrefetchCommand<N extends CommandName>(name: N, input: Comman
 
 /**
  * Write through one command. Failures come back as values (never thrown) so forms can place
- * each issue next to its field; on success the given families are refetched at once rather
- * than waiting for the ledger.changed event.
+ * each issue next to its field; on success what the command invalidates (declared once, in
+ * keys.ts) is refetched at once rather than waiting for the ledger.changed event.
  */
-export function useCommandMutation<N extends CommandName>(name: N, invalidates: readonly string[]) {
+export function useCommandMutation<N extends WriteCommand>(name: N) {
   const api = useApi();
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (input: CommandInput<N>) => api.call(name, input),
     onSuccess: async (result) => {
       if (result.ok) {
-        await queryClient.invalidateQueries({ predicate: (query) => isKeyOfFamilies(query.queryKey, invalidates) });
+        await queryClient.invalidateQueries({ predicate: (query) => isKeyOfFamilies(query.queryKey, INVALIDATIONS[name]) });
       }
     },
   });

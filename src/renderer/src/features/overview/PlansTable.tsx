@@ -8,7 +8,7 @@ import { billingDate, ConfirmDialog, creditsLabel, limitLabel, renewLabel, yesNo
 export function PlansTable({ plans, role }: { plans: CreditPlan[]; role: Role | null }) {
   const [deleting, setDeleting] = useState<CreditPlan | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const remove = useCommandMutation('plans.delete', ['plans.', 'spaces.', 'history.', 'details.', 'notifications.', 'sync.']);
+  const remove = useCommandMutation('plans.delete');
   const canChange = role === 'admin';
 
   return (

@@ -96,7 +96,7 @@ function PreviewWorkbench({ space }: { space: Space }) {
 function PreviewResult({ space, config, preview, loadedDraft }: { space: Space; config: PlanConfig; preview: PlanPreview; loadedDraft: Draft | null }) {
   const [name, setName] = useState(loadedDraft?.name ?? '');
   const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
-  const save = useCommandMutation('drafts.save', ['drafts.']);
+  const save = useCommandMutation('drafts.save');
   const zone = config.activation.timeZone;
   return (
     <section className="panel" aria-labelledby="preview-title">
@@ -193,7 +193,7 @@ function PreviewResult({ space, config, preview, loadedDraft }: { space: Space; 
 
 function SavedDrafts({ spaceId, onLoad }: { spaceId: string; onLoad: (draft: Draft) => void }) {
   const drafts = useCommand('drafts.list', { spaceId });
-  const remove = useCommandMutation('drafts.delete', ['drafts.']);
+  const remove = useCommandMutation('drafts.delete');
   const [discarding, setDiscarding] = useState<Draft | null>(null);
   const [error, setError] = useState<string | null>(null);
   return (

@@ -12,7 +12,7 @@ const show = (value: unknown): string => (value === null || value === undefined 
  */
 export function ConflictList() {
   const conflicts = useCommand('sync.conflicts', {});
-  const resolve = useCommandMutation('sync.resolveConflict', ['sync.', 'plans.', 'history.', 'notifications.']);
+  const resolve = useCommandMutation('sync.resolveConflict');
   const [error, setError] = useState<string | null>(null);
   // Keeping the central version drops my changes (on record, but no longer applied): asked first.
   const [dropping, setDropping] = useState<SyncConflict | null>(null);

@@ -10,8 +10,6 @@ import { errorsOf, formFromConfig, newPlanForm, offeredChannels, patchOf, valida
 import { PlanSummary } from './PlanSummary';
 import { useWizardStore } from './store';
 
-const WRITES = ['plans.', 'spaces.', 'history.', 'details.', 'notifications.', 'sync.'];
-
 /** New Credit Plan, or Edit: step 1 configure, step 2 summary and Save. */
 export function CreditPlanWizard({ spaceId, planId }: { spaceId: string; planId?: string }) {
   const space = useCommand('spaces.get', { spaceId });
@@ -54,8 +52,8 @@ function WizardSteps({ space, editing }: { space: Space; editing: CreditPlan | n
   const [checking, setChecking] = useState(false);
   const [checked, setChecked] = useState<{ config: PlanConfig; preview: PlanPreview } | null>(null);
   const [saveError, setSaveError] = useState<string[] | null>(null);
-  const create = useCommandMutation('plans.create', WRITES);
-  const edit = useCommandMutation('plans.edit', WRITES);
+  const create = useCommandMutation('plans.create');
+  const edit = useCommandMutation('plans.edit');
 
   // Start (or restart, when the plan changed since) the draft this wizard edits.
   useEffect(() => {
