@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { COMMAND_NAMES } from '../../../shared/api';
+// A test, not a screen: the contract's table (with zod) may load here.
+import { COMMAND_NAMES } from '../../../shared/api/commands';
 import { INVALIDATIONS, isKeyOfFamilies, isKeyOfScope, queryKeys } from './keys';
 
 const key = (name: string): readonly unknown[] => ['api', name, {}];
