@@ -1,6 +1,6 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient, type UseQueryResult } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import type { ApiError, CommandInput, CommandName, CommandOutput, Role } from '../../../shared/api';
+import type { ApiError, CommandInput, CommandName, CommandOutput, Result, Role } from '../../../shared/api';
 import { useApi } from './ApiProvider';
 import { INVALIDATIONS, isKeyOfFamilies, queryKeys, type WriteCommand } from './keys';
 
@@ -69,6 +69,24 @@ export function useCommandMutation<N extends WriteCommand>(name: N) {
       }
     },
   });
+}
+
+/**
+ * A read asked for at a moment of the user's choosing (the wizard's Next), through the query
+ * cache: keyed like useCommand's, so an answer already there and still fresh is reused and the
+ * invalidations of the writes apply to it. Failures come back as values, as with mutations.
+ */
+export function useCommandFetch<N extends CommandName>(name: N): (input: CommandInput<N>) => Promise<Result<CommandOutput<N>>> {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  return async (input) => {
+    try {
+      const value = await queryClient.fetchQuery({ queryKey: queryKeys.command(name, input), queryFn: () => api.get(name, input) });
+      return { ok: true, value };
+    } catch (error) {
+      return { ok: false, error: apiErrorOf(error) };
+    }
+  };
 }
 
 /** The error a failed query carries, as the contract describes it. */

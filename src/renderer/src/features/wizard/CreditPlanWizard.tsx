@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { CreditPlan, PlanPreview, Space } from '../../../../shared/api';
 import type { PlanConfig } from '../../../../shared/domain';
-import { useApi, useCommand, useCommandMutation, useRole } from '../../api';
+import { useCommand, useCommandFetch, useCommandMutation, useRole } from '../../api';
 import { href, navigate } from '../../app/router';
 import { SpaceHeader } from '../space';
 import { ErrorState, Loading, PageTitle, useFlash } from '../../ui';
@@ -40,7 +40,7 @@ export function CreditPlanWizard({ spaceId, planId }: { spaceId: string; planId?
 }
 
 function WizardSteps({ space, editing }: { space: Space; editing: CreditPlan | null }) {
-  const api = useApi();
+  const fetchPreview = useCommandFetch('plans.preview');
   const key = editing ? `edit:${editing.id}` : `new:${space.id}`;
   const draft = useWizardStore((state) => state.drafts[key]);
   const start = useWizardStore((state) => state.start);
@@ -77,7 +77,7 @@ function WizardSteps({ space, editing }: { space: Space; editing: CreditPlan | n
     }
     setChecking(true);
     // The main process checks what only it knows: the space's other plans and, for an edit, consumption.
-    const result = await api.call('plans.preview', { spaceId: space.id, config: local.config, planId: editing?.id });
+    const result = await fetchPreview({ spaceId: space.id, config: local.config, planId: editing?.id });
     setChecking(false);
     if (!result.ok) {
       setErrors(result.error.issues ? errorsOf(result.error.issues, form.limit) : { form: [result.error.message] });
