@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import type { Locator, Page } from '@playwright/test';
 import { OverviewPage, WizardPage } from './pages';
 import { invoke } from './support/api';
@@ -88,8 +89,11 @@ function fact(page: Page, term: string): Locator {
 }
 
 /** The cells of a conflict's row for one field: [central, mine]. */
+function fieldRow(conflict: Locator, field: string): Locator {
+  return conflict.locator('tbody tr').filter({ has: conflict.page().locator('th', { hasText: new RegExp(`^${field}$`) }) });
+}
 function fieldCells(conflict: Locator, field: string): Locator {
-  return conflict.locator('tbody tr').filter({ has: conflict.page().locator('th', { hasText: new RegExp(`^${field.replace('.', '\\.')}$`) }) }).locator('td');
+  return fieldRow(conflict, field).locator('td');
 }
 
 /**
@@ -165,10 +169,32 @@ test('an outdated change is set aside side by side; keeping the central version 
   await expect(conflict).toContainText('1 change of yours set aside');
   // The central version came down with the same round's pull.
   await expect(conflict.getByRole('columnheader')).toHaveText(['Field', `Central (version 2, ${BEA})`, 'Yours (Ana Admin)']);
-  await expect(fieldCells(conflict, 'credits.ALL')).toHaveText(['1500', '2000 (differs)']);
-  await expect(fieldCells(conflict, 'overage')).toHaveText(['No', 'Yes (differs)']);
-  await expect(fieldCells(conflict, 'renew')).toHaveText(['monthly', 'monthly']);
+  // In the product's words (no raw keys), numbers with separators, the differing rows marked.
+  await expect(conflict.locator('tbody th')).toHaveText([
+    'Status',
+    'Credit limit',
+    'Credits, all channels (shared pool)',
+    'Renew credits',
+    'Roll Over credits',
+    'Overage',
+    'Credit Plan Activation',
+    'Time zone',
+  ]);
+  await expect(fieldCells(conflict, 'Status')).toHaveText(['In force', 'In force']);
+  await expect(fieldCells(conflict, 'Credit limit')).toHaveText(['All channels', 'All channels']);
+  await expect(fieldCells(conflict, 'Credits, all channels \\(shared pool\\)')).toHaveText(['1,500', '2,000 Differs']);
+  await expect(fieldCells(conflict, 'Overage')).toHaveText(['No', 'Yes Differs']);
+  await expect(fieldCells(conflict, 'Renew credits')).toHaveText(['Yes — Monthly', 'Yes — Monthly']);
+  await expect(conflict).toContainText('2 fields differ, marked below.');
   await expect(conflict.locator('tbody tr.differs')).toHaveCount(2);
+  // Marked for the eye too: a differing row has its own background and the table its borders.
+  const WARN_SOFT = 'rgb(254, 243, 199)';
+  await expect(fieldRow(conflict, 'Overage').locator('td').first()).toHaveCSS('background-color', WARN_SOFT);
+  await expect(fieldRow(conflict, 'Renew credits').locator('td').first()).not.toHaveCSS('background-color', WARN_SOFT);
+  await expect(conflict.locator('table')).toHaveCSS('border-top-style', 'solid');
+  const axe = await new AxeBuilder({ page }).include('.conflict').analyze();
+  expect(axe.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')).toEqual([]);
+  await conflict.screenshot({ path: test.info().outputPath('conflict-view.png') });
   await expect(fact(page, 'Conflicts')).toHaveText('1');
   await expect(page.getByTestId('pending-changes')).toHaveText('0');
 
@@ -205,7 +231,8 @@ test('an outdated change is set aside side by side; keeping the central version 
   await expect(historyRow(page, BEA, 2).locator('td').nth(8)).toHaveText('1,500');
   const dropped = historyRow(page, 'Ana Admin', 2).locator('td');
   await expect(dropped.nth(3)).toHaveText('UpdatedDropped: central version kept');
-  await expect(historyRow(page, BEA, 2).locator('td').nth(3)).toHaveText('Updated');
+  // Two version 2 rows: Bea's says it took effect.
+  await expect(historyRow(page, BEA, 2).locator('td').nth(3)).toHaveText('UpdatedTook effect as version 2');
   await expect(dropped.nth(8)).toHaveText('2,000');
   await expect(dropped.nth(11)).toHaveText('Yes');
 
@@ -218,8 +245,8 @@ test('an outdated change is set aside side by side; keeping the central version 
   await page.getByRole('button', { name: 'Sync now' }).click();
   const second = page.getByRole('article', { name: `Plan ${plan.id}` });
   await expect(second.getByRole('columnheader')).toHaveText(['Field', `Central (version 3, ${BEA})`, 'Yours (Ana Admin)']);
-  await expect(fieldCells(second, 'credits.ALL')).toHaveText(['1500', '3000 (differs)']);
-  await expect(fieldCells(second, 'rollover')).toHaveText(['Yes', 'No (differs)']);
+  await expect(fieldCells(second, 'Credits, all channels \\(shared pool\\)')).toHaveText(['1,500', '3,000 Differs']);
+  await expect(fieldCells(second, 'Roll Over credits')).toHaveText(['Yes', 'No Differs']);
   await second.getByRole('button', { name: 'Apply mine on top of it' }).click();
   await expect(page.getByText('No conflicts with the central service.')).toBeVisible();
   await page.getByRole('button', { name: 'Sync now' }).click();
@@ -239,8 +266,17 @@ test('an outdated change is set aside side by side; keeping the central version 
   await expect(rebased.nth(10)).toHaveText('No');
   await expect(rebased.nth(3)).toHaveText('Updated');
   await expect(historyRow(page, BEA, 3).locator('td').nth(10)).toHaveText('Yes');
-  // Ana's set-aside version 3 is on record as applied again (as version 4).
-  await expect(historyRow(page, 'Ana Admin', 3).locator('td').nth(3)).toHaveText('UpdatedApplied again on the central version');
+  // Two version 3 rows: Bea's took effect; Ana's set-aside one did not, as 3: it was applied again (as version 4).
+  await expect(historyRow(page, BEA, 3).locator('td').nth(3)).toHaveText('UpdatedTook effect as version 3');
+  await expect(historyRow(page, 'Ana Admin', 3).locator('td').nth(3)).toHaveText('UpdatedNot applied as this version: applied again as a later one');
+  // The table stays inside its card, the time on one line (it ran ~44 px past it and wrapped onto four).
+  const card = await page.locator('section.history').boundingBox();
+  const table = await page.locator('.history-table').boundingBox();
+  expect(table && card && table.x + table.width <= card.x + card.width + 0.5).toBe(true);
+  const when = await historyRow(page, BEA, 3).locator('time').boundingBox();
+  expect(when?.height).toBeLessThan(30);
+  await page.locator('.history-table').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: test.info().outputPath('history-after-apply-mine.png'), fullPage: true });
 
   // The spec ends on the Sync screen, with nothing left to decide.
   await page.goto(`${server.origin}/#/sync`);
