@@ -150,7 +150,7 @@ test('an outdated change is set aside side by side; keeping the central version 
   await overview.planRow(plan.id).getByRole('link', { name: `Edit plan ${plan.id}` }).click();
   const wizard = new WizardPage(page);
   await expect(wizard.heading()).toHaveText(`Edit credit plan ${plan.id}`);
-  await page.getByLabel('Credits for all channels').fill('2000');
+  await page.getByLabel('Total Credits').fill('2000');
   await wizard.setOverage(true);
   await wizard.next();
   await wizard.expectSummary();

@@ -27,6 +27,10 @@ export const FIXTURE_SPACES = [
   'SyncConflict',
   'OpensOnCredits',
   'Overage',
+  'InputChecks',
+  'Coexist',
+  'PoolUse',
+  'EditRollover',
 ] as const;
 export type FixtureSpace = (typeof FIXTURE_SPACES)[number];
 

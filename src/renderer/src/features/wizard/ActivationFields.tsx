@@ -1,10 +1,12 @@
+import { canonicalTimeZone, EARLIEST_ACTIVATION, LATEST_ACTIVATION } from '../../../../shared/engine';
 import { describedBy, FieldError } from './FieldError';
-import { timeZones } from './form';
+import { pastActivationNote, timeZones } from './form';
 import type { PartProps } from './parts';
 
 /** When the plan starts: a calendar date in an IANA time zone. */
 export function ActivationFields({ form, update, errors }: PartProps) {
   const zones = timeZones();
+  const pastNote = pastActivationNote(form);
   return (
     <fieldset>
       <legend>Credit Plan Activation</legend>
@@ -15,8 +17,10 @@ export function ActivationFields({ form, update, errors }: PartProps) {
             id="wizard-date"
             type="date"
             value={form.date}
+            min={EARLIEST_ACTIVATION}
+            max={LATEST_ACTIVATION}
             aria-invalid={errors['activation.date'] ? true : undefined}
-            aria-describedby={describedBy('err-date', errors['activation.date'])}
+            aria-describedby={describedBy('err-date', errors['activation.date'], pastNote ? 'note-past-activation' : undefined)}
             onChange={(event) => update({ date: event.target.value })}
           />
           <FieldError id="err-date" messages={errors['activation.date']} />
@@ -32,6 +36,11 @@ export function ActivationFields({ form, update, errors }: PartProps) {
             aria-invalid={errors['activation.timeZone'] ? true : undefined}
             aria-describedby={describedBy('err-zone', errors['activation.timeZone'], 'hint-zone')}
             onChange={(event) => update({ timeZone: event.target.value })}
+            // Typed in any case, shown (and stored) as the time-zone database spells it.
+            onBlur={() => {
+              const canonical = canonicalTimeZone(form.timeZone.trim());
+              if (canonical !== null && canonical !== form.timeZone) update({ timeZone: canonical });
+            }}
           />
           <datalist id="wizard-zones">
             {zones.map((zone) => (
@@ -42,6 +51,11 @@ export function ActivationFields({ form, update, errors }: PartProps) {
           <FieldError id="err-zone" messages={errors['activation.timeZone']} />
         </div>
       </div>
+      {pastNote ? (
+        <p id="note-past-activation" className="notice" role="note">
+          {pastNote}
+        </p>
+      ) : null}
     </fieldset>
   );
 }

@@ -1,16 +1,19 @@
 import type { Channel } from '../../../../shared/domain';
 import { describedBy, FieldError } from './FieldError';
-import { CREDITS_HINT, onEnter, parseCredits, type CreditsPartProps } from './parts';
+import type { FieldErrors } from './form';
+import { CREDITS_RULE } from '../../../../shared/engine';
+import { onEnter, parseCredits, type CreditsPartProps } from './parts';
 
 /** A channel-specific plan's credits: one row per channel, each with its own allocation. */
 export function ChannelCredits({ form, update, errors, setAddErrors, offered }: CreditsPartProps & { offered: Channel[] }) {
   const selectedChannel = form.channelInput !== '' && offered.includes(form.channelInput) ? form.channelInput : '';
 
   function addChannel(): void {
-    const next: Record<string, string[]> = {};
+    const next: FieldErrors = {};
     if (selectedChannel === '') next.channelInput = ['Choose a channel to add.'];
     const credits = parseCredits(form.channelCreditsInput);
-    if (credits === null) next.poolInput = [`Credits must be a positive whole number. ${CREDITS_HINT}`];
+    // The engine's own wording of the rule, so the same bad value reads the same here and after Next.
+    if (credits === null) next.channelCreditsInput = [CREDITS_RULE];
     setAddErrors(next);
     if (selectedChannel === '' || credits === null) return;
     update({ rows: [...form.rows, { channel: selectedChannel, credits: String(credits) }], channelInput: '', channelCreditsInput: '' });
@@ -44,12 +47,12 @@ export function ChannelCredits({ form, update, errors, setAddErrors, offered }: 
             id="wizard-channel-credits"
             inputMode="numeric"
             value={form.channelCreditsInput}
-            aria-invalid={errors.poolInput ? true : undefined}
-            aria-describedby={describedBy('err-pool-input', errors.poolInput)}
+            aria-invalid={errors.channelCreditsInput ? true : undefined}
+            aria-describedby={describedBy('err-channel-credits', errors.channelCreditsInput)}
             onChange={(event) => update({ channelCreditsInput: event.target.value })}
             onKeyDown={onEnter(addChannel)}
           />
-          <FieldError id="err-pool-input" messages={errors.poolInput} />
+          <FieldError id="err-channel-credits" messages={errors.channelCreditsInput} />
         </div>
         <button type="button" onClick={addChannel} disabled={offered.length === 0}>
           Add

@@ -6,9 +6,18 @@ import { href, navigate } from '../../app/router';
 import { SpaceHeader } from '../space';
 import { ErrorState, Loading, PageTitle, useFlash } from '../../ui';
 import { ConfigureStep } from './ConfigureStep';
-import { errorsOf, formFromConfig, newPlanForm, offeredChannels, patchOf, validateForm, type FieldErrors, type PlanForm } from './form';
+import { errorsOf, formFromConfig, newPlanForm, offeredChannels, pastActivationNote, patchOf, validateForm, type FieldErrors, type PlanForm } from './form';
 import { PlanSummary } from './PlanSummary';
 import { useWizardStore } from './store';
+
+/**
+ * A refused save, each rule said once: the issues in words (the message repeats them, prefixed
+ * with their paths, for callers without fields), or the message when there are none.
+ */
+export function refusalLines(error: { message: string; issues?: { path: string; message: string }[] | undefined }): string[] {
+  const issues = [...new Set((error.issues ?? []).map((issue) => issue.message.charAt(0).toUpperCase() + issue.message.slice(1)))];
+  return issues.length > 0 ? issues.map((message) => (message.endsWith('.') ? message : `${message}.`)) : [error.message];
+}
 
 /** New Credit Plan, or Edit: step 1 configure, step 2 summary and Save. */
 export function CreditPlanWizard({ spaceId, planId }: { spaceId: string; planId?: string }) {
@@ -98,7 +107,7 @@ function WizardSteps({ space, editing }: { space: Space; editing: CreditPlan | n
     setSaveError(null);
     const onDone = (result: { ok: true; value: CreditPlan } | { ok: false; error: { message: string; issues?: { path: string; message: string }[] } }) => {
       if (!result.ok) {
-        setSaveError([result.error.message, ...(result.error.issues ?? []).map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message))]);
+        setSaveError(refusalLines(result.error));
         return;
       }
       discard(key);
@@ -165,6 +174,11 @@ function WizardSteps({ space, editing }: { space: Space; editing: CreditPlan | n
             </div>
           ) : null}
           <PlanSummary space={space} config={checked.config} editImpact={editing ? checked.preview.editImpact : undefined} />
+          {pastActivationNote(form) ? (
+            <p className="notice" role="note" data-testid="summary-past-activation">
+              {pastActivationNote(form)}
+            </p>
+          ) : null}
           {saveError ? (
             <div role="alert" className="form-error">
               {saveError.map((message) => (

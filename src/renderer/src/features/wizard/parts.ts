@@ -17,8 +17,6 @@ export interface CreditsPartProps extends PartProps {
   setAddErrors: (errors: FieldErrors) => void;
 }
 
-export const CREDITS_HINT = 'A whole number of credits, at least 1.';
-
 export function parseCredits(text: string): number | null {
   const trimmed = text.trim();
   if (!/^\d+$/.test(trimmed)) return null;
