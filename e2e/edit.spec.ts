@@ -19,6 +19,8 @@ test('editing shows what was consumed and what remains, and the new credits are 
 
   const wizard = new WizardPage(page);
   await expect(wizard.heading()).toHaveText(`Edit credit plan ${plan.id}`);
+  // Step 1 says what this period has consumed before new credits are typed.
+  await expect(page.getByTestId('consumed-ALL')).toHaveText('All channels: 100 of 100 consumed, 0 left');
   // The wizard opens filled in.
   await expect(page.getByLabel('Total Credits')).toHaveValue('100');
   await expect(page.getByLabel('Activation date')).toHaveValue('2026-01-01');

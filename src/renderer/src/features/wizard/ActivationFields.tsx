@@ -1,12 +1,13 @@
 import { canonicalTimeZone, EARLIEST_ACTIVATION, LATEST_ACTIVATION } from '../../../../shared/engine';
+import type { Activation } from '../../../../shared/domain';
 import { describedBy, FieldError } from './FieldError';
 import { pastActivationNote, timeZones } from './form';
 import type { PartProps } from './parts';
 
 /** When the plan starts: a calendar date in an IANA time zone. */
-export function ActivationFields({ form, update, errors }: PartProps) {
+export function ActivationFields({ form, update, errors, kept = null }: PartProps & { kept?: Activation | null }) {
   const zones = timeZones();
-  const pastNote = pastActivationNote(form);
+  const pastNote = pastActivationNote(form, undefined, kept);
   return (
     <fieldset>
       <legend>Credit Plan Activation</legend>

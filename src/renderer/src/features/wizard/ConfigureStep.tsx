@@ -1,6 +1,6 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import type { Space } from '../../../../shared/api';
-import type { Channel } from '../../../../shared/domain';
+import type { Activation, Channel } from '../../../../shared/domain';
 import { ActivationFields } from './ActivationFields';
 import { ChannelCredits } from './ChannelCredits';
 import { describedBy, FieldError } from './FieldError';
@@ -21,6 +21,7 @@ export function ConfigureStep({
   secondary,
   otherPlans,
   draftOnly = false,
+  keptActivation = null,
 }: {
   space: Space;
   form: PlanForm;
@@ -35,6 +36,8 @@ export function ConfigureStep({
   otherPlans: number;
   /** A draft for the preview, never saved as it is: All channels stays possible, with the same warning. */
   draftOnly?: boolean;
+  /** For an edit: the plan's activation, which raises no note about the past while it is kept. */
+  keptActivation?: Activation | null;
 }) {
   const allChannelsRuledOut = otherPlans > 0;
   // An Add's own errors (a bad number before it reaches the table), until the next Add or check.
@@ -93,7 +96,7 @@ export function ConfigureStep({
       </fieldset>
 
       <RenewalFields form={form} update={update} errors={shown} />
-      <ActivationFields form={form} update={update} errors={shown} />
+      <ActivationFields form={form} update={update} errors={shown} kept={keptActivation} />
 
       {shown.form ? (
         <div role="alert" className="form-error">

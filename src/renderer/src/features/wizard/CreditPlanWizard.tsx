@@ -1,14 +1,27 @@
 import { useEffect, useState } from 'react';
 import type { CreditPlan, PlanPreview, Space } from '../../../../shared/api';
-import type { PlanConfig } from '../../../../shared/domain';
+import type { Channel, PlanConfig } from '../../../../shared/domain';
 import { useCommand, useCommandFetch, useCommandMutation, useRole } from '../../api';
 import { href, navigate } from '../../app/router';
 import { SpaceHeader } from '../space';
-import { ErrorState, Loading, PageTitle, useFlash } from '../../ui';
+import { ErrorState, formatCredits, Loading, PageTitle, useFlash } from '../../ui';
+import { EditConsumption } from './EditConsumption';
 import { ConfigureStep } from './ConfigureStep';
 import { errorsOf, formFromConfig, newPlanForm, offeredChannels, pastActivationNote, patchOf, validateForm, type FieldErrors, type PlanForm } from './form';
 import { PlanSummary } from './PlanSummary';
 import { useWizardStore } from './store';
+
+/**
+ * "40,000 → 102,455 available after saving (40,000 new + 62,455 rolled over, 0 consumed)": what
+ * a bucket holds after an edit, with the part that rolled over from earlier periods named.
+ */
+export function impactLine(impact: { bucket: string; consumed: number; availableAfter: number }, config: PlanConfig, rolledOver: number | undefined): string {
+  const name = impact.bucket === 'ALL' ? 'All channels' : impact.bucket;
+  const head = `${name}: ${formatCredits(impact.consumed)} consumed — after saving, ${formatCredits(impact.availableAfter)} available`;
+  if (!rolledOver) return head;
+  const allocation = config.limit === 'all_channels' ? config.credits : (config.credits[impact.bucket as Channel] ?? 0);
+  return `${head} (${formatCredits(allocation)} new + ${formatCredits(rolledOver)} rolled over from earlier periods)`;
+}
 
 /**
  * A refused save, each rule said once: the issues in words (the message repeats them, prefixed
@@ -50,6 +63,7 @@ export function CreditPlanWizard({ spaceId, planId }: { spaceId: string; planId?
 
 function WizardSteps({ space, editing }: { space: Space; editing: CreditPlan | null }) {
   const fetchPreview = useCommandFetch('plans.preview');
+  const editState = useCommand('details.state', { planId: editing?.id ?? '' }, { enabled: editing !== null });
   const key = editing ? `edit:${editing.id}` : `new:${space.id}`;
   const draft = useWizardStore((state) => state.drafts[key]);
   const start = useWizardStore((state) => state.start);
@@ -125,6 +139,10 @@ function WizardSteps({ space, editing }: { space: Space; editing: CreditPlan | n
     }
   }
 
+  // What the current period carried in, for the impact's words: kept by an edit that keeps the calendar.
+  const rolledOver = new Map(editState.data?.buckets.map((bucket) => [bucket.bucket, bucket.carriedIn]) ?? []);
+  const keepsCalendar = editing !== null && checked !== null && !('activation' in patchOf(editing.config, checked.config)) && !('renew' in patchOf(editing.config, checked.config));
+
   const cancel = (
     <a
       className="button"
@@ -143,6 +161,7 @@ function WizardSteps({ space, editing }: { space: Space; editing: CreditPlan | n
         <li aria-current={step === 1 ? 'step' : undefined}>1. Configure</li>
         <li aria-current={step === 2 ? 'step' : undefined}>2. Summary</li>
       </ol>
+      {editing && (step === 1 || !checked) ? <EditConsumption plan={editing} /> : null}
       {step === 1 || !checked ? (
         <ConfigureStep
           space={space}
@@ -155,6 +174,7 @@ function WizardSteps({ space, editing }: { space: Space; editing: CreditPlan | n
           onPrimary={() => void next()}
           secondary={cancel}
           otherPlans={space.livePlanCount - (editing !== null && editing.status !== 'deleted' ? 1 : 0)}
+          keptActivation={editing?.config.activation ?? null}
         />
       ) : (
         <div className="wizard-summary">
@@ -167,16 +187,16 @@ function WizardSteps({ space, editing }: { space: Space; editing: CreditPlan | n
               <ul>
                 {checked.preview.editImpact.map((impact) => (
                   <li key={impact.bucket} data-testid={`impact-${impact.bucket}`}>
-                    {impact.bucket === 'ALL' ? 'All channels' : impact.bucket}: {impact.consumed} consumed — after saving, {impact.availableAfter} available
+                    {impactLine(impact, checked.config, keepsCalendar ? rolledOver.get(impact.bucket) : undefined)}
                   </li>
                 ))}
               </ul>
             </div>
           ) : null}
           <PlanSummary space={space} config={checked.config} editImpact={editing ? checked.preview.editImpact : undefined} />
-          {pastActivationNote(form) ? (
+          {pastActivationNote(form, undefined, editing?.config.activation ?? null) ? (
             <p className="notice" role="note" data-testid="summary-past-activation">
-              {pastActivationNote(form)}
+              {pastActivationNote(form, undefined, editing?.config.activation ?? null)}
             </p>
           ) : null}
           {saveError ? (

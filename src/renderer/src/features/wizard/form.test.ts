@@ -88,6 +88,9 @@ describe('the wizard form', () => {
     );
     expect(pastActivationNote(form({ pool: '1', date: '2026-12-01', renewOn: true, renew: 'weekly' }), now)).toMatch(/first period is still running: it renews on 2026-12-08\.$/);
     expect(pastActivationNote(form({ pool: '1', date: '2026-12-01', timeZone: 'Not/AZone' }), now)).toBeNull();
+    // An edit that keeps the activation: nothing to say.
+    expect(pastActivationNote(form({ pool: '1', date: '2026-01-31' }), now, { date: '2026-01-31', timeZone: 'UTC' })).toBeNull();
+    expect(pastActivationNote(form({ pool: '1', date: '2026-11-28', renewOn: true, renew: 'weekly' }), now)).toMatch(/the current one began on 2026-12-05 \(today\) and runs to 2026-12-12\.$/);
   });
 
   it('finds the current period of a long-past calendar without walking it', () => {

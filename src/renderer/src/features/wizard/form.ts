@@ -1,6 +1,6 @@
 import { Temporal } from 'temporal-polyfill';
 import type { Space } from '../../../../shared/api';
-import { CHANNELS, type Channel, type Limit, type PlanConfig, type PlanPatch, type Renew } from '../../../../shared/domain';
+import { CHANNELS, type Activation, type Channel, type Limit, type PlanConfig, type PlanPatch, type Renew } from '../../../../shared/domain';
 import { boundaryDate, canonicalTimeZone, isIsoDate, parsePlanConfig, type Issue } from '../../../../shared/engine';
 
 export interface ChannelRow {
@@ -180,16 +180,18 @@ export function currentPeriod(activation: string, renew: Renew, today: string): 
  * current period is not a fresh one starting today. Null for today, a future date, or a date
  * or zone not yet valid (the field's own error says that).
  */
-export function pastActivationNote(form: PlanForm, now: Temporal.Instant = Temporal.Now.instant()): string | null {
+export function pastActivationNote(form: PlanForm, now: Temporal.Instant = Temporal.Now.instant(), kept: Activation | null = null): string | null {
   const zone = canonicalTimeZone(form.timeZone.trim());
   if (zone === null || !isIsoDate(form.date)) return null;
+  // An edit that keeps the plan's activation changes nothing about its periods.
+  if (kept !== null && kept.date === form.date && kept.timeZone === zone) return null;
   const today = now.toZonedDateTimeISO(zone).toPlainDate().toString();
   if (form.date >= today) return null;
   const head = `${form.date} is in the past: the plan is in force as soon as it is saved, as if since 00:00 that day (${zone}), and usage recorded since then counts against it.`;
   if (!form.renewOn) return `${head} Without renewal it has one period, from ${form.date} on.`;
   const period = currentPeriod(form.date, form.renew, today);
   if (period.index === 0) return `${head} Its first period is still running: it renews on ${boundaryDate(form.date, form.renew, 1).toString()}.`;
-  return `${head} Its periods count from that date, so ${period.index === 1 ? 'one period has' : `${period.index} periods have`} already passed: the current one began on ${period.start}, not today, and runs to ${boundaryDate(form.date, form.renew, period.index + 1).toString()}.`;
+  return `${head} Its periods count from that date, so ${period.index === 1 ? 'one period has' : `${period.index} periods have`} already passed: the current one began on ${period.start}${period.start === today ? ' (today)' : ', not today,'} and runs to ${boundaryDate(form.date, form.renew, period.index + 1).toString()}.`;
 }
 
 let zoneList: string[] | null = null;
