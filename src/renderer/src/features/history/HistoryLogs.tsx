@@ -92,7 +92,7 @@ export function HistoryLogs({ spaceId, plans }: { spaceId: string; plans: Credit
             type="search"
             list="history-actors"
             value={form.actor}
-            placeholder="Full name"
+            placeholder="Any part of a name"
             aria-describedby="history-actor-hint"
             onChange={(event) => setFilter(spaceId, { actor: event.target.value })}
           />
