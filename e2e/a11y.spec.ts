@@ -95,7 +95,6 @@ test.describe('axe scan, no serious or critical violation', () => {
     // The draft preview, as an account manager.
     await openConsole('account_manager', `/spaces/${server.spaces.Axe}/preview`);
     await page.getByLabel('Total Credits').fill('500');
-    await page.getByRole('button', { name: 'Add', exact: true }).click();
     await page.getByRole('switch', { name: 'Renew credits' }).check();
     await page.getByRole('button', { name: 'Preview' }).click();
     await expect(page.getByRole('table', { name: 'Next period starts' })).toBeVisible();

@@ -22,12 +22,15 @@ test('an admin creates an all-channels plan through both steps and sees it in th
   // Errors show next to the field before Next goes anywhere.
   await wizard.next();
   await expect(page.locator('#err-credits')).toContainText('Enter the Total Credits');
-  await wizard.addTotalCredits('12x');
-  await expect(page.locator('#err-pool-input')).toContainText('positive whole number');
+  await wizard.setTotalCredits('12x');
+  await wizard.next();
+  await expect(page.locator('#err-credits')).toHaveText('Must be a positive integer from 1 to 1,000,000,000,000');
 
   await wizard.chooseAllChannels();
-  await wizard.addTotalCredits(5000);
-  await expect(wizard.addedTable()).toContainText('All channels');
+  // One plain field for the one pool, shared by the space's channels (no Add that would replace it).
+  await wizard.setTotalCredits(5000);
+  await expect(page.locator('#hint-total-credits')).toHaveText('One pool shared by every channel of this space (SMS, WhatsApp, Email), and by channels added later.');
+  await expect(page.getByRole('button', { name: 'Add', exact: true })).toHaveCount(0);
   await wizard.setRenew('Monthly');
   await wizard.rolloverSwitch().check();
   await wizard.setOverage(true);
@@ -51,7 +54,7 @@ test('an admin creates an all-channels plan through both steps and sees it in th
 
   // Back keeps what was typed.
   await wizard.back();
-  await expect(page.getByLabel('Credits for all channels')).toHaveValue('5000');
+  await expect(page.getByLabel('Total Credits')).toHaveValue('5000');
   await expect(page.getByLabel('Time zone')).toHaveValue('America/Mexico_City');
   await expect(wizard.rolloverSwitch()).toBeChecked();
   await wizard.next();

@@ -19,8 +19,10 @@ test('editing shows what was consumed and what remains, and the new credits are 
 
   const wizard = new WizardPage(page);
   await expect(wizard.heading()).toHaveText(`Edit credit plan ${plan.id}`);
+  // Step 1 says what this period has consumed before new credits are typed.
+  await expect(page.getByTestId('consumed-ALL')).toHaveText('All channels: 100 of 100 consumed, 0 left');
   // The wizard opens filled in.
-  await expect(page.getByLabel('Credits for all channels')).toHaveValue('100');
+  await expect(page.getByLabel('Total Credits')).toHaveValue('100');
   await expect(page.getByLabel('Activation date')).toHaveValue('2026-01-01');
   await expect(page.getByLabel('Time zone')).toHaveValue('UTC');
 
@@ -37,7 +39,7 @@ test('editing shows what was consumed and what remains, and the new credits are 
   // 200 leaves 100 available.
   await wizard.back();
   await wizard.setOverage(false);
-  await page.getByLabel('Credits for all channels').fill('200');
+  await page.getByLabel('Total Credits').fill('200');
   await wizard.next();
   await expect(page.getByTestId('impact-ALL')).toHaveText('All channels: 100 consumed — after saving, 100 available');
   await wizard.save();

@@ -8,7 +8,7 @@ test('an all-channels plan that would overlap another plan is refused, naming th
   const page = await openConsole('admin', `/spaces/${spaceId}/credits/new`);
   const wizard = new WizardPage(page);
   await expect(page.getByRole('radio', { name: 'All channels' })).toBeChecked();
-  await wizard.addTotalCredits(1000);
+  await wizard.setTotalCredits(1000);
 
   // Meanwhile another admin gives the space a channel-specific plan.
   const existing = await invoke(server, 'plans.create', {

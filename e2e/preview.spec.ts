@@ -8,7 +8,6 @@ test('an account manager previews a draft: boundaries in the plan’s zone and U
   await page.getByRole('link', { name: 'Preview a draft plan' }).click();
 
   await page.getByLabel('Total Credits').fill('3000');
-  await page.getByRole('button', { name: 'Add', exact: true }).click();
   await page.getByRole('switch', { name: 'Renew credits' }).check();
   await page.getByLabel('Renewal period').selectOption({ label: 'Monthly' });
   await page.getByLabel('Activation date').fill('2027-01-31');

@@ -4,7 +4,7 @@ import { expect, test } from './support/test';
 test('Roll Over is offered only when credits renew', async ({ openConsole, server }) => {
   const page = await openConsole('admin', `/spaces/${server.spaces.Rollover}/credits/new`);
   const wizard = new WizardPage(page);
-  await wizard.addTotalCredits(700);
+  await wizard.setTotalCredits(700);
 
   await expect(wizard.rolloverSwitch()).toHaveCount(0);
   await expect(page.getByText('Roll Over is available when credits renew.')).toBeVisible();

@@ -1,16 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import type { Locator, Page } from '@playwright/test';
-import type { PlanConfig } from '../src/shared/domain';
-import type { ChangeInput, ChangeResult, PlanRecord } from '../src/shared/sync';
 import { OverviewPage, WizardPage } from './pages';
 import { invoke } from './support/api';
 import { FIXTURE_ENVIRONMENT, type ServerInfo } from './support/callers';
-import { launchServer, projectRoot } from './support/launch';
+import { CentralAdmin, closedPort, createToken, startCentral, stop } from './support/central';
+import { launchServer } from './support/launch';
 import { expect, test as base } from './support/test';
 
 /**
@@ -22,135 +21,7 @@ import { expect, test as base } from './support/test';
  * changes plans on the central service through its HTTP API with a token of her own.
  */
 
-const CLI = path.join(projectRoot, 'src', 'cli', 'central.ts');
 const BEA = 'Bea Central';
-
-/** The central service's environment: the embedded database in `dataDir`, whatever the shell says about PostgreSQL or SMTP. */
-function centralEnv(dataDir: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (name === 'DATABASE_URL' || name === 'HOST' || name === 'PORT' || name.startsWith('CENTRAL_') || name.startsWith('SMTP_')) continue;
-    env[name] = value;
-  }
-  return { ...env, CENTRAL_DATA_DIR: dataDir, LOG_LEVEL: 'info' };
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
-/** `npm run central:token` (while the service is stopped, as the README says for the embedded database). */
-function createToken(dataDir: string, name: string): Promise<string> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'token', '--role', 'admin', '--all-envs', '--name', name], {
-    cwd: projectRoot,
-    env: centralEnv(dataDir),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`central token exited with ${code}: ${err}`))));
-  });
-}
-
-/** `npm run central -- --host 127.0.0.1 --port 0`; resolves with its address once it listens. */
-function startCentral(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--host', '127.0.0.1', '--port', '0'], {
-    cwd: projectRoot,
-    env: centralEnv(dataDir),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const log: string[] = [];
-  return new Promise((resolve, reject) => {
-    let buffer = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGTERM');
-      reject(new Error(`the central service did not start within 60 s:\n${log.join('\n')}`));
-    }, 60_000);
-    child.stderr.on('data', (chunk: Buffer) => log.push(chunk.toString()));
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      let newline: number;
-      while ((newline = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, newline);
-        buffer = buffer.slice(newline + 1);
-        if (log.length < 200) log.push(line);
-        try {
-          const entry = JSON.parse(line) as { msg?: string; url?: string };
-          if (entry.msg === 'central service listening' && entry.url) {
-            clearTimeout(timer);
-            resolve({ child, url: entry.url });
-          }
-        } catch {
-          // not a log line
-        }
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the central service exited with ${code} before listening:\n${log.join('\n')}`));
-    });
-  });
-}
-
-/** A loopback address where nothing listens: the console "offline". */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Someone with an admin token of their own, talking to the central service's HTTP API. */
-class CentralAdmin {
-  constructor(
-    readonly url: string,
-    private readonly token: string,
-    readonly actor: string,
-  ) {}
-
-  async request<T>(method: 'GET' | 'POST', route: string, body?: unknown): Promise<T> {
-    const response = await fetch(`${this.url}${route}`, {
-      method,
-      headers: { Authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${text}`);
-    return JSON.parse(text) as T;
-  }
-
-  async push(...changes: ChangeInput[]): Promise<ChangeResult[]> {
-    return (await this.request<{ results: ChangeResult[] }>('POST', '/v1/sync/push', { changes })).results;
-  }
-
-  async plan(planId: string): Promise<PlanRecord> {
-    return (await this.request<{ plan: PlanRecord }>('GET', `/v1/plans/${encodeURIComponent(planId)}`)).plan;
-  }
-
-  /** Edit the plan as it is on the central service now. */
-  async edit(planId: string, patch: Partial<PlanConfig>): Promise<PlanRecord> {
-    const plan = await this.plan(planId);
-    const config = { ...plan.config, ...patch } as PlanConfig;
-    const [result] = await this.push({ id: randomUUID(), kind: 'plan.edit', at: new Date().toISOString(), actor: this.actor, planId, baseVersion: plan.version, config });
-    expect(result?.status).toBe('applied');
-    return this.plan(planId);
-  }
-}
 
 interface SyncWorld {
   /** This admin's console: a web host of its own, with the fixture environment and spaces. */
@@ -218,8 +89,11 @@ function fact(page: Page, term: string): Locator {
 }
 
 /** The cells of a conflict's row for one field: [central, mine]. */
+function fieldRow(conflict: Locator, field: string): Locator {
+  return conflict.locator('tbody tr').filter({ has: conflict.page().locator('th', { hasText: new RegExp(`^${field}$`) }) });
+}
 function fieldCells(conflict: Locator, field: string): Locator {
-  return conflict.locator('tbody tr').filter({ has: conflict.page().locator('th', { hasText: new RegExp(`^${field.replace('.', '\\.')}$`) }) }).locator('td');
+  return fieldRow(conflict, field).locator('td');
 }
 
 /**
@@ -276,7 +150,7 @@ test('an outdated change is set aside side by side; keeping the central version 
   await overview.planRow(plan.id).getByRole('link', { name: `Edit plan ${plan.id}` }).click();
   const wizard = new WizardPage(page);
   await expect(wizard.heading()).toHaveText(`Edit credit plan ${plan.id}`);
-  await page.getByLabel('Credits for all channels').fill('2000');
+  await page.getByLabel('Total Credits').fill('2000');
   await wizard.setOverage(true);
   await wizard.next();
   await wizard.expectSummary();
@@ -295,10 +169,32 @@ test('an outdated change is set aside side by side; keeping the central version 
   await expect(conflict).toContainText('1 change of yours set aside');
   // The central version came down with the same round's pull.
   await expect(conflict.getByRole('columnheader')).toHaveText(['Field', `Central (version 2, ${BEA})`, 'Yours (Ana Admin)']);
-  await expect(fieldCells(conflict, 'credits.ALL')).toHaveText(['1500', '2000 (differs)']);
-  await expect(fieldCells(conflict, 'overage')).toHaveText(['No', 'Yes (differs)']);
-  await expect(fieldCells(conflict, 'renew')).toHaveText(['monthly', 'monthly']);
+  // In the product's words (no raw keys), numbers with separators, the differing rows marked.
+  await expect(conflict.locator('tbody th')).toHaveText([
+    'Status',
+    'Credit limit',
+    'Credits, all channels (shared pool)',
+    'Renew credits',
+    'Roll Over credits',
+    'Overage',
+    'Credit Plan Activation',
+    'Time zone',
+  ]);
+  await expect(fieldCells(conflict, 'Status')).toHaveText(['In force', 'In force']);
+  await expect(fieldCells(conflict, 'Credit limit')).toHaveText(['All channels', 'All channels']);
+  await expect(fieldCells(conflict, 'Credits, all channels \\(shared pool\\)')).toHaveText(['1,500', '2,000 Differs']);
+  await expect(fieldCells(conflict, 'Overage')).toHaveText(['No', 'Yes Differs']);
+  await expect(fieldCells(conflict, 'Renew credits')).toHaveText(['Yes — Monthly', 'Yes — Monthly']);
+  await expect(conflict).toContainText('2 fields differ, marked below.');
   await expect(conflict.locator('tbody tr.differs')).toHaveCount(2);
+  // Marked for the eye too: a differing row has its own background and the table its borders.
+  const WARN_SOFT = 'rgb(254, 243, 199)';
+  await expect(fieldRow(conflict, 'Overage').locator('td').first()).toHaveCSS('background-color', WARN_SOFT);
+  await expect(fieldRow(conflict, 'Renew credits').locator('td').first()).not.toHaveCSS('background-color', WARN_SOFT);
+  await expect(conflict.locator('table')).toHaveCSS('border-top-style', 'solid');
+  const axe = await new AxeBuilder({ page }).include('.conflict').analyze();
+  expect(axe.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')).toEqual([]);
+  await conflict.screenshot({ path: test.info().outputPath('conflict-view.png') });
   await expect(fact(page, 'Conflicts')).toHaveText('1');
   await expect(page.getByTestId('pending-changes')).toHaveText('0');
 
@@ -335,7 +231,8 @@ test('an outdated change is set aside side by side; keeping the central version 
   await expect(historyRow(page, BEA, 2).locator('td').nth(8)).toHaveText('1,500');
   const dropped = historyRow(page, 'Ana Admin', 2).locator('td');
   await expect(dropped.nth(3)).toHaveText('UpdatedDropped: central version kept');
-  await expect(historyRow(page, BEA, 2).locator('td').nth(3)).toHaveText('Updated');
+  // Two version 2 rows: Bea's says it took effect.
+  await expect(historyRow(page, BEA, 2).locator('td').nth(3)).toHaveText('UpdatedTook effect as version 2');
   await expect(dropped.nth(8)).toHaveText('2,000');
   await expect(dropped.nth(11)).toHaveText('Yes');
 
@@ -348,8 +245,8 @@ test('an outdated change is set aside side by side; keeping the central version 
   await page.getByRole('button', { name: 'Sync now' }).click();
   const second = page.getByRole('article', { name: `Plan ${plan.id}` });
   await expect(second.getByRole('columnheader')).toHaveText(['Field', `Central (version 3, ${BEA})`, 'Yours (Ana Admin)']);
-  await expect(fieldCells(second, 'credits.ALL')).toHaveText(['1500', '3000 (differs)']);
-  await expect(fieldCells(second, 'rollover')).toHaveText(['Yes', 'No (differs)']);
+  await expect(fieldCells(second, 'Credits, all channels \\(shared pool\\)')).toHaveText(['1,500', '3,000 Differs']);
+  await expect(fieldCells(second, 'Roll Over credits')).toHaveText(['Yes', 'No Differs']);
   await second.getByRole('button', { name: 'Apply mine on top of it' }).click();
   await expect(page.getByText('No conflicts with the central service.')).toBeVisible();
   await page.getByRole('button', { name: 'Sync now' }).click();
@@ -369,8 +266,17 @@ test('an outdated change is set aside side by side; keeping the central version 
   await expect(rebased.nth(10)).toHaveText('No');
   await expect(rebased.nth(3)).toHaveText('Updated');
   await expect(historyRow(page, BEA, 3).locator('td').nth(10)).toHaveText('Yes');
-  // Ana's set-aside version 3 is on record as applied again (as version 4).
-  await expect(historyRow(page, 'Ana Admin', 3).locator('td').nth(3)).toHaveText('UpdatedApplied again on the central version');
+  // Two version 3 rows: Bea's took effect; Ana's set-aside one did not, as 3: it was applied again (as version 4).
+  await expect(historyRow(page, BEA, 3).locator('td').nth(3)).toHaveText('UpdatedTook effect as version 3');
+  await expect(historyRow(page, 'Ana Admin', 3).locator('td').nth(3)).toHaveText('UpdatedNot applied as this version: applied again as a later one');
+  // The table stays inside its card, the time on one line (it ran ~44 px past it and wrapped onto four).
+  const card = await page.locator('section.history').boundingBox();
+  const table = await page.locator('.history-table').boundingBox();
+  expect(table && card && table.x + table.width <= card.x + card.width + 0.5).toBe(true);
+  const when = await historyRow(page, BEA, 3).locator('time').boundingBox();
+  expect(when?.height).toBeLessThan(30);
+  await page.locator('.history-table').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: test.info().outputPath('history-after-apply-mine.png'), fullPage: true });
 
   // The spec ends on the Sync screen, with nothing left to decide.
   await page.goto(`${server.origin}/#/sync`);

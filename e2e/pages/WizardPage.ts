@@ -16,9 +16,9 @@ export class WizardPage {
     await this.page.getByRole('radio', { name: 'Channel specific' }).check();
   }
 
-  async addTotalCredits(credits: number | string): Promise<void> {
+  /** An all-channels plan's one pool: a plain field. */
+  async setTotalCredits(credits: number | string): Promise<void> {
     await this.page.getByLabel('Total Credits').fill(String(credits));
-    await this.page.getByRole('button', { name: 'Add', exact: true }).click();
   }
 
   channelSelect(): Locator {

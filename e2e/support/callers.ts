@@ -29,6 +29,10 @@ export const FIXTURE_SPACES = [
   'Overage',
   'UsageAnalytics',
   'Calculator',
+  'InputChecks',
+  'Coexist',
+  'PoolUse',
+  'EditRollover',
 ] as const;
 export type FixtureSpace = (typeof FIXTURE_SPACES)[number];
 

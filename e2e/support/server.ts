@@ -50,7 +50,8 @@ function seedFixture(ledgerPath: string): { environmentId: string; spaces: Recor
 async function main(): Promise<void> {
   const dataDir = process.env.E2E_DATA_DIR ?? mkdtempSync(path.join(os.tmpdir(), 'credit-console-e2e-'));
   const runtime = await openConsole({ dataDir, empty: true });
-  const fixture = seedFixture(runtime.ledgerPath);
+  // E2E_EMPTY=1: a console as `--empty` starts it, with no environment until it syncs.
+  const fixture = process.env.E2E_EMPTY === '1' ? { environmentId: '', spaces: {} as Record<FixtureSpace, string> } : seedFixture(runtime.ledgerPath);
   const roles = Object.keys(CALLERS) as Role[];
   const host = await startWebHost({
     dispatcher: runtime.dispatcher,

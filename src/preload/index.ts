@@ -1,11 +1,13 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { IPC_EVENT_PREFIX, IPC_INVOKE_CHANNEL, isCommandName, isEventName, type Result } from '../shared/api';
+import type { CreditConsoleBridge } from './bridge';
 
 /**
  * The whole surface the screens get in Electron: `window.creditConsole = { invoke, subscribe }`.
  * Nothing else of Node or Electron crosses the bridge, only the contract's own channels can be
  * used (the allow-list is the contract's table), and the IPC event object (which exposes the
- * sender) is never handed to the page.
+ * sender) is never handed to the page. Its type, `CreditConsoleBridge`, is declared in bridge.ts;
+ * the parameters here stay `unknown` because a compromised page may pass anything.
  */
 const bridge = {
   invoke(name: unknown, input: unknown): Promise<Result<unknown>> {
@@ -26,6 +28,6 @@ const bridge = {
       ipcRenderer.removeListener(channel, forward);
     };
   },
-};
+} satisfies CreditConsoleBridge;
 
 contextBridge.exposeInMainWorld('creditConsole', bridge);

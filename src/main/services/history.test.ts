@@ -49,6 +49,9 @@ describe('credit history log', () => {
     expect(w.services.history.list({ planId: plans[1] }, null, 50).entries).toHaveLength(11);
     expect(w.services.history.list({ actor: 'ana' }, null, 50).entries.every((e) => e.actor === 'ana')).toBe(true);
     expect(w.services.history.list({ actor: 'ana', action: 'created' }, null, 50).entries.map((e) => e.planId)).toEqual([plans[0]]);
+    // Who: any part of the name, in any case.
+    expect(w.services.history.list({ actor: 'AN' }, null, 50).entries.map((e) => e.actor)).toEqual(w.services.history.list({ actor: 'ana' }, null, 50).entries.map((e) => e.actor));
+    expect(w.services.history.list({ actor: 'arl' }, null, 50).entries.map((e) => e.actor)).toEqual(['carla']);
     const window = w.services.history.list({ from: '2026-03-01T00:00:01Z', to: '2026-03-01T00:00:03Z' }, null, 50).entries;
     expect(window.map((e) => e.at)).toEqual(Array(6).fill('2026-03-01T00:00:02.000Z').concat(Array(3).fill('2026-03-01T00:00:01.000Z')));
     expect(() => w.services.history.list({}, 'not-a-cursor', 5)).toThrow(/cursor is not one this console produced/);
@@ -82,7 +85,7 @@ describe('credit history log', () => {
     for (const spaceId of [w.spaceId, other.id])
       for (const planId of [undefined, plans[0]!])
         for (const action of [undefined, 'created', 'updated', 'deleted'] as const)
-          for (const actor of [undefined, 'bob', 'nobody'])
+          for (const actor of [undefined, 'bob', 'OB', 'nobody'])
             for (const range of [{}, { from }, { from, to }]) {
               filters.push({ spaceId, ...(planId ? { planId } : {}), ...(action ? { action } : {}), ...(actor ? { actor } : {}), ...range });
             }
@@ -92,7 +95,7 @@ describe('credit history log', () => {
           e.spaceId === filter.spaceId &&
           (filter.planId === undefined || e.planId === filter.planId) &&
           (filter.action === undefined || e.action === filter.action) &&
-          (filter.actor === undefined || e.actor === filter.actor) &&
+          (filter.actor === undefined || e.actor.toLowerCase().includes(filter.actor.toLowerCase())) &&
           (filter.from === undefined || e.at >= filter.from) &&
           (filter.to === undefined || e.at < filter.to),
       );

@@ -21,7 +21,7 @@ export interface SyncClientOptions {
   services: { sync: SyncService; clock: () => number };
   /** Each new status, for the screens' `sync.status` event. */
   onStatus?: (status: SyncStatus) => void;
-  /** Plans whose records a pull or a conflict changed (for `ledger.changed`). */
+  /** After a pull page that applied any record, or a conflict: the plans among them (for `ledger.changed`). */
   onLedgerChanged?: (planIds: string[]) => void;
   /** A failure that is not the network's (a bug): logged, then retried like an outage. */
   log?: (line: string) => void;
@@ -230,7 +230,9 @@ export class SyncClient {
       if (total === null && page.remaining !== undefined) total = page.items.length + page.remaining;
       const result = sync.applyPage(page);
       done += result.applied;
-      if (result.planIds.size > 0) this.config.onLedgerChanged?.([...result.planIds]);
+      // Any record changes what some screen shows (an environment, a space, a channel, usage,
+      // an e-mail), not only a plan's: the screens refresh after every page that applied any.
+      if (result.applied > 0) this.config.onLedgerChanged?.([...result.planIds]);
       if (!page.hasMore) return;
       // A pull that takes more than one page is a large one: show how far it got. Records written
       // during the pull come on top of the first count, so the total grows rather than lag behind.

@@ -17,7 +17,8 @@ export const HISTORY_SYNC_LABEL: Record<(typeof HISTORY_SYNC_STATES)[number], st
   confirmed: 'Accepted by the central service',
   conflicted: 'In conflict, set aside',
   dropped: 'Dropped: central version kept',
-  rebased: 'Applied again on the central version',
+  // This version number went to the central one; the change took effect under a later number.
+  rebased: 'Not applied as this version: applied again as a later one',
 };
 
 /**

@@ -66,10 +66,20 @@ export function createDispatcher(handlers: Handlers, options: DispatcherOptions 
     const output: unknown = await handler(parsed.data, caller);
     const checked = spec.output.safeParse(output);
     if (!checked.success) {
-      options.onInternalError?.(new Error(`output of ${name} breaks its schema: ${checked.error.message}`), name);
+      options.onInternalError?.(new Error(`output of ${name} breaks its schema: ${briefIssues(checked.error.issues)}`), name);
       return fail('internal', 'The console produced an answer it could not vouch for; the details are in its log.');
     }
     return ok(checked.data as CommandOutput<typeof name>);
   }
   return { dispatch };
+}
+
+/** How many of an answer's schema issues the log line lists: one bad value repeated in a long list must not flood the log. */
+const LOGGED_ISSUES = 5;
+
+/** The first few issues, one line each (`boundaries.1.start: …`), and how many more there were. */
+export function briefIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
+  const lines = issues.slice(0, LOGGED_ISSUES).map((issue) => `${issue.path.map(String).join('.') || '(answer)'}: ${issue.message}`);
+  const more = issues.length - LOGGED_ISSUES;
+  return lines.join('; ') + (more > 0 ? `; and ${more} more issue${more === 1 ? '' : 's'}` : '');
 }

@@ -59,7 +59,34 @@ export function isPositiveCredits(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_CREDITS;
 }
 
-const CREDITS_MESSAGE = `must be a positive integer (1 to ${MAX_CREDITS})`;
+/** 1,000,000,000,000: the limit as people read it. */
+const MAX_CREDITS_TEXT = String(MAX_CREDITS).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+
+/**
+ * The credits rule in its one wording (SPEC §1), naming the limit: the engine's issues, the main
+ * process's refusals and the wizard's own checks (before a value reaches the engine) all use it.
+ */
+export const CREDITS_RULE = `must be a positive integer from 1 to ${MAX_CREDITS_TEXT}`;
+
+/**
+ * The activation dates a plan may have. Past dates are allowed (a plan recorded late); the
+ * bounds keep every period boundary and projection of the plan within four-digit years, which
+ * instants and calendar dates are written in (a plan activated on 9999-12-31 would have none).
+ */
+export const EARLIEST_ACTIVATION = '1900-01-01';
+export const LATEST_ACTIVATION = '2100-12-31';
+export const ACTIVATION_DATE_RULE = `must be a calendar date from ${EARLIEST_ACTIVATION} to ${LATEST_ACTIVATION}, written YYYY-MM-DD`;
+
+/**
+ * A zone as the time-zone database spells it, whatever the case it was typed in
+ * (`america/mexico_city` → `America/Mexico_City`); null when it is not a zone. Only the case
+ * is corrected: an alias (Asia/Calcutta) stays as given, so a stored plan keeps its calendar.
+ */
+export function canonicalTimeZone(zone: string): string | null {
+  if (!isTimeZone(zone)) return null;
+  const resolved = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+  return resolved.toLowerCase() === zone.toLowerCase() ? resolved : zone;
+}
 
 function checkUnknownKeys(value: Json, allowed: readonly string[], path: string, issues: Issue[]): void {
   for (const key of Object.keys(value)) {
@@ -75,18 +102,20 @@ function parseActivation(value: unknown, path: string, issues: Issue[]): Activat
   checkUnknownKeys(value, ['date', 'timeZone'], path, issues);
   const { date, timeZone } = value;
   let ok = true;
-  if (typeof date !== 'string' || !isIsoDate(date)) {
-    issues.push({ path: join(path, 'date'), message: 'must be a calendar date written YYYY-MM-DD' });
+  // ISO dates of four-digit years compare as text.
+  if (typeof date !== 'string' || !isIsoDate(date) || date < EARLIEST_ACTIVATION || date > LATEST_ACTIVATION) {
+    issues.push({ path: join(path, 'date'), message: ACTIVATION_DATE_RULE });
     ok = false;
   }
-  if (typeof timeZone !== 'string' || !isTimeZone(timeZone)) {
+  const zone = typeof timeZone === 'string' ? canonicalTimeZone(timeZone) : null;
+  if (zone === null) {
     issues.push({
       path: join(path, 'timeZone'),
       message: `must be an IANA time zone such as Europe/Madrid${typeof timeZone === 'string' ? ` ("${timeZone}" is not one)` : ''}`,
     });
     ok = false;
   }
-  return ok ? { date: date as string, timeZone: timeZone as string } : null;
+  return ok && zone !== null ? { date: date as string, timeZone: zone } : null;
 }
 
 function parseChannelCredits(
@@ -113,7 +142,7 @@ function parseChannelCredits(
     }
     const amount = value[key];
     if (!isPositiveCredits(amount)) {
-      issues.push({ path: join(path, key), message: CREDITS_MESSAGE });
+      issues.push({ path: join(path, key), message: CREDITS_RULE });
       ok = false;
       continue;
     }
@@ -137,7 +166,7 @@ export function parsePlanConfig(value: unknown, path = 'plan'): Parsed<PlanConfi
   let parsedCredits: number | Partial<Record<Channel, number>> | null = null;
   if (limit === 'all_channels') {
     if (isPositiveCredits(credits)) parsedCredits = credits;
-    else issues.push({ path: join(path, 'credits'), message: `${CREDITS_MESSAGE} for an all-channels pool` });
+    else issues.push({ path: join(path, 'credits'), message: CREDITS_RULE });
   } else if (limit === 'channel_specific') {
     parsedCredits = parseChannelCredits(credits, join(path, 'credits'), issues);
   }
@@ -187,7 +216,11 @@ export function mergePatch(config: PlanConfig, patch: PlanPatch, path = 'edit'):
   }
   // Switching renewal off also switches roll over off unless the edit says otherwise.
   if ('renew' in patch && patch.renew === null && !('rollover' in patch)) merged.rollover = false;
-  return parsePlanConfig(merged, path);
+  const parsed = parsePlanConfig(merged, path);
+  // An edit that leaves the activation alone keeps it as stored, spelled as it was (a zone saved
+  // before zones were stored canonical must not read as a changed calendar).
+  if (parsed.ok && !('activation' in patch)) return { ok: true, value: { ...parsed.value, activation: config.activation } };
+  return parsed;
 }
 
 /** A plan as it stands in a space, for the coexistence rules (SPEC §2). */

@@ -1,8 +1,8 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient, type UseQueryResult } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import type { ApiError, CommandInput, CommandName, CommandOutput, Role } from '../../../shared/api';
+import type { ApiError, CommandInput, CommandName, CommandOutput, Result, Role } from '../../../shared/api';
 import { useApi } from './ApiProvider';
-import { isKeyOfFamilies, queryKeys } from './keys';
+import { INVALIDATIONS, isKeyOfFamilies, queryKeys, type WriteCommand } from './keys';
 
 export interface CommandQueryOptions {
   enabled?: boolean;
@@ -55,20 +55,38 @@ export function usePrefetchCommand<N extends CommandName>(name: N, input: Comman
 
 /**
  * Write through one command. Failures come back as values (never thrown) so forms can place
- * each issue next to its field; on success the given families are refetched at once rather
- * than waiting for the ledger.changed event.
+ * each issue next to its field; on success what the command invalidates (declared once, in
+ * keys.ts) is refetched at once rather than waiting for the ledger.changed event.
  */
-export function useCommandMutation<N extends CommandName>(name: N, invalidates: readonly string[]) {
+export function useCommandMutation<N extends WriteCommand>(name: N) {
   const api = useApi();
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (input: CommandInput<N>) => api.call(name, input),
     onSuccess: async (result) => {
       if (result.ok) {
-        await queryClient.invalidateQueries({ predicate: (query) => isKeyOfFamilies(query.queryKey, invalidates) });
+        await queryClient.invalidateQueries({ predicate: (query) => isKeyOfFamilies(query.queryKey, INVALIDATIONS[name]) });
       }
     },
   });
+}
+
+/**
+ * A read asked for at a moment of the user's choosing (the wizard's Next), through the query
+ * cache: keyed like useCommand's, so an answer already there and still fresh is reused and the
+ * invalidations of the writes apply to it. Failures come back as values, as with mutations.
+ */
+export function useCommandFetch<N extends CommandName>(name: N): (input: CommandInput<N>) => Promise<Result<CommandOutput<N>>> {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  return async (input) => {
+    try {
+      const value = await queryClient.fetchQuery({ queryKey: queryKeys.command(name, input), queryFn: () => api.get(name, input) });
+      return { ok: true, value };
+    } catch (error) {
+      return { ok: false, error: apiErrorOf(error) };
+    }
+  };
 }
 
 /** The error a failed query carries, as the contract describes it. */

@@ -1,17 +1,6 @@
+import type { CreditConsoleBridge } from '../../../preload/bridge';
 import type { CommandName, EventName, Result, Transport } from '../../../shared/api';
 import { MAX_BATCH_CALLS, WEB_BATCH_PATH } from '../../../shared/api/constants';
-
-/** What the preload exposes on `window.creditConsole` (src/preload). */
-export interface CreditConsoleBridge {
-  invoke(name: string, input: unknown): Promise<unknown>;
-  subscribe(event: string, listener: (payload: unknown) => void): () => void;
-}
-
-declare global {
-  interface Window {
-    creditConsole?: CreditConsoleBridge;
-  }
-}
 
 const SECRET_KEY = 'creditConsole.secret';
 
@@ -30,8 +19,8 @@ export function takeSecretFromUrl(): string | null {
 
 export function electronTransport(bridge: CreditConsoleBridge): Transport {
   return {
-    invoke: (name: CommandName, input: unknown) => bridge.invoke(name, input) as Promise<Result<unknown>>,
-    subscribe: (event: EventName, listener: (payload: unknown) => void) => bridge.subscribe(event, listener),
+    invoke: (name, input) => bridge.invoke(name, input),
+    subscribe: (event, listener) => bridge.subscribe(event, listener),
   };
 }
 

@@ -63,42 +63,47 @@ function Buckets({ plan, space, state }: { plan: CreditPlan; space: Space; state
     const usedBy = new Map(usedInPeriod.data?.rows.map((row) => [row.channel, row.used]));
     const channels = space.channels.map((channel) => channel.channel);
     const note = pool ? allocationNote(pool) : null;
+    const usedTotal = pool?.used ?? 0;
+    // The pool holds the credits; the channels only draw on it. So the pool has its own row with
+    // its credits, use and remaining, and each channel row says what it drew, never a balance.
     return (
-      <table className="data-table" aria-label="Credit Management">
+      <table className="data-table credit-pool" aria-label="Credit Management">
         <thead>
           <tr>
-            <th scope="col">Channel</th>
+            <th scope="col">Bucket</th>
             <th scope="col" className="num">Credits</th>
-            <th scope="col" className="num">Used credits by channel</th>
+            <th scope="col" className="num">Used credits</th>
             <th scope="col" className="num">Remaining credits</th>
           </tr>
         </thead>
         <tbody>
-          {channels.map((channel, index) => (
-            <tr key={channel} data-channel={channel}>
-              <th scope="row">{channel}</th>
-              {index === 0 ? (
-                <td className="num" rowSpan={channels.length}>
-                  {formatCredits(pool?.allocated ?? 0)} <span className="hint">shared pool{note ? `, ${note}` : ''}</span>
-                </td>
-              ) : null}
-              <td className="num">{usedInPeriod.isPending ? '…' : formatCredits(usedBy.get(channel) ?? 0)}</td>
-              {index === 0 ? (
-                <td className="num" rowSpan={channels.length} data-testid="pool-remaining">
-                  {formatCredits(pool?.remaining ?? 0)}
-                </td>
-              ) : null}
-            </tr>
-          ))}
-        </tbody>
-        <tfoot>
-          <tr>
-            <th scope="row">Pool</th>
-            <td className="num">{formatCredits(pool?.allocated ?? 0)}</td>
-            <td className="num" data-testid="pool-used">{formatCredits(pool?.used ?? 0)}</td>
-            <td className="num">{formatCredits(pool?.remaining ?? 0)}</td>
+          <tr className="pool-row" data-channel="ALL">
+            <th scope="row">Shared pool, all channels</th>
+            <td className="num">
+              {formatCredits(pool?.allocated ?? 0)}
+              {note ? <span className="hint"> ({note})</span> : null}
+            </td>
+            <td className="num" data-testid="pool-used">{formatCredits(usedTotal)}</td>
+            <td className="num" data-testid="pool-remaining">{formatCredits(pool?.remaining ?? 0)}</td>
           </tr>
-        </tfoot>
+          <tr className="group-row">
+            <th scope="colgroup" colSpan={4}>Drawn from the pool, by channel</th>
+          </tr>
+          {channels.map((channel) => {
+            const used = usedBy.get(channel) ?? 0;
+            return (
+              <tr key={channel} data-channel={channel} className="channel-of-pool">
+                <th scope="row">{channel}</th>
+                <td className="num hint">from the pool</td>
+                <td className="num">
+                  {usedInPeriod.isPending ? '…' : formatCredits(used)}
+                  {!usedInPeriod.isPending && usedTotal > 0 ? <span className="hint"> ({percent(used, usedTotal)} of the pool’s use)</span> : null}
+                </td>
+                <td className="num hint">—</td>
+              </tr>
+            );
+          })}
+        </tbody>
       </table>
     );
   }

@@ -1,9 +1,10 @@
-import { useCommand } from '../../api';
+import { useCommand, useRole } from '../../api';
 import { href } from '../../app/router';
 import { Empty, ErrorState, Loading, PageTitle } from '../../ui';
 
 export function EnvironmentList() {
   const environments = useCommand('environments.list', {});
+  const role = useRole();
   return (
     <section>
       <PageTitle>Environments</PageTitle>
@@ -14,6 +15,14 @@ export function EnvironmentList() {
       ) : environments.data.length === 0 ? (
         <Empty>
           <p>No environment yet. Environments and their spaces arrive when the console syncs with the central service.</p>
+          <p>
+            {role === 'admin'
+              ? 'To bring them in, set the central service’s URL and a token in the Sync settings, save, and choose Sync now: they appear here as they arrive.'
+              : 'An admin brings them in: they set the central service’s URL and a token in the Sync settings. They appear here as they arrive.'}
+          </p>
+          <p>
+            <a href={href({ name: 'sync' })}>Open the Sync settings</a>
+          </p>
         </Empty>
       ) : (
         <ul className="card-list" aria-label="Environments">

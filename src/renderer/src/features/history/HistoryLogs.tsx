@@ -92,7 +92,7 @@ export function HistoryLogs({ spaceId, plans }: { spaceId: string; plans: Credit
             type="search"
             list="history-actors"
             value={form.actor}
-            placeholder="Full name"
+            placeholder="Any part of a name"
             aria-describedby="history-actor-hint"
             onChange={(event) => setFilter(spaceId, { actor: event.target.value })}
           />
@@ -138,7 +138,10 @@ function HistoryPages({ filter }: { filter: HistoryFilter }) {
       {entries.length === 0 ? (
         <p className="state state-empty">{pageIndex === 0 ? 'No history entry matches these filters.' : 'No older entries.'}</p>
       ) : (
-        <HistoryTable entries={entries} />
+        // Scrolls inside its card when a narrow window cannot hold every column.
+        <div className="table-scroll">
+          <HistoryTable entries={entries} />
+        </div>
       )}
       <nav className="pager" aria-label="History pages">
         <button type="button" disabled={pageIndex === 0} onClick={() => setCursors((list) => list.slice(0, -1))}>
@@ -179,12 +182,25 @@ function rowsInFirstFrame(): number {
   return Math.ceil(window.innerHeight / ROW_MIN_HEIGHT) + 1;
 }
 
+const versionKey = (entry: HistoryEntry): string => `${entry.planId}\u0000${entry.version}`;
+
+/**
+ * The versions of a plan that two entries carry: mine, set aside in a conflict, and the central
+ * one that took that number. The one that took effect says so, beside the other's mark.
+ */
+function contestedVersions(entries: readonly HistoryEntry[]): ReadonlySet<string> {
+  const contested = new Set<string>();
+  for (const entry of entries) if (entry.sync === 'dropped' || entry.sync === 'rebased' || entry.sync === 'conflicted') contested.add(versionKey(entry));
+  return contested;
+}
+
 /** Memoised: the pager re-renders (the next page arriving, "loading…") without the 50 rows. */
 const HistoryTable = memo(function HistoryTable({ entries }: { entries: HistoryEntry[] }) {
   // Only while the table first appears: later pages replace rows already drawn, all at once.
   const [firstFrameRows] = useState(rowsInFirstFrame);
   const rows = usePaintedOnce(true) ? entries : entries.slice(0, firstFrameRows);
   const [open, setOpen] = useState<ReadonlySet<string>>(new Set());
+  const contested = useMemo(() => contestedVersions(entries), [entries]);
   const toggle = (id: string) =>
     setOpen((current) => {
       const next = new Set(current);
@@ -228,13 +244,17 @@ const HistoryTable = memo(function HistoryTable({ entries }: { entries: HistoryE
                     {expanded ? '▾' : '▸'}
                   </button>
                 </td>
-                <td><time dateTime={entry.at}>{formatInstant(entry.at)}</time></td>
+                <td className="when"><time dateTime={entry.at}>{formatInstant(entry.at)}</time></td>
                 <td>{entry.actor}</td>
                 {/* Classes on the cells rather than an element inside each: a page is 50 rows. */}
                 <td className={`action action-${entry.action}`}>
                   {ACTION_LABEL[entry.action]}
                   {/* Only what an auditor must not miss: a change that was not, or not at once, applied. */}
-                  {entry.sync === 'local' || entry.sync === 'confirmed' ? null : <span className={`tag sync-${entry.sync}`}>{HISTORY_SYNC_LABEL[entry.sync]}</span>}
+                  {entry.sync === 'local' || entry.sync === 'confirmed' ? (
+                    contested.has(versionKey(entry)) ? <span className="tag sync-effect">Took effect as version {entry.version}</span> : null
+                  ) : (
+                    <span className={`tag sync-${entry.sync}`}>{HISTORY_SYNC_LABEL[entry.sync]}</span>
+                  )}
                 </td>
                 <td className="mono">{entry.planId}</td>
                 <td className="num">{entry.version}</td>

@@ -93,7 +93,7 @@ export function CreditsTab({ spaceId }: { spaceId: string }) {
               {preview}
             </div>
           </div>
-          <PlansTable plans={live} role={role} />
+          <PlansTable plans={live} role={role} spaceChannels={space.data.channels.map((channel) => channel.channel)} />
         </>
       )}
       <HistoryLogs spaceId={spaceId} plans={plans.data ?? []} />

@@ -2,13 +2,20 @@ import { useState } from 'react';
 import type { CreditPlan, Role } from '../../../../shared/api';
 import { useCommandMutation } from '../../api';
 import { href } from '../../app/router';
-import { billingDate, ConfirmDialog, creditsLabel, limitLabel, renewLabel, yesNo } from '../../ui';
+import type { Channel } from '../../../../shared/domain';
+import { billingDate, ConfirmDialog, creditsLabel, limitLabel, planChannels, renewLabel, yesNo } from '../../ui';
+
+/** The channels a plan covers, in words: an all-channels plan covers every channel of its space. */
+export function coveredChannels(plan: CreditPlan, spaceChannels: readonly Channel[]): string {
+  if (plan.config.limit === 'all_channels') return spaceChannels.length > 0 ? `${spaceChannels.join(', ')} (every channel)` : 'Every channel (none yet)';
+  return planChannels(plan.config).join(', ');
+}
 
 /** "Actual Credit Plans": the live plans of a space with their actions. */
-export function PlansTable({ plans, role }: { plans: CreditPlan[]; role: Role | null }) {
+export function PlansTable({ plans, role, spaceChannels }: { plans: CreditPlan[]; role: Role | null; spaceChannels: readonly Channel[] }) {
   const [deleting, setDeleting] = useState<CreditPlan | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const remove = useCommandMutation('plans.delete', ['plans.', 'spaces.', 'history.', 'details.', 'notifications.', 'sync.']);
+  const remove = useCommandMutation('plans.delete');
   const canChange = role === 'admin';
 
   return (
@@ -32,7 +39,12 @@ export function PlansTable({ plans, role }: { plans: CreditPlan[]; role: Role | 
             <tr key={plan.id} data-plan-id={plan.id}>
               <th scope="row"><code>{plan.id}</code></th>
               <td>{billingDate(plan.config)}</td>
-              <td>{limitLabel(plan.config)}</td>
+              <td>
+                {limitLabel(plan.config)}
+                <span className="covers" data-testid="plan-channels">
+                  {coveredChannels(plan, spaceChannels)}
+                </span>
+              </td>
               <td className="num">{creditsLabel(plan.config)}</td>
               <td>{renewLabel(plan.config.renew)}</td>
               <td>{yesNo(plan.config.rollover)}</td>

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { Draft, PlanPreview, Space } from '../../../../shared/api';
 import type { PlanConfig } from '../../../../shared/domain';
-import { useApi, useCommand, useCommandMutation, useRole } from '../../api';
+import { apiErrorOf, useCommand, useCommandMutation, useRole } from '../../api';
 import { href } from '../../app/router';
 import { SpaceHeader } from '../space';
 import { ConfigureStep, errorsOf, formFromConfig, newPlanForm, offeredChannels, PlanSummary, useWizardStore, validateForm, type FieldErrors, type PlanForm } from '../wizard';
@@ -29,15 +29,16 @@ export function DraftPreview({ spaceId }: { spaceId: string }) {
 }
 
 function PreviewWorkbench({ space }: { space: Space }) {
-  const api = useApi();
   const key = `draft:${space.id}`;
   const draft = useWizardStore((state) => state.drafts[key]);
   const start = useWizardStore((state) => state.start);
   const updateDraft = useWizardStore((state) => state.update);
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<{ config: PlanConfig; preview: PlanPreview } | null>(null);
+  /** What the form said when it was last checked locally (the engine's own parser). */
+  const [localErrors, setLocalErrors] = useState<FieldErrors>({});
+  /** The configuration last sent for a preview; the answer is server state, kept by React Query. */
+  const [asked, setAsked] = useState<PlanConfig | null>(null);
   const [loadedDraft, setLoadedDraft] = useState<Draft | null>(null);
+  const preview = useCommand('plans.preview', { spaceId: space.id, config: asked }, { enabled: asked !== null });
 
   useEffect(() => {
     if (!draft) start(key, { form: newPlanForm(space.livePlanCount), baseVersion: null });
@@ -45,25 +46,31 @@ function PreviewWorkbench({ space }: { space: Space }) {
   if (!draft) return <Loading what="the form" />;
   const form = draft.form;
 
-  async function preview(): Promise<void> {
+  function askPreview(): void {
     const local = validateForm(form);
+    setLocalErrors(local.errors);
     if (!local.config) {
-      setErrors(local.errors);
-      setResult(null);
+      setAsked(null);
       return;
     }
-    setBusy(true);
-    const answer = await api.call('plans.preview', { spaceId: space.id, config: local.config });
-    setBusy(false);
-    if (!answer.ok) {
-      setErrors(answer.error.issues ? errorsOf(answer.error.issues, form.limit) : { form: [answer.error.message] });
-      setResult(null);
-      return;
-    }
-    // Conflicts with the space's plans are shown, but the preview still answers: a draft may be ahead of its time.
-    setErrors(errorsOf(answer.value.issues, form.limit));
-    setResult({ config: local.config, preview: answer.value });
+    // The same draft again: ask again (the projection starts now), else the new key asks.
+    if (asked !== null && JSON.stringify(asked) === JSON.stringify(local.config)) void preview.refetch();
+    else setAsked(local.config);
   }
+
+  const failure = asked !== null && preview.isError ? apiErrorOf(preview.error) : null;
+  // Conflicts with the space's plans are shown, but the preview still answers: a draft may be ahead of its time.
+  const errors: FieldErrors =
+    asked === null
+      ? localErrors
+      : failure
+        ? failure.issues
+          ? errorsOf(failure.issues, form.limit)
+          : { form: [failure.message] }
+        : preview.data
+          ? errorsOf(preview.data.issues, form.limit)
+          : {};
+  const result = asked !== null && preview.data && !failure ? { config: asked, preview: preview.data } : null;
 
   return (
     <div className="preview-layout">
@@ -74,8 +81,8 @@ function PreviewWorkbench({ space }: { space: Space }) {
         errors={errors}
         offered={offeredChannels(space, form, null)}
         primaryLabel="Preview"
-        busy={busy}
-        onPrimary={() => void preview()}
+        busy={asked !== null && preview.isFetching}
+        onPrimary={askPreview}
         otherPlans={space.livePlanCount}
         draftOnly
       />
@@ -85,8 +92,8 @@ function PreviewWorkbench({ space }: { space: Space }) {
         onLoad={(saved) => {
           start(key, { form: formFromConfig(saved.config), baseVersion: null });
           setLoadedDraft(saved);
-          setResult(null);
-          setErrors({});
+          setAsked(null);
+          setLocalErrors({});
         }}
       />
     </div>
@@ -96,7 +103,7 @@ function PreviewWorkbench({ space }: { space: Space }) {
 function PreviewResult({ space, config, preview, loadedDraft }: { space: Space; config: PlanConfig; preview: PlanPreview; loadedDraft: Draft | null }) {
   const [name, setName] = useState(loadedDraft?.name ?? '');
   const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
-  const save = useCommandMutation('drafts.save', ['drafts.']);
+  const save = useCommandMutation('drafts.save');
   const zone = config.activation.timeZone;
   return (
     <section className="panel" aria-labelledby="preview-title">
@@ -193,7 +200,7 @@ function PreviewResult({ space, config, preview, loadedDraft }: { space: Space; 
 
 function SavedDrafts({ spaceId, onLoad }: { spaceId: string; onLoad: (draft: Draft) => void }) {
   const drafts = useCommand('drafts.list', { spaceId });
-  const remove = useCommandMutation('drafts.delete', ['drafts.']);
+  const remove = useCommandMutation('drafts.delete');
   const [discarding, setDiscarding] = useState<Draft | null>(null);
   const [error, setError] = useState<string | null>(null);
   return (

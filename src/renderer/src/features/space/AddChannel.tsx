@@ -9,7 +9,7 @@ export function AddChannel({ space }: { space: Space }) {
   const [channel, setChannel] = useState<Channel | ''>('');
   const [bidirectional, setBidirectional] = useState(false);
   const [message, setMessage] = useState<{ kind: 'error' | 'done'; text: string } | null>(null);
-  const add = useCommandMutation('spaces.addChannel', ['spaces.', 'plans.', 'environments.']);
+  const add = useCommandMutation('spaces.addChannel');
 
   if (available.length === 0) return <p className="hint">Every channel is already in this space.</p>;
   const chosen = channel !== '' && available.includes(channel) ? channel : '';

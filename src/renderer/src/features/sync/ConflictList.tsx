@@ -2,8 +2,12 @@ import { useState } from 'react';
 import type { SyncConflict } from '../../../../shared/api';
 import { useCommand, useCommandMutation } from '../../api';
 import { ConfirmDialog, ErrorState, formatInstant, Loading } from '../../ui';
+import { conflictFieldLabel, conflictFieldValue } from './conflictFields';
 
-const show = (value: unknown): string => (value === null || value === undefined ? '—' : typeof value === 'boolean' ? (value ? 'Yes' : 'No') : String(value));
+function differing(conflict: SyncConflict): string {
+  const count = conflict.fields.filter((field) => field.differs).length;
+  return count === 1 ? '1 field differs, marked below.' : `${count} fields differ, marked below.`;
+}
 
 /**
  * Changes the central service could not take, each with the central version and mine side by
@@ -12,7 +16,7 @@ const show = (value: unknown): string => (value === null || value === undefined 
  */
 export function ConflictList() {
   const conflicts = useCommand('sync.conflicts', {});
-  const resolve = useCommandMutation('sync.resolveConflict', ['sync.', 'plans.', 'history.', 'notifications.']);
+  const resolve = useCommandMutation('sync.resolveConflict');
   const [error, setError] = useState<string | null>(null);
   // Keeping the central version drops my changes (on record, but no longer applied): asked first.
   const [dropping, setDropping] = useState<SyncConflict | null>(null);
@@ -42,7 +46,10 @@ export function ConflictList() {
           <p className="hint">
             Found {formatInstant(conflict.detectedAt)} · {conflict.changes} change{conflict.changes === 1 ? '' : 's'} of yours set aside
           </p>
-          <table>
+          <p className="hint" id={`conflict-key-${conflict.id}`}>
+            {differing(conflict)}
+          </p>
+          <table className="data-table conflict-table" aria-describedby={`conflict-key-${conflict.id}`}>
             <caption className="visually-hidden">Central version and yours, field by field</caption>
             <thead>
               <tr>
@@ -56,11 +63,11 @@ export function ConflictList() {
             <tbody>
               {conflict.fields.map((field) => (
                 <tr key={field.field} className={field.differs ? 'differs' : undefined}>
-                  <th scope="row">{field.field}</th>
-                  <td>{conflict.central ? show(field.central) : 'Not on the central service'}</td>
+                  <th scope="row">{conflictFieldLabel(field.field)}</th>
+                  <td>{conflict.central ? conflictFieldValue(field.field, field.central) : 'Not on the central service'}</td>
                   <td>
-                    {show(field.mine)}
-                    {field.differs ? <span className="visually-hidden"> (differs)</span> : null}
+                    {conflictFieldValue(field.field, field.mine)}
+                    {field.differs ? <> <span className="diff-tag">Differs</span></> : null}
                   </td>
                 </tr>
               ))}

@@ -34,7 +34,7 @@ export function SyncPanel() {
   const status = useCommand('sync.status', {});
   const notifications = useCommand('notifications.list', {});
   const role = useRole();
-  const syncNow = useCommandMutation('sync.now', ['sync.', 'notifications.', 'plans.']);
+  const syncNow = useCommandMutation('sync.now');
   const [open, setOpen] = useState<string | null>(null);
   const [syncError, setSyncError] = useState<string | null>(null);
 

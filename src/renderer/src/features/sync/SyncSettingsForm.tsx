@@ -8,7 +8,7 @@ import { ErrorState, Loading } from '../../ui';
  */
 export function SyncSettingsForm() {
   const settings = useCommand('settings.get', {});
-  const update = useCommandMutation('settings.update', ['settings.', 'sync.']);
+  const update = useCommandMutation('settings.update');
   const [url, setUrl] = useState<string | null>(null);
   const [token, setToken] = useState('');
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);

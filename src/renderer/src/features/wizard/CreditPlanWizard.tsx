@@ -1,12 +1,13 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
 import type { CreditPlan, PlanPreview, Space } from '../../../../shared/api';
-import type { PlanConfig } from '../../../../shared/domain';
-import { useApi, useCommand, useCommandMutation, useRole } from '../../api';
+import type { Channel, PlanConfig } from '../../../../shared/domain';
+import { useCommand, useCommandFetch, useCommandMutation, useRole } from '../../api';
 import { href, navigate } from '../../app/router';
 import { SpaceHeader } from '../space';
-import { ErrorState, Loading, PageTitle, useFlash } from '../../ui';
+import { ErrorState, formatCredits, Loading, PageTitle, useFlash } from '../../ui';
+import { EditConsumption } from './EditConsumption';
 import { ConfigureStep } from './ConfigureStep';
-import { errorsOf, formFromConfig, newPlanForm, offeredChannels, patchOf, validateForm, type FieldErrors, type PlanForm } from './form';
+import { errorsOf, formFromConfig, newPlanForm, offeredChannels, pastActivationNote, patchOf, validateForm, type FieldErrors, type PlanForm } from './form';
 import { PlanSummary } from './PlanSummary';
 import { useWizardStore } from './store';
 import { useCalculatorPrefill, type CalculatorPrefill } from '../calculator/prefill';
@@ -15,13 +16,32 @@ const CreditCalculator = lazy(() => import('../calculator/CreditCalculator').the
 
 /** The form fields the credit calculator's "Start a plan with these credits" fills in (a monthly plan). */
 function prefilled(prefill: CalculatorPrefill): Partial<PlanForm> {
-  const common = { renewOn: true, renew: 'monthly' as const, poolInput: '', channelInput: '' as const, channelCreditsInput: '' };
+  const common = { renewOn: true, renew: 'monthly' as const, channelInput: '' as const, channelCreditsInput: '' };
   return prefill.limit === 'all_channels'
     ? { ...common, limit: 'all_channels', pool: String(prefill.credits), rows: [] }
-    : { ...common, limit: 'channel_specific', pool: null, rows: Object.entries(prefill.credits).map(([channel, credits]) => ({ channel: channel as PlanForm['rows'][number]['channel'], credits: String(credits) })) };
+    : { ...common, limit: 'channel_specific', pool: '', rows: Object.entries(prefill.credits).map(([channel, credits]) => ({ channel: channel as PlanForm['rows'][number]['channel'], credits: String(credits) })) };
 }
 
-const WRITES = ['plans.', 'spaces.', 'history.', 'details.', 'notifications.', 'sync.'];
+/**
+ * "40,000 → 102,455 available after saving (40,000 new + 62,455 rolled over, 0 consumed)": what
+ * a bucket holds after an edit, with the part that rolled over from earlier periods named.
+ */
+export function impactLine(impact: { bucket: string; consumed: number; availableAfter: number }, config: PlanConfig, rolledOver: number | undefined): string {
+  const name = impact.bucket === 'ALL' ? 'All channels' : impact.bucket;
+  const head = `${name}: ${formatCredits(impact.consumed)} consumed — after saving, ${formatCredits(impact.availableAfter)} available`;
+  if (!rolledOver) return head;
+  const allocation = config.limit === 'all_channels' ? config.credits : (config.credits[impact.bucket as Channel] ?? 0);
+  return `${head} (${formatCredits(allocation)} new + ${formatCredits(rolledOver)} rolled over from earlier periods)`;
+}
+
+/**
+ * A refused save, each rule said once: the issues in words (the message repeats them, prefixed
+ * with their paths, for callers without fields), or the message when there are none.
+ */
+export function refusalLines(error: { message: string; issues?: { path: string; message: string }[] | undefined }): string[] {
+  const issues = [...new Set((error.issues ?? []).map((issue) => issue.message.charAt(0).toUpperCase() + issue.message.slice(1)))];
+  return issues.length > 0 ? issues.map((message) => (message.endsWith('.') ? message : `${message}.`)) : [error.message];
+}
 
 /** New Credit Plan, or Edit: step 1 configure, step 2 summary and Save. */
 export function CreditPlanWizard({ spaceId, planId }: { spaceId: string; planId?: string }) {
@@ -53,7 +73,8 @@ export function CreditPlanWizard({ spaceId, planId }: { spaceId: string; planId?
 }
 
 function WizardSteps({ space, editing }: { space: Space; editing: CreditPlan | null }) {
-  const api = useApi();
+  const fetchPreview = useCommandFetch('plans.preview');
+  const editState = useCommand('details.state', { planId: editing?.id ?? '' }, { enabled: editing !== null });
   const key = editing ? `edit:${editing.id}` : `new:${space.id}`;
   const draft = useWizardStore((state) => state.drafts[key]);
   const start = useWizardStore((state) => state.start);
@@ -65,8 +86,8 @@ function WizardSteps({ space, editing }: { space: Space; editing: CreditPlan | n
   const [checking, setChecking] = useState(false);
   const [checked, setChecked] = useState<{ config: PlanConfig; preview: PlanPreview } | null>(null);
   const [saveError, setSaveError] = useState<string[] | null>(null);
-  const create = useCommandMutation('plans.create', WRITES);
-  const edit = useCommandMutation('plans.edit', WRITES);
+  const create = useCommandMutation('plans.create');
+  const edit = useCommandMutation('plans.edit');
   const prefill = useCalculatorPrefill((state) => (editing ? undefined : state.bySpace[space.id]));
   const takePrefill = useCalculatorPrefill((state) => state.take);
   const [calculatorOpen, setCalculatorOpen] = useState(false);
@@ -100,7 +121,7 @@ function WizardSteps({ space, editing }: { space: Space; editing: CreditPlan | n
     }
     setChecking(true);
     // The main process checks what only it knows: the space's other plans and, for an edit, consumption.
-    const result = await api.call('plans.preview', { spaceId: space.id, config: local.config, planId: editing?.id });
+    const result = await fetchPreview({ spaceId: space.id, config: local.config, planId: editing?.id });
     setChecking(false);
     if (!result.ok) {
       setErrors(result.error.issues ? errorsOf(result.error.issues, form.limit) : { form: [result.error.message] });
@@ -121,7 +142,7 @@ function WizardSteps({ space, editing }: { space: Space; editing: CreditPlan | n
     setSaveError(null);
     const onDone = (result: { ok: true; value: CreditPlan } | { ok: false; error: { message: string; issues?: { path: string; message: string }[] } }) => {
       if (!result.ok) {
-        setSaveError([result.error.message, ...(result.error.issues ?? []).map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message))]);
+        setSaveError(refusalLines(result.error));
         return;
       }
       discard(key);
@@ -138,6 +159,10 @@ function WizardSteps({ space, editing }: { space: Space; editing: CreditPlan | n
       create.mutate({ spaceId: space.id, config: checked.config }, { onSuccess: onDone });
     }
   }
+
+  // What the current period carried in, for the impact's words: kept by an edit that keeps the calendar.
+  const rolledOver = new Map(editState.data?.buckets.map((bucket) => [bucket.bucket, bucket.carriedIn]) ?? []);
+  const keepsCalendar = editing !== null && checked !== null && !('activation' in patchOf(editing.config, checked.config)) && !('renew' in patchOf(editing.config, checked.config));
 
   const cancel = (
     <a
@@ -174,6 +199,7 @@ function WizardSteps({ space, editing }: { space: Space; editing: CreditPlan | n
           />
         </Suspense>
       ) : null}
+      {editing && (step === 1 || !checked) ? <EditConsumption plan={editing} /> : null}
       {step === 1 || !checked ? (
         <ConfigureStep
           space={space}
@@ -186,6 +212,7 @@ function WizardSteps({ space, editing }: { space: Space; editing: CreditPlan | n
           onPrimary={() => void next()}
           secondary={cancel}
           otherPlans={space.livePlanCount - (editing !== null && editing.status !== 'deleted' ? 1 : 0)}
+          keptActivation={editing?.config.activation ?? null}
         />
       ) : (
         <div className="wizard-summary">
@@ -198,13 +225,18 @@ function WizardSteps({ space, editing }: { space: Space; editing: CreditPlan | n
               <ul>
                 {checked.preview.editImpact.map((impact) => (
                   <li key={impact.bucket} data-testid={`impact-${impact.bucket}`}>
-                    {impact.bucket === 'ALL' ? 'All channels' : impact.bucket}: {impact.consumed} consumed — after saving, {impact.availableAfter} available
+                    {impactLine(impact, checked.config, keepsCalendar ? rolledOver.get(impact.bucket) : undefined)}
                   </li>
                 ))}
               </ul>
             </div>
           ) : null}
           <PlanSummary space={space} config={checked.config} editImpact={editing ? checked.preview.editImpact : undefined} />
+          {pastActivationNote(form, undefined, editing?.config.activation ?? null) ? (
+            <p className="notice" role="note" data-testid="summary-past-activation">
+              {pastActivationNote(form, undefined, editing?.config.activation ?? null)}
+            </p>
+          ) : null}
           {saveError ? (
             <div role="alert" className="form-error">
               {saveError.map((message) => (

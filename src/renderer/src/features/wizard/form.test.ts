@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Space } from '../../../../shared/api';
-import { emptyForm, fieldOfIssue, formFromConfig, offeredChannels, patchOf, validateForm, type PlanForm } from './form';
+import { Temporal } from 'temporal-polyfill';
+import { CREDITS_RULE } from '../../../../shared/engine';
+import { currentPeriod, emptyForm, fieldOfIssue, formFromConfig, offeredChannels, pastActivationNote, patchOf, validateForm, type PlanForm } from './form';
 
 const space: Space = {
   id: 's1',
@@ -61,5 +63,38 @@ describe('the wizard form', () => {
     const next = validateForm({ ...filled, pool: '200' }).config;
     expect(next).not.toBeNull();
     expect(patchOf(original, next!)).toEqual({ credits: 200 });
+  });
+
+  it('words a bad credit value once, naming the limit, for the pool and for a channel', () => {
+    for (const pool of ['0', '12x', String(10 ** 13)]) expect(validateForm(form({ pool })).errors.credits).toEqual([CREDITS_RULE]);
+    const row = validateForm(form({ limit: 'channel_specific', rows: [{ channel: 'SMS', credits: String(10 ** 13) }] }));
+    expect(row.errors['credits.SMS']).toEqual([CREDITS_RULE]);
+    expect(CREDITS_RULE).toContain('1,000,000,000,000');
+  });
+
+  it('stores a zone typed in lower case as the database spells it', () => {
+    expect(validateForm(form({ pool: '100', timeZone: 'america/mexico_city' })).config?.activation.timeZone).toBe('America/Mexico_City');
+  });
+
+  it('says what a past activation means for the periods, and nothing for today or later', () => {
+    const now = Temporal.Instant.from('2026-12-05T08:00:00Z');
+    expect(pastActivationNote(form({ pool: '1', date: '2026-12-05' }), now)).toBeNull();
+    expect(pastActivationNote(form({ pool: '1', date: '2027-01-01' }), now)).toBeNull();
+    expect(pastActivationNote(form({ pool: '1', date: '1900-01-01' }), now)).toBe(
+      '1900-01-01 is in the past: the plan is in force as soon as it is saved, as if since 00:00 that day (UTC), and usage recorded since then counts against it. Without renewal it has one period, from 1900-01-01 on.',
+    );
+    expect(pastActivationNote(form({ pool: '1', date: '2026-01-31', renewOn: true, renew: 'monthly' }), now)).toBe(
+      '2026-01-31 is in the past: the plan is in force as soon as it is saved, as if since 00:00 that day (UTC), and usage recorded since then counts against it. Its periods count from that date, so 10 periods have already passed: the current one began on 2026-11-30, not today, and runs to 2026-12-31.',
+    );
+    expect(pastActivationNote(form({ pool: '1', date: '2026-12-01', renewOn: true, renew: 'weekly' }), now)).toMatch(/first period is still running: it renews on 2026-12-08\.$/);
+    expect(pastActivationNote(form({ pool: '1', date: '2026-12-01', timeZone: 'Not/AZone' }), now)).toBeNull();
+    // An edit that keeps the activation: nothing to say.
+    expect(pastActivationNote(form({ pool: '1', date: '2026-01-31' }), now, { date: '2026-01-31', timeZone: 'UTC' })).toBeNull();
+    expect(pastActivationNote(form({ pool: '1', date: '2026-11-28', renewOn: true, renew: 'weekly' }), now)).toMatch(/the current one began on 2026-12-05 \(today\) and runs to 2026-12-12\.$/);
+  });
+
+  it('finds the current period of a long-past calendar without walking it', () => {
+    expect(currentPeriod('1900-01-01', 'weekly', '2026-12-05')).toEqual({ index: 6622, start: '2026-11-30' }) // 1900-01-01 was a Monday, as 2026-11-30 is;
+    expect(currentPeriod('2024-01-31', 'quarterly', '2026-12-05')).toEqual({ index: 11, start: '2026-10-31' });
   });
 });

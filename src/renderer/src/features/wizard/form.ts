@@ -1,7 +1,7 @@
 import { Temporal } from 'temporal-polyfill';
 import type { Space } from '../../../../shared/api';
-import { CHANNELS, type Channel, type Limit, type PlanConfig, type PlanPatch, type Renew } from '../../../../shared/domain';
-import { parsePlanConfig, type Issue } from '../../../../shared/engine';
+import { CHANNELS, type Activation, type Channel, type Limit, type PlanConfig, type PlanPatch, type Renew } from '../../../../shared/domain';
+import { boundaryDate, canonicalTimeZone, isIsoDate, parsePlanConfig, type Issue } from '../../../../shared/engine';
 
 export interface ChannelRow {
   channel: Channel;
@@ -12,9 +12,8 @@ export interface ChannelRow {
 /** Everything step 1 holds, as typed. */
 export interface PlanForm {
   limit: Limit;
-  /** The Total Credits row added to the table (all channels), or null before Add. */
-  pool: string | null;
-  poolInput: string;
+  /** The Total Credits of an all-channels plan, as typed ('' before anything is). */
+  pool: string;
   rows: ChannelRow[];
   channelInput: Channel | '';
   channelCreditsInput: string;
@@ -27,7 +26,7 @@ export interface PlanForm {
 }
 
 /** Field keys that errors are shown next to. */
-export type FieldKey = 'limit' | 'credits' | 'poolInput' | 'channelInput' | 'renew' | 'rollover' | 'overage' | 'activation.date' | 'activation.timeZone' | 'form' | `credits.${Channel}`;
+export type FieldKey = 'limit' | 'credits' | 'channelCreditsInput' | 'channelInput' | 'renew' | 'rollover' | 'overage' | 'activation.date' | 'activation.timeZone' | 'form' | `credits.${Channel}`;
 export type FieldErrors = Partial<Record<FieldKey, string[]>>;
 
 export function machineZone(): string {
@@ -37,8 +36,7 @@ export function machineZone(): string {
 export function emptyForm(timeZone = machineZone()): PlanForm {
   return {
     limit: 'all_channels',
-    pool: null,
-    poolInput: '',
+    pool: '',
     rows: [],
     channelInput: '',
     channelCreditsInput: '',
@@ -61,7 +59,7 @@ export function formFromConfig(config: PlanConfig): PlanForm {
   return {
     ...base,
     limit: config.limit,
-    pool: config.limit === 'all_channels' ? String(config.credits) : null,
+    pool: config.limit === 'all_channels' ? String(config.credits) : '',
     rows:
       config.limit === 'channel_specific'
         ? (Object.entries(config.credits) as [Channel, number][]).map(([channel, credits]) => ({ channel, credits: String(credits) }))
@@ -84,9 +82,7 @@ function creditsValue(text: string): number | string {
 export function candidateOf(form: PlanForm): Record<string, unknown> {
   const credits =
     form.limit === 'all_channels'
-      ? form.pool === null
-        ? null
-        : creditsValue(form.pool)
+      ? creditsValue(form.pool)
       : Object.fromEntries(form.rows.map((row) => [row.channel, creditsValue(row.credits)]));
   return {
     limit: form.limit,
@@ -123,8 +119,8 @@ export function errorsOf(issues: readonly Issue[], limit: Limit): FieldErrors {
 
 /** Validate step 1 with the engine's own rules (the same parser the main process uses). */
 export function validateForm(form: PlanForm): { config: PlanConfig | null; errors: FieldErrors } {
-  if (form.limit === 'all_channels' && form.pool === null) {
-    return { config: null, errors: { credits: ['Enter the Total Credits and press Add.'] } };
+  if (form.limit === 'all_channels' && form.pool.trim() === '') {
+    return { config: null, errors: { credits: ['Enter the Total Credits.'] } };
   }
   if (form.limit === 'channel_specific' && form.rows.length === 0) {
     return { config: null, errors: { credits: ['Choose a channel, enter its credits and press Add.'] } };
@@ -160,6 +156,42 @@ export function offeredChannels(space: Space, form: PlanForm, editing: PlanConfi
   if (editing?.limit === 'channel_specific') for (const channel of Object.keys(editing.credits) as Channel[]) uncovered.add(channel);
   const taken = new Set(form.rows.map((row) => row.channel));
   return space.channels.map((channel) => channel.channel).filter((channel) => uncovered.has(channel) && !taken.has(channel));
+}
+
+const STEP_MONTHS: Record<Exclude<Renew, 'weekly'>, number> = { monthly: 1, quarterly: 3, half_year: 6, annually: 12 };
+
+/** The period of a renewing calendar that includes `today`: its number (0 = the first) and its first day. */
+export function currentPeriod(activation: string, renew: Renew, today: string): { index: number; start: string } {
+  const start = Temporal.PlainDate.from(activation);
+  const now = Temporal.PlainDate.from(today);
+  let k =
+    renew === 'weekly'
+      ? Math.floor(start.until(now, { largestUnit: 'days' }).days / 7)
+      : Math.floor(start.until(now, { largestUnit: 'months' }).months / STEP_MONTHS[renew]);
+  // Month-end clamping can move a boundary by a few days: settle on the last one on or before today.
+  while (k > 0 && Temporal.PlainDate.compare(boundaryDate(activation, renew, k), now) > 0) k -= 1;
+  while (Temporal.PlainDate.compare(boundaryDate(activation, renew, k + 1), now) <= 0) k += 1;
+  return { index: k, start: boundaryDate(activation, renew, k).toString() };
+}
+
+/**
+ * What an activation date in the past means, said before saving (it is allowed: a plan may be
+ * recorded late): the plan is in force at once and its periods count from that date, so the
+ * current period is not a fresh one starting today. Null for today, a future date, or a date
+ * or zone not yet valid (the field's own error says that).
+ */
+export function pastActivationNote(form: PlanForm, now: Temporal.Instant = Temporal.Now.instant(), kept: Activation | null = null): string | null {
+  const zone = canonicalTimeZone(form.timeZone.trim());
+  if (zone === null || !isIsoDate(form.date)) return null;
+  // An edit that keeps the plan's activation changes nothing about its periods.
+  if (kept !== null && kept.date === form.date && kept.timeZone === zone) return null;
+  const today = now.toZonedDateTimeISO(zone).toPlainDate().toString();
+  if (form.date >= today) return null;
+  const head = `${form.date} is in the past: the plan is in force as soon as it is saved, as if since 00:00 that day (${zone}), and usage recorded since then counts against it.`;
+  if (!form.renewOn) return `${head} Without renewal it has one period, from ${form.date} on.`;
+  const period = currentPeriod(form.date, form.renew, today);
+  if (period.index === 0) return `${head} Its first period is still running: it renews on ${boundaryDate(form.date, form.renew, 1).toString()}.`;
+  return `${head} Its periods count from that date, so ${period.index === 1 ? 'one period has' : `${period.index} periods have`} already passed: the current one began on ${period.start}${period.start === today ? ' (today)' : ', not today,'} and runs to ${boundaryDate(form.date, form.renew, period.index + 1).toString()}.`;
 }
 
 let zoneList: string[] | null = null;
