@@ -193,7 +193,11 @@ const boundaryLists = new Map<string, number[]>();
 /** The first boundary of the calendar strictly after `ms`, scanning k = 0, 1, 2, … (null without renewal). */
 function nextBoundaryAfter(calendar: Calendar, ms: number): number | null {
   const { anchor, timeZone, renew } = calendar;
-  if (renew === null) return null;
+  if (renew === null) {
+    // Without renewal the only boundary is the activation itself (ahead only after an edit moved it).
+    const start = referenceMidnight(anchor, timeZone);
+    return start > ms ? start : null;
+  }
   const key = `${anchor}|${timeZone}|${renew}`;
   let list = boundaryLists.get(key);
   if (!list) {
