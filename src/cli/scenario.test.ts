@@ -77,6 +77,17 @@ describe.concurrent('npm run --silent scenario -- FILE', () => {
     expect(JSON.parse(result.stdout)).toStrictEqual(JSON.parse(SPEC_OUTPUT));
   });
 
+  it('moves a non-renewing plan to a later activation: the cut period ends there, a fresh allocation follows (examples/moved-activation.json)', async ({ expect }) => {
+    const result = await scenario('examples/moved-activation.json');
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const out = JSON.parse(result.stdout) as { events: unknown[]; queries: { period: unknown; buckets: Record<string, unknown> }[] };
+    expect(out.events).toStrictEqual([0, 1, 2, 3].map((index) => ({ index, accepted: true })));
+    expect(out.queries[0]?.period).toStrictEqual({ index: 1, start: '2026-01-10T00:00:00Z', end: '2026-02-01T00:00:00Z' });
+    expect(out.queries[1]?.period).toStrictEqual({ index: 2, start: '2026-02-01T00:00:00Z', end: null });
+    expect(out.queries[1]?.buckets.ALL).toStrictEqual({ allocated: 10, used: 10, remaining: 0, carriedIn: 0, overage: { added: 0, at: null } });
+  });
+
   it('prints only the JSON document through npm', async ({ expect }) => {
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
     const result = await spawn(npm, [
@@ -148,6 +159,11 @@ describe.concurrent('npm run --silent scenario -- FILE', () => {
       /^queries\[0\]\.at: /,
     ],
     ['not an object', '[1, 2, 3]', /^a scenario must be a JSON object/],
+    [
+      'an empty identity',
+      { plan, events: [{ at: '2026-01-10T09:00:00Z', usage: { id: 'u1', channel: 'SMS', identity: '' } }] },
+      /^events\[0\]\.usage\.identity: must be a non-empty string/,
+    ],
   ];
 
   it.for(invalid)(

@@ -57,9 +57,12 @@ function parseUsage(value: unknown, path: string, issues: Issue[]): Extract<Scen
   }
   const before = issues.length;
   for (const key of Object.keys(value)) {
-    if (!['id', 'channel', 'credits', 'direction'].includes(key)) issues.push({ path: `${path}.${key}`, message: 'is not a known field' });
+    if (!['id', 'channel', 'credits', 'direction', 'identity', 'campaign'].includes(key)) issues.push({ path: `${path}.${key}`, message: 'is not a known field' });
   }
-  const { id, channel, credits = 1, direction = 'MT' } = value;
+  const { id, channel, credits = 1, direction = 'MT', identity, campaign } = value;
+  // Who sent it and for which campaign (SPEC §1): shown in usage views, never part of a decision.
+  if (identity !== undefined && (typeof identity !== 'string' || identity.length === 0)) issues.push({ path: `${path}.identity`, message: 'must be a non-empty string' });
+  if (campaign !== undefined && (typeof campaign !== 'string' || campaign.length === 0)) issues.push({ path: `${path}.campaign`, message: 'must be a non-empty string' });
   if (typeof id !== 'string' || id.length === 0) issues.push({ path: `${path}.id`, message: 'must be a non-empty string' });
   if (!isChannel(channel)) issues.push({ path: `${path}.channel`, message: 'must be one of SMS, WhatsApp, Email, Push, RCS' });
   if (!isPositiveCredits(credits)) issues.push({ path: `${path}.credits`, message: 'must be a positive integer' });
