@@ -149,8 +149,9 @@ function baselineRun({ usages }: Traffic, yearly: number, withIds: boolean): Run
       let ok = true;
       if (usage.direction === 'MT') {
         const left = balance[usage.channel] as number;
-        ok = usage.credits <= left;
-        if (ok) balance[usage.channel] = left - usage.credits;
+        const credits = usage.credits ?? 1;
+        ok = credits <= left;
+        if (ok) balance[usage.channel] = left - credits;
       }
       if (withIds) seen.set(usage.id, ok);
       if (ok) accepted += 1;

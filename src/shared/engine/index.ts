@@ -3,3 +3,8 @@ export * from './calendar';
 export * from './idempotency';
 export * from './scenario';
 export * from './validation';
+export * from './daily';
+export * from './money';
+export * from './top-up-lots';
+export * from './top-ups';
+export * from './statement';

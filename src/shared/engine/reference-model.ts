@@ -414,7 +414,7 @@ type Outcome = { accepted: true } | { accepted: false; reason: string };
 
 function applyUsageRef(
   plan: RefPlan,
-  usage: { channel: Channel; credits: number; direction: string },
+  usage: { channel: Channel; credits?: number; direction: string },
   ms: number,
 ): Outcome {
   advanceTo(plan, ms);
@@ -422,13 +422,14 @@ function applyUsageRef(
   const name: BucketName = plan.config.limit === 'all_channels' ? 'ALL' : usage.channel;
   const bucket = plan.buckets.get(name);
   if (!bucket || usage.direction === 'MO') return { accepted: true };
+  const credits = usage.credits ?? 1;
   const free = total(bucket.lots, (lot) => lot.size) - total(bucket.lots, (lot) => lot.spent);
-  if (usage.credits <= free) {
-    pour(bucket, usage.credits);
+  if (credits <= free) {
+    pour(bucket, credits);
     return { accepted: true };
   }
   const allocation = bucket.lots.find((lot) => lot.kind === 'allocation')?.size ?? 0;
-  if (plan.config.overage && bucket.overageAtMs === null && usage.credits <= free + allocation) {
+  if (plan.config.overage && bucket.overageAtMs === null && credits <= free + allocation) {
     bucket.lots.push({
       kind: 'overage',
       origin: plan.period?.index ?? 0,
@@ -436,7 +437,7 @@ function applyUsageRef(
       spent: 0,
     });
     bucket.overageAtMs = ms;
-    pour(bucket, usage.credits);
+    pour(bucket, credits);
     return { accepted: true };
   }
   return { accepted: false, reason: 'exhausted' };

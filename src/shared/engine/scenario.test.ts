@@ -290,7 +290,7 @@ describe('parsing a scenario names the place of every problem', () => {
         plan: madridPlan,
         events: [{ at: '2026-01-10T09:00:00Z', delete: true, edit: { overage: true } }],
       }),
-    ).toEqual(['events[0]: must have exactly one of usage, edit, delete']);
+    ).toEqual(['events[0]: must have exactly one of usage, edit, delete, topUp, chargeNow']);
     expect(
       problems({
         plan: madridPlan,
