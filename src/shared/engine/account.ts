@@ -58,6 +58,17 @@ export interface BucketState {
   meteredAtRate?: number;
   /** The exact charge (a decimal string) of this period's metered credits priced at earlier rates. */
   meteredSettled?: string;
+  /**
+   * MT credits accepted in the local day that starts at `dayStartMs` (whatever paid them), for
+   * the daily limit. Kept on the bucket (not per period: a day may span a renewal).
+   */
+  dayUsed?: number;
+  dayStartMs?: number;
+  /**
+   * With a daily limit: minute slots [minute, credits, …] of the last day or so, so that an edit
+   * changing the zone can count what was accepted since the new zone's midnight (SPEC §9.8).
+   */
+  daySlots?: number[];
 }
 
 /** One "charge now" (SPEC §9.3) as its period's statement lists it. */
@@ -68,15 +79,10 @@ export interface ChargeRecord {
   price: Money;
 }
 
-/**
- * The local day in force for daily limits (SPEC §9.4): its window, the MT credits each bucket
- * accepted in it, and — for plans with a daily limit — minute slots of the last day or so.
- */
+/** The local day (plan's zone) of the last accepted MT event: [startMs, endMs) (SPEC §9.4). */
 export interface DayState {
   startMs: number;
   endMs: number;
-  used: Partial<Record<BucketName, number>>;
-  log?: Partial<Record<BucketName, number[]>>;
 }
 
 export interface PlanState {
@@ -136,13 +142,52 @@ export function creditsPerMessage(config: PlanConfig, channel: Channel): number 
 export const NO_EVENT_YET_MS = Number.MIN_SAFE_INTEGER;
 
 function freshBucket(allocation: number): BucketState {
-  return { allocation, vintages: [], carriedIn: 0, used: 0, overageAdded: 0, overageAtMs: null };
+  return makeBucket(allocation, [], 0);
+}
+
+/**
+ * Every bucket is made here with every field in one order, SPEC §9's left undefined until a
+ * plan uses them (JSON leaves undefined fields out, so stored states are unchanged): one object
+ * shape keeps the engine's per-event property reads fast whichever parts a plan uses.
+ */
+function makeBucket(allocation: number, vintages: Vintage[], carriedIn: number): BucketState {
+  return {
+    allocation,
+    vintages,
+    carriedIn,
+    used: 0,
+    overageAdded: 0,
+    overageAtMs: null,
+    topUps: undefined,
+    topUpAvailable: undefined,
+    topUpUsed: undefined,
+    metered: undefined,
+    meteredAtMs: undefined,
+    meteredAtRate: undefined,
+    meteredSettled: undefined,
+    dayUsed: undefined,
+    dayStartMs: undefined,
+    daySlots: undefined,
+  };
 }
 
 /** A new plan's state; nothing happens before its activation instant. */
 export function createPlanState(config: PlanConfig): PlanState {
   const segment = initialSegment(config.activation.date, config.activation.timeZone, config.renew);
-  return { config, segment, period: null, buckets: {}, deletedAtMs: null, clockMs: NO_EVENT_YET_MS };
+  return {
+    config,
+    segment,
+    period: null,
+    buckets: {},
+    deletedAtMs: null,
+    clockMs: NO_EVENT_YET_MS,
+    // SPEC §9's parts: one object shape from the start (see makeBucket).
+    day: undefined,
+    parkedTopUps: undefined,
+    hadTopUps: undefined,
+    charges: undefined,
+    previousMeteredCharge: undefined,
+  };
 }
 
 export function remainingOf(bucket: BucketState): number {
@@ -179,7 +224,13 @@ function rollBucket(bucket: BucketState, closing: number, next: number, rollover
       carriedIn += allocationLeft;
     }
   }
-  const rolled: BucketState = { allocation, vintages, carriedIn, used: 0, overageAdded: 0, overageAtMs: null };
+  const rolled = makeBucket(allocation, vintages, carriedIn);
+  // A local day may span the period boundary: its count goes on.
+  if (bucket.dayStartMs !== undefined) {
+    rolled.dayUsed = bucket.dayUsed ?? 0;
+    rolled.dayStartMs = bucket.dayStartMs;
+  }
+  if (bucket.daySlots !== undefined) rolled.daySlots = bucket.daySlots;
   // Top-ups are not allocation: they never become vintages; `never` ones carry whole (SPEC §9.2).
   if (bucket.topUps !== undefined) {
     rolled.topUps = survivingLots(bucket.topUps, next);
@@ -311,21 +362,22 @@ export function recordUsage(state: PlanState, usage: UsageInput, ms: number): Us
   const credits = usage.credits ?? creditsPerMessage(config, usage.channel);
   let day = state.day;
   // A new day is only kept once an event is accepted in it: a rejected event changes nothing.
-  if (day === undefined || ms >= day.endMs) day = nextDay(state, ms);
-  const usedToday = day.used[name] ?? 0;
-  if (config.dailyLimit !== undefined) {
+  if (day === undefined || ms >= day.endMs) day = dayWindowMemo(ms, config.activation.timeZone);
+  const usedToday = bucket.dayStartMs === day.startMs ? (bucket.dayUsed as number) : 0;
+  const { dailyLimit } = config;
+  if (dailyLimit !== undefined) {
     // The daily check comes first: a daily_limit rejection never triggers overage (SPEC §9.4).
-    const limit = dailyLimitOf(config, name);
-    if (limit !== null && usedToday + credits > limit) return { accepted: false, reason: 'daily_limit', bucket: name };
+    const limit = typeof dailyLimit === 'number' ? dailyLimit : name === POOL ? undefined : dailyLimit[name];
+    if (limit !== undefined && usedToday + credits > limit) return { accepted: false, reason: 'daily_limit', bucket: name };
   }
   // The common case: the event fits in the plan credits spent first (vintages, allocation).
   if (credits <= bucket.carriedIn + bucket.allocation - bucket.used) {
     bucket.used += credits;
-    countToday(state, day, name, usedToday + credits, credits, ms);
+    countToday(state, bucket, day, usedToday + credits, credits, ms);
     return { accepted: true, bucket: name, consumed: credits, overageTriggered: false };
   }
   const decision = spendBeyondAllocation(state, bucket, name, credits, ms);
-  if (decision.accepted) countToday(state, day, name, usedToday + credits, credits, ms);
+  if (decision.accepted) countToday(state, bucket, day, usedToday + credits, credits, ms);
   return decision;
 }
 
@@ -367,52 +419,46 @@ function spendBeyondAllocation(state: PlanState, bucket: BucketState, name: Buck
   // What is left of the event now comes from the overage part of the plan credits.
   bucket.used += fromBase + rest;
   if (metered === 0) return { accepted: true, bucket: name, consumed: credits, overageTriggered };
-  bucket.metered = (bucket.metered ?? 0) + metered;
+  if (bucket.metered === undefined) resetMetered(bucket);
+  bucket.metered = (bucket.metered as number) + metered;
   bucket.meteredAtRate = (bucket.meteredAtRate ?? 0) + metered;
   bucket.meteredAtMs ??= ms;
-  bucket.meteredSettled ??= '0';
   return { accepted: true, bucket: name, consumed: credits, overageTriggered, metered };
 }
 
 /** The last day window computed per zone: the next events mostly fall in it (a pure memo). */
-const dayWindows = new Map<string, { startMs: number; endMs: number }>();
+const dayWindows = new Map<string, DayState>();
 
-function dayWindowMemo(ms: number, timeZone: string): { startMs: number; endMs: number } {
+function dayWindowMemo(ms: number, timeZone: string): DayState {
   const known = dayWindows.get(timeZone);
   if (known !== undefined && ms >= known.startMs && ms < known.endMs) return known;
-  const window = dayWindowAt(ms, timeZone);
+  const { startMs, endMs } = dayWindowAt(ms, timeZone);
+  const window = Object.freeze({ startMs, endMs });
   if (dayWindows.size > 256) dayWindows.clear();
   dayWindows.set(timeZone, window);
   return window;
 }
 
-/** The counts of the local day that contains `ms` (in the plan's zone), not yet kept in the state. */
-function nextDay(state: PlanState, ms: number): DayState {
-  const window = dayWindowMemo(ms, state.config.activation.timeZone);
-  const day: DayState = { startMs: window.startMs, endMs: window.endMs, used: {} };
-  const previous = state.day;
-  if (state.config.dailyLimit !== undefined) {
-    // Keep the slots of the last day or so (an edit changing the zone may count back into them).
-    const log: Partial<Record<BucketName, number[]>> = {};
-    for (const [name, slots] of Object.entries(previous?.log ?? {}) as [BucketName, number[]][]) {
-      let from = 0;
-      while (from < slots.length && (slots[from] as number) < window.startMs - DAY_LOG_SPAN_MS) from += 2;
-      if (from < slots.length) log[name] = slots.slice(from);
-    }
-    day.log = log;
+function countToday(state: PlanState, bucket: BucketState, day: DayState, usedToday: number, credits: number, ms: number): void {
+  if (state.day !== day && state.day?.startMs !== day.startMs) state.day = { startMs: day.startMs, endMs: day.endMs };
+  if (bucket.dayStartMs !== day.startMs) {
+    bucket.dayStartMs = day.startMs;
+    // A new day for this bucket: keep the slots of the last day or so only.
+    if (bucket.daySlots !== undefined) bucket.daySlots = recentSlots(bucket.daySlots, day.startMs);
   }
-  return day;
-}
-
-function countToday(state: PlanState, day: DayState, name: BucketName, usedToday: number, credits: number, ms: number): void {
-  state.day = day;
-  day.used[name] = usedToday;
-  if (day.log === undefined) return;
+  bucket.dayUsed = usedToday;
+  if (state.config.dailyLimit === undefined) return;
   const minute = minuteOf(ms);
-  const slots = (day.log[name] ??= []);
+  const slots = (bucket.daySlots ??= []);
   const last = slots.length - 2;
   if (last >= 0 && slots[last] === minute) slots[last + 1] = (slots[last + 1] as number) + credits;
   else slots.push(minute, credits);
+}
+
+function recentSlots(slots: number[], dayStartMs: number): number[] {
+  let from = 0;
+  while (from < slots.length && (slots[from] as number) < dayStartMs - DAY_LOG_SPAN_MS) from += 2;
+  return from === 0 ? slots : slots.slice(from);
 }
 
 /**
@@ -422,18 +468,16 @@ function countToday(state: PlanState, day: DayState, name: BucketName, usedToday
  */
 function reopenDay(state: PlanState, previous: PlanConfig, ms: number): void {
   const day = state.day;
-  const { config } = state;
-  if (day === undefined) return;
-  const zoneChanged = previous.activation.timeZone !== config.activation.timeZone;
-  if (!zoneChanged && (config.dailyLimit === undefined || day.log !== undefined)) return;
-  const window = zoneChanged ? dayWindowMemo(ms, config.activation.timeZone) : { startMs: day.startMs, endMs: day.endMs };
-  // Without slots, the counts of the day in force are the best knowledge (none if that day is over).
-  const next: DayState = { startMs: window.startMs, endMs: window.endMs, used: ms < day.endMs ? { ...day.used } : {} };
-  if (day.log !== undefined) {
-    for (const [name, slots] of Object.entries(day.log) as [BucketName, number[]][]) next.used[name] = loggedSince(slots, window.startMs);
+  if (day === undefined || previous.activation.timeZone === state.config.activation.timeZone) return;
+  const window = dayWindowMemo(ms, state.config.activation.timeZone);
+  state.day = { startMs: window.startMs, endMs: window.endMs };
+  for (const bucket of Object.values(state.buckets)) {
+    if (bucket === undefined || bucket.dayStartMs === undefined) continue;
+    // Without slots, the counts of the day in force are the best knowledge (none if that day is over).
+    const used = bucket.daySlots !== undefined ? loggedSince(bucket.daySlots, window.startMs) : ms < day.endMs ? (bucket.dayUsed ?? 0) : 0;
+    bucket.dayStartMs = window.startMs;
+    bucket.dayUsed = used;
   }
-  if (config.dailyLimit !== undefined) next.log = day.log ?? {};
-  state.day = next;
 }
 
 export type EditResult = { applied: true } | { applied: false; reason: string };
@@ -536,28 +580,25 @@ export function cloneState(state: PlanState): PlanState {
   for (const [name, bucket] of Object.entries(state.buckets) as [BucketName, BucketState][]) {
     const copy: BucketState = { ...bucket, vintages: bucket.vintages.map((v) => ({ ...v })) };
     if (bucket.topUps !== undefined) copy.topUps = bucket.topUps.map((lot) => ({ ...lot }));
+    if (bucket.daySlots !== undefined) copy.daySlots = [...bucket.daySlots];
     buckets[name] = copy;
   }
-  const clone: PlanState = {
+  return {
     config: state.config,
     segment: { ...state.segment },
     period: state.period ? { ...state.period } : null,
     buckets,
     deletedAtMs: state.deletedAtMs,
     clockMs: state.clockMs,
+    day: state.day === undefined ? undefined : { ...state.day },
+    parkedTopUps:
+      state.parkedTopUps === undefined
+        ? undefined
+        : Object.fromEntries(Object.entries(state.parkedTopUps).map(([k, lots]) => [k, (lots ?? []).map((lot) => ({ ...lot }))])),
+    hadTopUps: state.hadTopUps,
+    charges: state.charges?.map((c) => ({ ...c, credits: { ...c.credits } })),
+    previousMeteredCharge: state.previousMeteredCharge,
   };
-  // SPEC §9's parts, only when the state has them (a base plan's clone is what it always was).
-  if (state.day !== undefined) {
-    const { log } = state.day;
-    clone.day = { ...state.day, used: { ...state.day.used } };
-    if (log !== undefined) clone.day.log = Object.fromEntries(Object.entries(log).map(([k, v]) => [k, [...(v ?? [])]]));
-  }
-  if (state.parkedTopUps !== undefined)
-    clone.parkedTopUps = Object.fromEntries(Object.entries(state.parkedTopUps).map(([k, lots]) => [k, (lots ?? []).map((lot) => ({ ...lot }))]));
-  if (state.hadTopUps !== undefined) clone.hadTopUps = state.hadTopUps;
-  if (state.charges !== undefined) clone.charges = state.charges.map((c) => ({ ...c, credits: { ...c.credits } }));
-  if (state.previousMeteredCharge !== undefined) clone.previousMeteredCharge = state.previousMeteredCharge;
-  return clone;
 }
 
 /** One bucket as SPEC §8 reports it. */
@@ -624,11 +665,11 @@ export function snapshotAt(state: PlanState, ms: number): PlanSnapshot {
 
 /** MT credits a bucket accepted in the local day (plan's zone) that contains `ms`. */
 export function dailyUsedAt(state: PlanState, name: BucketName, ms: number): number {
+  const bucket = state.buckets[name];
+  if (bucket === undefined || bucket.dayStartMs === undefined) return 0;
   const window = dayWindowMemo(Math.max(ms, state.clockMs), state.config.activation.timeZone);
-  const { day } = state;
-  if (day === undefined) return 0;
-  if (day.startMs === window.startMs) return day.used[name] ?? 0;
-  const slots = day.log?.[name];
+  if (bucket.dayStartMs === window.startMs) return bucket.dayUsed ?? 0;
+  const slots = bucket.daySlots;
   if (slots === undefined) return 0;
   let sum = 0;
   for (let i = 0; i < slots.length; i += 2) {

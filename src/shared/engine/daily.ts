@@ -34,11 +34,26 @@ export function dateExists(date: Temporal.PlainDate, timeZone: string): boolean 
   return localDateOf(localMidnightMs(date, timeZone), timeZone).equals(date);
 }
 
-/** Existing local dates from `first` to `last`, both included. */
+/**
+ * Existing local dates from `first` to `last`, both included: the calendar days between them,
+ * less the dates that an offset change skipped whole (found from the zone's transitions in the
+ * range, so a month costs a few zone look-ups, not one per day).
+ */
 export function countLocalDays(first: Temporal.PlainDate, last: Temporal.PlainDate, timeZone: string): number {
-  let count = 0;
-  for (let date = first; Temporal.PlainDate.compare(date, last) <= 0; date = date.add({ days: 1 })) {
-    if (dateExists(date, timeZone)) count += 1;
+  if (Temporal.PlainDate.compare(first, last) > 0) return 0;
+  let count = first.until(last, { largestUnit: 'days' }).days + 1;
+  const endMs = localMidnightMs(last.add({ days: 1 }), timeZone);
+  let cursor = first.toZonedDateTime({ timeZone, plainTime: new Temporal.PlainTime(0, 0) });
+  for (;;) {
+    const next = cursor.getTimeZoneTransition('next');
+    if (next === null || next.epochMilliseconds >= endMs) break;
+    // Local dates strictly between the wall clock just before the change and the one after it never existed.
+    const before = next.subtract({ nanoseconds: 1 }).toPlainDate();
+    const after = next.toPlainDate();
+    for (let date = before.add({ days: 1 }); Temporal.PlainDate.compare(date, after) < 0; date = date.add({ days: 1 })) {
+      if (Temporal.PlainDate.compare(date, first) >= 0 && Temporal.PlainDate.compare(date, last) <= 0) count -= 1;
+    }
+    cursor = next;
   }
   return count;
 }

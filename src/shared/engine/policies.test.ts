@@ -305,6 +305,16 @@ describe('9.3 charge now (seed 003)', () => {
     const apia = 'Pacific/Apia';
     expect(dateExists(Temporal.PlainDate.from('2011-12-30'), apia)).toBe(false);
     expect(countLocalDays(Temporal.PlainDate.from('2011-12-01'), Temporal.PlainDate.from('2011-12-31'), apia)).toBe(30);
+    // The transition-based count equals a day-by-day count, around skipped days and daylight saving.
+    for (const [zone, from] of [[apia, '2011-11-20'], ['Pacific/Kiritimati', '1994-12-01'], ['Europe/Madrid', '2026-03-01'], ['Australia/Lord_Howe', '2026-09-20']] as const) {
+      const start = Temporal.PlainDate.from(from);
+      for (let span = 0; span < 60; span += 7) {
+        const end = start.add({ days: span });
+        let naive = 0;
+        for (let d = start; Temporal.PlainDate.compare(d, end) <= 0; d = d.add({ days: 1 })) if (dateExists(d, zone)) naive += 1;
+        expect(countLocalDays(start, end, zone), `${zone} ${from} + ${span}`).toBe(naive);
+      }
+    }
     const state = createPlanState(seed003({ activation: { date: '2011-12-01', timeZone: apia } }) as PlanConfig);
     // December 2011 in Apia has 30 days: the 31st is day 30 → week ceil(30/7)=5 → capped at W=4.
     const quote = quoteChargeNow(state, Temporal.ZonedDateTime.from('2011-12-31T12:00[Pacific/Apia]').epochMilliseconds);
