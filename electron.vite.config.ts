@@ -29,7 +29,7 @@ export default defineConfig({
         entry: {
           index: resolve(root, 'src/main/index.ts'),
           'web-host': resolve(root, 'src/main/web-host/cli.ts'),
-          'usage-parse-worker': resolve(root, 'src/main/ledger/usage-parse.worker.ts'),
+          'usage-parse-worker': resolve(root, 'src/main/usage-import/parse.worker.ts'),
         },
       },
       // Loading zod and the Temporal polyfill file by file through Node's ESM loader took

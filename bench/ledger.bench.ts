@@ -27,7 +27,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Temporal } from 'temporal-polyfill';
 import { CHANNELS, type Channel } from '../src/shared/domain';
-import { AggregateDelta, encodeCursor, openLedger, type Ledger } from '../src/main/ledger';
+import { AggregateDelta } from '../src/main/accounts';
+import { encodeCursor, openLedger, type Ledger } from '../src/main/ledger';
 import { createServices, type Services } from '../src/main/services';
 import { seededRandom as prng } from '../src/shared/seeded-random';
 

@@ -5,7 +5,7 @@ import { CHANNELS } from '../../shared/domain';
  * channel index × 2 + (1 for MO). Raw events are the ledger's largest table by far; whole
  * numbers instead of three strings per row (with the space as a number too, `space_refs`) make
  * each row and index entry smaller, and the import writes a third more rows a second.
- * The writer (usage.ts) computes the same number from its columns.
+ * The writer (usage-import/import.ts) computes the same number from its columns.
  */
 /** SQL giving the channel name of a `kind` column (for reads that want the name). */
 export function channelSql(column: string): string {

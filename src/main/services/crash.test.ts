@@ -33,7 +33,7 @@ beforeAll(async () => {
   mkdirSync(cacheDir, { recursive: true });
   child = join(cacheDir, 'crash-child.mjs');
   await build({
-    entryPoints: [resolve('src/main/services/crash-child.ts')],
+    entryPoints: [resolve('src/main/services/testing/crash-child.ts')],
     bundle: true,
     platform: 'node',
     format: 'esm',

@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PlanConfig } from '../../shared/domain';
 import type { PullItem, UsageSlotRecord } from '../../shared/sync';
-import { applyPullPage } from '../ledger';
-import { SyncService } from './sync';
+import { applyPullPage, SyncService } from '../sync';
 import { csv, makeWorld, type World } from './testing';
 
 /**

@@ -2,7 +2,9 @@ import { Temporal } from 'temporal-polyfill';
 import { CHANNELS, allocationOf, bucketNames, type Channel } from '../../shared/domain';
 import { snapshotAt } from '../../shared/engine';
 import type { PlanStateView, UsageSeries, UsedByChannel } from '../../shared/api';
-import { centralBucketsAt, centralUsageCorrections, currentAttribution, getSpace, iso, stateAt, usageInWindow, usageInWindows, type ChannelTotals, type Ledger } from '../ledger';
+import { centralBucketsAt, centralUsageCorrections } from '../sync';
+import { getSpace, iso, type Ledger } from '../ledger';
+import { currentAttribution, stateAt, usageInWindow, usageInWindows, type ChannelTotals } from '../accounts';
 import { ServiceError } from './errors';
 import { LocalMidnights } from './local-days';
 import type { PlansService } from './plans';
@@ -12,9 +14,9 @@ import type { PlansService } from './plans';
  * channel in a window, and usage over time grouped by the plan's local days, weeks or months.
  * Windows are UTC instants; the screens compute local-day boundaries in the plan's zone.
  * Used credits and the series count the central service's usage where a pull brought it: its
- * count of a 15-minute slot replaces the local one (ledger/central-usage.ts has the rule); the
+ * count of a 15-minute slot replaces the local one (sync/central-usage.ts has the rule); the
  * bucket state is the central service's where a pull brought one for the plan's current version
- * (ledger/central-state.ts), so the two agree.
+ * (sync/central-state.ts), so the two agree.
  */
 
 const MAX_POINTS = 1500;
@@ -28,7 +30,7 @@ export class DetailsService {
 
   /**
    * The buckets at `atMs` (now when absent): the central service's reported state where it
-   * applies, with the local usage it has not counted (ledger/central-state.ts has the rule),
+   * applies, with the local usage it has not counted (sync/central-state.ts has the rule),
    * otherwise the local engine's.
    */
   state(planId: string, atMs?: number): PlanStateView {

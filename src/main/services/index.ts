@@ -1,11 +1,13 @@
-import { markInterruptedImports, settleAll, type Ledger } from '../ledger';
+import { markInterruptedImports } from '../usage-import';
+import type { Ledger } from '../ledger';
+import { settleAll } from '../accounts';
 import { DetailsService } from './details';
 import { DraftsService } from './drafts';
 import { HistoryService } from './history';
 import { NotificationsService } from './notifications';
 import { OrgService } from './org';
 import { PlansService } from './plans';
-import { SyncService } from './sync';
+import { SyncService } from '../sync';
 import { UsageService } from './usage';
 
 /**
@@ -65,5 +67,5 @@ export type { DetailsService } from './details';
 export type { HistoryService } from './history';
 export type { UsageService } from './usage';
 export type { NotificationsService } from './notifications';
-export type { SyncService } from './sync';
+export type { SyncService } from '../sync';
 export type { DraftsService } from './drafts';

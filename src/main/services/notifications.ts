@@ -22,7 +22,7 @@ import { iso } from '../ledger';
  * facts it uses — the space and its environment and channels as this ledger has them (and as it
  * pushed them), the plan's id, new version, config, what changed, who and when — so the console
  * shows the very e-mail that is sent. A pull then puts the central service's copy in its place
- * (src/main/ledger/sync-pull.ts), for when the central service knew more of the space.
+ * (src/main/sync/pull.ts), for when the central service knew more of the space.
  */
 export function composeNotification(change: {
   kind: NotificationKind;

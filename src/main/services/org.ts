@@ -1,22 +1,8 @@
 import { CHANNELS, isChannel, type Channel } from '../../shared/domain';
 import { uncoveredChannels } from '../../shared/engine';
 import type { Environment, Space } from '../../shared/api';
-import {
-  getEnvironment,
-  getSpace,
-  insertEnvironment,
-  insertSpace,
-  insertOutbox,
-  insertSpaceChannel,
-  newChangeId,
-  iso,
-  listEnvironments,
-  listPlans,
-  listSpaces,
-  newId,
-  type Ledger,
-  type SpaceRow,
-} from '../ledger';
+import { getEnvironment, getSpace, insertEnvironment, insertSpace, insertSpaceChannel, newChangeId, iso, listEnvironments, listPlans, listSpaces, newId, type Ledger, type SpaceRow } from '../ledger';
+import { insertOutbox } from '../sync';
 import { z } from 'zod';
 import { ServiceError, notFound } from './errors';
 import { wireChange } from './outbox';

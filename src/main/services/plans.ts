@@ -18,34 +18,9 @@ import {
   type PlanState,
 } from '../../shared/engine';
 import type { CreditPlan, PlanPreview } from '../../shared/api';
-import {
-  DAY_MS,
-  advancePlanRow,
-  afterPlanVersion,
-  currentAttribution,
-  getPlan,
-  getSpace,
-  insertHistory,
-  insertNotification,
-  insertOutbox,
-  insertPlan,
-  insertPlanVersion,
-  iso,
-  listPlans,
-  newChangeId,
-  newId,
-  newPlanId,
-  planExists,
-  plansPendingSync,
-  spaceDailyRate,
-  stateAt,
-  type FieldChange,
-  type Ledger,
-  type NotificationKind,
-  type PlanAction,
-  type PlanRow,
-  type SpaceRow,
-} from '../ledger';
+import { DAY_MS, advancePlanRow, getPlan, getSpace, insertHistory, insertNotification, insertPlan, insertPlanVersion, iso, listPlans, newChangeId, newId, newPlanId, planExists, plansPendingSync, type FieldChange, type Ledger, type NotificationKind, type PlanAction, type PlanRow, type SpaceRow } from '../ledger';
+import { insertOutbox } from '../sync';
+import { afterPlanVersion, currentAttribution, spaceDailyRate, stateAt } from '../accounts';
 import { actorName, wireChange } from './outbox';
 import { diffPlanConfigs } from '../../shared/sync';
 import { ServiceError, notFound } from './errors';

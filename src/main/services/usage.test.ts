@@ -2,7 +2,9 @@ import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PlanConfig } from '../../shared/domain';
-import { BEGINNING, importUsageFile, insertPlan, insertPlanVersion, refreshPlans } from '../ledger';
+import { BEGINNING, insertPlan, insertPlanVersion } from '../ledger';
+import { importUsageFile } from '../usage-import';
+import { refreshPlans } from '../accounts';
 import { ServiceError } from './errors';
 import { csv, makeWorld, type World } from './testing';
 

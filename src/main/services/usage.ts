@@ -3,13 +3,12 @@ import {
   ImportFormatError,
   importUsageFile,
   importUsageText,
-  newId,
   recordUsageEvents,
   type EventDecision,
   type EventInput,
   type ImportProgress,
-  type Ledger,
-} from '../ledger';
+} from '../usage-import';
+import { newId, type Ledger } from '../ledger';
 import { ServiceError } from './errors';
 
 /** Usage import (CSV or JSON Lines, streamed, idempotent by event id) and direct recording. */

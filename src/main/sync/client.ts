@@ -1,8 +1,10 @@
 import type { SyncStatus } from '../../shared/api';
 import { START_CURSOR, type ChangeResult } from '../../shared/sync';
-import { applyPullPage, getSyncState, refreshEngine, setAsideConflict, settleOutbox, type OutboxRow } from '../ledger';
+import { setAsideConflict } from './conflicts';
+import { getSyncState, settleOutbox, type OutboxRow } from './outbox';
+import { applyPullPage, refreshEngine } from './pull';
 import type { Services } from '../services';
-import { SyncService } from '../services/sync';
+import { SyncService } from './service';
 import { backoffDelay } from './backoff';
 import { CentralFailure, pullChanges, pushChanges, type CentralEndpoint } from './central-http';
 

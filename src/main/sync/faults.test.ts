@@ -16,8 +16,8 @@ import {
   type CentralProcess,
 } from '../../central/testkit';
 import type { Queryable } from '../../central/store';
-import { outboxForPlan } from '../ledger';
-import { startFaultProxy } from './fault-proxy';
+import { outboxForPlan } from './index';
+import { startFaultProxy } from './testing/fault-proxy';
 import { ledgerSnapshot, makeConsole, type TestConsole } from './testing';
 
 /**

@@ -16,7 +16,7 @@ import {
   previewBoundaries,
   segmentFrom,
 } from './calendar';
-import { referenceBoundaryDate, referenceMidnight } from './reference-model';
+import { referenceBoundaryDate, referenceMidnight } from './testing/reference-model';
 
 const utc = (iso: string): number => Temporal.Instant.from(iso).epochMilliseconds;
 const dates = (

@@ -2,7 +2,7 @@
  * Property tests of the credit engine (fast-check): remaining is never negative, rejected
  * events change nothing, any split of the same events (with snapshots and JSON round trips in
  * between) gives the same state, re-running gives identical output, and the engine agrees with
- * a deliberately simple second implementation (reference-model.ts) on thousands of random
+ * a deliberately simple second implementation (testing/reference-model.ts) on thousands of random
  * scenarios: random plans in a handful of zones, usage, edits and deletions over years.
  */
 import fc from 'fast-check';
@@ -27,7 +27,7 @@ import {
   type UsageDecision,
 } from './account';
 import { createAccount, recordUsageOnce, type PlanAccount } from './idempotency';
-import { referenceRunScenario } from './reference-model';
+import { referenceRunScenario } from './testing/reference-model';
 import {
   parseScenario,
   runScenario,

@@ -1,13 +1,9 @@
 import type { HistoryRecord, NotificationRecord, PlanRecord, PullItem } from '../../shared/sync';
-import { BEGINNING } from './time';
-import { markDirty, settle } from './accounts';
-import { AggregateDelta } from './aggregates';
+import { BEGINNING, type Ledger, getPlan, type PlanRow } from '../ledger';
+import { markDirty, settle, AggregateDelta, currentAttribution } from '../accounts';
 import { centralUsageKey, forgetCentralUsage } from './central-usage';
-import type { Ledger } from './ledger';
-import { getPlan, type PlanRow } from './plans';
-import { planHasUnsentChanges, setAsideConflict } from './sync-conflicts';
-import { updateSyncState } from './sync';
-import { currentAttribution } from './timeline';
+import { planHasUnsentChanges, setAsideConflict } from './conflicts';
+import { updateSyncState } from './outbox';
 
 /**
  * Applying one page of a pull: every record, and the cursor after it, in one transaction — a

@@ -9,7 +9,7 @@ import {
   type RowContext,
   type RowResult,
   type UsageRow,
-} from './usage-rows';
+} from './rows';
 
 /**
  * Usage rows in columns: what the parser hands to the writer. Columns of numbers travel between

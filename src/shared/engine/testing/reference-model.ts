@@ -15,8 +15,8 @@
  * edit at the very instant the current period starts makes that period the new one (no
  * zero-length period).
  */
-import type { BucketName, Channel, PlanConfig, PlanPatch, Renew } from '../domain';
-import type { Scenario, ScenarioBucket, ScenarioOutput, ScenarioQueryResult } from './scenario';
+import type { BucketName, Channel, PlanConfig, PlanPatch, Renew } from '../../domain';
+import type { Scenario, ScenarioBucket, ScenarioOutput, ScenarioQueryResult } from '../scenario';
 
 const DAY_MS = 86_400_000;
 

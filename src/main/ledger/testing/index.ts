@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openLedger, type Ledger } from './ledger';
-import type { OpenOptions } from './open';
+import { openLedger, type Ledger } from '../ledger';
+import type { OpenOptions } from '../open';
 
 /** Test support: real SQLite files in a fresh temporary folder, and a clock the test moves. */
 

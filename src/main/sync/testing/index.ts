@@ -1,8 +1,8 @@
-import { waitForFeed } from '../../central/testkit';
-import type { Queryable } from '../../central/store';
-import { createServices, type Services } from '../services';
-import { tempLedger, type TempLedger } from '../ledger/testing';
-import { SyncClient, type SyncClientOptions } from './client';
+import { waitForFeed } from '../../../central/testkit';
+import type { Queryable } from '../../../central/store';
+import { createServices, type Services } from '../../services';
+import { tempLedger, type TempLedger } from '../../ledger/testing';
+import { SyncClient, type SyncClientOptions } from '../client';
 
 /** Test support: a console (real SQLite file, real services, a sync client) and what to compare. */
 export interface TestConsole {

@@ -1,7 +1,6 @@
 import { bucketNames, type BucketName, type Channel, type PlanConfig } from '../../shared/domain';
 import { planStateRecordSchema, type PlanStateRecord } from '../../shared/sync';
-import type { Ledger } from './ledger';
-import { SLOT_MS } from './time';
+import { type Ledger, SLOT_MS } from '../ledger';
 
 /**
  * The bucket state at the top of plan details for a plan the central service counts.

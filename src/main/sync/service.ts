@@ -1,29 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { SyncConflict, SyncStatus } from '../../shared/api';
 import { CHANNELS, type PlanConfig } from '../../shared/domain';
+import { closeConflict, getConflict, listConflicts, openConflictCount, type ConflictRow } from './conflicts';
 import {
-  closeConflict,
-  getConflict,
-  getPlanByRef,
-  listConflicts,
-  openConflictCount,
-  type ConflictRow,
   getOutbox,
   getSyncState,
-  iso,
   markOutboxSent,
   outboxCounts,
   outboxToSend,
-  setNotificationStatus,
   setSyncSettings,
   settleOutbox,
   updateSyncState,
-  type Ledger,
   type OutboxRow,
   type SyncStateRow,
-} from '../ledger';
-import { ServiceError, notFound } from './errors';
-import type { PlansService } from './plans';
+} from './outbox';
+import { getPlanByRef, iso, setNotificationStatus, type Ledger } from '../ledger';
+import { ServiceError, notFound } from '../services/errors';
+import type { PlansService } from '../services';
 
 /**
  * Sync state and the outbox, as data. The network client (another room) drains the outbox

@@ -1,11 +1,8 @@
 import type { Channel, Direction, PlanPatch } from '../../shared/domain';
 import { applyDelete, applyEdit, createPlanState, recordUsage, type PlanState } from '../../shared/engine';
 import { AggregateDelta } from './aggregates';
-import { decodeState, encodeState } from './codec';
-import type { Ledger } from './ledger';
+import { decodeState, encodeState, type Ledger, BEGINNING, DAY_MS, channelSql, directionSql } from '../ledger';
 import { currentAttribution, type PlanTimeline, type TimelineVersion } from './timeline';
-import { BEGINNING, DAY_MS } from './time';
-import { channelSql, directionSql } from './usage-codes';
 
 /**
  * Each plan's engine state, kept current as usage arrives. The state after everything applied

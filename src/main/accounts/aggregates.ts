@@ -1,8 +1,6 @@
 import type Database from 'better-sqlite3';
 import { CHANNELS, type Channel } from '../../shared/domain';
-import type { Ledger } from './ledger';
-import { DAY_MS, HOUR_MS, SLOT_MS } from './time';
-import { channelSql, isMtSql } from './usage-codes';
+import { type Ledger, DAY_MS, HOUR_MS, SLOT_MS, channelSql, isMtSql } from '../ledger';
 
 /**
  * Pre-aggregated usage per plan, channel and UTC slot at three sizes: 15 minutes (every zone's

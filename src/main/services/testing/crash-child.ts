@@ -9,9 +9,9 @@
  * start the next writer while it checks the file), "ready", then "ack plan <planId> <version>"
  * or "ack import <prefix> <count>".
  */
-import type { Channel, PlanConfig } from '../../shared/domain';
-import { openLedger } from '../ledger';
-import { createServices } from './index';
+import type { Channel, PlanConfig } from '../../../shared/domain';
+import { openLedger } from '../../ledger';
+import { createServices } from '..';
 
 const [file, seedText] = process.argv.slice(2);
 if (!file || !seedText) {

@@ -1,7 +1,6 @@
 import { bucketNames, type Channel, type PlanConfig } from '../../shared/domain';
 import { localMidnightMs } from '../../shared/engine';
-import type { Ledger } from './ledger';
-import { allPlanVersions, getPlanByRef, listAllPlans, planVersions, type PlanVersionRow } from './plans';
+import { type Ledger, allPlanVersions, getPlanByRef, listAllPlans, planVersions, type PlanVersionRow } from '../ledger';
 
 /**
  * A plan's life as the engine sees it, derived from its versions: which configuration is in

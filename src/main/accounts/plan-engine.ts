@@ -2,9 +2,8 @@ import type { Channel, Direction } from '../../shared/domain';
 import { createPlanState } from '../../shared/engine';
 import { applyNewVersion, markDirty, saveAccount, settle } from './accounts';
 import { AggregateDelta } from './aggregates';
-import type { Ledger } from './ledger';
+import { type Ledger, channelSql, directionSql } from '../ledger';
 import { currentAttribution, refreshPlanTimeline, type Attribution } from './timeline';
-import { channelSql, directionSql } from './usage-codes';
 
 /**
  * Keeping usage and engine states right after a plan version is written (inside the same

@@ -1,6 +1,6 @@
-import type { Channel } from '../../shared/domain';
-import { tempLedger, testClock, type TempLedger, type TestClock } from '../ledger/testing';
-import { createServices, type Services } from './index';
+import type { Channel } from '../../../shared/domain';
+import { tempLedger, testClock, type TempLedger, type TestClock } from '../../ledger/testing';
+import { createServices, type Services } from '..';
 
 /** A ledger in a temp folder with services over it, one environment and a space with channels. */
 export interface World {

@@ -1,5 +1,5 @@
 import { CHANNELS, type Channel } from '../../shared/domain';
-import type { ParseContext, ParseResume, ParsedBatch, UsageColumns } from './usage-parse';
+import type { ParseContext, ParseResume, ParsedBatch, UsageColumns } from './parse';
 
 /** What the import's parser thread is given. */
 export interface WorkerJob {

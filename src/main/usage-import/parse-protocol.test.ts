@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkResume, checkWorkerJob, type WorkerJob } from './usage-parse-protocol';
+import { checkResume, checkWorkerJob, type WorkerJob } from './parse-protocol';
 
 describe('what the usage parser thread receives', () => {
   const job: WorkerJob = {

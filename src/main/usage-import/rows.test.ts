@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CHANNELS, type Channel } from '../../shared/domain';
 import { seededRandom } from '../../shared/seeded-random';
-import { CsvRowReader, LineSplitter, parseCsvHeader, parseCsvRow, parseIsoInstant, splitCsv, type CsvHeader, type RowContext } from './usage-rows';
+import { CsvRowReader, LineSplitter, parseCsvHeader, parseCsvRow, parseIsoInstant, splitCsv, type CsvHeader, type RowContext } from './rows';
 
 describe('reading usage rows', () => {
   it('parses ISO-8601 instants exactly like the platform, and refuses impossible ones', () => {

@@ -1,7 +1,7 @@
 import { isAscii } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import { UsageParser, type ParseContext, type ParseResume, type ParsedBatch } from './usage-parse';
+import { UsageParser, type ParseContext, type ParseResume, type ParsedBatch } from './parse';
 
 /**
  * The one reading loop of a usage file, used on the ledger's thread and in the parser thread:

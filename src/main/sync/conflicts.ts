@@ -1,8 +1,6 @@
 import type { PlanConfig } from '../../shared/domain';
 import type { Change } from '../../shared/sync';
-import { decodeConfig } from './codec';
-import type { Ledger } from './ledger';
-import { getPlanByRef } from './plans';
+import { decodeConfig, type Ledger, getPlanByRef } from '../ledger';
 
 /**
  * Conflicts: a plan's local changes that the central service could not take (it had moved on

@@ -1,9 +1,9 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tempDir } from './testing';
-import type { ParseContext, ParseResume, ParsedBatch } from './usage-parse';
-import { parseFilePieces } from './usage-parse-file';
+import { tempDir } from '../ledger/testing';
+import type { ParseContext, ParseResume, ParsedBatch } from './parse';
+import { parseFilePieces } from './parse-file';
 
 const dir = tempDir('usage-parse-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

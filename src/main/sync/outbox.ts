@@ -1,4 +1,4 @@
-import type { Ledger } from './ledger';
+import type { Ledger } from '../ledger';
 
 /**
  * The outbox of plan changes waiting for the central service, and the sync state. This is
@@ -179,5 +179,3 @@ export function updateSyncState(
     .run(next.cursor, next.state, next.lastSyncAt, next.lastError, next.pull?.done ?? null, next.pull?.total ?? null);
 }
 
-export * from './sync-conflicts';
-export { applyPullPage, refreshEngine, type PullPageResult } from './sync-pull';

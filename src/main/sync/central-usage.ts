@@ -1,7 +1,6 @@
 import type { Channel } from '../../shared/domain';
-import type { ChannelTotals } from './aggregates';
-import type { Ledger } from './ledger';
-import { SLOT_MS } from './time';
+import type { ChannelTotals } from '../accounts';
+import { type Ledger, SLOT_MS } from '../ledger';
 
 /**
  * Usage as the central service counted it, in a plan's details.

@@ -1,18 +1,14 @@
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { CHANNELS } from '../../shared/domain';
-import { AccountSession, settleAll, type NewEvent } from './accounts';
-import { AggregateDelta } from './aggregates';
-import { newId } from './ids';
-import type { Ledger } from './ledger';
-import { spaceChannelIndex } from './org';
-import { currentAttribution, type Attribution } from './timeline';
-import { ImportFormatError, toColumns, type ParseContext, type ParsedBatch, type UsageColumns } from './usage-parse';
-import { parseFile, parseText, type ParseIn } from './usage-parse-host';
-import { checkEvent, type RowContext, type UsageRow } from './usage-rows';
+import { AccountSession, settleAll, type NewEvent, AggregateDelta, currentAttribution, type Attribution } from '../accounts';
+import { newId, type Ledger, spaceChannelIndex } from '../ledger';
+import { ImportFormatError, toColumns, type ParseContext, type ParsedBatch, type UsageColumns } from './parse';
+import { parseFile, parseText, type ParseIn } from './parse-host';
+import { checkEvent, type RowContext, type UsageRow } from './rows';
 
-export { ImportFormatError } from './usage-parse';
-export type { ParseIn } from './usage-parse-host';
+export { ImportFormatError } from './parse';
+export type { ParseIn } from './parse-host';
 
 /**
  * Usage import: rows are read from a stream, checked, and written in batches, one transaction

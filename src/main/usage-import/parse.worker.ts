@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { ImportFormatError, type ParseResume, type ParsedBatch } from './usage-parse';
-import { parseFilePieces } from './usage-parse-file';
-import { checkResume, checkWorkerJob, transferablesOf, type FromParser, type ToParser } from './usage-parse-protocol';
+import { ImportFormatError, type ParseResume, type ParsedBatch } from './parse';
+import { parseFilePieces } from './parse-file';
+import { checkResume, checkWorkerJob, transferablesOf, type FromParser, type ToParser } from './parse-protocol';
 
 /**
  * The import's parser thread: reads the usage file, checks its rows and sends them in columns to

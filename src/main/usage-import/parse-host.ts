@@ -3,9 +3,9 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { ImportFormatError, type ParseContext, type ParseResume, type ParsedBatch } from './usage-parse';
-import { parseFilePieces, parseTextPieces } from './usage-parse-file';
-import type { FromParser, ToParser, WorkerJob } from './usage-parse-protocol';
+import { ImportFormatError, type ParseContext, type ParseResume, type ParsedBatch } from './parse';
+import { parseFilePieces, parseTextPieces } from './parse-file';
+import type { FromParser, ToParser, WorkerJob } from './parse-protocol';
 
 /**
  * Where a usage file is parsed. On a large file the parser runs in a worker thread while this
@@ -38,7 +38,7 @@ function workerEntry(): WorkerEntry | null {
     const file = new URL(name, import.meta.url);
     if (file.protocol === 'file:' && existsSync(fileURLToPath(file))) return { script: file, eval: false };
   }
-  const source = new URL('./usage-parse.worker.ts', import.meta.url);
+  const source = new URL('./parse.worker.ts', import.meta.url);
   if (source.protocol !== 'file:' || !existsSync(fileURLToPath(source))) return null;
   // Node starts a worker's entry before an --import loader is in place, so a .ts entry is
   // refused; a bootstrap registers tsx's loader first, then imports the source.

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { seededRandom } from '../../shared/seeded-random';
+import { seededRandom } from '../../../shared/seeded-random';
 
 /**
  * Test support: an HTTP proxy on loopback that misbehaves on purpose, from a seed, so a failing

@@ -1,0 +1,29 @@
+/**
+ * The engine state of every plan, kept current from the ledger: which plan each event counts
+ * against (timeline), the stored state per plan and its replay (accounts, plan-engine), and the
+ * usage aggregates the import writes and plan details read. See README.md.
+ */
+export {
+  Attribution,
+  buildTimeline,
+  covers,
+  currentAttribution,
+  loadTimelines,
+  refreshPlanTimeline,
+  type PlanTimeline,
+  type TimelineVersion,
+} from './timeline';
+export {
+  AccountSession,
+  applyNewVersion,
+  loadAccount,
+  markDirty,
+  saveAccount,
+  settle,
+  settleAll,
+  stateAt,
+  type Account,
+  type NewEvent,
+} from './accounts';
+export { afterPlanVersion, refreshPlans } from './plan-engine';
+export { AggregateDelta, channelIndex, spaceDailyRate, usageInWindow, usageInWindows, type ChannelTotals } from './aggregates';
