@@ -100,6 +100,8 @@ export interface PlanState {
   day?: DayState;
   /** `never` top-ups of buckets an edit removed: usable again if the bucket comes back (SPEC §9.8). */
   parkedTopUps?: Partial<Record<BucketName, TopUpLot[]>>;
+  /** The local day's counts of buckets an edit removed, restored if the bucket comes back the same day. */
+  parkedDays?: Partial<Record<BucketName, { dayUsed: number; dayStartMs: number; daySlots: number[] | undefined }>>;
   /** True once the plan received any top-up or charge-now. */
   hadTopUps?: boolean;
   /** This period's charge-nows, for its statement (SPEC §9.6). */
@@ -184,6 +186,7 @@ export function createPlanState(config: PlanConfig): PlanState {
     // SPEC §9's parts: one object shape from the start (see makeBucket).
     day: undefined,
     parkedTopUps: undefined,
+    parkedDays: undefined,
     hadTopUps: undefined,
     charges: undefined,
     previousMeteredCharge: undefined,
@@ -542,9 +545,14 @@ export function applyEdit(state: PlanState, patch: PlanPatch, ms: number): EditR
       buckets[name] = bucket ? rollBucket(bucket, closing, index, next.rollover, allocation) : returningBucket(state, name, allocation);
     }
   }
-  // The top-ups of a bucket the edit removed are unusable while it is out; `never` ones come back with it.
+  // The top-ups of a bucket the edit removed are unusable while it is out; `never` ones come back
+  // with it, and so does its count of the local day.
   for (const [name, bucket] of Object.entries(state.buckets) as [BucketName, BucketState][]) {
-    if (buckets[name] !== undefined || bucket.topUps === undefined) continue;
+    if (buckets[name] !== undefined) continue;
+    if (bucket.dayStartMs !== undefined) {
+      (state.parkedDays ??= {})[name] = { dayUsed: bucket.dayUsed ?? 0, dayStartMs: bucket.dayStartMs, daySlots: bucket.daySlots };
+    }
+    if (bucket.topUps === undefined) continue;
     const kept = bucket.topUps.filter((lot) => lot.expires === 'never' && lot.left > 0).map((lot) => ({ ...lot }));
     if (kept.length > 0) (state.parkedTopUps ??= {})[name] = kept;
   }
@@ -562,6 +570,13 @@ function returningBucket(state: PlanState, name: BucketName, allocation: number)
     bucket.topUps = parked;
     bucket.topUpAvailable = creditsLeft(parked);
     bucket.topUpUsed = 0;
+  }
+  const day = state.parkedDays?.[name];
+  if (day !== undefined && state.parkedDays !== undefined) {
+    delete state.parkedDays[name];
+    bucket.dayUsed = day.dayUsed;
+    bucket.dayStartMs = day.dayStartMs;
+    bucket.daySlots = day.daySlots;
   }
   return bucket;
 }
@@ -595,6 +610,10 @@ export function cloneState(state: PlanState): PlanState {
       state.parkedTopUps === undefined
         ? undefined
         : Object.fromEntries(Object.entries(state.parkedTopUps).map(([k, lots]) => [k, (lots ?? []).map((lot) => ({ ...lot }))])),
+    parkedDays:
+      state.parkedDays === undefined
+        ? undefined
+        : Object.fromEntries(Object.entries(state.parkedDays).map(([k, d]) => [k, d && { ...d, daySlots: d.daySlots && [...d.daySlots] }])),
     hadTopUps: state.hadTopUps,
     charges: state.charges?.map((c) => ({ ...c, credits: { ...c.credits } })),
     previousMeteredCharge: state.previousMeteredCharge,
