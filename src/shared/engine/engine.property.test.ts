@@ -590,20 +590,21 @@ describe('engine properties', () => {
             if (key === 'amount') expect(value).toMatch(/^\d+(\.\d+)?$/);
             return value;
           });
-          const buckets = engine.queries.flatMap((q) => Object.values(q.buckets));
-          if (buckets.some((b) => (b.overage.metered ?? 0) > 0)) seen.metered += 1;
-          // Once-overage and top-up spending mostly happen between queries: count them from the engine's own run.
+          // Overage, metering and top-up spending mostly happen between queries: count them from the engine's own run.
           const account = createAccount(createPlanState(scenario.plan));
           let overage = false;
           let spent = false;
+          let metered = false;
           for (const e of inTimeOrder(scenario)) {
             const d = applyOne(account, e);
             if ('overageTriggered' in d && d.overageTriggered) overage = true;
+            if ('metered' in d && d.metered !== undefined) metered = true;
             for (const b of Object.values(account.state.buckets))
               if (b?.topUps?.some((lot) => lot.left < lot.credits)) spent = true;
           }
           if (overage) seen.overage += 1;
           if (spent) seen.topUpsSpent += 1;
+          if (metered) seen.metered += 1;
           if (
             scenario.plan.costs &&
             scenario.events.some((e) => e.kind === 'usage' && e.usage.credits === undefined)
