@@ -10,6 +10,17 @@ const nodeBuiltins = [
 ];
 const nodeImportRegex = `^(node:.*|(${nodeBuiltins.join('|')})(/.*)?)$`;
 
+// Test support (reference models, temporary ledgers, fault proxies, harnesses) lives in testing/
+// folders or *.testing.ts files; tests and test support may use it, production code never.
+const TEST_FILES = ['**/*.test.ts', '**/*.test.tsx', '**/testing/**', '**/*.testing.ts', 'src/central/testkit/**'];
+const testSupport = {
+  regex: '(^|/)(testing|testkit)(/.*)?$|\\.testing$',
+  message: 'Production code never imports test support (testing/ folders, *.testing.ts).',
+};
+/** A relative import that leaves for another top-level room of src/. */
+const into = (rooms, message) => ({ regex: `^(\\.\\./)+(${rooms.join('|')})(/.*)?$`, message });
+const electronOnly = { name: 'electron', message: 'Only src/main/electron and src/preload import electron.' };
+
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'build/**', 'node_modules/**', 'coverage/**', 'test-results/**'] },
   js.configs.recommended,
@@ -32,6 +43,8 @@ export default tseslint.config(
         'error',
         {
           patterns: [
+            testSupport,
+            into(['main', 'renderer', 'central', 'preload', 'cli'], 'src/shared imports nothing outside src/shared.'),
             { regex: nodeImportRegex, message: 'src/shared is pure: no Node APIs.' },
             { group: ['electron', 'electron/*'], message: 'src/shared is pure: no Electron.' },
             { group: ['react', 'react-dom', 'react/*', 'react-dom/*'], message: 'src/shared is pure: no React.' },
@@ -63,13 +76,43 @@ export default tseslint.config(
     },
   },
   {
-    // Only the Electron host may import electron.
-    files: ['src/**/*.{ts,tsx}'],
-    ignores: ['src/main/electron/**', 'src/preload/**', 'src/shared/**'],
+    // Only the Electron host may import electron; the main process does not reach into the
+    // central service (main's sync tests start a real one: tests may).
+    files: ['src/main/**/*.ts'],
+    ignores: ['src/main/electron/**', ...TEST_FILES],
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: 'electron', message: 'Only src/main/electron and src/preload import electron.' }] },
+        { paths: [electronOnly], patterns: [testSupport, into(['central', 'renderer', 'cli'], 'src/main does not import the central service, the screens or the commands.')] },
+      ],
+    },
+  },
+  {
+    files: ['src/main/electron/**/*.ts', 'src/preload/**/*.ts'],
+    ignores: TEST_FILES,
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [testSupport, into(['central', 'renderer', 'cli'], 'The Electron host does not import the central service, the screens or the commands.')] }],
+    },
+  },
+  {
+    files: ['src/central/**/*.ts', 'src/cli/**/*.ts'],
+    ignores: TEST_FILES,
+    rules: {
+      'no-restricted-imports': ['error', { paths: [electronOnly], patterns: [testSupport] }],
+    },
+  },
+  {
+    // Shared test support is pure too, and may use other test support.
+    files: ['src/shared/**/testing/**/*.ts', 'src/shared/**/*.testing.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            into(['main', 'renderer', 'central', 'preload', 'cli'], 'src/shared imports nothing outside src/shared.'),
+            { regex: nodeImportRegex, message: 'src/shared is pure: no Node APIs.' },
+          ],
+        },
       ],
     },
   },
@@ -78,12 +121,15 @@ export default tseslint.config(
     // zod-free modules (client.ts, constants.ts, envelope.ts, roles.ts) so that the first script
     // does not carry zod (src/renderer/README.md). Types are free.
     files: ['src/renderer/**/*.{ts,tsx}'],
+    ignores: TEST_FILES,
     rules: {
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'electron', message: 'Only src/main/electron and src/preload import electron.' }],
+          paths: [electronOnly],
           patterns: [
+            testSupport,
+            into(['main', 'central', 'cli'], 'The screens reach the main process only through the contract (src/shared/api).'),
             {
               regex: '(^|/)shared/api(/index)?$',
               allowTypeImports: true,

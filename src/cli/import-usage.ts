@@ -17,7 +17,8 @@ import { userInfo } from 'node:os';
 import path from 'node:path';
 import { LedgerOpenError, openLedger } from '../main/ledger';
 import { LEDGER_FILE, resolveDataDir } from '../main/host';
-import { ServiceError, createServices } from '../main/services';
+import { ApiFailure } from '../shared/api';
+import { createServices } from '../main/services';
 
 const USAGE = 'usage: npm run import-usage -- [--ledger FILE | --data-dir DIR] [--actor NAME] [--json] FILE';
 
@@ -117,7 +118,7 @@ async function main(): Promise<void> {
     }
     process.exitCode = report.badRows.length > 0 ? 1 : 0;
   } catch (error) {
-    if (error instanceof ServiceError) fail(error.message);
+    if (error instanceof ApiFailure) fail(error.message);
     throw error;
   } finally {
     ledger.close();

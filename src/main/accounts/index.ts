@@ -6,7 +6,6 @@
 export {
   Attribution,
   buildTimeline,
-  covers,
   currentAttribution,
   loadTimelines,
   refreshPlanTimeline,

@@ -1,95 +1,27 @@
-import { bucketNames, type Channel, type PlanConfig } from '../../shared/domain';
-import { localMidnightMs } from '../../shared/engine';
+import type { Channel } from '../../shared/domain';
+import { planCoverage, planCovering, type EffectiveVersion, type PlanCoverage } from '../../shared/engine';
 import { type Ledger, allPlanVersions, getPlanByRef, listAllPlans, planVersions, type PlanVersionRow } from '../ledger';
 
 /**
- * A plan's life as the engine sees it, derived from its versions: which configuration is in
- * force at each instant, from when it is active (activation reached), and when it ends.
- *
- * Version i is in force from its time on (version 1 also before: usage older than the plan's
- * creation is judged by its first configuration), until the next version; a delete version
- * ends the plan. A plan becomes active at its activation instant under the configuration in
- * force then, and stays active until deleted — exactly what the engine does when the same
- * versions are applied to it in time order.
+ * A plan's life as the engine sees it (which configuration is in force when, from when it is
+ * active, when it ends), derived from its versions by the engine's attribution rule
+ * (src/shared/engine/attribution.ts), with the ledger's numbers for the plan.
  */
+export type TimelineVersion = EffectiveVersion;
 
-export interface TimelineVersion {
-  version: number;
-  action: PlanVersionRow['action'];
-  config: PlanConfig;
-  /** When the engine applies this version: its time, never earlier than the version before. */
-  effectiveAt: number;
-}
-
-interface CoverageSegment {
-  fromMs: number;
-  toMs: number;
-  all: boolean;
-  channels: ReadonlySet<string>;
-}
-
-export interface PlanTimeline {
+export interface PlanTimeline extends PlanCoverage {
   ref: number;
   id: string;
   spaceId: string;
-  versions: TimelineVersion[];
-  /** When the plan first counts usage (null: never, e.g. deleted before its activation). */
-  activeFrom: number | null;
-  deletedAt: number | null;
-  segments: CoverageSegment[];
 }
 
 export function buildTimeline(ref: number, id: string, spaceId: string, rows: readonly PlanVersionRow[]): PlanTimeline {
-  const versions: TimelineVersion[] = [];
-  let last = -Infinity;
-  for (const row of rows) {
-    last = Math.max(last, row.at);
-    versions.push({ version: row.version, action: row.action, config: row.config, effectiveAt: last });
-  }
-  const live = versions.filter((v) => v.action !== 'deleted');
-  const deletion = versions.find((v) => v.action === 'deleted');
-  const deletedAt = deletion ? deletion.effectiveAt : null;
-  const end = deletedAt ?? Infinity;
-
-  let activeFrom: number | null = null;
-  const intervals = live.map((v, i) => ({
-    config: v.config,
-    start: i === 0 ? -Infinity : v.effectiveAt,
-    end: Math.min(live[i + 1]?.effectiveAt ?? Infinity, end),
-  }));
-  for (const interval of intervals) {
-    if (interval.start >= interval.end) continue;
-    const activation = localMidnightMs(interval.config.activation.date, interval.config.activation.timeZone);
-    const from = Math.max(activation, interval.start);
-    if (from < interval.end) {
-      activeFrom = from;
-      break;
-    }
-  }
-  const segments: CoverageSegment[] = [];
-  if (activeFrom !== null) {
-    for (const interval of intervals) {
-      const fromMs = Math.max(interval.start, activeFrom);
-      if (fromMs >= interval.end) continue;
-      const all = interval.config.limit === 'all_channels';
-      segments.push({ fromMs, toMs: interval.end, all, channels: new Set(all ? [] : bucketNames(interval.config)) });
-    }
-  }
-  return { ref, id, spaceId, versions, activeFrom, deletedAt, segments };
-}
-
-export function covers(timeline: PlanTimeline, channel: Channel, ms: number): boolean {
-  for (const segment of timeline.segments) {
-    if (ms >= segment.fromMs && ms < segment.toMs) return segment.all || segment.channels.has(channel);
-  }
-  return false;
+  return { ref, id, spaceId, ...planCoverage(rows) };
 }
 
 /**
- * Which plan an event counts against: among the space's plans covering the channel at that
- * instant, the one created first. Live plans never overlap (the coexistence rules), so a tie
- * only arises between a deleted plan and one created after it with an earlier activation;
- * the deleted plan was the one in force then.
+ * Which plan an event counts against (the engine's rule, `planCovering`), over every plan in
+ * the ledger: each space's timelines kept in creation order.
  */
 export class Attribution {
   private readonly bySpace = new Map<string, PlanTimeline[]>();
@@ -120,9 +52,7 @@ export class Attribution {
 
   planFor(spaceId: string, channel: Channel, ms: number): PlanTimeline | null {
     const list = this.bySpace.get(spaceId);
-    if (list === undefined) return null;
-    for (const timeline of list) if (covers(timeline, channel, ms)) return timeline;
-    return null;
+    return list === undefined ? null : planCovering(list, channel, ms);
   }
 
   timeline(ref: number): PlanTimeline | undefined {

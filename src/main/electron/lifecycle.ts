@@ -3,7 +3,7 @@ import path from 'node:path';
 import { BrowserWindow, app, dialog, session } from 'electron';
 import { USAGE, electronSqliteBindingPath, openConsole, parseConsoleOptions, resolveDataDir, type ConsoleRuntime } from '../host';
 import { registerAppScheme, serveRenderer } from './app-protocol';
-import { useElectronSqlite } from './native-sqlite';
+import { electronSqliteBinding } from './native-sqlite';
 import { forwardEvents, serveDispatcher } from './ipc';
 import { hardenApp, hardenSession } from './security';
 import { createConsoleWindow } from './window';
@@ -83,8 +83,7 @@ export function runElectronConsole(): void {
     });
     const dataDir = options.dataDir ?? resolveDataDir({ env: process.env, electronUserData: app.getPath('userData') });
     try {
-      useElectronSqlite(appPath, nativeBinding);
-      runtime = await openConsole({ dataDir, empty: options.empty });
+      runtime = await openConsole({ dataDir, empty: options.empty, nativeBinding: electronSqliteBinding(nativeBinding) });
     } catch (error) {
       fatal(
         'The console could not open its ledger',

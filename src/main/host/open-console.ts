@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { createDispatcher, fail, isCommandName, type Dispatcher } from '../../shared/api';
+import { createDispatcher, type Dispatcher } from '../../shared/api';
 import { openLedger } from '../ledger';
 import { createServices } from '../services';
 import { seedDemo } from '../services/demo';
@@ -22,6 +22,8 @@ export interface OpenConsoleOptions {
   log?: (line: string) => void;
   /** Told before the demo environment is generated (it takes a few seconds). */
   onSeeding?: () => void;
+  /** The better-sqlite3 addon to open the ledger with (the Electron host's own build); default: the one npm built. */
+  nativeBinding?: string;
   /** The sync client's timing (tests shorten it); false: run without one. */
   sync?: Pick<SyncClientOptions, 'intervalMs' | 'backoff' | 'changeDelayMs' | 'pageLimit' | 'timeoutMs'> | false;
 }
@@ -46,7 +48,7 @@ export async function openConsole(options: OpenConsoleOptions): Promise<ConsoleR
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const ledgerPath = path.join(options.dataDir, LEDGER_FILE);
   const firstStart = !existsSync(ledgerPath);
-  const ledger = openLedger(ledgerPath);
+  const ledger = openLedger(ledgerPath, options.nativeBinding === undefined ? {} : { nativeBinding: options.nativeBinding });
   try {
     const clock = options.clock ?? (() => Date.now());
     const services = createServices({ ledger, clock });
@@ -74,23 +76,14 @@ export async function openConsole(options: OpenConsoleOptions): Promise<ConsoleR
         // Every local write tells the screens; it also tells the sync client to push soon.
         if (name === 'ledger.changed') client?.notifyLocalChange();
       },
+      // New settings (another service, a new token): sync with them soon.
+      onSettingsChanged: () => client?.notifyLocalChange(),
       ...(client ? { sync: client } : {}),
     });
-    if (client) {
-      const update = handlers['settings.update'];
-      handlers['settings.update'] = async (input, caller) => {
-        const result = await update(input, caller);
-        client.notifyLocalChange();
-        return result;
-      };
-      client.start();
-    }
-    const dispatcher = guarded(
-      createDispatcher(handlers, {
-        onInternalError: (error, command) => log(`[${command}] ${describe(error)}`),
-      }),
-      log,
-    );
+    client?.start();
+    const dispatcher = createDispatcher(handlers, {
+      onInternalError: (error, command) => log(`[${command}] ${describe(error)}`),
+    });
     return {
       dispatcher,
       bus,
@@ -106,26 +99,6 @@ export async function openConsole(options: OpenConsoleOptions): Promise<ConsoleR
     ledger.close();
     throw error;
   }
-}
-
-/**
- * What both hosts call. Whatever reaches it over IPC or HTTP (a compromised page can send any
- * structured-clone value as a command name), it answers with an envelope and never throws.
- */
-function guarded(inner: Dispatcher, log: (line: string) => void): Dispatcher {
-  return {
-    async dispatch(name, input, caller) {
-      if (!isCommandName(name)) {
-        return fail('validation', typeof name === 'string' ? `Unknown command ${JSON.stringify(name.slice(0, 100))}.` : 'The command name must be a string.');
-      }
-      try {
-        return await inner.dispatch(name, input, caller);
-      } catch (error) {
-        log(`[${name}] ${describe(error)}`);
-        return fail('internal', 'Something went wrong in the console; nothing was changed. The details are in its log.');
-      }
-    },
-  };
 }
 
 function describe(error: unknown): string {

@@ -1,3 +1,4 @@
+import { ApiFailure } from '../../shared/api/envelope';
 /** Why a ledger file could not be opened. The file is never modified when this is thrown. */
 export type LedgerOpenProblem =
   | 'sqlite_version'
@@ -17,4 +18,9 @@ export class LedgerOpenError extends Error {
     this.problem = problem;
     this.path = path;
   }
+}
+
+/** The refusal for an id that names nothing in this ledger. */
+export function notFound(what: string, id: string): ApiFailure {
+  return new ApiFailure('not_found', `There is no ${what} ${id} in this ledger.`);
 }

@@ -2,7 +2,7 @@
  * The local ledger: one SQLite file (WAL, synchronous=FULL, foreign keys on), numbered
  * migrations and repositories. See README.md.
  */
-export { LedgerOpenError, type LedgerOpenProblem } from './errors';
+export { LedgerOpenError, notFound, type LedgerOpenProblem } from './errors';
 export { Ledger, openLedger } from './ledger';
 export { MIN_SQLITE_VERSION, openDatabase, type OpenOptions } from './open';
 export { APPLICATION_ID, LATEST_VERSION, MIGRATIONS, migrate, type Migration } from './migrations';

@@ -23,6 +23,11 @@ export interface OpenOptions {
   targetVersion?: number;
   /** For tests of the version check: pretend the linked SQLite is this version. */
   sqliteVersionOverride?: string;
+  /**
+   * The better-sqlite3 addon to use (a path to its .node file): the Electron host passes the
+   * build for Electron's ABI; default: the one `npm install` built for Node.
+   */
+  nativeBinding?: string;
 }
 
 function compareVersions(a: string, b: string): number {
@@ -77,10 +82,10 @@ function checkHeader(path: string): 'missing' | 'empty' | 'sqlite' {
 }
 
 /** Open read-only and look at the file before anything can write to it. */
-function inspectExisting(path: string, verify: 'quick' | 'auto' | 'none'): void {
+function inspectExisting(path: string, verify: 'quick' | 'auto' | 'none', nativeBinding: string | undefined): void {
   let db: Database.Database | null = null;
   try {
-    db = new Database(path, { readonly: true, fileMustExist: true });
+    db = new Database(path, { readonly: true, fileMustExist: true, nativeBinding });
     const userVersion = db.pragma('user_version', { simple: true }) as number;
     const applicationId = db.pragma('application_id', { simple: true }) as number;
     const tables = (db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table'").get() as { n: number }).n;
@@ -136,7 +141,7 @@ function leftUnclosed(path: string): boolean {
  * pragmas and run the pending migrations.
  */
 export function openDatabase(path: string, options: OpenOptions = {}): Database.Database {
-  const probe = new Database(':memory:');
+  const probe = new Database(':memory:', { nativeBinding: options.nativeBinding });
   const actual = options.sqliteVersionOverride ?? (probe.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
   probe.close();
   if (compareVersions(actual, MIN_SQLITE_VERSION) < 0) {
@@ -148,9 +153,9 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database.
   }
 
   const existing = path !== ':memory:' && checkHeader(path) === 'sqlite';
-  if (existing) inspectExisting(path, options.verify ?? 'auto');
+  if (existing) inspectExisting(path, options.verify ?? 'auto', options.nativeBinding);
 
-  const db = new Database(path);
+  const db = new Database(path, { nativeBinding: options.nativeBinding });
   try {
     // A new ledger gets 8 KiB pages rather than SQLite's 4 KiB: its largest tables and indexes
     // (raw usage) take fewer pages and levels, and an import writes ~10 % more rows a second.

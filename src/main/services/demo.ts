@@ -1,5 +1,6 @@
 import { Temporal } from 'temporal-polyfill';
 import type { Channel, PlanConfig } from '../../shared/domain';
+import { seededRandom } from '../../shared/seeded-random';
 import { createServices, type Services } from './index';
 
 /**
@@ -71,18 +72,6 @@ const SPACES: DemoSpace[] = [
   },
 ];
 
-/** A small deterministic generator, so every demo ledger looks the same for the same day. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface DemoSummary {
   environmentId: string;
   spaces: number;
@@ -141,7 +130,8 @@ export async function seedDemo(services: Services, clock: () => number = service
   const edited = at(monthsAgo(3), 11).plans.edit(retail.id, retail.version, { credits: 35_000 }, DEMO_ACTOR);
   at(daysAgo(6), 16).plans.edit(edited.id, edited.version, { overage: true, credits: 38_000 }, DEMO_ACTOR);
 
-  const random = prng(Number(today.toString().replace(/-/g, '')));
+  // Seeded by the day, so every demo ledger looks the same for the same day.
+  const random = seededRandom(Number(today.toString().replace(/-/g, '')));
   const startDay = today.subtract({ days });
   const lines: string[] = ['id,spaceId,channel,direction,credits,occurredAt,identity,campaign'];
   let n = 0;

@@ -5,7 +5,7 @@ import type { PlanStateView, UsageSeries, UsedByChannel } from '../../shared/api
 import { centralBucketsAt, centralUsageCorrections } from '../sync';
 import { getSpace, iso, type Ledger } from '../ledger';
 import { currentAttribution, stateAt, usageInWindow, usageInWindows, type ChannelTotals } from '../accounts';
-import { ServiceError } from './errors';
+import { ApiFailure } from '../../shared/api';
 import { LocalMidnights } from './local-days';
 import type { PlansService } from './plans';
 
@@ -110,7 +110,7 @@ export class DetailsService {
   }
 
   usedByChannel(planId: string, fromMs: number, toMs: number): UsedByChannel {
-    if (!(toMs > fromMs)) throw new ServiceError('validation', 'The time range must end after it starts.');
+    if (!(toMs > fromMs)) throw new ApiFailure('validation', 'The time range must end after it starts.');
     const plan = this.channelsOf(planId);
     const { channels } = plan;
     const totals = this.withCentral(plan, [fromMs, toMs], [usageInWindow(this.ledger, plan.ref, fromMs, toMs)])[0]!;
@@ -120,7 +120,7 @@ export class DetailsService {
   }
 
   usageSeries(planId: string, fromMs: number, toMs: number, groupBy: 'day' | 'week' | 'month'): UsageSeries {
-    if (!(toMs > fromMs)) throw new ServiceError('validation', 'The time range must end after it starts.');
+    if (!(toMs > fromMs)) throw new ApiFailure('validation', 'The time range must end after it starts.');
     const plan = this.channelsOf(planId);
     const { timeZone } = plan;
     // Group starts: local midnights in the plan's zone (weeks start on Monday).
@@ -135,7 +135,7 @@ export class DetailsService {
       if (ms >= toMs) break;
       starts.push({ date: date.toString(), ms });
       if (starts.length > MAX_POINTS) {
-        throw new ServiceError('validation', `That range has more than ${MAX_POINTS} ${groupBy}s; group by a longer period or shorten the range.`);
+        throw new ApiFailure('validation', `That range has more than ${MAX_POINTS} ${groupBy}s; group by a longer period or shorten the range.`);
       }
       date = date.add(step);
     }

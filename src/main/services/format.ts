@@ -1,14 +1,6 @@
-import type { Channel, PlanConfig, Renew } from '../../shared/domain';
+import { LIMIT_LABELS, RENEW_LABELS, type Channel, type PlanConfig, type Renew } from '../../shared/domain';
 
 /** How plan terms read in e-mails, exports and messages. */
-
-export const RENEW_LABELS: Record<Renew, string> = {
-  weekly: 'Weekly',
-  monthly: 'Monthly',
-  quarterly: 'Quarterly',
-  half_year: 'Every six months',
-  annually: 'Annually',
-};
 
 export function renewLabel(renew: Renew | null): string {
   return renew === null ? 'No renewal' : RENEW_LABELS[renew];
@@ -19,7 +11,7 @@ export function formatCredits(n: number): string {
 }
 
 export function limitLabel(config: PlanConfig): string {
-  return config.limit === 'all_channels' ? 'All Channels' : 'Channel Specific';
+  return LIMIT_LABELS[config.limit];
 }
 
 /** "All channels: 10,000" or "SMS: 500; WhatsApp: 300". */
@@ -36,7 +28,7 @@ export function yesNo(value: boolean): string {
 export function describeValue(field: string, value: unknown): string {
   if (value === null || value === undefined) return field === 'renew' ? 'No renewal' : '—';
   if (field === 'renew') return renewLabel(value as Renew);
-  if (field === 'limit') return value === 'all_channels' ? 'All Channels' : 'Channel Specific';
+  if (field === 'limit') return LIMIT_LABELS[value as PlanConfig['limit']] ?? String(value);
   if (typeof value === 'boolean') return yesNo(value);
   if (typeof value === 'number') return formatCredits(value);
   if (typeof value === 'object') {

@@ -1,21 +1,18 @@
 import {
   ApiFailure,
   type Caller,
-  type CommandName,
   type EventName,
   type EventPayload,
-  type Handler,
   type Handlers,
   type SyncStatus,
 } from '../../shared/api';
 import { parseInstant } from '../../shared/engine';
 import type { Services } from './index';
-import { ServiceError } from './errors';
 
 /**
  * The contract's commands over the services. The dispatcher has already checked the caller's
- * role and validated the input; a handler turns the services' refusals into error values with
- * the same kind and message, and tells the screens what changed.
+ * role and validated the input; the services' refusals are ApiFailures the dispatcher answers
+ * with as they are. A handler tells the screens what changed.
  */
 
 export interface HandlerOptions {
@@ -23,28 +20,14 @@ export interface HandlerOptions {
   emit?: <E extends EventName>(name: E, payload: EventPayload<E>) => void;
   /** The network sync client, when the host runs one. */
   sync?: { syncNow(): Promise<unknown> };
+  /** After the sync settings changed (the host's sync client syncs with them soon). */
+  onSettingsChanged?: () => void;
 }
 
 function instant(text: string, field: string): number {
   const ms = parseInstant(text);
   if (ms === null) throw new ApiFailure('validation', `${field}: "${text}" is not a date and time (use ISO-8601, e.g. 2026-01-10T09:00:00Z).`);
   return ms;
-}
-
-function guard<N extends CommandName>(handler: Handler<N>): Handler<N> {
-  return async (input, caller) => {
-    try {
-      return await handler(input, caller);
-    } catch (error) {
-      if (error instanceof ServiceError) {
-        const extra: { issues?: { path: string; message: string }[]; current?: unknown } = {};
-        if (error.issues !== undefined) extra.issues = error.issues;
-        if (error.current !== undefined) extra.current = error.current;
-        throw new ApiFailure(error.kind, error.message, extra);
-      }
-      throw error;
-    }
-  };
 }
 
 export function createHandlers(services: Services, options: HandlerOptions = {}): Handlers {
@@ -138,12 +121,12 @@ export function createHandlers(services: Services, options: HandlerOptions = {})
       return conflict;
     },
     'settings.get': () => services.sync.settings(),
-    'settings.update': ({ centralUrl, token }) => services.sync.updateSettings(centralUrl, token),
+    'settings.update': ({ centralUrl, token }) => {
+      const settings = services.sync.updateSettings(centralUrl, token);
+      options.onSettingsChanged?.();
+      return settings;
+    },
   };
 
-  const guarded = {} as Record<CommandName, Handler<CommandName>>;
-  for (const name of Object.keys(handlers) as CommandName[]) {
-    guarded[name] = guard(handlers[name] as Handler<CommandName>);
-  }
-  return guarded as Handlers;
+  return handlers;
 }

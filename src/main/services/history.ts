@@ -12,7 +12,7 @@ import {
   type Ledger,
 } from '../ledger';
 import { csvLine } from './csv';
-import { ServiceError } from './errors';
+import { ApiFailure } from '../../shared/api';
 import { creditsLabel, describeValue, fieldLabel, limitLabel, renewLabel, yesNo } from './format';
 
 /** The credit history log: filtered keyset pages, and a streamed CSV export. */
@@ -36,16 +36,16 @@ function toFilterMs(filter: HistoryFilter): HistoryFilterMs {
   const result: HistoryFilterMs = {};
   if (filter.from !== undefined) {
     const ms = parseInstant(filter.from);
-    if (ms === null) throw new ServiceError('validation', `"${filter.from}" is not a date and time the filter understands.`);
+    if (ms === null) throw new ApiFailure('validation', `"${filter.from}" is not a date and time the filter understands.`);
     result.fromMs = ms;
   }
   if (filter.to !== undefined) {
     const ms = parseInstant(filter.to);
-    if (ms === null) throw new ServiceError('validation', `"${filter.to}" is not a date and time the filter understands.`);
+    if (ms === null) throw new ApiFailure('validation', `"${filter.to}" is not a date and time the filter understands.`);
     result.toMs = ms;
   }
   if (result.fromMs !== undefined && result.toMs !== undefined && result.toMs <= result.fromMs) {
-    throw new ServiceError('validation', 'The date range must end after it starts.');
+    throw new ApiFailure('validation', 'The date range must end after it starts.');
   }
   if (filter.spaceId !== undefined) result.spaceId = filter.spaceId;
   if (filter.planId !== undefined) result.planId = filter.planId;
@@ -80,7 +80,7 @@ export class HistoryService {
     let position = null;
     if (cursor !== null && cursor !== undefined && cursor !== '') {
       position = decodeCursor(cursor);
-      if (position === null) throw new ServiceError('validation', 'The page cursor is not one this console produced; start again from the first page.');
+      if (position === null) throw new ApiFailure('validation', 'The page cursor is not one this console produced; start again from the first page.');
     }
     const page = historyPage(this.ledger, toFilterMs(filter), position, Math.max(1, Math.min(500, limit)));
     return { entries: page.rows.map(toHistoryEntry), nextCursor: page.next ? encodeCursor(page.next) : null };

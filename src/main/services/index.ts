@@ -59,7 +59,6 @@ export function createServices({ ledger, clock, recover = true }: ServicesOption
   };
 }
 
-export { ServiceError } from './errors';
 export { composeNotification } from './notifications';
 export type { OrgService } from './org';
 export type { PlansService } from './plans';

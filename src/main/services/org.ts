@@ -4,7 +4,8 @@ import type { Environment, Space } from '../../shared/api';
 import { getEnvironment, getSpace, insertEnvironment, insertSpace, insertSpaceChannel, newChangeId, iso, listEnvironments, listPlans, listSpaces, newId, type Ledger, type SpaceRow } from '../ledger';
 import { insertOutbox } from '../sync';
 import { z } from 'zod';
-import { ServiceError, notFound } from './errors';
+import { ApiFailure } from '../../shared/api';
+import { notFound } from '../ledger';
 import { wireChange } from './outbox';
 
 const email = z.email();
@@ -36,10 +37,10 @@ export class OrgService {
    */
   createEnvironment(input: { name: string; demo?: boolean; id?: string }, actor = 'console'): Environment {
     const name = input.name.trim();
-    if (name.length === 0 || name.length > 200) throw new ServiceError('validation', 'An environment needs a name of 1 to 200 characters.');
+    if (name.length === 0 || name.length > 200) throw new ApiFailure('validation', 'An environment needs a name of 1 to 200 characters.');
     const env = { id: input.id ?? newId('ENV'), name, demo: input.demo ?? false, createdAt: this.clock() };
     this.ledger.transaction(() => {
-      if (getEnvironment(this.ledger, env.id)) throw new ServiceError('conflict', `Environment ${env.id} already exists.`);
+      if (getEnvironment(this.ledger, env.id)) throw new ApiFailure('conflict', `Environment ${env.id} already exists.`);
       insertEnvironment(this.ledger, env);
       const change = wireChange({ kind: 'environment.upsert', id: newChangeId(), at: iso(env.createdAt), actor, environment: { id: env.id, name } });
       insertOutbox(this.ledger, change, env.createdAt, null, env.demo);
@@ -68,22 +69,22 @@ export class OrgService {
     const env = getEnvironment(this.ledger, input.environmentId);
     if (!env) throw notFound('environment', input.environmentId);
     const name = input.name.trim();
-    if (name.length === 0 || name.length > 200) throw new ServiceError('validation', 'A space needs a name of 1 to 200 characters.');
+    if (name.length === 0 || name.length > 200) throw new ApiFailure('validation', 'A space needs a name of 1 to 200 characters.');
     const manager = { name: input.accountManager.name.trim(), email: input.accountManager.email.trim() };
-    if (manager.name.length === 0 || manager.name.length > 200) throw new ServiceError('validation', 'A space needs an Account Manager name of 1 to 200 characters.');
+    if (manager.name.length === 0 || manager.name.length > 200) throw new ApiFailure('validation', 'A space needs an Account Manager name of 1 to 200 characters.');
     if (!email.safeParse(manager.email).success) {
-      throw new ServiceError('validation', `"${manager.email}" is not an e-mail address for the Account Manager.`);
+      throw new ApiFailure('validation', `"${manager.email}" is not an e-mail address for the Account Manager.`);
     }
     const seen = new Set<string>();
     for (const { channel } of input.channels) {
-      if (!isChannel(channel)) throw new ServiceError('validation', `"${String(channel)}" is not a channel (${CHANNELS.join(', ')}).`);
-      if (seen.has(channel)) throw new ServiceError('validation', `Channel ${channel} is listed twice.`);
+      if (!isChannel(channel)) throw new ApiFailure('validation', `"${String(channel)}" is not a channel (${CHANNELS.join(', ')}).`);
+      if (seen.has(channel)) throw new ApiFailure('validation', `Channel ${channel} is listed twice.`);
       seen.add(channel);
     }
     const id = input.id ?? newId('SP');
     const at = this.clock();
     this.ledger.transaction(() => {
-      if (getSpace(this.ledger, id)) throw new ServiceError('conflict', `Space ${id} already exists.`);
+      if (getSpace(this.ledger, id)) throw new ApiFailure('conflict', `Space ${id} already exists.`);
       insertSpace(this.ledger, { id, environmentId: input.environmentId, name, accountManager: manager, createdAt: at });
       const space = wireChange({
         kind: 'space.upsert',
@@ -104,7 +105,7 @@ export class OrgService {
       const space = getSpace(this.ledger, spaceId);
       if (!space) throw notFound('space', spaceId);
       if (space.channels.some((c) => c.channel === channel)) {
-        throw new ServiceError('conflict', `Space ${space.name} already has the ${channel} channel.`);
+        throw new ApiFailure('conflict', `Space ${space.name} already has the ${channel} channel.`);
       }
       this.writeChannel(spaceId, channel, bidirectional, this.clock(), actor, space.demo);
     });

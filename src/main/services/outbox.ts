@@ -1,5 +1,5 @@
 import { changeSchema, type Change, type ChangeInput } from '../../shared/sync';
-import { ServiceError } from './errors';
+import { ApiFailure } from '../../shared/api';
 
 /**
  * Outbox rows carry changes in the sync wire format. Each is checked against the wire schema
@@ -17,7 +17,7 @@ export function wireChange(change: ChangeInput): Change {
 /** Who is acting, as the history log and the central service record it. */
 export function actorName(actor: string): string {
   const name = actor.trim();
-  if (name.length === 0) throw new ServiceError('validation', 'Every change must name who makes it; the console has no user name for you.');
-  if (name.length > 200) throw new ServiceError('validation', 'The name of who makes the change is longer than 200 characters.');
+  if (name.length === 0) throw new ApiFailure('validation', 'Every change must name who makes it; the console has no user name for you.');
+  if (name.length > 200) throw new ApiFailure('validation', 'The name of who makes the change is longer than 200 characters.');
   return name;
 }

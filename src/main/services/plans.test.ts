@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Channel, PlanConfig } from '../../shared/domain';
 import { composeEmail } from '../../shared/mail';
-import { ServiceError } from './errors';
+import { ApiFailure } from '../../shared/api';
 import { makeWorld, type World } from './testing';
 
 let w: World;
@@ -36,14 +36,14 @@ function counts(world: World): Record<string, number> {
   };
 }
 
-function expectError(fn: () => unknown, kind: string, message: RegExp): ServiceError {
+function expectError(fn: () => unknown, kind: string, message: RegExp): ApiFailure {
   try {
     fn();
   } catch (error) {
-    expect(error).toBeInstanceOf(ServiceError);
-    expect((error as ServiceError).kind).toBe(kind);
-    expect((error as ServiceError).message).toMatch(message);
-    return error as ServiceError;
+    expect(error).toBeInstanceOf(ApiFailure);
+    expect((error as ApiFailure).kind).toBe(kind);
+    expect((error as ApiFailure).message).toMatch(message);
+    return error as ApiFailure;
   }
   throw new Error('expected a refusal');
 }

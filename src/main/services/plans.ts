@@ -1,4 +1,3 @@
-import { Temporal } from 'temporal-polyfill';
 import { allocationOf, bucketNames, type BucketName, type Channel, type PlanConfig, type PlanPatch } from '../../shared/domain';
 import {
   applyEdit,
@@ -6,24 +5,24 @@ import {
   cloneState,
   createPlanState,
   formatIssue,
-  initialSegment,
-  localMidnightMs,
   mergePatch,
+  nextBoundaries,
   parsePlanConfig,
-  periodAt,
-  previewBoundaries,
-  recordUsage,
+  projectBucket,
+  projectionWindow,
   snapshotAt,
   type Issue,
   type PlanState,
+  type ProjectionWindow,
 } from '../../shared/engine';
 import type { CreditPlan, PlanPreview } from '../../shared/api';
-import { DAY_MS, advancePlanRow, getPlan, getSpace, insertHistory, insertNotification, insertPlan, insertPlanVersion, iso, listPlans, newChangeId, newId, newPlanId, planExists, plansPendingSync, type FieldChange, type Ledger, type NotificationKind, type PlanAction, type PlanRow, type SpaceRow } from '../ledger';
+import { advancePlanRow, getPlan, getSpace, insertHistory, insertNotification, insertPlan, insertPlanVersion, iso, listPlans, newChangeId, newId, newPlanId, planExists, plansPendingSync, type FieldChange, type Ledger, type NotificationKind, type PlanAction, type PlanRow, type SpaceRow } from '../ledger';
 import { insertOutbox } from '../sync';
 import { afterPlanVersion, currentAttribution, spaceDailyRate, stateAt } from '../accounts';
 import { actorName, wireChange } from './outbox';
 import { diffPlanConfigs } from '../../shared/sync';
-import { ServiceError, notFound } from './errors';
+import { ApiFailure } from '../../shared/api';
+import { notFound } from '../ledger';
 import { composeNotification } from './notifications';
 
 /**
@@ -97,7 +96,7 @@ export class PlansService {
       const have = new Set(space.channels.map((c) => c.channel));
       const missing = (Object.keys(config.credits) as Channel[]).filter((c) => !have.has(c));
       if (missing.length > 0) {
-        throw new ServiceError(
+        throw new ApiFailure(
           'validation',
           `Space ${space.name} has no ${missing.join(', ')} channel${missing.length > 1 ? 's' : ''}; add ${missing.length > 1 ? 'them' : 'it'} to the space first or remove ${missing.length > 1 ? 'them' : 'it'} from the plan.`,
           { issues: missing.map((c) => ({ path: `credits.${c}`, message: `the space has no ${c} channel` })) },
@@ -109,14 +108,14 @@ export class PlansService {
       .map((p) => ({ id: p.id, config: p.config }));
     const conflicts = checkCoexistence({ id: planId, config }, others, undefined, '');
     if (conflicts.length > 0) {
-      throw new ServiceError('conflict', issuesMessage('This plan cannot coexist with the space’s other plans', conflicts), { issues: conflicts });
+      throw new ApiFailure('conflict', issuesMessage('This plan cannot coexist with the space’s other plans', conflicts), { issues: conflicts });
     }
   }
 
   create(spaceId: string, config: unknown, who: string): CreditPlan {
     const actor = actorName(who);
     const parsed = parsePlanConfig(config, '');
-    if (!parsed.ok) throw new ServiceError('validation', issuesMessage('The plan is not valid', parsed.issues), { issues: parsed.issues });
+    if (!parsed.ok) throw new ApiFailure('validation', issuesMessage('The plan is not valid', parsed.issues), { issues: parsed.issues });
     const id = this.ledger.transaction(() => {
       const space = getSpace(this.ledger, spaceId);
       if (!space) throw notFound('space', spaceId);
@@ -137,13 +136,13 @@ export class PlansService {
       const plan = this.current(planId, baseVersion, 'edit');
       const space = getSpace(this.ledger, plan.spaceId)!;
       const merged = mergePatch(plan.config, patch, '');
-      if (!merged.ok) throw new ServiceError('validation', issuesMessage('The edited plan is not valid', merged.issues), { issues: merged.issues });
+      if (!merged.ok) throw new ApiFailure('validation', issuesMessage('The edited plan is not valid', merged.issues), { issues: merged.issues });
       const changes = diffPlanConfigs(plan.config, merged.value);
-      if (changes.length === 0) throw new ServiceError('validation', `The edit changes nothing in plan ${plan.id}; change a field before saving.`);
+      if (changes.length === 0) throw new ApiFailure('validation', `The edit changes nothing in plan ${plan.id}; change a field before saving.`);
       this.checkAgainstSpace(space, plan.id, merged.value);
       const at = this.clock();
       if (!advancePlanRow(this.ledger, plan.ref, plan.version, { config: merged.value, deletedAt: null, at, actor })) {
-        throw new ServiceError('conflict', `Plan ${plan.id} changed while saving; reload it and try again.`);
+        throw new ApiFailure('conflict', `Plan ${plan.id} changed while saving; reload it and try again.`);
       }
       this.record(space, { ref: plan.ref, id: plan.id, kind: 'edit', version: plan.version + 1, baseVersion: plan.version, config: merged.value, previous: plan.config, at, actor });
     });
@@ -157,7 +156,7 @@ export class PlansService {
       const space = getSpace(this.ledger, plan.spaceId)!;
       const at = this.clock();
       if (!advancePlanRow(this.ledger, plan.ref, plan.version, { config: plan.config, deletedAt: at, at, actor })) {
-        throw new ServiceError('conflict', `Plan ${plan.id} changed while deleting; reload it and try again.`);
+        throw new ApiFailure('conflict', `Plan ${plan.id} changed while deleting; reload it and try again.`);
       }
       this.record(space, { ref: plan.ref, id: plan.id, kind: 'delete', version: plan.version + 1, baseVersion: plan.version, config: plan.config, previous: plan.config, at, actor });
     });
@@ -169,11 +168,11 @@ export class PlansService {
     const plan = getPlan(this.ledger, planId);
     if (!plan) throw notFound('credit plan', planId);
     if (plan.deletedAt !== null) {
-      throw new ServiceError('conflict', `Plan ${plan.id} was deleted on ${iso(plan.deletedAt)} by ${plan.updatedBy}; it can no longer be ${what === 'edit' ? 'edited' : 'deleted'}.`);
+      throw new ApiFailure('conflict', `Plan ${plan.id} was deleted on ${iso(plan.deletedAt)} by ${plan.updatedBy}; it can no longer be ${what === 'edit' ? 'edited' : 'deleted'}.`);
     }
     if (plan.version !== baseVersion) {
       const space = getSpace(this.ledger, plan.spaceId)!;
-      throw new ServiceError(
+      throw new ApiFailure(
         'conflict',
         `Plan ${plan.id} was changed by ${plan.updatedBy} at ${iso(plan.updatedAt)} (it is now version ${plan.version}, you had version ${baseVersion}); review the current plan and ${what} it again.`,
         { current: this.view(plan, space, false) },
@@ -256,7 +255,7 @@ export class PlansService {
     if (planId !== undefined) {
       plan = getPlan(this.ledger, planId);
       if (!plan) throw notFound('credit plan', planId);
-      if (plan.spaceId !== spaceId) throw new ServiceError('validation', `Plan ${planId} belongs to another space.`);
+      if (plan.spaceId !== spaceId) throw new ApiFailure('validation', `Plan ${planId} belongs to another space.`);
     }
     const parsed = parsePlanConfig(config, '');
     if (!parsed.ok) return { issues: parsed.issues, boundaries: [], projection: [], editImpact: null };
@@ -265,7 +264,7 @@ export class PlansService {
     try {
       this.checkAgainstSpace(space, planId ?? '(draft)', draft);
     } catch (error) {
-      if (!(error instanceof ServiceError)) throw error;
+      if (!(error instanceof ApiFailure)) throw error;
       issues.push(...(error.issues ?? [{ path: '', message: error.message }]));
     }
     const now = this.clock();
@@ -303,41 +302,7 @@ export class PlansService {
   }
 }
 
-function nextBoundaries(config: PlanConfig, now: number): ReturnType<typeof previewBoundaries> {
-  const { date, timeZone } = config.activation;
-  if (config.renew === null) return previewBoundaries(date, timeZone, null, 1);
-  const segment = initialSegment(date, timeZone, config.renew);
-  const from = now < segment.startMs ? 0 : periodAt(segment, now).index + 1;
-  return previewBoundaries(date, timeZone, config.renew, 6, from);
-}
-
-/** Without renewal the plan's one period never ends: the projection looks a year ahead. */
-const UNRENEWED_HORIZON_DAYS = 366;
-/** Points per bucket on the chart at most: longer projections are sampled, keeping each period's edges. */
-const MAX_PROJECTION_POINTS = 200;
-
-interface ProjectionWindow {
-  fromMs: number;
-  toMs: number;
-}
-
-/**
- * The projection covers the periods whose starts the preview lists: from now (or from the
- * activation, if later) to the end of the last listed period.
- */
-function projectionWindow(config: PlanConfig, shown: ReturnType<typeof previewBoundaries>, now: number): ProjectionWindow {
-  const { date, timeZone } = config.activation;
-  const fromMs = Math.max(now, localMidnightMs(date, timeZone));
-  const last = shown.at(-1);
-  if (config.renew === null || last === undefined) {
-    const toMs = Temporal.Instant.fromEpochMilliseconds(fromMs).toZonedDateTimeISO(timeZone).add({ days: UNRENEWED_HORIZON_DAYS }).epochMilliseconds;
-    return { fromMs, toMs };
-  }
-  const [end] = previewBoundaries(date, timeZone, config.renew, 1, last.index + 1);
-  return { fromMs, toMs: end?.startMs ?? fromMs };
-}
-
-/** Balances of one bucket day by day (days of the plan's zone) if the space's recent daily traffic continues. */
+/** Balances of one bucket day by day if the space's recent daily traffic continues (the engine's projection). */
 function project(
   ledger: Ledger,
   spaceId: string,
@@ -348,47 +313,8 @@ function project(
   now: number,
   window: ProjectionWindow,
 ): PlanPreview['projection'][number] {
-  const channels: Channel[] | 'all' = bucket === 'ALL' ? 'all' : [bucket];
-  const dailyRate = spaceDailyRate(ledger, spaceId, channels, now);
-  const perDay = Math.round(dailyRate);
+  const dailyRate = spaceDailyRate(ledger, spaceId, bucket === 'ALL' ? 'all' : [bucket], now);
   const channel: Channel | undefined = bucket === 'ALL' ? spaceChannels[0] : bucket;
-  const timeZone = config.activation.timeZone;
-  const sim = cloneState(start);
-  const days: { t: number; remaining: number; period: number | null }[] = [];
-  let runsOutOn: string | null = null;
-  const periods = new Set<number>();
-  const runOut = new Set<number>();
-  // One sample a local day: the first at the window's start, then at local noon of each next
-  // day, stepped in 24 h from the first noon. A daylight-saving change moves a sample an hour
-  // or so off noon, never to another date, and the polyfill's zoned arithmetic (~25 µs a day,
-  // over 2,000 days for a yearly plan) stays out of the loop.
-  const first = Temporal.Instant.fromEpochMilliseconds(window.fromMs).toZonedDateTimeISO(timeZone);
-  const firstNoon = first.toPlainDate().toZonedDateTime({ timeZone, plainTime: new Temporal.PlainTime(12) }).epochMilliseconds;
-  const localDate = (t: number): string => Temporal.Instant.fromEpochMilliseconds(t).toZonedDateTimeISO(timeZone).toPlainDate().toString();
-  for (let k = 0; ; k += 1) {
-    const t = k === 0 ? window.fromMs : firstNoon + k * DAY_MS;
-    if (t >= window.toMs) break;
-    if (perDay > 0 && channel !== undefined) {
-      const decision = recordUsage(sim, { id: '', channel, credits: perDay, direction: 'MT' }, t);
-      if (!decision.accepted) {
-        const left = snapshotAt(sim, t).buckets[bucket]?.remaining ?? 0;
-        if (left > 0) recordUsage(sim, { id: '', channel, credits: left, direction: 'MT' }, t);
-      }
-    }
-    const snapshot = snapshotAt(sim, t);
-    const remaining = snapshot.buckets[bucket]?.remaining ?? (snapshot.period === null ? allocationOf(config, bucket) : 0);
-    const period = snapshot.period?.index ?? null;
-    days.push({ t, remaining, period });
-    if (period === null) continue;
-    periods.add(period);
-    if (perDay > 0 && remaining === 0) {
-      runOut.add(period);
-      runsOutOn ??= localDate(t);
-    }
-  }
-  const step = Math.ceil(days.length / MAX_PROJECTION_POINTS);
-  const points = days
-    .filter((d, i) => i % step === 0 || i === days.length - 1 || d.period !== days[i - 1]?.period || d.period !== days[i + 1]?.period)
-    .map((d) => ({ at: iso(d.t), remaining: d.remaining }));
-  return { bucket, dailyRate, points, runsOutOn, periods: periods.size, runOutPeriods: runOut.size };
+  const projection = projectBucket(config, start, bucket, dailyRate, channel, window);
+  return { ...projection, points: projection.points.map((p) => ({ at: iso(p.atMs), remaining: p.remaining })) };
 }

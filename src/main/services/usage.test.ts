@@ -5,7 +5,7 @@ import type { PlanConfig } from '../../shared/domain';
 import { BEGINNING, insertPlan, insertPlanVersion } from '../ledger';
 import { importUsageFile } from '../usage-import';
 import { refreshPlans } from '../accounts';
-import { ServiceError } from './errors';
+import { ApiFailure } from '../../shared/api';
 import { csv, makeWorld, type World } from './testing';
 
 let w: World;
@@ -94,7 +94,7 @@ describe('usage import', () => {
     await expect(w.services.usage.importText('x.csv', 'id,space,channel,occurredAt\nx,SP-RETAIL,SMS,2026-03-01T00:00:00Z', 'ana')).rejects.toThrow(
       /Nothing was imported: line 1: the CSV header lacks spaceId/,
     );
-    await expect(w.services.usage.importText('x.csv', '\n\n', 'ana')).rejects.toBeInstanceOf(ServiceError);
+    await expect(w.services.usage.importText('x.csv', '\n\n', 'ana')).rejects.toBeInstanceOf(ApiFailure);
     expect(w.t.ledger.db.prepare('SELECT count(*) AS n FROM usage_events').get()).toEqual({ n: 0 });
   });
 

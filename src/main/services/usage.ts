@@ -9,7 +9,7 @@ import {
   type ImportProgress,
 } from '../usage-import';
 import { newId, type Ledger } from '../ledger';
-import { ServiceError } from './errors';
+import { ApiFailure } from '../../shared/api';
 
 /** Usage import (CSV or JSON Lines, streamed, idempotent by event id) and direct recording. */
 export class UsageService {
@@ -45,6 +45,6 @@ export class UsageService {
 }
 
 function translate(error: unknown): unknown {
-  if (error instanceof ImportFormatError) return new ServiceError('validation', `Nothing was imported: ${error.message}.`);
+  if (error instanceof ImportFormatError) return new ApiFailure('validation', `Nothing was imported: ${error.message}.`);
   return error;
 }

@@ -1,10 +1,7 @@
 import type { SyncStatus } from '../../shared/api';
 import { START_CURSOR, type ChangeResult } from '../../shared/sync';
-import { setAsideConflict } from './conflicts';
-import { getSyncState, settleOutbox, type OutboxRow } from './outbox';
-import { applyPullPage, refreshEngine } from './pull';
-import type { Services } from '../services';
-import { SyncService } from './service';
+import type { OutboxRow } from './outbox';
+import type { SyncService } from './service';
 import { backoffDelay } from './backoff';
 import { CentralFailure, pullChanges, pushChanges, type CentralEndpoint } from './central-http';
 
@@ -20,7 +17,8 @@ import { CentralFailure, pullChanges, pushChanges, type CentralEndpoint } from '
  * cursor after it, so a page read twice is applied as the same latest state.
  */
 export interface SyncClientOptions {
-  services: Services;
+  /** What the client uses of the console's services (it never reads or writes the ledger itself). */
+  services: { sync: SyncService; clock: () => number };
   /** Each new status, for the screens' `sync.status` event. */
   onStatus?: (status: SyncStatus) => void;
   /** Plans whose records a pull or a conflict changed (for `ledger.changed`). */
@@ -40,7 +38,7 @@ export interface SyncClientOptions {
 }
 
 export class SyncClient {
-  private readonly services: Services;
+  private readonly services: SyncClientOptions['services'];
   private readonly options: Required<Omit<SyncClientOptions, 'services' | 'onStatus' | 'onLedgerChanged' | 'log'>>;
   private chain: Promise<void> = Promise.resolve();
   private queued: Promise<void> | null = null;
@@ -143,10 +141,9 @@ export class SyncClient {
   }
 
   private async round(): Promise<void> {
-    const state = getSyncState(this.services.ledger);
-    const token = this.services.sync.token();
-    if (state.centralUrl === null || token === null) return;
-    const endpoint: CentralEndpoint = { url: state.centralUrl, token, timeoutMs: this.options.timeoutMs };
+    const central = this.services.sync.endpoint();
+    if (central === null) return;
+    const endpoint: CentralEndpoint = { ...central, timeoutMs: this.options.timeoutMs };
     this.report({ state: 'syncing' });
     try {
       await this.push(endpoint);
@@ -180,70 +177,25 @@ export class SyncClient {
         batch.push(row);
       }
       if (batch.length === 0) return;
-      this.services.ledger.transaction(() => {
-        for (const row of batch) sync.markSent(row.changeId);
-      });
+      sync.markBatchSent(batch.map((row) => row.changeId));
       let results: ChangeResult[];
       try {
         results = (await pushChanges(endpoint, batch.map((row) => row.payload))).results;
       } catch (error) {
         if (error instanceof CentralFailure && error.kind === 'change_id_reused') {
           // Not ours to retry: the same id with another payload can never be applied.
-          this.settleRefused(batch.filter((row) => error.changeIds.includes(row.changeId)), error.message);
+          sync.settleRefused(batch.filter((row) => error.changeIds.includes(row.changeId)), error.message);
           continue;
         }
         throw error;
       }
       if (results.length !== batch.length) throw new CentralFailure('unreachable', 'The central service answered a push with the wrong number of results.');
-      this.settle(batch, results);
-    }
-  }
-
-  private settle(batch: OutboxRow[], results: ChangeResult[]): void {
-    const { ledger, clock } = this.services;
-    const changed: string[] = [];
-    ledger.transaction(() => {
-      batch.forEach((row, i) => {
-        const result = results[i]!;
-        if (result.id !== row.changeId) throw new CentralFailure('unreachable', 'The central service answered a push out of order.');
-        if (result.status === 'applied' || result.status === 'already_applied') {
-          settleOutbox(ledger, row.changeId, 'accepted', clock());
-          return;
-        }
-        const reason = result.status === 'conflict' ? 'outdated' : 'rejected';
-        if (row.planRef !== null && row.baseVersion !== null) {
-          setAsideConflict(ledger, { planRef: row.planRef, baseVersion: row.baseVersion, reason, message: result.message, at: clock(), newId: SyncService.newConflictId });
-          if (row.planId !== null) changed.push(row.planId);
-        } else {
-          settleOutbox(ledger, row.changeId, 'rejected', clock(), result.message);
-        }
-      });
-      if (changed.length > 0) this.refresh(changed);
-    });
-    if (changed.length > 0) this.config.onLedgerChanged?.(changed);
-  }
-
-  private settleRefused(rows: OutboxRow[], message: string): void {
-    const { ledger, clock } = this.services;
-    ledger.transaction(() => {
-      for (const row of rows) {
-        if (row.planRef !== null && row.baseVersion !== null) {
-          setAsideConflict(ledger, { planRef: row.planRef, baseVersion: row.baseVersion, reason: 'rejected', message, at: clock(), newId: SyncService.newConflictId });
-        } else settleOutbox(ledger, row.changeId, 'rejected', clock(), message);
+      if (results.some((result, i) => result.id !== batch[i]!.changeId)) {
+        throw new CentralFailure('unreachable', 'The central service answered a push out of order.');
       }
-    });
-  }
-
-  /** Engine states of plans taken back to an earlier version. */
-  private refresh(planIds: string[]): void {
-    const { ledger } = this.services;
-    const refs = planIds.flatMap((id) => {
-      const row = ledger.stmt('SELECT ref FROM plans WHERE id = ?').get(id) as { ref: number } | undefined;
-      return row ? [row.ref] : [];
-    });
-    if (refs.length === 0) return;
-    ledger.plansGeneration += 1;
-    refreshEngine(ledger, refs, this.services.clock());
+      const changed = sync.settlePush(batch, results);
+      if (changed.length > 0) this.config.onLedgerChanged?.(changed);
+    }
   }
 
   /**
@@ -254,10 +206,10 @@ export class SyncClient {
    * central service that does not count leaves the total unknown (null).
    */
   private async pull(endpoint: CentralEndpoint): Promise<void> {
-    const { ledger, clock } = this.services;
+    const { sync } = this.services;
     let done = 0;
     let total: number | null = null;
-    const cursor = getSyncState(ledger).cursor ?? START_CURSOR;
+    const cursor = sync.cursor() ?? START_CURSOR;
     // A central service older than `count` refuses the parameter (400): pull without a total.
     let next = pullChanges(endpoint, cursor, this.options.pageLimit, true).catch((error: unknown) => {
       if (error instanceof CentralFailure && error.kind === 'refused') return pullChanges(endpoint, cursor, this.options.pageLimit);
@@ -270,7 +222,7 @@ export class SyncClient {
         next.catch(() => undefined); // awaited on the next turn; a failure there ends the round
       }
       if (total === null && page.remaining !== undefined) total = page.items.length + page.remaining;
-      const result = applyPullPage(ledger, page, { now: clock(), newId: SyncService.newConflictId });
+      const result = sync.applyPage(page);
       done += result.applied;
       if (result.planIds.size > 0) this.config.onLedgerChanged?.([...result.planIds]);
       if (!page.hasMore) return;

@@ -252,10 +252,7 @@ export function applyPullPage(
           break;
       }
     }
-    if (touched.size > 0) {
-      ledger.plansGeneration += 1;
-      refreshEngine(ledger, touched, now);
-    }
+    if (touched.size > 0) refreshEngine(ledger, touched, now);
     updateSyncState(ledger, { cursor: page.nextCursor });
     // Plan details read these plans' central slots again (also right if this transaction fails).
     forgetCentralUsage(ledger, usagePlans);
@@ -265,6 +262,7 @@ export function applyPullPage(
 
 /** The engine states of plans whose versions changed: re-decided from the beginning. */
 export function refreshEngine(ledger: Ledger, refs: Iterable<number>, now: number): void {
+  ledger.plansGeneration += 1; // the plans' timelines are read again
   const attribution = currentAttribution(ledger);
   const delta = new AggregateDelta();
   for (const ref of refs) {

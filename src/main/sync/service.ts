@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { SyncConflict, SyncStatus } from '../../shared/api';
 import { CHANNELS, type PlanConfig } from '../../shared/domain';
-import { closeConflict, getConflict, listConflicts, openConflictCount, type ConflictRow } from './conflicts';
+import type { ChangeResult, PullItem } from '../../shared/sync';
+import { closeConflict, getConflict, listConflicts, openConflictCount, setAsideConflict, type ConflictRow } from './conflicts';
+import { applyPullPage, refreshEngine, type PullPageResult } from './pull';
 import {
   getOutbox,
   getSyncState,
@@ -14,19 +16,27 @@ import {
   type OutboxRow,
   type SyncStateRow,
 } from './outbox';
-import { getPlanByRef, iso, setNotificationStatus, type Ledger } from '../ledger';
-import { ServiceError, notFound } from '../services/errors';
-import type { PlansService } from '../services';
+import { getPlan, getPlanByRef, iso, setNotificationStatus, type Ledger } from '../ledger';
+import { ApiFailure } from '../../shared/api';
+import { notFound } from '../ledger';
+
+/** What resolving a conflict with "mine" needs of the plans service: saving my plan again. */
+export interface PlanWriter {
+  edit(planId: string, baseVersion: number, patch: PlanConfig, who: string): unknown;
+  delete(planId: string, baseVersion: number, who: string): unknown;
+}
 
 /**
- * Sync state and the outbox, as data. The network client (another room) drains the outbox
- * through `toSend` / `markSent` / `accepted` / `rejected` and reports rounds with `report`.
+ * Sync state, the outbox, pulled pages and conflicts, as the screens and the network client
+ * see them. The client (client.ts) drains the outbox through `toSend` / `markBatchSent` /
+ * `settlePush`, applies pulled pages with `applyPage`, and reports rounds with `report`; it
+ * never reads or writes the ledger itself.
  */
 export class SyncService {
   constructor(
     private readonly ledger: Ledger,
     private readonly clock: () => number,
-    private readonly plans?: PlansService,
+    private readonly plans?: PlanWriter,
   ) {}
 
   status(): SyncStatus {
@@ -59,14 +69,25 @@ export class SyncService {
       try {
         url = new URL(centralUrl);
       } catch {
-        throw new ServiceError('validation', `"${centralUrl}" is not a URL.`);
+        throw new ApiFailure('validation', `"${centralUrl}" is not a URL.`);
       }
       if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-        throw new ServiceError('validation', 'The central service URL must start with https:// (or http:// for a local test service).');
+        throw new ApiFailure('validation', 'The central service URL must start with https:// (or http:// for a local test service).');
       }
     }
     this.ledger.transaction(() => setSyncSettings(this.ledger, centralUrl, token));
     return this.settings();
+  }
+
+  /** Where to sync and with which token; null while either is not set. */
+  endpoint(): { url: string; token: string } | null {
+    const state = getSyncState(this.ledger);
+    return state.centralUrl === null || state.token === null ? null : { url: state.centralUrl, token: state.token };
+  }
+
+  /** The cursor the next pull starts from (null before the first pull). */
+  cursor(): string | null {
+    return getSyncState(this.ledger).cursor;
   }
 
   toSend(limit = 100): OutboxRow[] {
@@ -75,6 +96,65 @@ export class SyncService {
 
   markSent(changeId: string, error: string | null = null): void {
     this.ledger.transaction(() => markOutboxSent(this.ledger, changeId, this.clock(), error));
+  }
+
+  /** A batch is about to be sent: one transaction for all of it. */
+  markBatchSent(changeIds: readonly string[]): void {
+    const at = this.clock();
+    this.ledger.transaction(() => {
+      for (const changeId of changeIds) markOutboxSent(this.ledger, changeId, at);
+    });
+  }
+
+  /**
+   * The central service's answers to a pushed batch (in the batch's order), in one
+   * transaction: accepted changes are settled; a refused change of a plan sets that plan's
+   * waiting changes aside as a conflict and takes its engine state back to the central
+   * version. Returns the plans whose records changed.
+   */
+  settlePush(batch: readonly OutboxRow[], results: readonly ChangeResult[]): string[] {
+    const changed: string[] = [];
+    this.ledger.transaction(() => {
+      batch.forEach((row, i) => {
+        const result = results[i]!;
+        if (result.status === 'applied' || result.status === 'already_applied') {
+          settleOutbox(this.ledger, row.changeId, 'accepted', this.clock());
+          return;
+        }
+        const reason = result.status === 'conflict' ? 'outdated' : 'rejected';
+        if (this.setAside(row, reason, result.message) && row.planId !== null) changed.push(row.planId);
+      });
+      this.refreshPlans(changed);
+    });
+    return changed;
+  }
+
+  /** Changes the central service can never apply (their id was used for another change). */
+  settleRefused(rows: readonly OutboxRow[], message: string): void {
+    this.ledger.transaction(() => {
+      for (const row of rows) this.setAside(row, 'rejected', message);
+    });
+  }
+
+  /** A plan change is set aside as a conflict; any other change is settled as rejected. */
+  private setAside(row: OutboxRow, reason: 'outdated' | 'rejected', message: string): boolean {
+    if (row.planRef !== null && row.baseVersion !== null) {
+      setAsideConflict(this.ledger, { planRef: row.planRef, baseVersion: row.baseVersion, reason, message, at: this.clock(), newId: SyncService.newConflictId });
+      return true;
+    }
+    settleOutbox(this.ledger, row.changeId, 'rejected', this.clock(), message);
+    return false;
+  }
+
+  /** Engine states of plans taken back to an earlier version. */
+  private refreshPlans(planIds: readonly string[]): void {
+    const refs = planIds.flatMap((id) => getPlan(this.ledger, id)?.ref ?? []);
+    if (refs.length > 0) refreshEngine(this.ledger, refs, this.clock());
+  }
+
+  /** One pulled page and the cursor after it, in one transaction. */
+  applyPage(page: { items: readonly PullItem[]; nextCursor: string }): PullPageResult {
+    return applyPullPage(this.ledger, page, { now: this.clock(), newId: SyncService.newConflictId });
   }
 
   /** The central service accepted the change: its e-mail is now the central service's to send. */
@@ -110,7 +190,7 @@ export class SyncService {
     const conflict = getConflict(this.ledger, conflictId);
     if (conflict === null) throw notFound('conflict', conflictId);
     if (conflict.resolvedAt !== null) {
-      throw new ServiceError('conflict', `This conflict was already resolved (${conflict.resolution === 'central' ? 'central version kept' : 'your version applied'}).`);
+      throw new ApiFailure('conflict', `This conflict was already resolved (${conflict.resolution === 'central' ? 'central version kept' : 'your version applied'}).`);
     }
     this.ledger.transaction(() => {
       let rebased: string | null = null;
@@ -119,10 +199,10 @@ export class SyncService {
         if (plans === undefined) throw new Error('SyncService needs the plans service to apply a change again');
         const current = getPlanByRef(this.ledger, conflict.planRef);
         if (current === null || conflict.baseVersion === 0) {
-          throw new ServiceError('conflict', `The central service has no plan ${conflict.planId} to apply your version on; keep the central state, then create the plan again.`);
+          throw new ApiFailure('conflict', `The central service has no plan ${conflict.planId} to apply your version on; keep the central state, then create the plan again.`);
         }
         if (current.deletedAt !== null) {
-          throw new ServiceError('conflict', `Plan ${conflict.planId} was deleted on the central service; your version cannot be applied on top of it. Keep the central state, then create a new plan.`);
+          throw new ApiFailure('conflict', `Plan ${conflict.planId} was deleted on the central service; your version cannot be applied on top of it. Keep the central state, then create a new plan.`);
         }
         if (conflict.mine.deleted) plans.delete(conflict.planId, current.version, who);
         else if (!sameConfig(conflict.mine.config, current.config)) plans.edit(conflict.planId, current.version, conflict.mine.config, who);

@@ -12,7 +12,10 @@ export type Handler<N extends CommandName> = (
 export type Handlers = { [N in CommandName]: Handler<N> };
 
 export interface Dispatcher {
-  /** Never throws: every answer is a typed result. */
+  /**
+   * Never throws: every answer is a typed result, whatever reaches it over IPC or HTTP (a
+   * compromised page can send any structured-clone value as a command name or input).
+   */
   dispatch(name: unknown, input: unknown, caller: Caller): Promise<Result<unknown>>;
 }
 
@@ -33,6 +36,16 @@ const ROLE_NAMES: Record<Caller['role'], string> = {
 
 export function createDispatcher(handlers: Handlers, options: DispatcherOptions = {}): Dispatcher {
   async function dispatch(name: unknown, input: unknown, caller: Caller): Promise<Result<unknown>> {
+    try {
+      return await answer(name, input, caller);
+    } catch (error) {
+      if (error instanceof ApiFailure) return { ok: false, error: error.error };
+      options.onInternalError?.(error, typeof name === 'string' ? name.slice(0, 100) : 'unknown command');
+      return fail('internal', 'Something went wrong in the console; nothing was changed. The details are in its log.');
+    }
+  }
+
+  async function answer(name: unknown, input: unknown, caller: Caller): Promise<Result<unknown>> {
     if (!isCommandName(name)) {
       // Describe without serializing: a hostile name may be an object JSON cannot encode.
       const shown = typeof name === 'string' ? JSON.stringify(name.slice(0, 100)) : `of type ${typeof name}`;
@@ -49,20 +62,14 @@ export function createDispatcher(handlers: Handlers, options: DispatcherOptions 
       const where = first && first.path ? `${first.path}: ` : '';
       return fail('validation', `${where}${first?.message ?? 'invalid input'}`, { issues });
     }
-    try {
-      const handler = handlers[name] as (input: unknown, caller: Caller) => unknown;
-      const output: unknown = await handler(parsed.data, caller);
-      const checked = spec.output.safeParse(output);
-      if (!checked.success) {
-        options.onInternalError?.(new Error(`output of ${name} breaks its schema: ${checked.error.message}`), name);
-        return fail('internal', 'The console produced an answer it could not vouch for; the details are in its log.');
-      }
-      return ok(checked.data as CommandOutput<typeof name>);
-    } catch (error) {
-      if (error instanceof ApiFailure) return { ok: false, error: error.error };
-      options.onInternalError?.(error, name);
-      return fail('internal', 'Something went wrong in the console; nothing was changed. The details are in its log.');
+    const handler = handlers[name] as (input: unknown, caller: Caller) => unknown;
+    const output: unknown = await handler(parsed.data, caller);
+    const checked = spec.output.safeParse(output);
+    if (!checked.success) {
+      options.onInternalError?.(new Error(`output of ${name} breaks its schema: ${checked.error.message}`), name);
+      return fail('internal', 'The console produced an answer it could not vouch for; the details are in its log.');
     }
+    return ok(checked.data as CommandOutput<typeof name>);
   }
   return { dispatch };
 }

@@ -36,8 +36,9 @@ export function fail(kind: ErrorKind, message: string, extra: Omit<ApiError, 'ki
 }
 
 /**
- * Thrown by handlers to answer with a typed error; the dispatcher turns it into a value.
- * Anything else thrown becomes an `internal` error whose details stay in the main process.
+ * A failure the person using the console can act on: the services throw it, and the
+ * dispatcher answers with it as a value, kind and message unchanged. Anything else thrown
+ * becomes an `internal` error whose details stay in the main process.
  */
 export class ApiFailure extends Error {
   readonly error: ApiError;
@@ -45,5 +46,17 @@ export class ApiFailure extends Error {
     super(message);
     this.name = 'ApiFailure';
     this.error = { kind, message, ...extra };
+  }
+
+  get kind(): ErrorKind {
+    return this.error.kind;
+  }
+
+  get issues(): ApiIssue[] | undefined {
+    return this.error.issues;
+  }
+
+  get current(): unknown {
+    return this.error.current;
   }
 }

@@ -1,4 +1,4 @@
-import { CHANNELS, type Channel, type PlanConfig, type Renew } from '../domain';
+import { CHANNELS, LIMIT_LABELS, RENEW_LABELS, type Channel, type PlanConfig, type Renew } from '../domain';
 import { isoSecond, localMidnightMs } from '../engine';
 import type { FieldChange } from '../sync';
 
@@ -38,16 +38,9 @@ export interface ComposedEmail {
   html: string;
 }
 
-const RENEW_LABELS: Record<Renew, string> = {
-  weekly: 'Weekly',
-  monthly: 'Monthly',
-  quarterly: 'Quarterly',
-  half_year: 'Every six months',
-  annually: 'Annually',
-};
 
 const yesNo = (value: boolean): string => (value ? 'Yes' : 'No');
-const limitLabel = (limit: PlanConfig['limit']): string => (limit === 'all_channels' ? 'All Channels' : 'Channel Specific');
+const limitLabel = (limit: PlanConfig['limit']): string => LIMIT_LABELS[limit];
 const credits = (n: number): string => `${n.toLocaleString('en-US')} credits`;
 
 function channelDirection(channel: Channel, facts: PlanFacts): string {

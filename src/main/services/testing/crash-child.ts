@@ -117,7 +117,7 @@ async function loop(): Promise<void> {
           ack(`plan ${deleted.id} ${deleted.version}`);
         }
       } catch (error) {
-        if (!(error instanceof Error && error.name === 'ServiceError')) throw error;
+        if (!(error instanceof Error && error.name === 'ApiFailure')) throw error;
       }
     } else {
       const prefix = `${round}-b${batch++}-`;
