@@ -77,6 +77,74 @@ describe.concurrent('npm run --silent scenario -- FILE', () => {
     expect(JSON.parse(result.stdout)).toStrictEqual(JSON.parse(SPEC_OUTPUT));
   });
 
+  it('moves a non-renewing plan to a later activation: the cut period ends there, a fresh allocation follows (examples/moved-activation.json)', async ({
+    expect,
+  }) => {
+    const result = await scenario('examples/moved-activation.json');
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const out = JSON.parse(result.stdout) as {
+      events: unknown[];
+      queries: { period: unknown; buckets: Record<string, unknown> }[];
+    };
+    expect(out.events).toStrictEqual([0, 1, 2, 3].map((index) => ({ index, accepted: true })));
+    expect(out.queries[0]?.period).toStrictEqual({
+      index: 1,
+      start: '2026-01-10T00:00:00Z',
+      end: '2026-02-01T00:00:00Z',
+    });
+    expect(out.queries[1]?.period).toStrictEqual({
+      index: 2,
+      start: '2026-02-01T00:00:00Z',
+      end: null,
+    });
+    expect(out.queries[1]?.buckets.ALL).toStrictEqual({
+      allocated: 10,
+      used: 10,
+      remaining: 0,
+      carriedIn: 0,
+      overage: { added: 0, at: null },
+    });
+  });
+
+  it("answers SPEC §9.7's additions (examples/policies-example.json): top-ups, charge now, daily limit, metered overage, rate card", async ({
+    expect,
+  }) => {
+    const result = await scenario('examples/policies-example.json');
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const out = JSON.parse(result.stdout) as {
+      events: unknown[];
+      queries: { buckets: { ALL: unknown } }[];
+    };
+    const usd = (amount: string) => ({ amount, currency: 'USD' });
+    expect(out.events).toStrictEqual([
+      { index: 0, accepted: true, price: usd('45.00') },
+      { index: 1, accepted: true },
+      { index: 2, accepted: false, reason: 'daily_limit' },
+      { index: 3, accepted: true },
+      { index: 4, accepted: true },
+      { index: 5, accepted: true },
+      { index: 6, accepted: true, credits: { ALL: 250 }, price: usd('37.50') },
+      { index: 7, accepted: true },
+      { index: 8, accepted: false, reason: 'unknown_bucket' },
+    ]);
+    expect(out.queries[1]?.buckets.ALL).toStrictEqual({
+      allocated: 1000,
+      used: 1000,
+      remaining: 0,
+      carriedIn: 0,
+      overage: { added: 0, at: '2026-04-29T10:00:00Z', metered: 7, charge: usd('0.07') },
+      topUps: { available: 550, used: 550, remaining: 0 },
+      daily: { limit: 600, used: 0 },
+    });
+    expect(out.queries[2]?.buckets.ALL).toMatchObject({
+      remaining: 1000,
+      topUps: { available: 0 },
+      overage: { metered: 0, charge: usd('0.00') },
+    });
+  });
+
   it('prints only the JSON document through npm', async ({ expect }) => {
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
     const result = await spawn(npm, [
@@ -157,6 +225,39 @@ describe.concurrent('npm run --silent scenario -- FILE', () => {
       /^queries\[0\]\.at: /,
     ],
     ['not an object', '[1, 2, 3]', /^a scenario must be a JSON object/],
+    [
+      'a price that is a float',
+      { plan: { ...plan, price: { amount: 150, currency: 'USD' } } },
+      /^plan\.price: must be money/,
+    ],
+    [
+      'a daily limit of zero',
+      { plan: { ...plan, dailyLimit: { SMS: 0 } } },
+      /^plan\.dailyLimit\.SMS: must be a positive integer/,
+    ],
+    [
+      'metered overage without a rate',
+      { plan: { ...plan, overage: 'metered' } },
+      /^plan\.overageRate: is needed by metered overage/,
+    ],
+    [
+      'a top-up without an id',
+      {
+        plan,
+        events: [
+          { at: '2026-01-10T09:00:00Z', topUp: { bucket: 'SMS', credits: 5, expires: 'never' } },
+        ],
+      },
+      /^events\[0\]\.topUp\.id: must be a non-empty string/,
+    ],
+    [
+      'an empty identity',
+      {
+        plan,
+        events: [{ at: '2026-01-10T09:00:00Z', usage: { id: 'u1', channel: 'SMS', identity: '' } }],
+      },
+      /^events\[0\]\.usage\.identity: must be a non-empty string/,
+    ],
   ];
 
   it.for(invalid)(

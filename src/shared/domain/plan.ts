@@ -16,11 +16,42 @@ export interface Activation {
   timeZone: string;
 }
 
+/**
+ * Money (SPEC §1, §9.8): a non-negative decimal written as a string, and an ISO 4217 currency.
+ * Never a float; the engine computes with it exactly.
+ */
+export interface Money {
+  amount: string;
+  currency: string;
+}
+
+/** `true`: +100 % once per period (SPEC §4); `'metered'`: never blocks, billed per credit (SPEC §9.5). */
+export type Overage = boolean | 'metered';
+
+/** Credits per local day, per bucket: a number for an all-channels pool, per channel otherwise (SPEC §9.4). */
+export type DailyLimit = number | Partial<Record<Channel, number>>;
+
 interface PlanTerms {
   renew: Renew | null;
   rollover: boolean;
+  /** Section 4's overage; also true for a metered plan, which `overageMetered` marks. */
   overage: boolean;
   activation: Activation;
+  /**
+   * Metered overage (SPEC §9.5; scenario files and edits write it `"overage": "metered"`). Kept
+   * beside the boolean so that every reader of `overage` keeps working: a metered plan has
+   * overage. `overageOf` gives the one value.
+   */
+  overageMetered?: true;
+  /** Credits per MT message by channel; a channel not listed costs 1 (SPEC §9.1). */
+  costs?: Partial<Record<Channel, number>>;
+  dailyLimit?: DailyLimit;
+  /** The price of one period (SPEC §9.3, §9.6). */
+  price?: Money;
+  /** The least a "charge now" costs; 10.00 in the plan's currency when absent (SPEC §9.3). */
+  minimumCharge?: Money;
+  /** Money per metered credit (SPEC §9.5). */
+  overageRate?: Money;
 }
 
 export interface AllChannelsPlan extends PlanTerms {
@@ -44,12 +75,23 @@ export type PlanPatch = Partial<{
   credits: number | Partial<Record<Channel, number>>;
   renew: Renew | null;
   rollover: boolean;
-  overage: boolean;
+  overage: Overage;
   activation: Activation;
+  /** `null` removes the part (SPEC §9.8). */
+  costs: Partial<Record<Channel, number>> | null;
+  dailyLimit: DailyLimit | null;
+  price: Money | null;
+  minimumCharge: Money | null;
+  overageRate: Money | null;
 }>;
 
 /** The largest credits value accepted anywhere, so that sums of credits stay exact integers. */
 export const MAX_CREDITS = 1_000_000_000_000;
+
+/** The plan's overage as SPEC §9.5 writes it: false, true (+100 % once) or 'metered'. */
+export function overageOf(config: PlanConfig): Overage {
+  return config.overageMetered === true ? 'metered' : config.overage;
+}
 
 /** Bucket names of a plan, in display order. */
 export function bucketNames(config: PlanConfig): BucketName[] {

@@ -480,6 +480,40 @@ describe('edits: the new credits are the total allocation of the current period'
 });
 
 describe('edits that move the calendar', () => {
+  it('issue 12: a plan without renewal whose activation moves ahead runs the cut period until the new date, then a fresh allocation', () => {
+    const state = createPlanState(
+      plan({ limit: 'all_channels', credits: 10, renew: null, rollover: false }),
+    );
+    expect(recordUsage(state, mt('SMS', 10), t('2026-01-02T00:00:00Z')).accepted).toBe(true);
+    expect(
+      applyEdit(state, { activation: { date: '2026-02-01', timeZone: 'UTC' } }, t('2026-01-10T00:00:00Z')),
+    ).toEqual({ applied: true });
+    expect(snapshotAt(state, t('2026-01-12T00:00:00Z')).period).toEqual({
+      index: 1,
+      startMs: t('2026-01-10T00:00:00Z'),
+      endMs: t('2026-02-01T00:00:00Z'),
+    });
+    expect(recordUsage(state, mt('SMS', 5), t('2026-01-15T00:00:00Z')).accepted).toBe(true);
+    expect(recordUsage(state, mt('SMS', 10), t('2026-02-05T00:00:00Z')).accepted).toBe(true);
+    const snap = snapshotAt(state, t('2026-02-05T00:00:00Z'));
+    expect(snap.period).toEqual({ index: 2, startMs: t('2026-02-01T00:00:00Z'), endMs: null });
+    expect(snap.buckets.ALL).toMatchObject({ allocated: 10, used: 10, remaining: 0 });
+    // From the new date on there is one period with no end: nothing renews a year later.
+    expect(snapshotAt(state, t('2027-06-01T00:00:00Z')).period?.index).toBe(2);
+    expect(recordUsage(state, mt('SMS', 1), t('2027-06-01T00:00:00Z')).accepted).toBe(false);
+  });
+
+  it('a plan without renewal whose activation moves to a date already past keeps one endless period from the edit', () => {
+    const state = createPlanState(plan({ credits: { SMS: 10 }, renew: null, rollover: false }));
+    recordUsage(state, mt('SMS', 10), t('2026-01-02T00:00:00Z'));
+    applyEdit(state, { activation: { date: '2026-01-05', timeZone: 'UTC' } }, t('2026-01-10T00:00:00Z'));
+    expect(snapshotAt(state, t('2027-01-01T00:00:00Z')).period).toEqual({
+      index: 1,
+      startMs: t('2026-01-10T00:00:00Z'),
+      endMs: null,
+    });
+  });
+
   it('a new zone starts a new period at the edit, with unused credits carried as at a boundary', () => {
     const state = createPlanState(
       plan({ activation: { date: '2026-01-01', timeZone: 'Europe/Madrid' } }),

@@ -104,10 +104,27 @@ function lastKAtOrBefore(anchorDate: string, timeZone: string, renew: Renew, ms:
   return k;
 }
 
+/**
+ * The start of a non-renewing segment's own calendar when it lies after the segment's start
+ * (the segment began at an edit that moved the activation ahead), else null.
+ */
+function pendingAnchorMs(segment: CalendarSegment): number | null {
+  const anchorMs = localMidnightMs(segment.anchorDate, segment.timeZone);
+  return anchorMs > segment.startMs ? anchorMs : null;
+}
+
 /** Period with a given global index inside a segment (index ≥ segment.firstIndex). */
 export function periodOfSegment(segment: CalendarSegment, index: number): Period {
   const { renew } = segment;
-  if (renew === null) return { index, startMs: segment.startMs, endMs: null };
+  if (renew === null) {
+    // An edit that moved the activation of a non-renewing plan to a date still ahead cuts the
+    // current period at that date; from there one period runs with no end (SPEC §5).
+    const anchorMs = pendingAnchorMs(segment);
+    if (anchorMs === null) return { index, startMs: segment.startMs, endMs: null };
+    return index === segment.firstIndex
+      ? { index, startMs: segment.startMs, endMs: anchorMs }
+      : { index, startMs: anchorMs, endMs: null };
+  }
   const j = index - segment.firstIndex;
   const startMs =
     j === 0 ? segment.startMs : boundaryMs(segment.anchorDate, segment.timeZone, renew, segment.firstK + j - 1);
@@ -118,7 +135,12 @@ export function periodOfSegment(segment: CalendarSegment, index: number): Period
 /** The period of a segment containing `ms` (ms ≥ segment.startMs). */
 export function periodAt(segment: CalendarSegment, ms: number): Period {
   const { renew } = segment;
-  if (renew === null || ms < segment.startMs) return periodOfSegment(segment, segment.firstIndex);
+  if (renew === null) {
+    const anchorMs = pendingAnchorMs(segment);
+    const later = anchorMs !== null && ms >= anchorMs;
+    return periodOfSegment(segment, segment.firstIndex + (later ? 1 : 0));
+  }
+  if (ms < segment.startMs) return periodOfSegment(segment, segment.firstIndex);
   const k = lastKAtOrBefore(segment.anchorDate, segment.timeZone, renew, ms);
   // Boundaries at or before the segment's start belong to no period of this segment.
   const j = Math.max(0, k - segment.firstK + 1);

@@ -3,7 +3,9 @@
  * events change nothing, any split of the same events (with snapshots and JSON round trips in
  * between) gives the same state, re-running gives identical output, and the engine agrees with
  * a deliberately simple second implementation (testing/reference-model.ts) on thousands of random
- * scenarios: random plans in a handful of zones, usage, edits and deletions over years.
+ * scenarios: random plans in a handful of zones, usage, edits and deletions over years — and
+ * plans with SPEC §9's parts (rate card, daily limit, price, metered or once overage) with
+ * top-ups and charge-nows among their events.
  */
 import fc from 'fast-check';
 import { Temporal } from 'temporal-polyfill';
@@ -17,7 +19,6 @@ import {
   type Renew,
 } from '../domain';
 import {
-  applyDelete,
   applyEdit,
   cloneState,
   createPlanState,
@@ -27,8 +28,10 @@ import {
   type UsageDecision,
 } from './account';
 import { createAccount, recordUsageOnce, type PlanAccount } from './idempotency';
+import { parsePlanConfig } from './validation';
 import { referenceRunScenario } from './testing/reference-model';
 import {
+  applyScenarioEvent,
   parseScenario,
   runScenario,
   type Scenario,
@@ -114,6 +117,37 @@ const planArb: fc.Arbitrary<PlanConfig> = fc
     },
   );
 
+const usd = (amount: string) => ({ amount, currency: 'USD' });
+
+/**
+ * SPEC §9's parts on a plan: a rate card, a daily limit (kept by every later edit: the engine
+ * counts a day's minutes only while a plan has one), a price with or without a minimum, and
+ * overage off, once or metered with a rate. Built as a file would write them and parsed.
+ */
+const policyPlanArb: fc.Arbitrary<PlanConfig> = fc
+  .record({
+    base: planArb,
+    costs: fc.option(channelCreditsArb(3), { nil: undefined }),
+    daily: fc.option(fc.tuple(fc.integer({ min: 3, max: 90 }), channelCreditsArb(60)), {
+      nil: undefined,
+    }),
+    price: fc.option(fc.constantFrom('150.00', '30.00', '99.99', '0.05'), { nil: undefined }),
+    minimum: fc.option(fc.constantFrom('5.00', '0', '12.345'), { nil: undefined }),
+    overage: fc.constantFrom<boolean | 'metered'>(false, true, true, 'metered', 'metered'),
+    rate: fc.constantFrom('0.000085', '0.004', '0.5', '1'),
+  })
+  .map(({ base, costs, daily, price, minimum, overage, rate }) => {
+    const raw: Record<string, unknown> = { ...base, overage };
+    if (costs) raw.costs = costs;
+    if (daily) raw.dailyLimit = base.limit === 'all_channels' ? daily[0] : daily[1];
+    if (price) raw.price = usd(price);
+    if (minimum) raw.minimumCharge = usd(minimum);
+    if (overage === 'metered' || rate === '1') raw.overageRate = usd(rate);
+    const parsed = parsePlanConfig(raw);
+    if (!parsed.ok) throw new Error(`policy plan: ${JSON.stringify(parsed.issues)}`);
+    return parsed.value;
+  });
+
 const creditsArb = fc.oneof(
   { arbitrary: fc.integer({ min: 1, max: 120 }), weight: 3 },
   { arbitrary: channelCreditsArb(60), weight: 3 },
@@ -172,6 +206,50 @@ const patchArb: fc.Arbitrary<PlanPatch> = fc.oneof(
   },
 );
 
+/** Edits of SPEC §9's parts (a daily limit only changes value; EUR or a metered plan without a rate are refused). */
+const policyPatchArb = (plan: PlanConfig): fc.Arbitrary<PlanPatch> =>
+  fc.oneof(
+    { arbitrary: fc.record({ costs: fc.option(channelCreditsArb(4), { nil: null }) }), weight: 2 },
+    {
+      arbitrary: fc
+        .record({
+          dailyLimit:
+            plan.dailyLimit === undefined
+              ? fc.constant(undefined)
+              : plan.limit === 'all_channels'
+                ? fc.integer({ min: 2, max: 90 })
+                : channelCreditsArb(60),
+        })
+        .map(
+          (patch) =>
+            (patch.dailyLimit === undefined ? { rollover: plan.rollover } : patch) as PlanPatch,
+        ),
+      weight: 2,
+    },
+    {
+      arbitrary: fc.record({
+        overage: fc.constantFrom<boolean | 'metered'>(false, true, 'metered'),
+      }),
+      weight: 2,
+    },
+    {
+      arbitrary: fc.record({
+        overageRate: fc.constantFrom(usd('0.000085'), usd('0.02'), {
+          amount: '0.02',
+          currency: 'EUR',
+        }),
+      }),
+      weight: 2,
+    },
+    {
+      arbitrary: fc.record({
+        price: fc.option(fc.constantFrom(usd('150.00'), usd('77.77')), { nil: null }),
+      }),
+      weight: 1,
+    },
+    { arbitrary: patchArb, weight: 6 },
+  );
+
 /** Period starts of a plan's own calendar (the activation for a plan without renewal). */
 function boundariesOf(plan: PlanConfig, count: number): number[] {
   const anchor = Temporal.PlainDate.from(plan.activation.date);
@@ -197,6 +275,8 @@ interface ScenarioShape {
   maxQueries?: number;
   /** Relative weights of usage, edit and delete events. */
   weights?: { usage: number; edit: number; delete: number };
+  /** Plans with SPEC §9's parts, with top-up and charge-now events among the others. */
+  policies?: boolean;
 }
 
 /** Instants around a plan: anywhere from a month before activation to the horizon, often right at a boundary. */
@@ -228,8 +308,13 @@ function scenarioArb(shape: ScenarioShape = {}): fc.Arbitrary<Scenario> {
     maxEvents = 30,
     maxQueries = 6,
     weights = { usage: 85, edit: 12, delete: 3 },
+    policies = false,
   } = shape;
-  return fc.tuple(planArb, fc.constantFrom(45, 400, horizonDays)).chain(([plan, chosenHorizon]) => {
+  // Plans with SPEC §9's parts mostly live a few months, so that top-ups meet traffic in their period.
+  const horizons = policies
+    ? fc.constantFrom(20, 45, 100, horizonDays)
+    : fc.constantFrom(45, 400, horizonDays);
+  return fc.tuple(policies ? policyPlanArb : planArb, horizons).chain(([plan, chosenHorizon]) => {
     const horizon = plan.renew === 'weekly' ? Math.min(chosenHorizon, 540) : chosenHorizon;
     const at = instantArb(plan, horizon);
     const usage = fc.record({
@@ -238,41 +323,112 @@ function scenarioArb(shape: ScenarioShape = {}): fc.Arbitrary<Scenario> {
       usage: fc.record({
         id: fc.integer({ min: 0, max: 40 }).map((i) => `u${i}`),
         channel: fc.constantFrom(...CHANNELS),
-        credits: fc.oneof(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 80 })),
+        credits: policies
+          ? fc.option(fc.oneof(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 80 })), {
+              nil: undefined,
+              freq: 3,
+            })
+          : fc.oneof(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 80 })),
         direction: fc.oneof(
           { arbitrary: fc.constant('MT' as const), weight: 9 },
           { arbitrary: fc.constant('MO' as const), weight: 1 },
         ),
       }),
     });
-    const edit = fc.record({ atMs: at, kind: fc.constant('edit' as const), patch: patchArb });
-    const del = fc.record({ atMs: at, kind: fc.constant('delete' as const) });
-    const event: fc.Arbitrary<ScenarioEvent> = fc.oneof(
-      { arbitrary: usage, weight: weights.usage },
-      { arbitrary: edit, weight: weights.edit },
-      { arbitrary: del, weight: weights.delete },
-    );
-    return fc.array(event, { maxLength: maxEvents }).chain((events) => {
-      // Queries anywhere, or just after an event (where overage and fresh rollovers are visible).
-      const after =
-        events.length === 0
-          ? at
-          : fc
-              .tuple(
-                fc.constantFrom(...events.map((e) => e.atMs)),
-                fc.integer({ min: 0, max: 3 * DAY_MS }),
-              )
-              .map(([t, d]) => t + d);
-      return fc.record({
-        plan: fc.constant(plan),
-        events: fc.constant(events),
-        queries: fc.array(
-          fc.oneof(at, after).map((atMs) => ({ atMs })),
-          { maxLength: maxQueries },
-        ),
-      });
+    const edit = fc.record({
+      atMs: at,
+      kind: fc.constant('edit' as const),
+      patch: policies ? policyPatchArb(plan) : patchArb,
     });
+    const del = fc.record({ atMs: at, kind: fc.constant('delete' as const) });
+    // Top-ups and charge-nows share ids t0…t9; now and then a field is wrong (refused with a reason).
+    const grantId = fc.integer({ min: 0, max: 9 }).map((i) => `t${i}`);
+    const topUp = fc.record({
+      atMs: at,
+      kind: fc.constant('topUp' as const),
+      topUp: fc
+        .record({
+          id: grantId,
+          bucket: fc.oneof(
+            {
+              arbitrary: fc.constantFrom(
+                ...(plan.limit === 'all_channels' ? ['ALL'] : Object.keys(plan.credits)),
+              ),
+              weight: 8,
+            },
+            { arbitrary: fc.constantFrom('ALL', ...CHANNELS, 'Fax'), weight: 2 },
+          ),
+          credits: fc.oneof(
+            { arbitrary: fc.integer({ min: 1, max: 40 }), weight: 12 },
+            { arbitrary: fc.constantFrom(0, 2.5), weight: 1 },
+          ),
+          expires: fc.oneof(
+            { arbitrary: fc.constantFrom('period_end', 'never'), weight: 12 },
+            { arbitrary: fc.constant('soon'), weight: 1 },
+          ),
+          price: fc.option(
+            fc.constantFrom(
+              usd('9.00'),
+              { amount: '1000', currency: 'JPY' },
+              { amount: '1.2345', currency: 'KWD' },
+              usd('-1'),
+            ),
+            { nil: undefined },
+          ),
+        })
+        .map((t) =>
+          t.price === undefined
+            ? { id: t.id, bucket: t.bucket, credits: t.credits, expires: t.expires }
+            : t,
+        ),
+    });
+    const charge = fc.record({
+      atMs: at,
+      kind: fc.constant('chargeNow' as const),
+      id: grantId,
+      fields: fc.constant([] as string[]),
+    });
+    const event: fc.Arbitrary<ScenarioEvent> = policies
+      ? fc.oneof(
+          { arbitrary: usage, weight: weights.usage },
+          { arbitrary: edit, weight: weights.edit },
+          { arbitrary: del, weight: weights.delete },
+          { arbitrary: topUp, weight: 25 },
+          { arbitrary: charge, weight: 10 },
+        )
+      : fc.oneof(
+          { arbitrary: usage, weight: weights.usage },
+          { arbitrary: edit, weight: weights.edit },
+          { arbitrary: del, weight: weights.delete },
+        );
+    return fc
+      .array(event, { minLength: policies ? Math.min(12, maxEvents) : 0, maxLength: maxEvents })
+      .chain((events) => {
+        // Queries anywhere, or just after an event (where overage and fresh rollovers are visible).
+        const after =
+          events.length === 0
+            ? at
+            : fc
+                .tuple(
+                  fc.constantFrom(...events.map((e) => e.atMs)),
+                  fc.integer({ min: 0, max: 3 * DAY_MS }),
+                )
+                .map(([t, d]) => t + d);
+        return fc.record({
+          plan: fc.constant(plan),
+          events: fc.constant(events),
+          queries: fc.array(
+            fc.oneof(at, after).map((atMs) => ({ atMs })),
+            { maxLength: maxQueries },
+          ),
+        });
+      });
   });
+}
+
+/** Base plans and plans with SPEC §9's parts, half and half. */
+function mixedArb(shape: ScenarioShape = {}): fc.Arbitrary<Scenario> {
+  return fc.oneof(scenarioArb(shape), scenarioArb({ ...shape, policies: true }));
 }
 
 /** The events of a scenario in the order the engine applies them: by time, ties in file order. */
@@ -286,14 +442,20 @@ function inTimeOrder(scenario: Scenario): ScenarioEvent[] {
 /** The scenario as a file would hold it (SPEC §8), instants written with milliseconds. */
 function scenarioToJson(scenario: Scenario): unknown {
   const iso = (ms: number): string => Temporal.Instant.fromEpochMilliseconds(ms).toString();
+  // A metered plan is written as a file writes it: "overage": "metered".
+  const { overageMetered, ...plan } = scenario.plan;
   return {
-    plan: scenario.plan,
+    plan: overageMetered ? { ...plan, overage: 'metered' } : plan,
     events: scenario.events.map((event) =>
       event.kind === 'usage'
         ? { at: iso(event.atMs), usage: event.usage }
         : event.kind === 'edit'
           ? { at: iso(event.atMs), edit: event.patch }
-          : { at: iso(event.atMs), delete: true },
+          : event.kind === 'topUp'
+            ? { at: iso(event.atMs), topUp: event.topUp }
+            : event.kind === 'chargeNow'
+              ? { at: iso(event.atMs), chargeNow: { id: event.id } }
+              : { at: iso(event.atMs), delete: true },
     ),
     queries: scenario.queries.map((query) => ({ at: iso(query.atMs) })),
   };
@@ -305,7 +467,8 @@ function scenarioToJson(scenario: Scenario): unknown {
 function normalize(output: ScenarioOutput, scenario: Scenario): ScenarioOutput {
   return {
     events: output.events.map((entry) =>
-      entry.accepted || scenario.events[entry.index]?.kind === 'usage'
+      entry.accepted ||
+      ['usage', 'topUp', 'chargeNow'].includes(scenario.events[entry.index]?.kind ?? '')
         ? entry
         : { index: entry.index, accepted: false, reason: 'refused' },
     ),
@@ -313,12 +476,10 @@ function normalize(output: ScenarioOutput, scenario: Scenario): ScenarioOutput {
   };
 }
 
-type Outcome = UsageDecision | { applied: boolean };
+type Outcome = ReturnType<typeof applyScenarioEvent>;
 
 function applyOne(account: PlanAccount, event: ScenarioEvent): Outcome {
-  if (event.kind === 'usage') return recordUsageOnce(account, event.usage, event.atMs);
-  if (event.kind === 'edit') return applyEdit(account.state, event.patch, event.atMs);
-  return applyDelete(account.state, event.atMs);
+  return applyScenarioEvent(account, event);
 }
 
 /** A state and its decisions through JSON and back, as a host storing them would do. */
@@ -328,6 +489,12 @@ function throughJson(account: PlanAccount): PlanAccount {
     decisions: new Map(
       JSON.parse(JSON.stringify([...account.decisions])) as [string, UsageDecision][],
     ),
+    grants: new Map(
+      JSON.parse(JSON.stringify([...(account.grants ?? [])])) as [
+        string,
+        Outcome & { applied: boolean },
+      ][],
+    ) as PlanAccount['grants'],
   };
 }
 
@@ -400,11 +567,71 @@ describe('engine properties', () => {
   );
 
   it(
+    "agrees with the reference model on plans with SPEC §9's parts (rate card, top-ups, charge now, daily limit, metered overage)",
+    () => {
+      const seen = {
+        topUp: 0,
+        topUpRefused: 0,
+        charge: 0,
+        chargeRefused: 0,
+        daily: 0,
+        metered: 0,
+        topUpsSpent: 0,
+        rated: 0,
+        overage: 0,
+      };
+      fc.assert(
+        fc.property(scenarioArb({ policies: true, maxEvents: 40 }), (scenario) => {
+          const engine = normalize(runScenario(scenario), scenario);
+          const reference = normalize(referenceRunScenario(scenario), scenario);
+          expect(engine).toEqual(reference);
+          // Money is never a float: every amount the engine answers is a decimal string.
+          JSON.stringify(engine, (key, value: unknown) => {
+            if (key === 'amount') expect(value).toMatch(/^\d+(\.\d+)?$/);
+            return value;
+          });
+          // Overage, metering and top-up spending mostly happen between queries: count them from the engine's own run.
+          const account = createAccount(createPlanState(scenario.plan));
+          let overage = false;
+          let spent = false;
+          let metered = false;
+          for (const e of inTimeOrder(scenario)) {
+            const d = applyOne(account, e);
+            if ('overageTriggered' in d && d.overageTriggered) overage = true;
+            if ('metered' in d && d.metered !== undefined) metered = true;
+            for (const b of Object.values(account.state.buckets))
+              if (b?.topUps?.some((lot) => lot.left < lot.credits)) spent = true;
+          }
+          if (overage) seen.overage += 1;
+          if (spent) seen.topUpsSpent += 1;
+          if (metered) seen.metered += 1;
+          if (
+            scenario.plan.costs &&
+            scenario.events.some((e) => e.kind === 'usage' && e.usage.credits === undefined)
+          )
+            seen.rated += 1;
+          scenario.events.forEach((event, i) => {
+            const result = engine.events[i];
+            if (event.kind === 'topUp') seen[result?.accepted ? 'topUp' : 'topUpRefused'] += 1;
+            if (event.kind === 'chargeNow')
+              seen[result?.accepted ? 'charge' : 'chargeRefused'] += 1;
+            if (result && !result.accepted && result.reason === 'daily_limit') seen.daily += 1;
+          });
+        }),
+        { numRuns: 1000 },
+      );
+      for (const [feature, count] of Object.entries(seen))
+        expect(count, feature).toBeGreaterThan(30);
+    },
+    SLOW,
+  );
+
+  it(
     'agrees with the reference on long, busy scenarios (rollover and overage under pressure)',
     () => {
       fc.assert(
         fc.property(
-          scenarioArb({
+          mixedArb({
             maxEvents: 150,
             maxQueries: 10,
             weights: { usage: 95, edit: 4, delete: 1 },
@@ -426,7 +653,7 @@ describe('engine properties', () => {
     () => {
       fc.assert(
         fc.property(
-          scenarioArb(),
+          mixedArb(),
           fc.array(fc.integer({ min: 0, max: 4 * 366 * DAY_MS }), { maxLength: 8 }),
           (scenario, offsets) => {
             const account = createAccount(createPlanState(scenario.plan));
@@ -450,6 +677,18 @@ describe('engine properties', () => {
                       bucket.overage.added === bucket.allocation ||
                       bucket.overage.atMs !== null,
                   ).toBe(true);
+                  if (bucket.topUps) {
+                    expect(bucket.topUps.remaining).toBeGreaterThanOrEqual(0);
+                    expect(bucket.topUps.remaining).toBe(
+                      bucket.topUps.lots.reduce((sum, lot) => sum + lot.left, 0),
+                    );
+                  }
+                  if (bucket.daily && bucket.daily.limit !== null)
+                    expect(bucket.daily.used).toBeLessThanOrEqual(bucket.daily.limit);
+                  if (bucket.metered) {
+                    expect(bucket.metered.credits).toBeGreaterThanOrEqual(0);
+                    expect(typeof bucket.metered.charge.amount).toBe('string');
+                  }
                 }
               }
             }
@@ -471,7 +710,7 @@ describe('engine properties', () => {
     'rejected usage and refused edits change nothing',
     () => {
       fc.assert(
-        fc.property(scenarioArb({ weights: { usage: 80, edit: 18, delete: 2 } }), (scenario) => {
+        fc.property(mixedArb({ weights: { usage: 80, edit: 18, delete: 2 } }), (scenario) => {
           const account = createAccount(createPlanState(scenario.plan));
           let rejections = 0;
           for (const event of inTimeOrder(scenario)) {
@@ -491,6 +730,12 @@ describe('engine properties', () => {
                 rejections += 1;
                 expect(account.state).toStrictEqual(before);
               }
+            } else if (event.kind === 'topUp' || event.kind === 'chargeNow') {
+              const result = applyOne(account, event);
+              if ('applied' in result && !result.applied) {
+                rejections += 1;
+                expect(account.state).toStrictEqual(before);
+              }
             } else {
               applyOne(account, event);
             }
@@ -507,7 +752,7 @@ describe('engine properties', () => {
     'a scenario without its rejected usage events gives the same answers',
     () => {
       fc.assert(
-        fc.property(scenarioArb({ weights: { usage: 92, edit: 6, delete: 2 } }), (scenario) => {
+        fc.property(mixedArb({ weights: { usage: 92, edit: 6, delete: 2 } }), (scenario) => {
           const output = runScenario(scenario);
           const rejectedIds = new Set<string>();
           const keep: number[] = [];
@@ -540,7 +785,7 @@ describe('engine properties', () => {
     () => {
       fc.assert(
         fc.property(
-          scenarioArb({ maxEvents: 40 }),
+          mixedArb({ maxEvents: 40 }),
           fc.array(fc.integer({ min: 0, max: 40 }), { maxLength: 6 }),
           fc.array(fc.integer({ min: 0, max: 30 * DAY_MS }), { maxLength: 6 }),
           (scenario, cuts, lookAhead) => {
@@ -582,7 +827,7 @@ describe('engine properties', () => {
     're-running gives identical output, from the parsed scenario or from its JSON file form',
     () => {
       fc.assert(
-        fc.property(scenarioArb({ maxEvents: 20 }), (scenario) => {
+        fc.property(mixedArb({ maxEvents: 20 }), (scenario) => {
           const first = JSON.stringify(runScenario(scenario));
           expect(JSON.stringify(runScenario(scenario))).toBe(first);
           const parsed = parseScenario(JSON.parse(JSON.stringify(scenarioToJson(scenario))));

@@ -5,3 +5,8 @@ export * from './idempotency';
 export * from './projection';
 export * from './scenario';
 export * from './validation';
+export * from './daily';
+export * from './money';
+export * from './top-up-lots';
+export * from './top-ups';
+export * from './statement';

@@ -57,6 +57,20 @@ describe('running a scenario (SPEC §8)', () => {
     });
   });
 
+  it('usage events may carry identity and campaign (SPEC §1); they do not change decisions', () => {
+    const events = (tagged: boolean): unknown[] =>
+      [300, 150, 100].map((credits, i) => ({
+        at: `2026-01-1${i}T09:00:00Z`,
+        usage: { id: `u${i}`, channel: 'SMS', credits, ...(tagged ? { identity: `agent-${i}`, campaign: 'spring' } : {}) },
+      }));
+    const tagged = run({ plan: madridPlan, events: events(true), queries: [{ at: '2026-01-20T00:00:00Z' }] });
+    expect(tagged).toStrictEqual(run({ plan: madridPlan, events: events(false), queries: [{ at: '2026-01-20T00:00:00Z' }] }));
+    expect(tagged.events.map((e) => e.accepted)).toEqual([true, true, false]);
+    expect(problems({ plan: madridPlan, events: [{ at: '2026-01-10T09:00:00Z', usage: { id: 'u', channel: 'SMS', campaign: 7 } }] })).toEqual([
+      'events[0].usage.campaign: must be a non-empty string',
+    ]);
+  });
+
   it('a query before activation has period null and no buckets', () => {
     const out = run({
       plan: madridPlan,
@@ -276,7 +290,7 @@ describe('parsing a scenario names the place of every problem', () => {
         plan: madridPlan,
         events: [{ at: '2026-01-10T09:00:00Z', delete: true, edit: { overage: true } }],
       }),
-    ).toEqual(['events[0]: must have exactly one of usage, edit, delete']);
+    ).toEqual(['events[0]: must have exactly one of usage, edit, delete, topUp, chargeNow']);
     expect(
       problems({
         plan: madridPlan,

@@ -1,7 +1,8 @@
-import { DIRECTIONS, isChannel, type BucketName, type Channel, type Direction, type PlanConfig, type PlanPatch } from '../domain';
+import { DIRECTIONS, isChannel, type BucketName, type Channel, type Direction, type Money, type PlanConfig, type PlanPatch } from '../domain';
 import { applyDelete, applyEdit, createPlanState, snapshotAt, type EditResult, type PlanState, type UsageDecision } from './account';
 import { isoSecond, parseInstant } from './calendar';
-import { createAccount, recordUsageOnce } from './idempotency';
+import { applyChargeNowOnce, applyTopUpOnce, createAccount, recordUsageOnce } from './idempotency';
+import type { ChargeNowResult, TopUpRequest, TopUpResult } from './top-ups';
 import { isPositiveCredits, parsePlanConfig, parsePlanPatch, type Issue, type Parsed } from './validation';
 
 /**
@@ -10,10 +11,24 @@ import { isPositiveCredits, parsePlanConfig, parsePlanPatch, type Issue, type Pa
  * same document.
  */
 
+export interface ScenarioUsage {
+  id: string;
+  channel: Channel;
+  /** Absent: the channel's rate in force when the event is decided (SPEC §9.1). */
+  credits?: number;
+  direction: Direction;
+  identity?: string;
+  campaign?: string;
+}
+
 export type ScenarioEvent =
-  | { atMs: number; kind: 'usage'; usage: { id: string; channel: Channel; credits: number; direction: Direction } }
+  | { atMs: number; kind: 'usage'; usage: ScenarioUsage }
   | { atMs: number; kind: 'edit'; patch: PlanPatch }
-  | { atMs: number; kind: 'delete' };
+  | { atMs: number; kind: 'delete' }
+  /** The top-up as written: every field but the id is checked when it is applied, and refused with a reason. */
+  | { atMs: number; kind: 'topUp'; topUp: TopUpRequest }
+  /** `fields` lists the keys written besides the id (any makes the charge refused: unknown_field). */
+  | { atMs: number; kind: 'chargeNow'; id: string; fields: string[] };
 
 export interface Scenario {
   plan: PlanConfig;
@@ -26,7 +41,10 @@ export interface ScenarioBucket {
   used: number;
   remaining: number;
   carriedIn: number;
-  overage: { added: number; at: string | null };
+  /** `metered` and `charge` only for a metered plan (SPEC §9.7). */
+  overage: { added: number; at: string | null; metered?: number; charge?: Money };
+  topUps?: { available: number; used: number; remaining: number };
+  daily?: { limit: number | null; used: number };
 }
 
 export interface ScenarioQueryResult {
@@ -36,8 +54,12 @@ export interface ScenarioQueryResult {
   buckets: Partial<Record<BucketName, ScenarioBucket>>;
 }
 
+export type ScenarioEventResult =
+  | { index: number; accepted: true; credits?: Partial<Record<BucketName, number>>; price?: Money | null }
+  | { index: number; accepted: false; reason: string };
+
 export interface ScenarioOutput {
-  events: ({ index: number; accepted: true } | { index: number; accepted: false; reason: string })[];
+  events: ScenarioEventResult[];
   queries: ScenarioQueryResult[];
 }
 
@@ -50,39 +72,72 @@ function parseAt(value: unknown, path: string, issues: Issue[]): number | null {
   return ms;
 }
 
-function parseUsage(value: unknown, path: string, issues: Issue[]): Extract<ScenarioEvent, { kind: 'usage' }>['usage'] | null {
+function parseUsage(value: unknown, path: string, issues: Issue[]): ScenarioUsage | null {
   if (!isObject(value)) {
     issues.push({ path, message: 'must be an object with id, channel, credits and direction' });
     return null;
   }
   const before = issues.length;
   for (const key of Object.keys(value)) {
-    if (!['id', 'channel', 'credits', 'direction'].includes(key)) issues.push({ path: `${path}.${key}`, message: 'is not a known field' });
+    if (!['id', 'channel', 'credits', 'direction', 'identity', 'campaign'].includes(key)) issues.push({ path: `${path}.${key}`, message: 'is not a known field' });
   }
-  const { id, channel, credits = 1, direction = 'MT' } = value;
+  const { id, channel, credits, direction = 'MT', identity, campaign } = value;
+  // Who sent it and for which campaign (SPEC §1): shown in usage views, never part of a decision.
+  if (identity !== undefined && (typeof identity !== 'string' || identity.length === 0)) issues.push({ path: `${path}.identity`, message: 'must be a non-empty string' });
+  if (campaign !== undefined && (typeof campaign !== 'string' || campaign.length === 0)) issues.push({ path: `${path}.campaign`, message: 'must be a non-empty string' });
   if (typeof id !== 'string' || id.length === 0) issues.push({ path: `${path}.id`, message: 'must be a non-empty string' });
   if (!isChannel(channel)) issues.push({ path: `${path}.channel`, message: 'must be one of SMS, WhatsApp, Email, Push, RCS' });
-  if (!isPositiveCredits(credits)) issues.push({ path: `${path}.credits`, message: 'must be a positive integer' });
+  if (credits !== undefined && !isPositiveCredits(credits)) issues.push({ path: `${path}.credits`, message: 'must be a positive integer' });
   if (typeof direction !== 'string' || !(DIRECTIONS as readonly string[]).includes(direction)) {
     issues.push({ path: `${path}.direction`, message: 'must be MT or MO' });
   }
   if (issues.length > before) return null;
-  return { id: id as string, channel: channel as Channel, credits: credits as number, direction: direction as Direction };
+  const usage: ScenarioUsage = { id: id as string, channel: channel as Channel, direction: direction as Direction };
+  if (credits !== undefined) usage.credits = credits as number;
+  if (identity !== undefined) usage.identity = identity as string;
+  if (campaign !== undefined) usage.campaign = campaign as string;
+  return usage;
 }
+
+/**
+ * A top-up or charge-now needs an object with an id to be an event at all (else the file is
+ * invalid); every other field is the engine's to check, refusing the event with a reason.
+ */
+function parseGrant(value: unknown, path: string, issues: Issue[]): Json | null {
+  if (!isObject(value)) {
+    issues.push({ path, message: 'must be an object with an id' });
+    return null;
+  }
+  if (typeof value.id !== 'string' || value.id.length === 0) {
+    issues.push({ path: `${path}.id`, message: 'must be a non-empty string' });
+    return null;
+  }
+  return value;
+}
+
+const EVENT_KINDS = ['usage', 'edit', 'delete', 'topUp', 'chargeNow'] as const;
 
 function parseEvent(value: unknown, path: string, issues: Issue[]): ScenarioEvent | null {
   if (!isObject(value)) {
-    issues.push({ path, message: 'must be an object with "at" and one of usage, edit, delete' });
+    issues.push({ path, message: `must be an object with "at" and one of ${EVENT_KINDS.join(', ')}` });
     return null;
   }
-  const kinds = ['usage', 'edit', 'delete'].filter((k) => k in value);
+  const kinds = EVENT_KINDS.filter((k) => k in value);
   for (const key of Object.keys(value)) {
-    if (!['at', 'usage', 'edit', 'delete'].includes(key)) issues.push({ path: `${path}.${key}`, message: 'is not a known field' });
+    if (key !== 'at' && !(EVENT_KINDS as readonly string[]).includes(key)) issues.push({ path: `${path}.${key}`, message: 'is not a known field' });
   }
   const atMs = parseAt(value.at, `${path}.at`, issues);
   if (kinds.length !== 1) {
-    issues.push({ path, message: 'must have exactly one of usage, edit, delete' });
+    issues.push({ path, message: `must have exactly one of ${EVENT_KINDS.join(', ')}` });
     return null;
+  }
+  if (kinds[0] === 'topUp') {
+    const topUp = parseGrant(value.topUp, `${path}.topUp`, issues);
+    return topUp && atMs !== null ? { atMs, kind: 'topUp', topUp: { ...topUp, id: topUp.id as string } as TopUpRequest } : null;
+  }
+  if (kinds[0] === 'chargeNow') {
+    const charge = parseGrant(value.chargeNow, `${path}.chargeNow`, issues);
+    return charge && atMs !== null ? { atMs, kind: 'chargeNow', id: charge.id as string, fields: Object.keys(charge).filter((k) => k !== 'id') } : null;
   }
   if (kinds[0] === 'usage') {
     const usage = parseUsage(value.usage, `${path}.usage`, issues);
@@ -135,9 +190,42 @@ export function parseScenario(value: unknown): Parsed<Scenario> {
   return { ok: true, value: { plan: plan.value, events, queries } };
 }
 
-function eventResult(index: number, outcome: UsageDecision | EditResult): ScenarioOutput['events'][number] {
-  if ('applied' in outcome) return outcome.applied ? { index, accepted: true } : { index, accepted: false, reason: outcome.reason };
+type Outcome = UsageDecision | EditResult | TopUpResult | ChargeNowResult;
+
+function eventResult(index: number, outcome: Outcome): ScenarioEventResult {
+  if ('applied' in outcome) {
+    if (!outcome.applied) return { index, accepted: false, reason: outcome.reason };
+    // A top-up's entry adds its price; a charge-now's its credits per bucket and price (SPEC §9.8).
+    // A repeated id answers as the first time, whichever kind of event used it first.
+    if ('credits' in outcome) return { index, accepted: true, credits: outcome.credits, price: outcome.price };
+    if ('price' in outcome) return { index, accepted: true, price: outcome.price };
+    return { index, accepted: true };
+  }
   return outcome.accepted ? { index, accepted: true } : { index, accepted: false, reason: outcome.reason };
+}
+
+/** Apply one scenario event to an account (the scenario runner's and the tests' one way to do it). */
+export function applyScenarioEvent(account: ReturnType<typeof createAccount>, event: ScenarioEvent): Outcome {
+  switch (event.kind) {
+    case 'usage':
+      return recordUsageOnce(account, event.usage, event.atMs);
+    case 'edit':
+      return applyEdit(account.state, event.patch, event.atMs);
+    case 'delete':
+      return applyDelete(account.state, event.atMs);
+    case 'topUp':
+      return applyTopUpOnce(account, event.topUp, event.atMs);
+    case 'chargeNow':
+      if (event.fields.length > 0) {
+        const grants = (account.grants ??= new Map());
+        const prior = grants.get(event.id);
+        if (prior !== undefined) return prior;
+        const refused: ChargeNowResult = { applied: false, reason: 'unknown_field' };
+        grants.set(event.id, refused);
+        return refused;
+      }
+      return applyChargeNowOnce(account, event.id, event.atMs);
+  }
 }
 
 /** Run a parsed scenario: events in time order (ties in file order), each query after every event at or before it. */
@@ -153,13 +241,7 @@ export function runScenario(scenario: Scenario): ScenarioOutput {
     while (next < order.length && order[next]!.event.atMs <= limitMs) {
       const { event, index } = order[next]!;
       next += 1;
-      const outcome =
-        event.kind === 'usage'
-          ? recordUsageOnce(account, event.usage, event.atMs)
-          : event.kind === 'edit'
-            ? applyEdit(account.state, event.patch, event.atMs)
-            : applyDelete(account.state, event.atMs);
-      eventResults[index] = eventResult(index, outcome);
+      eventResults[index] = eventResult(index, applyScenarioEvent(account, event));
     }
   };
   for (const { query, index } of queryOrder) {
@@ -182,13 +264,20 @@ export function describeSnapshot(state: PlanState, atMs: number): ScenarioQueryR
   if (snapshot.period === null) return { at, period: null, buckets: {} };
   const buckets: Partial<Record<BucketName, ScenarioBucket>> = {};
   for (const [name, b] of Object.entries(snapshot.buckets) as [BucketName, NonNullable<(typeof snapshot.buckets)[BucketName]>][]) {
-    buckets[name] = {
+    const bucket: ScenarioBucket = {
       allocated: b.allocated,
       used: b.used,
       remaining: b.remaining,
       carriedIn: b.carriedIn,
       overage: { added: b.overage.added, at: b.overage.atMs === null ? null : isoSecond(b.overage.atMs) },
     };
+    // SPEC §9.7: a metered plan's overage is its metered credits and their charge, dated by the first of them.
+    if (b.metered !== undefined) {
+      bucket.overage = { added: b.overage.added, at: b.metered.atMs === null ? null : isoSecond(b.metered.atMs), metered: b.metered.credits, charge: b.metered.charge };
+    }
+    if (b.topUps !== undefined) bucket.topUps = { available: b.topUps.available, used: b.topUps.used, remaining: b.topUps.remaining };
+    if (b.daily !== undefined) bucket.daily = { ...b.daily };
+    buckets[name] = bucket;
   }
   const { period } = snapshot;
   return {

@@ -114,7 +114,7 @@ describe('a plan', () => {
     ]);
     expect(messages({ ...valid, rollover: 'yes', overage: 1 })).toEqual([
       'plan.rollover: must be true or false',
-      'plan.overage: must be true or false',
+      'plan.overage: must be true, false or "metered"',
     ]);
   });
 

@@ -6,11 +6,14 @@ import {
   isChannel,
   type Activation,
   type Channel,
+  type DailyLimit,
+  type Money,
   type PlanConfig,
   type PlanPatch,
   type Renew,
 } from '../domain';
 import { isIsoDate as isIsoDateUncached, isTimeZone as isTimeZoneUncached } from './calendar';
+import { parseMoney } from './money';
 
 /**
  * The two checks of an activation build a Temporal date and an Intl formatter each time — about
@@ -151,7 +154,69 @@ function parseChannelCredits(
   return ok ? credits : null;
 }
 
-const PLAN_FIELDS = ['limit', 'credits', 'renew', 'rollover', 'overage', 'activation'] as const;
+const BASE_FIELDS = ['limit', 'credits', 'renew', 'rollover', 'overage', 'activation'] as const;
+/** The optional parts of SPEC §9; `null` (in a plan or an edit) means the part is absent. */
+const POLICY_FIELDS = ['costs', 'dailyLimit', 'price', 'minimumCharge', 'overageRate'] as const;
+const PLAN_FIELDS = [...BASE_FIELDS, ...POLICY_FIELDS] as const;
+
+const MONEY_MESSAGE = 'must be money: { "amount": "150.00", "currency": "USD" } (a non-negative decimal string and an ISO 4217 code)';
+
+/** The one currency of a plan's price, minimum charge and overage rate (null when it has none). */
+export function planCurrency(config: PlanConfig): string | null {
+  return config.price?.currency ?? config.minimumCharge?.currency ?? config.overageRate?.currency ?? null;
+}
+
+interface Policies {
+  costs?: Partial<Record<Channel, number>>;
+  dailyLimit?: DailyLimit;
+  price?: Money;
+  minimumCharge?: Money;
+  overageRate?: Money;
+}
+
+/** Validate SPEC §9's optional plan parts; absent and null parts are left out of the result. */
+function parsePolicies(value: Json, limit: unknown, overage: unknown, path: string, issues: Issue[]): Policies {
+  const out: Policies = {};
+  const { costs = null, dailyLimit = null, price = null, minimumCharge = null, overageRate = null } = value;
+  if (costs !== null) {
+    const parsed = isObject(costs) && Object.keys(costs).length === 0 ? {} : parseChannelCredits(costs, join(path, 'costs'), issues);
+    if (parsed !== null && Object.keys(parsed).length > 0) out.costs = parsed;
+  }
+  if (dailyLimit !== null) {
+    const where = join(path, 'dailyLimit');
+    if (limit === 'all_channels') {
+      if (isPositiveCredits(dailyLimit)) out.dailyLimit = dailyLimit;
+      else issues.push({ path: where, message: `${CREDITS_RULE} for an all-channels pool (credits per local day)` });
+    } else if (limit === 'channel_specific') {
+      const parsed = parseChannelCredits(dailyLimit, where, issues);
+      if (parsed !== null) out.dailyLimit = parsed;
+    }
+  }
+  const monies: [keyof Policies & ('price' | 'minimumCharge' | 'overageRate'), unknown][] = [
+    ['price', price],
+    ['minimumCharge', minimumCharge],
+    ['overageRate', overageRate],
+  ];
+  let currency: string | null = null;
+  for (const [field, raw] of monies) {
+    if (raw === null) continue;
+    const money = parseMoney(raw);
+    if (money === null) {
+      issues.push({ path: join(path, field), message: MONEY_MESSAGE });
+      continue;
+    }
+    if (currency !== null && money.currency !== currency) {
+      issues.push({ path: join(path, `${field}.currency`), message: `must be ${currency}: a plan's price, minimum charge and overage rate share one currency` });
+      continue;
+    }
+    currency = money.currency;
+    out[field] = money;
+  }
+  if (overage === 'metered' && overageRate === null) {
+    issues.push({ path: join(path, 'overageRate'), message: 'is needed by metered overage: money per credit, such as { "amount": "0.000085", "currency": "USD" }' });
+  }
+  return out;
+}
 
 /** Validate a complete plan configuration (SPEC §1), naming each field that is wrong. */
 export function parsePlanConfig(value: unknown, path = 'plan'): Parsed<PlanConfig> {
@@ -174,20 +239,24 @@ export function parsePlanConfig(value: unknown, path = 'plan'): Parsed<PlanConfi
     issues.push({ path: join(path, 'renew'), message: `must be null or one of ${RENEWALS.join(', ')}` });
   }
   if (typeof rollover !== 'boolean') issues.push({ path: join(path, 'rollover'), message: 'must be true or false' });
-  if (typeof overage !== 'boolean') issues.push({ path: join(path, 'overage'), message: 'must be true or false' });
+  if (typeof overage !== 'boolean' && overage !== 'metered') issues.push({ path: join(path, 'overage'), message: 'must be true, false or "metered"' });
   if (rollover === true && renew === null) {
     issues.push({ path: join(path, 'rollover'), message: 'needs a renewal period: roll over is only allowed when renew is set' });
   }
   const parsedActivation = parseActivation(activation, join(path, 'activation'), issues);
+  const policies = parsePolicies(value, limit, overage, path, issues);
 
   if (issues.length > 0 || parsedCredits === null || parsedActivation === null) {
     return { ok: false, issues: issues.length > 0 ? issues : [{ path, message: 'is not a valid plan' }] };
   }
+  // A plan without SPEC §9's parts keeps exactly its former shape (stored and synced as before).
   const terms = {
     renew: renew as Renew | null,
     rollover: rollover as boolean,
-    overage: overage as boolean,
+    overage: overage !== false,
     activation: parsedActivation,
+    ...(overage === 'metered' ? { overageMetered: true as const } : {}),
+    ...policies,
   };
   const config: PlanConfig =
     limit === 'all_channels'
@@ -210,16 +279,24 @@ export function parsePlanPatch(value: unknown, path = 'edit'): Parsed<PlanPatch>
  * the new shape, which the validation of the merged plan reports by name.
  */
 export function mergePatch(config: PlanConfig, patch: PlanPatch, path = 'edit'): Parsed<PlanConfig> {
-  const merged: Json = { ...config };
+  const merged: Json = { ...config, overage: config.overageMetered === true ? 'metered' : config.overage };
+  delete merged.overageMetered;
   for (const field of PLAN_FIELDS) {
     if (field in patch) merged[field] = (patch as Json)[field];
   }
   // Switching renewal off also switches roll over off unless the edit says otherwise.
   if ('renew' in patch && patch.renew === null && !('rollover' in patch)) merged.rollover = false;
   const parsed = parsePlanConfig(merged, path);
+  if (!parsed.ok) return parsed;
+  const before = planCurrency(config);
+  const after = planCurrency(parsed.value);
+  if (before !== null && after !== null && before !== after) {
+    const field = (['price', 'minimumCharge', 'overageRate'] as const).find((f) => parsed.value[f] !== undefined) ?? 'price';
+    return { ok: false, issues: [{ path: join(path, `${field}.currency`), message: `must stay ${before}: an edit cannot change the plan's currency` }] };
+  }
   // An edit that leaves the activation alone keeps it as stored, spelled as it was (a zone saved
   // before zones were stored canonical must not read as a changed calendar).
-  if (parsed.ok && !('activation' in patch)) return { ok: true, value: { ...parsed.value, activation: config.activation } };
+  if (!('activation' in patch)) return { ok: true, value: { ...parsed.value, activation: config.activation } };
   return parsed;
 }
 

@@ -14,6 +14,10 @@
  * calendar-moving edit uses the new plan's rollover flag to carry into the new period; an
  * edit at the very instant the current period starts makes that period the new one (no
  * zero-length period).
+ *
+ * SPEC §9 (its own way again): top-ups are lots beside the plan lots, daily use is summed from
+ * the list of every accepted MT event, money is bigint arithmetic of its own, charge-now days
+ * are counted one date at a time through Intl.
  */
 import type { BucketName, Channel, PlanConfig, PlanPatch, Renew } from '../../domain';
 import type { Scenario, ScenarioBucket, ScenarioOutput, ScenarioQueryResult } from '../scenario';
@@ -193,7 +197,11 @@ const boundaryLists = new Map<string, number[]>();
 /** The first boundary of the calendar strictly after `ms`, scanning k = 0, 1, 2, … (null without renewal). */
 function nextBoundaryAfter(calendar: Calendar, ms: number): number | null {
   const { anchor, timeZone, renew } = calendar;
-  if (renew === null) return null;
+  if (renew === null) {
+    // Without renewal the only boundary is the activation itself (ahead only after an edit moved it).
+    const start = referenceMidnight(anchor, timeZone);
+    return start > ms ? start : null;
+  }
   const key = `${anchor}|${timeZone}|${renew}`;
   let list = boundaryLists.get(key);
   if (!list) {
@@ -218,10 +226,25 @@ interface Lot {
   spent: number;
 }
 
+interface TopLot {
+  id: string;
+  expires: 'period_end' | 'never';
+  size: number;
+  spent: number;
+  /** Last period a period_end lot may be spent in. */
+  until: number | null;
+}
+
 interface RefBucket {
   /** Oldest first: vintages by origin, then the allocation, then overage. */
   lots: Lot[];
   overageAtMs: number | null;
+  /** Top-ups in the order they were added. */
+  tops: TopLot[];
+  metered: number;
+  meteredAtMs: number | null;
+  /** Metered charge so far, in units of 10^-12 of the currency. */
+  charge: bigint;
 }
 
 interface RefPlan {
@@ -230,6 +253,68 @@ interface RefPlan {
   calendar: Calendar;
   period: { index: number; start: number; end: number | null } | null;
   buckets: Map<BucketName, RefBucket>;
+  /** Every accepted MT event: for daily limits. */
+  accepted: { ms: number; bucket: BucketName; credits: number }[];
+  /** never top-ups of removed buckets. */
+  parked: Map<BucketName, TopLot[]>;
+  hadTopUps: boolean;
+}
+
+// ---------------------------------------------------------------- money, with bigint
+
+const SCALE = 12;
+
+function units12(amount: string): bigint {
+  const [whole = '0', fraction = ''] = amount.split('.');
+  return BigInt(whole) * 10n ** BigInt(SCALE) + BigInt((fraction + '0'.repeat(SCALE)).slice(0, SCALE));
+}
+
+function digitsOf(currency: string): number {
+  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+}
+
+/** Units of 10^-12 rounded half-up to the currency's minor unit, written out. */
+function money12(units: bigint, currency: string): { amount: string; currency: string } {
+  const digits = digitsOf(currency);
+  const step = 10n ** BigInt(SCALE - digits);
+  const rounded = (units + step / 2n) / step;
+  const text = rounded.toString().padStart(digits + 1, '0');
+  return { amount: digits === 0 ? text : `${text.slice(0, -digits)}.${text.slice(-digits)}`, currency };
+}
+
+function isMetered(config: PlanConfig): boolean {
+  return config.overageMetered === true || (config.overage as unknown) === 'metered';
+}
+
+function currencyOf(config: PlanConfig): string | null {
+  return config.price?.currency ?? config.minimumCharge?.currency ?? config.overageRate?.currency ?? null;
+}
+
+function limitFor(config: PlanConfig, name: BucketName): number | null {
+  const limit = config.dailyLimit;
+  if (limit === undefined) return null;
+  if (typeof limit === 'number') return name === 'ALL' ? limit : null;
+  return name === 'ALL' ? null : (limit[name] ?? null);
+}
+
+/** The local date (epoch days) of an instant in a zone, from Intl's offset. */
+function localDay(timeZone: string, ms: number): number {
+  return Math.floor((ms + offsetAt(timeZone, ms)) / DAY_MS);
+}
+
+function ymdText(days: number): string {
+  const { y, m, d } = dateFromEpochDays(days);
+  return `${pad(y, 4)}-${pad(m)}-${pad(d)}`;
+}
+
+/** The local day containing `ms`: [midnight, next existing midnight). */
+function dayBounds(timeZone: string, ms: number): [number, number] {
+  const day = localDay(timeZone, ms);
+  return [referenceMidnight(ymdText(day), timeZone), referenceMidnight(ymdText(day + 1), timeZone)];
+}
+
+function dayExists(timeZone: string, day: number): boolean {
+  return localDay(timeZone, referenceMidnight(ymdText(day), timeZone)) === day;
 }
 
 const CHANNEL_NAMES: readonly string[] = ['SMS', 'WhatsApp', 'Email', 'Push', 'RCS'];
@@ -275,7 +360,18 @@ function freshBucket(config: PlanConfig, name: BucketName, index: number): RefBu
   return {
     lots: [{ kind: 'allocation', origin: index, size: allocationFor(config, name), spent: 0 }],
     overageAtMs: null,
+    tops: [],
+    metered: 0,
+    meteredAtMs: null,
+    charge: 0n,
   };
+}
+
+/** Top-ups that live on into period `next`, each starting it with what was left. */
+function survivors(tops: TopLot[], next: number): TopLot[] {
+  return tops
+    .filter((t) => t.size - t.spent > 0 && (t.until === null || t.until >= next))
+    .map((t) => ({ ...t, size: t.size - t.spent, spent: 0 }));
 }
 
 /** Close period `closing` and open `closing + 1` for every bucket of `config`. */
@@ -295,9 +391,26 @@ function rollBuckets(plan: RefPlan, closing: number, config: PlanConfig): void {
       }
     }
     lots.push({ kind: 'allocation', origin: next, size: allocationFor(config, name), spent: 0 });
-    buckets.set(name, { lots, overageAtMs: null });
+    const tops = old ? survivors(old.tops, next) : restore(plan, name);
+    buckets.set(name, { lots, overageAtMs: null, tops, metered: 0, meteredAtMs: null, charge: 0n });
   }
+  park(plan, buckets);
   plan.buckets = buckets;
+}
+
+/** Keep the never top-ups of buckets that are gone. */
+function park(plan: RefPlan, next: Map<BucketName, RefBucket>): void {
+  for (const [name, bucket] of plan.buckets) {
+    if (next.has(name)) continue;
+    const kept = bucket.tops.filter((t) => t.expires === 'never' && t.size > t.spent).map((t) => ({ ...t, size: t.size - t.spent, spent: 0 }));
+    if (kept.length > 0) plan.parked.set(name, kept);
+  }
+}
+
+function restore(plan: RefPlan, name: BucketName): TopLot[] {
+  const kept = plan.parked.get(name) ?? [];
+  plan.parked.delete(name);
+  return kept;
 }
 
 /** Let time pass until `ms`, one period boundary at a time. */
@@ -325,9 +438,15 @@ function advanceTo(plan: RefPlan, ms: number): void {
 
 /** The plan an edit produces, or null when it is not a valid plan. */
 function mergeEdit(config: PlanConfig, patch: PlanPatch): PlanConfig | null {
-  const merged: Record<string, unknown> = { ...config, ...patch };
+  const merged: Record<string, unknown> = { ...config, overage: isMetered(config) ? 'metered' : config.overage };
+  delete merged.overageMetered;
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null && key !== 'renew') delete merged[key];
+    else merged[key] = value;
+  }
   if ('renew' in patch && patch.renew === null && !('rollover' in patch)) merged.rollover = false;
   const { limit, credits, renew, rollover, overage, activation } = merged;
+  if (!policiesValid(merged, config)) return null;
   const positive = (v: unknown): boolean =>
     typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 1e12;
   if (limit === 'all_channels') {
@@ -342,7 +461,7 @@ function mergeEdit(config: PlanConfig, patch: PlanPatch): PlanConfig | null {
       return null;
   } else return null;
   if (renew !== null && !RENEW_NAMES.includes(renew as string)) return null;
-  if (typeof rollover !== 'boolean' || typeof overage !== 'boolean') return null;
+  if (typeof rollover !== 'boolean' || (typeof overage !== 'boolean' && overage !== 'metered')) return null;
   if (rollover && renew === null) return null;
   if (typeof activation !== 'object' || activation === null) return null;
   const { date, timeZone } = activation as { date?: unknown; timeZone?: unknown };
@@ -354,6 +473,30 @@ function mergeEdit(config: PlanConfig, patch: PlanPatch): PlanConfig | null {
     return null;
   }
   return merged as unknown as PlanConfig;
+}
+
+/** SPEC §9's plan parts of an edited plan: shapes, one currency kept, a rate for metered overage. */
+function policiesValid(merged: Record<string, unknown>, before: PlanConfig): boolean {
+  const positive = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 1e12;
+  const channelMap = (v: unknown): boolean =>
+    typeof v === 'object' && v !== null && !Array.isArray(v) && Object.entries(v).every(([ch, n]) => CHANNEL_NAMES.includes(ch) && positive(n));
+  const { costs, dailyLimit, limit } = merged;
+  if (costs !== undefined && !channelMap(costs)) return false;
+  if (dailyLimit !== undefined) {
+    if (limit === 'all_channels' ? !positive(dailyLimit) : !channelMap(dailyLimit) || Object.keys(dailyLimit as object).length === 0) return false;
+  }
+  const currencies = new Set<string>();
+  for (const key of ['price', 'minimumCharge', 'overageRate']) {
+    const m = merged[key] as { amount?: unknown; currency?: unknown } | undefined;
+    if (m === undefined) continue;
+    if (typeof m !== 'object' || typeof m.amount !== 'string' || !/^\d+(\.\d+)?$/.test(m.amount) || typeof m.currency !== 'string') return false;
+    currencies.add(m.currency);
+  }
+  if (currencies.size > 1) return false;
+  const old = currencyOf(before);
+  if (old !== null && currencies.size === 1 && !currencies.has(old)) return false;
+  if (merged.overage === 'metered' && merged.overageRate === undefined) return false;
+  return true;
 }
 
 function applyEditRef(plan: RefPlan, patch: PlanPatch, ms: number): boolean {
@@ -374,7 +517,10 @@ function applyEditRef(plan: RefPlan, patch: PlanPatch, ms: number): boolean {
     previous.activation.timeZone !== next.activation.timeZone;
   if (calendarMoves) plan.calendar = calendarOf(next);
   if (calendarMoves && ms > plan.period.start) {
-    // A new period starts at the edit; unused credits carry into it as at a boundary.
+    // A new period starts at the edit; unused credits carry into it as at a boundary, and
+    // period_end top-ups left stay until the new period ends.
+    for (const bucket of plan.buckets.values())
+      for (const top of bucket.tops) if (top.until === plan.period.index) top.until = plan.period.index + 1;
     rollBuckets(plan, plan.period.index, next);
     plan.period = {
       index: plan.period.index + 1,
@@ -389,7 +535,9 @@ function applyEditRef(plan: RefPlan, patch: PlanPatch, ms: number): boolean {
   for (const name of namesOf(next)) {
     const old = plan.buckets.get(name);
     if (!old) {
-      buckets.set(name, freshBucket(next, name, plan.period.index));
+      const bucket = freshBucket(next, name, plan.period.index);
+      bucket.tops = restore(plan, name);
+      buckets.set(name, bucket);
       continue;
     }
     const consumed = total(old.lots, (lot) => lot.spent);
@@ -398,10 +546,11 @@ function applyEditRef(plan: RefPlan, patch: PlanPatch, ms: number): boolean {
       spent: 0,
       size: lot.kind === 'allocation' ? allocationFor(next, name) : lot.size,
     }));
-    const bucket = { lots, overageAtMs: old.overageAtMs };
+    const bucket = { ...old, lots };
     pour(bucket, consumed);
     buckets.set(name, bucket);
   }
+  park(plan, buckets);
   plan.buckets = buckets;
   return true;
 }
@@ -410,7 +559,7 @@ type Outcome = { accepted: true } | { accepted: false; reason: string };
 
 function applyUsageRef(
   plan: RefPlan,
-  usage: { channel: Channel; credits: number; direction: string },
+  usage: { channel: Channel; credits?: number; direction: string },
   ms: number,
 ): Outcome {
   advanceTo(plan, ms);
@@ -418,24 +567,119 @@ function applyUsageRef(
   const name: BucketName = plan.config.limit === 'all_channels' ? 'ALL' : usage.channel;
   const bucket = plan.buckets.get(name);
   if (!bucket || usage.direction === 'MO') return { accepted: true };
-  const free = total(bucket.lots, (lot) => lot.size) - total(bucket.lots, (lot) => lot.spent);
-  if (usage.credits <= free) {
-    pour(bucket, usage.credits);
-    return { accepted: true };
+  const credits = usage.credits ?? plan.config.costs?.[usage.channel] ?? 1;
+  const limit = limitFor(plan.config, name);
+  if (limit !== null) {
+    const [from, to] = dayBounds(plan.config.activation.timeZone, ms);
+    const today = plan.accepted.filter((e) => e.bucket === name && e.ms >= from && e.ms < to).reduce((sum, e) => sum + e.credits, 0);
+    if (today + credits > limit) return { accepted: false, reason: 'daily_limit' };
   }
-  const allocation = bucket.lots.find((lot) => lot.kind === 'allocation')?.size ?? 0;
-  if (plan.config.overage && bucket.overageAtMs === null && usage.credits <= free + allocation) {
-    bucket.lots.push({
-      kind: 'overage',
-      origin: plan.period?.index ?? 0,
-      size: allocation,
-      spent: 0,
-    });
-    bucket.overageAtMs = ms;
-    pour(bucket, usage.credits);
-    return { accepted: true };
+  const planLots = bucket.lots;
+  const free = (lots: Lot[]): number => total(lots, (lot) => lot.size) - total(lots, (lot) => lot.spent);
+  const baseFree = Math.max(0, free(planLots.filter((lot) => lot.kind !== 'overage')));
+  let planFree = Math.max(0, free(planLots));
+  // Spending order among top-ups: period_end ones (oldest first), then never ones (oldest first).
+  const tops = [...bucket.tops.filter((t) => t.expires === 'period_end'), ...bucket.tops.filter((t) => t.expires === 'never')];
+  const topFree = tops.reduce((sum, t) => sum + t.size - t.spent, 0);
+  let metered = 0;
+  if (credits > planFree + topFree) {
+    const allocation = planLots.find((lot) => lot.kind === 'allocation')?.size ?? 0;
+    if (isMetered(plan.config)) {
+      metered = credits - planFree - topFree;
+    } else if (plan.config.overage === true && bucket.overageAtMs === null && credits <= Math.max(0, free(planLots) + allocation) + topFree) {
+      planLots.push({ kind: 'overage', origin: plan.period?.index ?? 0, size: allocation, spent: 0 });
+      bucket.overageAtMs = ms;
+      planFree = Math.max(0, free(planLots));
+    } else {
+      return { accepted: false, reason: 'exhausted' };
+    }
   }
-  return { accepted: false, reason: 'exhausted' };
+  let rest = credits - metered;
+  const fromBase = Math.min(rest, baseFree);
+  pour(bucket, fromBase);
+  rest -= fromBase;
+  for (const top of tops) {
+    const take = Math.min(rest, top.size - top.spent);
+    top.spent += take;
+    rest -= take;
+  }
+  pour(bucket, rest);
+  if (metered > 0) {
+    bucket.metered += metered;
+    bucket.meteredAtMs ??= ms;
+    bucket.charge += BigInt(metered) * units12(plan.config.overageRate?.amount ?? '0');
+  }
+  plan.accepted.push({ ms, bucket: name, credits });
+  return { accepted: true };
+}
+
+type Extra = { credits?: Partial<Record<BucketName, number>>; price?: { amount: string; currency: string } | null };
+type GrantOutcome = ({ accepted: true } & Extra) | { accepted: false; reason: string };
+
+function liveReason(plan: RefPlan, ms: number): string | null {
+  if (plan.status === 'deleted') return 'deleted';
+  advanceTo(plan, ms);
+  return plan.status === 'active' ? null : 'before_activation';
+}
+
+function applyTopUpRef(plan: RefPlan, raw: Record<string, unknown>, ms: number): GrantOutcome {
+  const refuse = (reason: string): GrantOutcome => ({ accepted: false, reason });
+  if (Object.keys(raw).some((k) => !['id', 'bucket', 'credits', 'expires', 'price'].includes(k))) return refuse('unknown_field');
+  const { credits, expires, price, bucket: name } = raw;
+  if (typeof credits !== 'number' || !Number.isInteger(credits) || credits < 1 || credits > 1e12) return refuse('invalid_credits');
+  if (expires !== 'period_end' && expires !== 'never') return refuse('invalid_expires');
+  let shown: Extra['price'] = null;
+  if (price !== undefined && price !== null) {
+    const p = price as { amount?: unknown; currency?: unknown };
+    const currencies: readonly string[] = Intl.supportedValuesOf('currency');
+    if (typeof p !== 'object' || Object.keys(p).length !== 2 || typeof p.amount !== 'string' || !/^\d{1,18}(\.\d{1,12})?$/.test(p.amount) || typeof p.currency !== 'string' || !currencies.includes(p.currency))
+      return refuse('invalid_price');
+    shown = money12(units12(p.amount), p.currency);
+  }
+  const live = liveReason(plan, ms);
+  if (live !== null) return refuse(live);
+  const bucket = typeof name === 'string' ? plan.buckets.get(name as BucketName) : undefined;
+  if (bucket === undefined || !namesOf(plan.config).includes(name as BucketName)) return refuse('unknown_bucket');
+  bucket.tops.push({ id: raw.id as string, expires, size: credits, spent: 0, until: expires === 'never' ? null : (plan.period?.index ?? 0) });
+  plan.hadTopUps = true;
+  return { accepted: true, price: shown };
+}
+
+function applyChargeNowRef(plan: RefPlan, id: string, ms: number): GrantOutcome {
+  const refuse = (reason: string): GrantOutcome => ({ accepted: false, reason });
+  const live = liveReason(plan, ms);
+  if (live !== null) return refuse(live);
+  const { config, period } = plan;
+  if (config.renew === null || period === null || period.end === null) return refuse('no_renewal');
+  if (config.price === undefined) return refuse('no_price');
+  const zone = config.activation.timeZone;
+  const first = localDay(zone, period.start);
+  let d = 0;
+  let p = 0;
+  for (let day = first; day <= localDay(zone, period.end - 1); day += 1) {
+    if (!dayExists(zone, day)) continue;
+    p += 1;
+    if (day <= localDay(zone, ms)) d += 1;
+  }
+  const weeks = Math.max(1, Math.floor(p / 7));
+  const week = Math.min(Math.ceil(d / 7), weeks);
+  const credits: Partial<Record<BucketName, number>> = {};
+  for (const name of namesOf(config)) credits[name] = Math.floor(allocationFor(config, name) / week);
+  if (Object.values(credits).every((n) => n === 0)) return refuse('no_credits');
+  const { currency } = config.price;
+  const minimum = units12(config.minimumCharge?.amount ?? '10');
+  // price ÷ w, rounded half-up at the minor unit (in 10^-12 units, exact: w divides after scaling).
+  const share = units12(config.price.amount);
+  const digits = digitsOf(currency);
+  const step = 10n ** BigInt(SCALE - digits);
+  const roundedShare = ((share * 2n) / BigInt(week) + step) / (2n * step) * step;
+  const exactBelowMinimum = share < minimum * BigInt(week);
+  const price = exactBelowMinimum ? money12(minimum, currency) : money12(roundedShare, currency);
+  for (const [name, amount] of Object.entries(credits) as [BucketName, number][]) {
+    if (amount > 0) plan.buckets.get(name)?.tops.push({ id, expires: 'period_end', size: amount, spent: 0, until: period.index });
+  }
+  plan.hadTopUps = true;
+  return { accepted: true, credits, price };
 }
 
 function describe(plan: RefPlan, ms: number): ScenarioQueryResult {
@@ -449,16 +693,34 @@ function describe(plan: RefPlan, ms: number): ScenarioQueryResult {
     if (!bucket) continue;
     const allocated = total(bucket.lots, (lot) => lot.size);
     const used = total(bucket.lots, (lot) => lot.spent);
-    buckets[name] = {
+    const added = total(bucket.lots, (lot) => (lot.kind === 'overage' ? lot.size : 0));
+    const currency = currencyOf(plan.config);
+    const described: ScenarioBucket = {
       allocated,
       used,
       remaining: Math.max(0, allocated - used),
       carriedIn: total(bucket.lots, (lot) => (lot.kind === 'vintage' ? lot.size : 0)),
-      overage: {
-        added: total(bucket.lots, (lot) => (lot.kind === 'overage' ? lot.size : 0)),
-        at: bucket.overageAtMs === null ? null : referenceIso(bucket.overageAtMs),
-      },
+      overage:
+        isMetered(plan.config) && currency !== null
+          ? {
+              added,
+              at: bucket.meteredAtMs === null ? null : referenceIso(bucket.meteredAtMs),
+              metered: bucket.metered,
+              charge: money12(bucket.charge, currency),
+            }
+          : { added, at: bucket.overageAtMs === null ? null : referenceIso(bucket.overageAtMs) },
     };
+    if (plan.hadTopUps) {
+      const available = bucket.tops.reduce((sum, t) => sum + t.size, 0);
+      const spent = bucket.tops.reduce((sum, t) => sum + t.spent, 0);
+      described.topUps = { available, used: spent, remaining: available - spent };
+    }
+    if (plan.config.dailyLimit !== undefined) {
+      const [from, to] = dayBounds(plan.config.activation.timeZone, ms);
+      const today = plan.accepted.filter((e) => e.bucket === name && e.ms >= from && e.ms < to).reduce((sum, e) => sum + e.credits, 0);
+      described.daily = { limit: limitFor(plan.config, name), used: today };
+    }
+    buckets[name] = described;
   }
   const { period } = plan;
   return {
@@ -483,16 +745,31 @@ function replay(
     calendar: calendarOf(scenario.plan),
     period: null,
     buckets: new Map(),
+    accepted: [],
+    parked: new Map(),
+    hadTopUps: false,
   };
   const firstDecision = new Map<string, Outcome>();
-  const outcomes = new Map<number, Outcome>();
+  const firstGrant = new Map<string, GrantOutcome>();
+  const outcomes = new Map<number, GrantOutcome>();
   const order = scenario.events
     .map((event, index) => ({ event, index }))
     .sort((a, b) => a.event.atMs - b.event.atMs || a.index - b.index);
   for (const { event, index } of order) {
     if (event.atMs > untilMs) break;
-    let outcome: Outcome;
-    if (event.kind === 'usage') {
+    let outcome: GrantOutcome;
+    if (event.kind === 'topUp' || event.kind === 'chargeNow') {
+      const id = event.kind === 'topUp' ? event.topUp.id : event.id;
+      const prior = firstGrant.get(id);
+      outcome =
+        prior ??
+        (event.kind === 'topUp'
+          ? applyTopUpRef(plan, event.topUp as unknown as Record<string, unknown>, event.atMs)
+          : event.fields.length > 0
+            ? { accepted: false, reason: 'unknown_field' }
+            : applyChargeNowRef(plan, event.id, event.atMs));
+      if (!prior) firstGrant.set(id, outcome);
+    } else if (event.kind === 'usage') {
       const prior = firstDecision.get(event.usage.id);
       outcome = prior ?? applyUsageRef(plan, event.usage, event.atMs);
       if (!prior) firstDecision.set(event.usage.id, outcome);
@@ -516,10 +793,15 @@ function replay(
 export function referenceRunScenario(scenario: Scenario): ScenarioOutput {
   const { outcomes } = replay(scenario, Infinity);
   const events = scenario.events.map((_, index) => {
-    const outcome = outcomes.get(index) ?? { accepted: false as const, reason: 'not applied' };
-    return outcome.accepted
-      ? { index, accepted: true as const }
-      : { index, accepted: false as const, reason: outcome.reason };
+    const outcome: GrantOutcome = outcomes.get(index) ?? { accepted: false, reason: 'not applied' };
+    if (!outcome.accepted) return { index, accepted: false as const, reason: outcome.reason };
+    const { credits, price } = outcome as Extra;
+    return {
+      index,
+      accepted: true as const,
+      ...(credits !== undefined ? { credits } : {}),
+      ...(price !== undefined ? { price } : {}),
+    };
   });
   const queries = scenario.queries.map((query) =>
     describe(replay(scenario, query.atMs).plan, query.atMs),
