@@ -46,7 +46,7 @@ test('the credit calculator: from the Credits tab it pre-fills the wizard, and f
   await page.getByRole('button', { name: 'Start a plan with these credits' }).click();
   await expect(page.getByRole('dialog', { name: 'Credit calculator' })).toHaveCount(0);
   await expect(page.getByRole('radio', { name: 'All channels' })).toBeChecked();
-  await expect(page.getByLabel('Credits for all channels')).toHaveValue('450');
+  await expect(page.getByLabel('Total Credits')).toHaveValue('450');
   await wizard.next();
   await wizard.expectSummary();
   await expect(wizard.summaryTable()).toContainText('450');
