@@ -66,10 +66,13 @@ await describeOnBackends('usage authorization', (backend) => {
     expect(first).toMatchObject({ accepted: true, consumed: 2, duplicate: false });
     const again = usageDecisionSchema.parse((await platform.post('/v1/usage', event)).body);
     expect(again).toMatchObject({ accepted: true, consumed: 2, duplicate: true });
+    // One instant for both copies of i-2: the same id with another occurredAt is another event
+    // (409 usage_id_reused), and two now() calls can fall in different milliseconds.
+    const at = now();
     const twice = await batch(platform, [
-      { id: 'i-2', spaceId: 'space-i', channel: 'SMS', credits: 1, occurredAt: now() },
-      { id: 'i-2', spaceId: 'space-i', channel: 'SMS', credits: 1, occurredAt: now() },
-      { id: 'i-3', spaceId: 'space-i', channel: 'SMS', credits: 1, occurredAt: now() },
+      { id: 'i-2', spaceId: 'space-i', channel: 'SMS', credits: 1, occurredAt: at },
+      { id: 'i-2', spaceId: 'space-i', channel: 'SMS', credits: 1, occurredAt: at },
+      { id: 'i-3', spaceId: 'space-i', channel: 'SMS', credits: 1, occurredAt: at },
     ]);
     expect(twice.map((d) => [d.accepted, d.duplicate])).toEqual([
       [true, false],
