@@ -87,7 +87,9 @@ test('an empty console says how to sync; an environment a sync brings in appears
   const at = new Date().toISOString();
   const [result] = await world.bea.push({ id: randomUUID(), kind: 'environment.upsert', at, actor: 'Bea Central', environment: { id: 'env-fresh', name: 'Freshly Synced' } });
   expect(result?.status).toBe('applied');
-  expect((await invoke(server, 'sync.now', {})).state).toBe('connected');
+  // A background sync may be running (started by the settings' save): Sync now then answers
+  // 'syncing'; asked again until a sync that began after the push has finished.
+  await expect.poll(async () => (await invoke(server, 'sync.now', {})).state, { timeout: 30_000 }).toBe('connected');
   await expect(page.getByRole('list', { name: 'Environments' }).getByRole('link', { name: 'Freshly Synced' })).toBeVisible();
 
   // A space brought in later shows in the environment's count, again without a reload.
@@ -99,7 +101,7 @@ test('an empty console says how to sync; an environment a sync brings in appears
     space: { id: 'space-fresh', environmentId: 'env-fresh', name: 'Fresh Space', accountManager: { name: 'Alex Manager', email: 'alex.manager@example.com' } },
   });
   await expect(page.getByRole('list', { name: 'Environments' }).getByText('0 spaces')).toBeVisible();
-  await invoke(server, 'sync.now', {});
+  await expect.poll(async () => (await invoke(server, 'sync.now', {})).state, { timeout: 30_000 }).toBe('connected');
   await expect(page.getByRole('list', { name: 'Environments' }).getByText('1 space')).toBeVisible();
   await page.screenshot({ path: test.info().outputPath('synced-environment.png') });
 });
