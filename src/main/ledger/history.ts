@@ -126,17 +126,16 @@ export function decodeCursor(text: string): HistoryCursor | null {
  * The upper bound is one row value — the cursor, or the `to` filter, whichever is lower — so
  * that SQLite seeks straight to it instead of scanning down from `to`.
  */
-function whereClause(filter: HistoryFilterMs, cursor: HistoryCursor | null): { sql: string; params: unknown[]; index: string } {
+function whereClause(filter: HistoryFilterMs, actors: readonly string[] | null, cursor: HistoryCursor | null): { sql: string; params: unknown[]; index: string } {
   const parts: string[] = [];
   const params: unknown[] = [];
   if (filter.planId !== undefined) {
     parts.push('h.plan_id = ?');
     params.push(filter.planId);
   }
-  if (filter.actor !== undefined) {
-    // Any part of the name, in any case ("ana" finds "Ana Admin"); SQLite's lower() folds ASCII only.
-    parts.push('instr(lower(h.actor), lower(?)) > 0');
-    params.push(filter.actor);
+  if (actors !== null) {
+    parts.push(actors.length === 1 ? 'h.actor = ?' : `h.actor IN (${actors.map(() => '?').join(', ')})`);
+    params.push(...actors);
   }
   if (filter.spaceId !== undefined) {
     parts.push('h.space_id = ?');
@@ -157,20 +156,50 @@ function whereClause(filter: HistoryFilterMs, cursor: HistoryCursor | null): { s
     parts.push('(h.at, h.seq) < (?, ?)');
     params.push(upper.at, upper.seq);
   }
-  return { sql: parts.length > 0 ? `WHERE ${parts.join(' AND ')}` : '', params, index: indexFor(filter) };
+  return { sql: parts.length > 0 ? `WHERE ${parts.join(' AND ')}` : '', params, index: indexFor(filter, actors) };
 }
 
 /**
  * The index whose leading columns are the filter's equalities, so the newest matching entry is
- * one seek away. A plan belongs to one space, so a plan filter leads.
+ * one seek away. A plan belongs to one space, so a plan filter leads; one person is more
+ * selective than an action (three values), so with both, the person's index is used and the
+ * action is checked on its entries. Several people matched by a part of a name are found through
+ * the other filters' index, newest first, and the names checked on each entry.
  */
-function indexFor(filter: HistoryFilterMs): string {
-  // A person is matched on any part of the name, which no index seeks: their entries are found
-  // by the other filters' index, newest first, and the name checked on each.
-  const by = filter.action !== undefined ? 'action' : null;
+function indexFor(filter: HistoryFilterMs, actors: readonly string[] | null): string {
+  const by = actors !== null && actors.length === 1 ? 'actor' : filter.action !== undefined ? 'action' : null;
   if (filter.planId !== undefined) return by === null ? 'history_by_plan' : `history_by_plan_${by}`;
   if (filter.spaceId !== undefined) return by === null ? 'history_by_space' : `history_by_space_${by}`;
   return by === null ? 'history_by_time' : `history_by_${by}`;
+}
+
+/**
+ * The people the Who filter means: every name, among those with entries in the filter's plan or
+ * space, that contains the typed text in any case ("ana" finds "Ana Admin"). The names are few
+ * beside the entries, so they are listed first — one index seek per distinct name, skipping
+ * over each person's entries — and the page then seeks by name; a text nobody matches costs no
+ * walk through the log. null when the filter names no person.
+ */
+function actorsMatching(ledger: Ledger, filter: HistoryFilterMs): string[] | null {
+  if (filter.actor === undefined) return null;
+  const [index, scope, params] =
+    filter.planId !== undefined
+      ? ['history_by_plan_actor', 'plan_id = ? AND', [filter.planId]]
+      : filter.spaceId !== undefined
+        ? ['history_by_space_actor', 'space_id = ? AND', [filter.spaceId]]
+        : ['history_by_actor', '', []];
+  const names = ledger
+    .stmt(
+      `WITH RECURSIVE names(name) AS (
+         SELECT (SELECT min(actor) FROM history_log INDEXED BY ${index} WHERE ${scope} actor IS NOT NULL)
+         UNION ALL
+         SELECT (SELECT min(actor) FROM history_log INDEXED BY ${index} WHERE ${scope} actor > names.name) FROM names WHERE names.name IS NOT NULL
+       ) SELECT name FROM names WHERE name IS NOT NULL`,
+    )
+    .pluck()
+    .all(...params, ...params) as string[];
+  const wanted = filter.actor.toLowerCase();
+  return names.filter((name) => name.toLowerCase().includes(wanted));
 }
 
 export interface HistoryPage {
@@ -180,7 +209,9 @@ export interface HistoryPage {
 
 /** One page, newest first, strictly after `cursor` in that order. */
 export function historyPage(ledger: Ledger, filter: HistoryFilterMs, cursor: HistoryCursor | null, limit: number): HistoryPage {
-  const where = whereClause(filter, cursor);
+  const actors = actorsMatching(ledger, filter);
+  if (actors !== null && actors.length === 0) return { rows: [], next: null };
+  const where = whereClause(filter, actors, cursor);
   const rows = ledger
     .stmt(`SELECT ${PAGE_COLUMNS} FROM history_log h INDEXED BY ${where.index} ${where.sql} ORDER BY h.at DESC, h.seq DESC LIMIT ?`)
     .raw(true)
@@ -201,9 +232,11 @@ export interface HistoryExportRow extends HistoryRow {
  * chunks, so a consumer may await between rows while other calls use the connection.
  */
 export function* iterateHistory(ledger: Ledger, filter: HistoryFilterMs, chunk = 1000): Generator<HistoryExportRow> {
+  const actors = actorsMatching(ledger, filter);
+  if (actors !== null && actors.length === 0) return;
   let cursor: HistoryCursor | null = null;
   for (;;) {
-    const where = whereClause(filter, cursor);
+    const where = whereClause(filter, actors, cursor);
     const rows = ledger
       .stmt(
         `SELECT h.*, s.name AS space_name, e.name AS environment_name

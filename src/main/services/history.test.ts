@@ -67,14 +67,14 @@ describe('credit history log', () => {
       accountManager: { name: 'Ana Ruiz', email: 'ana@example.com' },
       channels: [{ channel: 'SMS', bidirectional: true }],
     });
-    const people = ['ana', 'bob', 'carla'];
+    const people = ['ana', 'bob', 'carla', 'Élodie'];
     const plans = [w.services.plans.create(w.spaceId, base, 'ana').id, w.services.plans.create(other.id, base, 'bob').id];
     w.services.plans.create(w.spaceId, { ...base, credits: { WhatsApp: 100 } }, 'carla');
     for (let round = 0; round < 12; round += 1) {
       w.clock.advance(round % 4 === 0 ? 0 : 3_600_000);
       for (const id of plans) {
         const version = w.services.plans.get(id).version;
-        w.services.plans.edit(id, version, { credits: { SMS: 101 + round } }, people[round % 3]!);
+        w.services.plans.edit(id, version, { credits: { SMS: 101 + round } }, people[round % 4]!);
       }
     }
     w.services.plans.delete(plans[0]!, w.services.plans.get(plans[0]!).version, 'bob');
@@ -85,7 +85,8 @@ describe('credit history log', () => {
     for (const spaceId of [w.spaceId, other.id])
       for (const planId of [undefined, plans[0]!])
         for (const action of [undefined, 'created', 'updated', 'deleted'] as const)
-          for (const actor of [undefined, 'bob', 'OB', 'nobody'])
+          // 'A' names two people (ana, carla), 'ÉL' only Élodie, beyond ASCII.
+          for (const actor of [undefined, 'bob', 'OB', 'nobody', 'A', 'él'])
             for (const range of [{}, { from }, { from, to }]) {
               filters.push({ spaceId, ...(planId ? { planId } : {}), ...(action ? { action } : {}), ...(actor ? { actor } : {}), ...range });
             }

@@ -86,10 +86,23 @@ export const ACTIVATION_DATE_RULE = `must be a calendar date from ${EARLIEST_ACT
  * is corrected: an alias (Asia/Calcutta) stays as given, so a stored plan keeps its calendar.
  */
 export function canonicalTimeZone(zone: string): string | null {
-  if (!isTimeZone(zone)) return null;
-  const resolved = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
-  return resolved.toLowerCase() === zone.toLowerCase() ? resolved : zone;
+  // Every stored plan's config is read through here (a history page decodes 50), and building
+  // the two Intl formatters costs ~60 µs, so answers are remembered; the zones in use are few,
+  // and the memory is bounded in case many different wrong ones are typed.
+  const known = canonicalZones.get(zone);
+  if (known !== undefined) return known;
+  let canonical: string | null = null;
+  if (isTimeZone(zone)) {
+    const resolved = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+    canonical = resolved.toLowerCase() === zone.toLowerCase() ? resolved : zone;
+  }
+  if (canonicalZones.size >= MAX_REMEMBERED_ZONES) canonicalZones.clear();
+  canonicalZones.set(zone, canonical);
+  return canonical;
 }
+
+const MAX_REMEMBERED_ZONES = 1000;
+const canonicalZones = new Map<string, string | null>();
 
 function checkUnknownKeys(value: Json, allowed: readonly string[], path: string, issues: Issue[]): void {
   for (const key of Object.keys(value)) {
