@@ -12,9 +12,9 @@ const nodeImportRegex = `^(node:.*|(${nodeBuiltins.join('|')})(/.*)?)$`;
 
 // Test support (reference models, temporary ledgers, fault proxies, harnesses) lives in testing/
 // folders or *.testing.ts files; tests and test support may use it, production code never.
-const TEST_FILES = ['**/*.test.ts', '**/*.test.tsx', '**/testing/**', '**/*.testing.ts', 'src/central/testkit/**'];
+const TEST_FILES = ['**/*.test.ts', '**/*.test.tsx', '**/testing/**', '**/*.testing.ts'];
 const testSupport = {
-  regex: '(^|/)(testing|testkit)(/.*)?$|\\.testing$',
+  regex: '(^|/)testing(/.*)?$|\\.testing$',
   message: 'Production code never imports test support (testing/ folders, *.testing.ts).',
 };
 /** A relative import that leaves for another top-level room of src/. */

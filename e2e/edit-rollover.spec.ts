@@ -25,7 +25,7 @@ test('an edit says what was consumed on step 1, and names the rolled-over part o
   const consumed = page.getByTestId('edit-consumed');
   await expect(consumed).toContainText('This period so far (since');
   await expect(page.getByTestId('consumed-ALL')).toHaveText(
-    `All channels: 1,545 of ${n(pool.allocated)} consumed, ${n(pool.remaining)} left (40,000 allocated + ${n(pool.carriedIn)} rolled over)`,
+    `All Channels: 1,545 of ${n(pool.allocated)} consumed, ${n(pool.remaining)} left (40,000 allocated + ${n(pool.carriedIn)} rolled over)`,
   );
   await expect(consumed).toContainText('The credits you enter are the new total of this period, what was already consumed included.');
   await page.screenshot({ path: test.info().outputPath('edit-step-1.png'), fullPage: true });
@@ -35,7 +35,7 @@ test('an edit says what was consumed on step 1, and names the rolled-over part o
   await wizard.expectSummary();
   const after = 50_000 + pool.carriedIn - 1_545;
   await expect(page.getByTestId('impact-ALL')).toHaveText(
-    `All channels: 1,545 consumed — after saving, ${n(after)} available (50,000 new + ${n(pool.carriedIn)} rolled over from earlier periods)`,
+    `All Channels: 1,545 consumed — after saving, ${n(after)} available (50,000 new + ${n(pool.carriedIn)} rolled over from earlier periods)`,
   );
   await page.screenshot({ path: test.info().outputPath('edit-step-2.png'), fullPage: true });
 });

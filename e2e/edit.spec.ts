@@ -20,7 +20,7 @@ test('editing shows what was consumed and what remains, and the new credits are 
   const wizard = new WizardPage(page);
   await expect(wizard.heading()).toHaveText(`Edit credit plan ${plan.id}`);
   // Step 1 says what this period has consumed before new credits are typed.
-  await expect(page.getByTestId('consumed-ALL')).toHaveText('All channels: 100 of 100 consumed, 0 left');
+  await expect(page.getByTestId('consumed-ALL')).toHaveText('All Channels: 100 of 100 consumed, 0 left');
   // The wizard opens filled in.
   await expect(page.getByLabel('Total Credits')).toHaveValue('100');
   await expect(page.getByLabel('Activation date')).toHaveValue('2026-01-01');
@@ -34,14 +34,14 @@ test('editing shows what was consumed and what remains, and the new credits are 
   await wizard.setOverage(true);
   await wizard.next();
   await wizard.expectSummary();
-  await expect(page.getByTestId('impact-ALL')).toHaveText('All channels: 100 consumed — after saving, 0 available');
+  await expect(page.getByTestId('impact-ALL')).toHaveText('All Channels: 100 consumed — after saving, 0 available');
 
   // 200 leaves 100 available.
   await wizard.back();
   await wizard.setOverage(false);
   await page.getByLabel('Total Credits').fill('200');
   await wizard.next();
-  await expect(page.getByTestId('impact-ALL')).toHaveText('All channels: 100 consumed — after saving, 100 available');
+  await expect(page.getByTestId('impact-ALL')).toHaveText('All Channels: 100 consumed — after saving, 100 available');
   await wizard.save();
 
   await expect(overview.planRow(plan.id)).toContainText('200');

@@ -22,7 +22,7 @@ test('an account manager previews a draft: boundaries in the plan’s zone and U
   await expect(boundaries).toContainText('2027-01-31T05:00:00Z');
   await expect(page.getByRole('img', { name: /Projected remaining credits/ })).toBeVisible();
   // The projection runs from the activation over the six listed periods, not from today.
-  await expect(page.getByText(/^All channels: about [\d,]+ credits a day/)).toContainText(/(lasts through all 6 periods projected|in \d of the 6 periods projected)/);
+  await expect(page.getByText(/^All Channels: about [\d,]+ credits a day/)).toContainText(/(lasts through all 6 periods projected|in \d of the 6 periods projected)/);
   await expect(page.getByRole('img', { name: /Projected remaining credits/ })).toHaveAttribute('aria-label', /from 31 Jan 2027/);
 
   await page.getByLabel('Draft name').fill('Q1 pool for New York');

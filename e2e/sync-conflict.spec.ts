@@ -181,7 +181,7 @@ test('an outdated change is set aside side by side; keeping the central version 
     'Time zone',
   ]);
   await expect(fieldCells(conflict, 'Status')).toHaveText(['In force', 'In force']);
-  await expect(fieldCells(conflict, 'Credit limit')).toHaveText(['All channels', 'All channels']);
+  await expect(fieldCells(conflict, 'Credit limit')).toHaveText(['All Channels', 'All Channels']);
   await expect(fieldCells(conflict, 'Credits, all channels \\(shared pool\\)')).toHaveText(['1,500', '2,000 Differs']);
   await expect(fieldCells(conflict, 'Overage')).toHaveText(['No', 'Yes Differs']);
   await expect(fieldCells(conflict, 'Renew credits')).toHaveText(['Yes — Monthly', 'Yes — Monthly']);

@@ -1,8 +1,8 @@
-import type { BucketName, Channel, Direction, PlanConfig } from '../../shared/domain';
-import { recordUsage, type PlanState } from '../../shared/engine';
+import type { BucketName, Channel, Direction } from '../../shared/domain';
+import { attributeEvent, recordUsage, type PlanState } from '../../shared/engine';
 import type { UsageDecisionRecord } from '../../shared/sync';
 import { RetryTransaction, decodePlanState, encodePlanState, sqlState, withRetries, type Database, type Queryable } from '../store';
-import { attributeUsage, spaceCoverage, type LivePlan, type SpaceCoverage } from './attribution';
+import { readCoverage } from './coverage';
 import { foldCounters, seedCounters } from './counters';
 
 /**
@@ -17,6 +17,11 @@ import { foldCounters, seedCounters } from './counters';
  * than something already decided (events arrive out of order from parallel senders; a late
  * event is decided now rather than refused). Events dated in the future beyond the allowed
  * clock skew are refused and not stored, so they can be sent again later.
+ *
+ * Which plan and bucket an event counts against is the engine's rule (`attributeEvent`), at the
+ * event's occurredAt — the ledger's answer too. A late event may so count against a plan edited
+ * or deleted since: it is decided on that plan's latest state (a deleted plan limits nothing),
+ * and the decision names the plan and the bucket the rule gave.
  *
  * Usage ids are unique within the environment of their space. The same id with the same content
  * (space, channel, direction, credits, instant) answers the first decision; with other content
@@ -139,24 +144,6 @@ interface SlotDelta {
   rejected_credits: number;
 }
 
-/** The spaces of these events with their live plans, read now (the engine path never trusts a cache). */
-export async function readCoverage(tx: Queryable, spaceIds: readonly string[]): Promise<Map<string, SpaceCoverage>> {
-  // Parameters travel as one JSON text each: PGlite parses JSON much faster than array parameters.
-  const rows = await tx.query<{ space_id: string; environment_id: string; plan_id: string | null; version: number | null; config: PlanConfig | null }>(
-    `SELECT s.id AS space_id, s.environment_id, p.id AS plan_id, p.version, p.config
-       FROM spaces s LEFT JOIN plans p ON p.space_id = s.id AND p.deleted_ms IS NULL
-      WHERE s.id IN (SELECT json_array_elements_text($1::json))`,
-    [JSON.stringify(spaceIds)],
-  );
-  const plans = new Map<string, { environmentId: string; plans: LivePlan[] }>();
-  for (const row of rows.rows) {
-    let space = plans.get(row.space_id);
-    if (!space) plans.set(row.space_id, (space = { environmentId: row.environment_id, plans: [] }));
-    if (row.plan_id !== null && row.config !== null) space.plans.push({ id: row.plan_id, version: Number(row.version), config: row.config });
-  }
-  return new Map([...plans].map(([id, space]) => [id, spaceCoverage(space.environmentId, space.plans)]));
-}
-
 async function decideBatch(tx: Queryable, events: UsageEventInput[], options: AuthorizeOptions): Promise<UsageDecisionRecord[]> {
   const { nowMs } = options;
   const coverage = await readCoverage(tx, [...new Set(events.map((e) => e.spaceId))]);
@@ -176,9 +163,13 @@ async function decideBatch(tx: Queryable, events: UsageEventInput[], options: Au
     } else if (!sameContent(events[first]!, event)) reused.add(event.id);
   });
 
-  const planIds = [
-    ...new Set(unique.flatMap((i) => attributeUsage(coverage.get(events[i]!.spaceId), events[i]!.channel)?.plan.id ?? [])),
-  ].sort();
+  const attributions = new Map(
+    unique.map((i) => {
+      const event = events[i]!;
+      return [i, attributeEvent(coverage.get(event.spaceId)?.plans ?? [], { channel: event.channel, atMs: event.occurredMs })] as const;
+    }),
+  );
+  const planIds = [...new Set([...attributions.values()].flatMap((a) => a?.planId ?? []))].sort();
   const plans = new Map<string, PlanSlot>();
   if (planIds.length > 0) {
     const locked = await tx.query<{ plan_id: string; state: string; ops: number; environment_id: string }>(
@@ -227,20 +218,21 @@ async function decideBatch(tx: Queryable, events: UsageEventInput[], options: Au
       decisions[index] = { id: event.id, accepted: false, reason: 'in_future', planId: null, bucket: null, consumed: 0, overageTriggered: false, duplicate: false };
       continue;
     }
-    const planId = attributeUsage(coverage.get(event.spaceId), event.channel)?.plan.id;
-    const plan = planId === undefined ? undefined : plans.get(planId);
+    const attribution = attributions.get(index) ?? null;
+    const plan = attribution === null ? undefined : plans.get(attribution.planId);
     let decision: UsageDecisionRecord;
     let decidedMs = event.occurredMs;
     let ord: number | null = null;
-    if (plan && planId !== undefined) {
+    if (plan && attribution) {
+      const { planId, bucket } = attribution;
       decidedMs = Math.max(event.occurredMs, plan.state.clockMs);
       const outcome = recordUsage(plan.state, event, decidedMs);
       ord = plan.ops;
       plan.ops += 1;
       plan.touched = true;
       decision = outcome.accepted
-        ? { id: event.id, accepted: true, planId, bucket: outcome.bucket, consumed: outcome.consumed, overageTriggered: outcome.overageTriggered, duplicate: false }
-        : { id: event.id, accepted: false, reason: 'exhausted', planId, bucket: outcome.bucket, consumed: 0, overageTriggered: false, duplicate: false };
+        ? { id: event.id, accepted: true, planId, bucket, consumed: outcome.consumed, overageTriggered: outcome.overageTriggered, duplicate: false }
+        : { id: event.id, accepted: false, reason: 'exhausted', planId, bucket, consumed: 0, overageTriggered: false, duplicate: false };
     } else {
       // No plan covers this channel: traffic is not limited (SPEC §2).
       decision = { id: event.id, accepted: true, planId: null, bucket: null, consumed: 0, overageTriggered: false, duplicate: false };
@@ -275,7 +267,7 @@ async function decideBatch(tx: Queryable, events: UsageEventInput[], options: Au
         plan_key: planKey,
         channel: event.channel,
         slot_ms: slotMs,
-        environment_id: (planId && plans.get(planId)?.environmentId) || environmentOf(event),
+        environment_id: plan?.environmentId || environmentOf(event),
         mt_credits: 0,
         mt_events: 0,
         mo_events: 0,

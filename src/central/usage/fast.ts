@@ -1,18 +1,21 @@
+import { attributeEvent } from '../../shared/engine';
 import type { UsageDecisionRecord } from '../../shared/sync';
 import { sqlState, type Database } from '../store';
-import { attributeUsage, type SpaceCoverage } from './attribution';
 import type { AuthorizeOptions, UsageEventInput } from './authorize';
-import { readCoverage } from './authorize';
+import { readCoverage, type SpaceCoverage } from './coverage';
 
 /**
  * The fast path of usage authorization: a whole group of requests decided in ONE statement (one
  * round trip, its own transaction, one commit) when nothing in it needs the engine:
  *
- * - the spaces' live plans are what this instance remembers (checked in the statement: the plans
- *   and versions of each space, and its environment);
- * - each charged bucket has a counter row for its current period (usage/counters.ts), all the
- *   group's counter rows are locked in (plan, bucket) order, and the guarded update
- *   `used + n ≤ spendable`, `last decision instant < period end` holds for every one;
+ * - the spaces' plans are what this instance remembers (checked in the statement: the live plans
+ *   and versions of each space, and its environment), and each event counts against the plan and
+ *   bucket the engine's rule gives from them (`attributeEvent`), as on the engine path;
+ * - each charged bucket has a counter row for its current period (usage/counters.ts; none for a
+ *   deleted plan or a bucket the plan no longer has, so a late event across such a change goes
+ *   the engine's way, where the same rule names the same bucket), all the group's counter rows
+ *   are locked in (plan, bucket) order, and the guarded update `used + n ≤ spendable`,
+ *   `last decision instant < period end` holds for every one;
  * - no id of the group was stored before, none repeats in it, none is dated in the future.
  *
  * Then every event is accepted and charged exactly as the engine would (all fit without
@@ -104,7 +107,7 @@ export class UsageFastPath {
       for (const id of missing) {
         // A space the service does not know: not limited, environment '' — until it is pushed
         // (the statement checks the environment, so that moment sends the group the slow way).
-        this.spaces.set(id, read.get(id) ?? { environmentId: '', covering: new Map(), signature: '' });
+        this.spaces.set(id, read.get(id) ?? { environmentId: '', plans: [], signature: '' });
       }
       if (this.spaces.size > 100_000) this.spaces.clear();
     }
@@ -133,7 +136,7 @@ export class UsageFastPath {
         return { refused: 'shape' };
       }
       seen.add(key);
-      const attribution = attributeUsage(space, e.channel);
+      const attribution = attributeEvent(space.plans, { channel: e.channel, atMs: e.occurredMs });
       environmentIds[i] = space.environmentId;
       ids[i] = e.id;
       spaceIds[i] = e.spaceId;
@@ -141,13 +144,13 @@ export class UsageFastPath {
       directions[i] = e.direction;
       credits[i] = e.credits;
       occurred[i] = e.occurredMs;
-      planIds[i] = attribution?.plan.id ?? null;
+      planIds[i] = attribution?.planId ?? null;
       buckets[i] = attribution?.bucket ?? null;
-      if (attribution) plans.add(attribution.plan.id);
+      if (attribution) plans.add(attribution.planId);
       decisions[i] = {
         id: e.id,
         accepted: true,
-        planId: attribution?.plan.id ?? null,
+        planId: attribution?.planId ?? null,
         bucket: attribution?.bucket ?? null,
         consumed: attribution && e.direction === 'MT' ? e.credits : 0,
         overageTriggered: false,

@@ -1,4 +1,4 @@
-import { LIMIT_LABELS, RENEW_LABELS, type Channel, type PlanConfig, type Renew } from '../../shared/domain';
+import { bucketLabel, channelCreditsLabel, LIMIT_LABELS, POOL, RENEW_LABELS, type Channel, type PlanConfig, type Renew } from '../../shared/domain';
 
 /** How plan terms read in e-mails, exports and messages. */
 
@@ -14,9 +14,9 @@ export function limitLabel(config: PlanConfig): string {
   return LIMIT_LABELS[config.limit];
 }
 
-/** "All channels: 10,000" or "SMS: 500; WhatsApp: 300". */
+/** "All Channels: 10,000" or "SMS: 500; WhatsApp: 300". */
 export function creditsLabel(config: PlanConfig): string {
-  if (config.limit === 'all_channels') return `All channels: ${formatCredits(config.credits)}`;
+  if (config.limit === 'all_channels') return `${bucketLabel(POOL)}: ${formatCredits(config.credits)}`;
   return (Object.entries(config.credits) as [Channel, number][]).map(([ch, n]) => `${ch}: ${formatCredits(n)}`).join('; ');
 }
 
@@ -52,6 +52,6 @@ export const FIELD_LABELS: Record<string, string> = {
 
 export function fieldLabel(field: string): string {
   if (FIELD_LABELS[field]) return FIELD_LABELS[field];
-  if (field.startsWith('credits.')) return `${field.slice('credits.'.length)} credits`;
+  if (field.startsWith('credits.')) return channelCreditsLabel(field.slice('credits.'.length));
   return field;
 }

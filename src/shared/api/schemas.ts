@@ -3,14 +3,18 @@ import {
   accountManagerSchema,
   bucketNameSchema,
   channelSchema,
+  fieldChangeSchema,
   historyActionSchema,
   idSchema,
   instantSchema,
   localDateSchema,
   NOTIFICATION_KINDS,
   NOTIFICATION_STATUSES,
+  planAuthorshipSchema,
+  planBaseSchema,
   planConfigSchema,
-  planStatusSchema,
+  spaceBaseSchema,
+  spaceChannelSchema,
 } from '../domain/schemas';
 import { HISTORY_SYNC_STATES } from './constants';
 
@@ -38,18 +42,8 @@ export const environmentSchema = z.object({
 });
 export type Environment = z.infer<typeof environmentSchema>;
 
-export const spaceChannelSchema = z.object({
-  channel: channelSchema,
-  bidirectional: z.boolean(),
-  addedAt: instantSchema,
-});
-export type SpaceChannel = z.infer<typeof spaceChannelSchema>;
-
-export const spaceSchema = z.object({
-  id: idSchema,
-  environmentId: idSchema,
+export const spaceSchema = spaceBaseSchema.extend({
   environmentName: z.string(),
-  name: z.string(),
   accountManager: accountManagerSchema,
   channels: z.array(spaceChannelSchema),
   /** Channels of the space that no live plan covers ("not covered by any credit plan"). */
@@ -59,23 +53,11 @@ export const spaceSchema = z.object({
 });
 export type Space = z.infer<typeof spaceSchema>;
 
-export const creditPlanSchema = z.object({
-  id: idSchema,
-  spaceId: idSchema,
-  environmentId: idSchema,
-  config: planConfigSchema,
-  version: z.number().int().min(1),
-  status: planStatusSchema,
-  createdAt: instantSchema,
-  updatedAt: instantSchema,
-  createdBy: z.string(),
-  updatedBy: z.string(),
+export const creditPlanSchema = planBaseSchema.extend(planAuthorshipSchema.shape).extend({
   /** Not yet accepted by the central service. */
   pendingSync: z.boolean(),
 });
 export type CreditPlan = z.infer<typeof creditPlanSchema>;
-
-export const fieldChangeSchema = z.object({ field: z.string(), old: z.unknown(), new: z.unknown() });
 
 export const historyEntrySchema = z.object({
   id: idSchema,

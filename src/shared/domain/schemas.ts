@@ -53,6 +53,48 @@ export const accountManagerSchema = z.object({ name: z.string(), email: z.string
 export const PLAN_STATUSES = ['scheduled', 'active', 'deleted'] as const;
 export const planStatusSchema = z.enum(PLAN_STATUSES);
 
+/*
+ * The entities as every party knows them. The screens' contract and the wire format each add
+ * what they alone carry (`.extend` appends, so the keys keep this order: it is the order of the
+ * wire's JSON, which src/shared/sync/records.test.ts pins).
+ */
+
+/** A space: its id, its environment, its name. */
+export const spaceBaseSchema = z.object({
+  id: idSchema,
+  environmentId: idSchema,
+  name: z.string(),
+});
+
+/** A delivery channel of a space, and since when it has it. */
+export const spaceChannelSchema = z.object({
+  channel: channelSchema,
+  bidirectional: z.boolean(),
+  addedAt: instantSchema,
+});
+export type SpaceChannel = z.infer<typeof spaceChannelSchema>;
+
+/** A credit plan: where it belongs, its version and configuration, and where it stands. */
+export const planBaseSchema = z.object({
+  id: idSchema,
+  spaceId: idSchema,
+  environmentId: idSchema,
+  version: z.number().int().min(1),
+  config: planConfigSchema,
+  status: planStatusSchema,
+});
+
+/** Who created a plan and who changed it last, and when. */
+export const planAuthorshipSchema = z.object({
+  createdAt: instantSchema,
+  createdBy: z.string(),
+  updatedAt: instantSchema,
+  updatedBy: z.string(),
+});
+
+/** One field of a plan changed by a version: its path (`credits.SMS`, `renew`), old and new value. */
+export const fieldChangeSchema = z.object({ field: z.string(), old: z.unknown(), new: z.unknown() });
+
 export const historyActionSchema = z.enum(HISTORY_ACTIONS);
 export type HistoryAction = z.infer<typeof historyActionSchema>;
 

@@ -1,4 +1,4 @@
-import { CHANNELS, LIMIT_LABELS, RENEW_LABELS, type Channel, type PlanConfig, type Renew } from '../domain';
+import { CHANNELS, channelCreditsLabel, LIMIT_LABELS, RENEW_LABELS, type Channel, type PlanConfig, type Renew } from '../domain';
 import { isoSecond, localMidnightMs } from '../engine';
 import type { FieldChange } from '../sync';
 
@@ -103,7 +103,7 @@ const FIELD_LABELS: Record<string, string> = {
 };
 
 function fieldLabel(field: string): string {
-  return FIELD_LABELS[field] ?? (field.startsWith('credits.') ? `${field.slice('credits.'.length)} credits` : field);
+  return FIELD_LABELS[field] ?? (field.startsWith('credits.') ? channelCreditsLabel(field.slice('credits.'.length)) : field);
 }
 
 function valueLabel(field: string, value: unknown): string {

@@ -2,13 +2,17 @@ import { z } from 'zod';
 import {
   bucketNameSchema,
   channelSchema,
+  fieldChangeSchema,
   historyActionSchema,
   idSchema,
   instantSchema,
   NOTIFICATION_KINDS,
   NOTIFICATION_STATUSES,
+  planAuthorshipSchema,
+  planBaseSchema,
   planConfigSchema,
-  planStatusSchema,
+  spaceBaseSchema,
+  spaceChannelSchema,
 } from '../domain/schemas';
 
 /**
@@ -25,10 +29,7 @@ export type EnvironmentRecord = z.infer<typeof environmentRecordSchema>;
 
 export const accountManagerRecordSchema = z.object({ name: z.string().min(1).max(200), email: z.email() });
 
-export const spaceRecordSchema = z.object({
-  id: idSchema,
-  environmentId: idSchema,
-  name: z.string(),
+export const spaceRecordSchema = spaceBaseSchema.extend({
   accountManager: accountManagerRecordSchema,
   updatedAt: instantSchema,
 });
@@ -37,31 +38,21 @@ export type SpaceRecord = z.infer<typeof spaceRecordSchema>;
 export const channelRecordSchema = z.object({
   spaceId: idSchema,
   environmentId: idSchema,
-  channel: channelSchema,
-  bidirectional: z.boolean(),
-  addedAt: instantSchema,
+  ...spaceChannelSchema.shape,
 });
 export type ChannelRecord = z.infer<typeof channelRecordSchema>;
 
-export const planRecordSchema = z.object({
-  id: idSchema,
-  spaceId: idSchema,
-  environmentId: idSchema,
-  version: z.number().int().min(1),
-  config: planConfigSchema,
-  /** At the time the record was produced: scheduled before the activation instant. */
-  status: planStatusSchema,
-  /** The activation instant (00:00 of the activation date in its zone). */
-  activatesAt: instantSchema,
-  createdAt: instantSchema,
-  createdBy: z.string(),
-  updatedAt: instantSchema,
-  updatedBy: z.string(),
-  deletedAt: instantSchema.nullable(),
-});
+/** `status` is as of when the record was produced: scheduled before the activation instant. */
+export const planRecordSchema = planBaseSchema
+  .extend({
+    /** The activation instant (00:00 of the activation date in its zone). */
+    activatesAt: instantSchema,
+  })
+  .extend(planAuthorshipSchema.shape)
+  .extend({ deletedAt: instantSchema.nullable() });
 export type PlanRecord = z.infer<typeof planRecordSchema>;
 
-export const fieldChangeRecordSchema = z.object({ field: z.string(), old: z.unknown(), new: z.unknown() });
+export const fieldChangeRecordSchema = fieldChangeSchema;
 
 /** One row of the credit history log: a version of a plan, created, updated or deleted. */
 export const historyRecordSchema = z.object({

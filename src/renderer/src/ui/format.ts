@@ -1,19 +1,11 @@
 import type { Role } from '../../../shared/api';
 import type { Channel, PlanConfig, Renew } from '../../../shared/domain';
-import { totalCredits } from '../../../shared/domain';
+import { LIMIT_LABELS, RENEW_LABELS, totalCredits } from '../../../shared/domain';
 
 export const ROLE_LABEL: Record<Role, string> = {
   admin: 'Admin',
   account_manager: 'Account manager',
   support: 'Support',
-};
-
-export const RENEW_LABEL: Record<Renew, string> = {
-  weekly: 'Weekly',
-  monthly: 'Monthly',
-  quarterly: 'Quarterly',
-  half_year: 'Half-year',
-  annually: 'Annually',
 };
 
 const numberFormat = new Intl.NumberFormat('en-US');
@@ -27,11 +19,11 @@ export function yesNo(value: boolean): string {
 }
 
 export function limitLabel(config: PlanConfig): string {
-  return config.limit === 'all_channels' ? 'All Channels' : 'Channel Specific';
+  return LIMIT_LABELS[config.limit];
 }
 
 export function renewLabel(renew: Renew | null): string {
-  return renew === null ? 'No' : `Yes — ${RENEW_LABEL[renew]}`;
+  return renew === null ? 'No' : `Yes — ${RENEW_LABELS[renew]}`;
 }
 
 export function creditsLabel(config: PlanConfig): string {
@@ -97,7 +89,7 @@ export function formatValue(value: unknown): string {
   if (value === null || value === undefined) return '—';
   if (typeof value === 'boolean') return yesNo(value);
   if (typeof value === 'number') return formatCredits(value);
-  if (typeof value === 'string') return (RENEW_LABEL as Record<string, string>)[value] ?? value;
+  if (typeof value === 'string') return (RENEW_LABELS as Record<string, string>)[value] ?? value;
   if (typeof value === 'object') {
     const record = value as Record<string, unknown>;
     if (typeof record.date === 'string' && typeof record.timeZone === 'string') return `${record.date} (${record.timeZone})`;

@@ -9,7 +9,6 @@ export {
   limitLabel,
   planChannels,
   prepareInstantFormat,
-  RENEW_LABEL,
   renewLabel,
   ROLE_LABEL,
   utcToSecond,

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { Draft, PlanPreview, Space } from '../../../../shared/api';
-import type { PlanConfig } from '../../../../shared/domain';
+import { bucketLabel, type PlanConfig } from '../../../../shared/domain';
 import { apiErrorOf, useCommand, useCommandMutation, useRole } from '../../api';
 import { href } from '../../app/router';
 import { SpaceHeader } from '../space';
@@ -147,7 +147,7 @@ function PreviewResult({ space, config, preview, loadedDraft }: { space: Space; 
       <ul className="run-out">
         {preview.projection.map((bucket) => (
           <li key={bucket.bucket}>
-            <strong>{bucket.bucket === 'ALL' ? 'All channels' : bucket.bucket}</strong>: about {formatCredits(Math.round(bucket.dailyRate))} credits a day —{' '}
+            <strong>{bucketLabel(bucket.bucket)}</strong>: about {formatCredits(Math.round(bucket.dailyRate))} credits a day —{' '}
             {bucket.runsOutOn ? (
               <span className="flag flag-warning">
                 projected to run out on {bucket.runsOutOn}

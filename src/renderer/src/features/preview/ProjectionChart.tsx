@@ -1,6 +1,7 @@
 import { Line } from 'react-chartjs-2';
 import type { PlanPreview } from '../../../../shared/api';
 import { SERIES_COLOR } from '../../charts';
+import { bucketLabel } from '../../../../shared/domain';
 import { formatCredits, formatDay } from '../../ui';
 
 /** Projected remaining credits per bucket, day by day over the listed periods, from the recent daily rate. */
@@ -8,7 +9,7 @@ export function ProjectionChart({ projection, timeZone }: { projection: PlanPrev
   const labels = Array.from(new Set(projection.flatMap((bucket) => bucket.points.map((point) => point.at)))).sort();
   if (labels.length === 0) return <p className="state state-empty">Nothing to project yet.</p>;
   const summary = projection
-    .map((bucket) => `${bucket.bucket === 'ALL' ? 'All channels' : bucket.bucket}: ${bucket.runsOutOn ? `runs out on ${bucket.runsOutOn}` : 'lasts through the projection'}`)
+    .map((bucket) => `${bucketLabel(bucket.bucket)}: ${bucket.runsOutOn ? `runs out on ${bucket.runsOutOn}` : 'lasts through the projection'}`)
     .join('; ');
   return (
     <div className="chart-box">
@@ -20,7 +21,7 @@ export function ProjectionChart({ projection, timeZone }: { projection: PlanPrev
           datasets: projection.map((bucket) => {
             const byAt = new Map(bucket.points.map((point) => [point.at, point.remaining]));
             return {
-              label: bucket.bucket === 'ALL' ? 'All channels' : bucket.bucket,
+              label: bucketLabel(bucket.bucket),
               data: labels.map((at) => byAt.get(at) ?? null),
               borderColor: SERIES_COLOR[bucket.bucket],
               backgroundColor: SERIES_COLOR[bucket.bucket],

@@ -12,7 +12,7 @@ describe('a conflict in the product’s words', () => {
 
   it('writes values in words, numbers with thousands separators', () => {
     expect(conflictFieldValue('credits.ALL', 1_500_000)).toBe('1,500,000');
-    expect(conflictFieldValue('limit', 'channel_specific')).toBe('Channel specific');
+    expect(conflictFieldValue('limit', 'channel_specific')).toBe('Channel Specific');
     expect(conflictFieldValue('status', 'live')).toBe('In force');
     expect(conflictFieldValue('status', 'deleted')).toBe('Deleted');
     expect(conflictFieldValue('renew', 'half_year')).toBe('Yes — Half-year');

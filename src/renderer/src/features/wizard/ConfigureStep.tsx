@@ -1,6 +1,6 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import type { Space } from '../../../../shared/api';
-import type { Activation, Channel } from '../../../../shared/domain';
+import { LIMIT_LABELS, type Activation, type Channel } from '../../../../shared/domain';
 import { ActivationFields } from './ActivationFields';
 import { ChannelCredits } from './ChannelCredits';
 import { describedBy, FieldError } from './FieldError';
@@ -71,7 +71,7 @@ export function ConfigureStep({
               aria-describedby={allChannelsRuledOut ? 'all-channels-ruled-out' : undefined}
               onChange={() => update({ limit: 'all_channels' })}
             />
-            All channels
+            {LIMIT_LABELS.all_channels}
           </label>
           <label>
             <input
@@ -81,7 +81,7 @@ export function ConfigureStep({
               checked={form.limit === 'channel_specific'}
               onChange={() => update({ limit: 'channel_specific' })}
             />
-            Channel specific
+            {LIMIT_LABELS.channel_specific}
           </label>
         </div>
         {allChannelsRuledOut ? (

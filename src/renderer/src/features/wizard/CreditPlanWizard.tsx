@@ -1,6 +1,6 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
 import type { CreditPlan, PlanPreview, Space } from '../../../../shared/api';
-import type { Channel, PlanConfig } from '../../../../shared/domain';
+import { bucketLabel, type Channel, type PlanConfig } from '../../../../shared/domain';
 import { useCommand, useCommandFetch, useCommandMutation, useRole } from '../../api';
 import { href, navigate } from '../../app/router';
 import { SpaceHeader } from '../space';
@@ -27,7 +27,7 @@ function prefilled(prefill: CalculatorPrefill): Partial<PlanForm> {
  * a bucket holds after an edit, with the part that rolled over from earlier periods named.
  */
 export function impactLine(impact: { bucket: string; consumed: number; availableAfter: number }, config: PlanConfig, rolledOver: number | undefined): string {
-  const name = impact.bucket === 'ALL' ? 'All channels' : impact.bucket;
+  const name = bucketLabel(impact.bucket);
   const head = `${name}: ${formatCredits(impact.consumed)} consumed — after saving, ${formatCredits(impact.availableAfter)} available`;
   if (!rolledOver) return head;
   const allocation = config.limit === 'all_channels' ? config.credits : (config.credits[impact.bucket as Channel] ?? 0);

@@ -1,8 +1,8 @@
 import type { CreditPlan, PlanStateView } from '../../../../shared/api';
 import { useCommand } from '../../api';
+import { bucketLabel } from '../../../../shared/domain';
 import { formatCredits, formatDay } from '../../ui';
 
-const bucketName = (bucket: string): string => (bucket === 'ALL' ? 'All channels' : bucket);
 
 /** "60 of 100 consumed, 40 left (100 allocated + 62,455 rolled over)" for one bucket of the current period. */
 export function consumptionLine(bucket: PlanStateView['buckets'][number]): string {
@@ -10,7 +10,7 @@ export function consumptionLine(bucket: PlanStateView['buckets'][number]): strin
   if (bucket.carriedIn > 0) parts.push(`${formatCredits(bucket.carriedIn)} rolled over`);
   if (bucket.overage.added > 0) parts.push(`${formatCredits(bucket.overage.added)} overage`);
   const made = parts.length > 1 ? ` (${parts.join(' + ')})` : '';
-  return `${bucketName(bucket.bucket)}: ${formatCredits(bucket.used)} of ${formatCredits(bucket.allocated)} consumed, ${formatCredits(bucket.remaining)} left${made}`;
+  return `${bucketLabel(bucket.bucket)}: ${formatCredits(bucket.used)} of ${formatCredits(bucket.allocated)} consumed, ${formatCredits(bucket.remaining)} left${made}`;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { PlanPreview, Space } from '../../../../shared/api';
-import type { Channel, PlanConfig } from '../../../../shared/domain';
+import { bucketLabel, LIMIT_LABELS, POOL, type Channel, type PlanConfig } from '../../../../shared/domain';
 import { formatCredits, renewLabel, yesNo } from '../../ui';
 
 function directionOf(space: Space, channel: Channel): string {
@@ -15,7 +15,7 @@ export function PlanSummary({ space, config, editImpact }: { space: Space; confi
       <dl className="facts">
         <div><dt>Environment</dt><dd>{space.environmentName}</dd></div>
         <div><dt>Space</dt><dd>{space.name}</dd></div>
-        <div><dt>Credit limit</dt><dd>{config.limit === 'all_channels' ? 'All channels' : 'Channel specific'}</dd></div>
+        <div><dt>Credit limit</dt><dd>{LIMIT_LABELS[config.limit]}</dd></div>
       </dl>
       <table className="data-table" aria-label="Credits assigned to the delivery channels">
         <thead>
@@ -43,7 +43,7 @@ export function PlanSummary({ space, config, editImpact }: { space: Space; confi
               ))}
               {space.channels.length === 0 ? (
                 <tr>
-                  <th scope="row">All channels</th>
+                  <th scope="row">{bucketLabel(POOL)}</th>
                   <td className="num">{formatCredits(config.credits)}</td>
                   <td>—</td>
                   {editImpact ? <td><Impact impact={impactOf('ALL')} /></td> : null}

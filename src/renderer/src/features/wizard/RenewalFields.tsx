@@ -1,5 +1,5 @@
-import { RENEWALS } from '../../../../shared/domain';
-import { RENEW_LABEL, Toggle } from '../../ui';
+import { RENEW_LABELS, RENEWALS } from '../../../../shared/domain';
+import { Toggle } from '../../ui';
 import { describedBy, FieldError } from './FieldError';
 import type { PlanForm } from './form';
 import type { PartProps } from './parts';
@@ -23,7 +23,7 @@ export function RenewalFields({ form, update, errors }: PartProps) {
             >
               {RENEWALS.map((renew) => (
                 <option key={renew} value={renew}>
-                  {RENEW_LABEL[renew]}
+                  {RENEW_LABELS[renew]}
                 </option>
               ))}
             </select>
