@@ -186,8 +186,8 @@ describe.concurrent('npm run --silent scenario -- FILE', () => {
           { source: 'rollover', origin: 0, period: { index: 0, start: '2025-12-31T23:00:00Z', end: '2026-01-31T23:00:00Z' }, credits: 200 },
           { source: 'allocation', origin: 1, credits: 250 },
         ],
-        before: { vintages: [{ origin: 0, credits: 200 }], allocation: 500, allocationLeft: 500, overageAdded: 0, overageLeft: 0, remaining: 700, used: 0, topUpsLeft: 0 },
-        after: { vintages: [{ origin: 0, credits: 0 }], allocation: 500, allocationLeft: 250, overageAdded: 0, overageLeft: 0, remaining: 250, used: 450, topUpsLeft: 0 },
+        before: { vintages: [{ origin: 0, credits: 200, period: { index: 0, start: '2025-12-31T23:00:00Z', end: '2026-01-31T23:00:00Z' } }], allocation: 500, allocationLeft: 500, overageAdded: 0, overageLeft: 0, remaining: 700, used: 0, topUpsLeft: 0 },
+        after: { vintages: [{ origin: 0, credits: 0, period: { index: 0, start: '2025-12-31T23:00:00Z', end: '2026-01-31T23:00:00Z' } }], allocation: 500, allocationLeft: 250, overageAdded: 0, overageLeft: 0, remaining: 250, used: 450, topUpsLeft: 0 },
       },
     });
     expect(out.events[2]).toMatchObject({ accepted: false, reason: 'exhausted', explain: { reason: 'exhausted', credits: 400, paidBy: [], before: { remaining: 250 } } });

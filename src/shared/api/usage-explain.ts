@@ -21,7 +21,7 @@ const periodTextSchema = z.object({ index: z.number().int(), start: instantSchem
 const credits = z.number().int().nonnegative();
 
 const bucketBalanceSchema = z.object({
-  vintages: z.array(z.object({ origin: z.number().int(), credits })),
+  vintages: z.array(z.object({ origin: z.number().int(), credits, period: periodTextSchema.nullable() })),
   allocation: credits,
   allocationLeft: credits,
   overageAdded: credits,

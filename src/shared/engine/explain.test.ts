@@ -54,7 +54,7 @@ describe('explainUsage', () => {
       { source: 'rollover', origin: 1, period: { index: 1, start: '2026-01-31T23:00:00Z', end: '2026-02-28T23:00:00Z' }, credits: 100 },
       { source: 'allocation', origin: 2, credits: 40 },
     ]);
-    expect(march.before).toMatchObject({ remaining: 210, allocationLeft: 100, vintages: [{ origin: 0, credits: 10 }, { origin: 1, credits: 100 }] });
+    expect(march.before).toMatchObject({ remaining: 210, allocationLeft: 100, vintages: [{ origin: 0, credits: 10, period: { start: '2025-12-31T23:00:00Z' } }, { origin: 1, credits: 100 }] });
     expect(march.after).toMatchObject({ remaining: 60, allocationLeft: 60, vintages: [{ origin: 0, credits: 0 }, { origin: 1, credits: 0 }] });
   });
 

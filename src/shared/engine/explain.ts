@@ -40,8 +40,8 @@ export type Tranche =
 
 /** A bucket's credits at one instant, by where they come from. */
 export interface BucketBalance {
-  /** Credits left of each rolled-over vintage, oldest first. */
-  vintages: Vintage[];
+  /** Credits left of each rolled-over vintage, oldest first, with its period when known. */
+  vintages: (Vintage & { period: Period | null })[];
   allocation: number;
   allocationLeft: number;
   overageAdded: number;
@@ -80,7 +80,7 @@ function balanceOf(state: PlanState, name: BucketName, bucket: BucketState, ms: 
   let topUpsLeft = 0;
   for (const lot of bucket.topUps ?? []) topUpsLeft += lot.left;
   const balance: BucketBalance = {
-    vintages: bucket.vintages.map((v, i) => ({ origin: v.origin, credits: v.credits - (spent.vintages[i] as number) })),
+    vintages: bucket.vintages.map((v, i) => ({ origin: v.origin, credits: v.credits - (spent.vintages[i] as number), period: periodOf(state, v.origin) })),
     allocation: bucket.allocation,
     allocationLeft: bucket.allocation - spent.allocation,
     overageAdded: bucket.overageAdded,
@@ -172,6 +172,14 @@ export type TrancheText =
   | { source: 'overage'; credits: number; triggered: boolean }
   | { source: 'metered'; credits: number };
 
+/** A balance as documents show it: vintages' periods as text. */
+export type BalanceText = Omit<BucketBalance, 'vintages'> & { vintages: { origin: number; credits: number; period: PeriodText | null }[] };
+
+function balanceText(balance: BucketBalance | null): BalanceText | null {
+  if (balance === null) return null;
+  return { ...balance, vintages: balance.vintages.map((v) => ({ origin: v.origin, credits: v.credits, period: v.period && periodText(v.period) })) };
+}
+
 export interface ExplanationText {
   accepted: boolean;
   reason: RejectReason | null;
@@ -179,8 +187,8 @@ export interface ExplanationText {
   credits: number;
   period: PeriodText | null;
   paidBy: TrancheText[];
-  before: BucketBalance | null;
-  after: BucketBalance | null;
+  before: BalanceText | null;
+  after: BalanceText | null;
   /** out_of_order: the latest instant the plan had already seen. */
   planClock?: string;
 }
@@ -198,8 +206,8 @@ export function describeExplanation(explanation: UsageExplanation): ExplanationT
     credits: explanation.credits,
     period: explanation.period && periodText(explanation.period),
     paidBy: explanation.tranches.map((t) => (t.source === 'rollover' ? { ...t, period: t.period && periodText(t.period) } : { ...t })),
-    before: explanation.before,
-    after: explanation.after,
+    before: balanceText(explanation.before),
+    after: balanceText(explanation.after),
   };
   if (explanation.clockMs !== undefined && Number.isFinite(explanation.clockMs) && explanation.clockMs > Number.MIN_SAFE_INTEGER) text.planClock = isoSecond(explanation.clockMs);
   return text;
