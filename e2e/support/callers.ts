@@ -33,6 +33,7 @@ export const FIXTURE_SPACES = [
   'Coexist',
   'PoolUse',
   'EditRollover',
+  'Explorer',
 ] as const;
 export type FixtureSpace = (typeof FIXTURE_SPACES)[number];
 

@@ -158,6 +158,50 @@ describe.concurrent('npm run --silent scenario -- FILE', () => {
     expect(JSON.parse(result.stdout)).toStrictEqual(JSON.parse(SPEC_OUTPUT));
   });
 
+  it('--explain adds, per usage event, the tranches that paid it and the balance before and after; without it the output is unchanged', async ({
+    expect,
+  }) => {
+    const target = file('explain.json', {
+      plan,
+      events: [
+        { at: '2026-01-10T09:00:00Z', usage: { id: 'u1', channel: 'SMS', credits: 300 } },
+        { at: '2026-02-03T09:00:00Z', usage: { id: 'u2', channel: 'SMS', credits: 450 } },
+        { at: '2026-02-04T09:00:00Z', usage: { id: 'u3', channel: 'SMS', credits: 400 } },
+      ],
+    });
+    const result = await spawn(process.execPath, ['--import', 'tsx', 'src/cli/scenario.ts', '--explain', target]);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const out = JSON.parse(result.stdout) as { events: { explain: unknown }[] };
+    expect(out.events[1]).toStrictEqual({
+      index: 1,
+      accepted: true,
+      explain: {
+        accepted: true,
+        reason: null,
+        bucket: 'SMS',
+        credits: 450,
+        period: { index: 1, start: '2026-01-31T23:00:00Z', end: '2026-02-28T23:00:00Z' },
+        paidBy: [
+          { source: 'rollover', origin: 0, period: { index: 0, start: '2025-12-31T23:00:00Z', end: '2026-01-31T23:00:00Z' }, credits: 200 },
+          { source: 'allocation', origin: 1, credits: 250 },
+        ],
+        before: { vintages: [{ origin: 0, credits: 200, period: { index: 0, start: '2025-12-31T23:00:00Z', end: '2026-01-31T23:00:00Z' } }], allocation: 500, allocationLeft: 500, overageAdded: 0, overageLeft: 0, remaining: 700, used: 0, topUpsLeft: 0 },
+        after: { vintages: [{ origin: 0, credits: 0, period: { index: 0, start: '2025-12-31T23:00:00Z', end: '2026-01-31T23:00:00Z' } }], allocation: 500, allocationLeft: 250, overageAdded: 0, overageLeft: 0, remaining: 250, used: 450, topUpsLeft: 0 },
+      },
+    });
+    expect(out.events[2]).toMatchObject({ accepted: false, reason: 'exhausted', explain: { reason: 'exhausted', credits: 400, paidBy: [], before: { remaining: 250 } } });
+    const plain = await scenario(target);
+    expect(JSON.parse(plain.stdout)).toStrictEqual({
+      events: [
+        { index: 0, accepted: true },
+        { index: 1, accepted: true },
+        { index: 2, accepted: false, reason: 'exhausted' },
+      ],
+      queries: [],
+    });
+  });
+
   it('reads standard input when FILE is -', async ({ expect }) => {
     const result = await scenario(
       '-',

@@ -1,6 +1,8 @@
 /**
  * `npm run --silent scenario -- FILE`: run a scenario file through the credit engine and print
- * one JSON document (SPEC §8). Invalid input exits with status 2 and one line on stderr.
+ * one JSON document (SPEC §8). With `--explain`, each usage event's result also says why it was
+ * charged or refused (docs/credit-rules.md, "Explaining a decision"). Invalid input exits with
+ * status 2 and one line on stderr.
  */
 import { readFileSync } from 'node:fs';
 import { formatIssue, parseScenario, runScenario } from '../shared/engine';
@@ -11,8 +13,10 @@ function fail(message: string): never {
 }
 
 function main(argv: string[]): void {
-  const file = argv[0];
-  if (!file || argv.length > 1) fail('usage: npm run --silent scenario -- FILE (one scenario file, "-" for standard input)');
+  const explain = argv.includes('--explain');
+  const files = argv.filter((arg) => arg !== '--explain');
+  const file = files[0];
+  if (!file || files.length > 1) fail('usage: npm run --silent scenario -- [--explain] FILE (one scenario file, "-" for standard input)');
   let text: string;
   try {
     // Editors on Windows save UTF-8 with a byte-order mark; JSON.parse refuses it, so drop it.
@@ -31,7 +35,7 @@ function main(argv: string[]): void {
     const [first, ...rest] = scenario.issues;
     fail(`${first ? formatIssue(first) : 'invalid scenario'}${rest.length > 0 ? ` (and ${rest.length} more: ${rest.map(formatIssue).join('; ')})` : ''}`);
   }
-  process.stdout.write(`${JSON.stringify(runScenario(scenario.value), null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify(runScenario(scenario.value, { explain }), null, 2)}\n`);
 }
 
 main(process.argv.slice(2));

@@ -1,5 +1,5 @@
 import type { Channel, Direction, PlanPatch } from '../../shared/domain';
-import { applyDelete, applyEdit, createPlanState, recordUsage, type PlanState } from '../../shared/engine';
+import { applyDelete, applyEdit, createPlanState, explainUsage, recordUsage, type PlanState, type UsageExplanation } from '../../shared/engine';
 import { AggregateDelta } from './aggregates';
 import { decodeState, encodeState, type Ledger, BEGINNING, DAY_MS, channelSql, directionSql } from '../ledger';
 import { currentAttribution, type PlanTimeline, type TimelineVersion } from './timeline';
@@ -153,6 +153,8 @@ export function applyNewVersion(ledger: Ledger, timeline: PlanTimeline, version:
 
 interface Replayed {
   state: PlanState;
+  /** With `explain`: the explanation of that event (the replay stops there). */
+  explanation?: UsageExplanation;
   checkpoints: { atMs: number; state: string }[];
   /** Events whose decision differs from the stored one. */
   flips: { seq: number; channel: Channel; credits: number; t: number; reason: string | null }[];
@@ -168,6 +170,7 @@ function replay(
   fromMs: number,
   untilMs: number,
   prior: Map<number, string> | null,
+  explain: number | null = null,
 ): Replayed & { startMs: number } {
   const checkpoint =
     fromMs <= BEGINNING
@@ -199,11 +202,9 @@ function replay(
       applyVersion(state, version);
     }
     step(event.occurred_at);
-    const decision = recordUsage(
-      state,
-      { id: '', channel: event.channel, direction: event.direction, credits: event.credits },
-      event.occurred_at,
-    );
+    const usage = { id: '', channel: event.channel, direction: event.direction, credits: event.credits };
+    if (event.seq === explain) return { state, checkpoints, flips, startMs, explanation: explainUsage(state, usage, event.occurred_at) };
+    const decision = recordUsage(state, usage, event.occurred_at);
     if (track) {
       const reason = decision.accepted ? null : decision.reason;
       const before = prior.get(event.seq) ?? null;
@@ -286,4 +287,16 @@ export function stateAt(ledger: Ledger, timeline: PlanTimeline, atMs: number): P
   if (account.dirtyFrom === null && atMs >= account.state.clockMs) return account.state;
   const bound = Math.min(atMs, account.dirtyFrom ?? Infinity);
   return replay(ledger, timeline, bound, atMs, null).state;
+}
+
+/**
+ * Why the plan decided event `seq` (at `t`) as it did: the same replay reads use — from the last
+ * checkpoint before it (at most a UTC day of the plan's events), or from before the dirty instant
+ * of a plan not yet settled — applying every version and event before it, then the event itself
+ * through the engine's explanation. Nothing is written.
+ */
+export function explainEvent(ledger: Ledger, timeline: PlanTimeline, seq: number, t: number): UsageExplanation | null {
+  const account = loadAccount(ledger, timeline);
+  const from = Math.min(t, account.dirtyFrom ?? Infinity);
+  return replay(ledger, timeline, from, t, null, seq).explanation ?? null;
 }

@@ -15,6 +15,7 @@ export {
 export {
   AccountSession,
   applyNewVersion,
+  explainEvent,
   loadAccount,
   markDirty,
   saveAccount,

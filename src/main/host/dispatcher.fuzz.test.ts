@@ -153,6 +153,7 @@ function templates(): Record<CommandName, unknown> {
     'details.usedByChannel': { planId: ids.planA, from: '2025-03-01T00:00:00Z', to: '2025-04-01T00:00:00Z' },
     'details.usageSeries': { planId: ids.planA, from: '2025-01-01T00:00:00Z', to: '2025-04-01T00:00:00Z', groupBy: 'week' },
     'usage.report': { scope: { kind: 'space', spaceId: ids.spaceA }, range: 'custom', custom: { from: '2025-03-01', to: '2025-03-31' }, groupBy: 'week' },
+    'usage.explain': { scope: { kind: 'space', spaceId: ids.spaceA }, eventId: 'e1' },
     'history.list': { filter, cursor: null, limit: 10 },
     'history.exportCsv': { filter },
     'notifications.list': { planId: ids.planA },
@@ -241,6 +242,10 @@ function semantic(): Record<CommandName, fc.Arbitrary<unknown>> {
       },
       { requiredKeys: ['scope', 'range', 'groupBy'] },
     ),
+    'usage.explain': fc.record({
+      scope: fc.oneof(fc.record({ kind: fc.constant('space' as const), spaceId }), fc.record({ kind: fc.constant('environment' as const), environmentId })),
+      eventId: fc.constantFrom('e1', '', 'missing', 'x'.repeat(201)),
+    }),
     'history.list': fc.record({ filter, cursor: fc.constantFrom(null, 'garbage', 'eyJhIjoxfQ'), limit: fc.integer({ min: 1, max: 500 }) }, { requiredKeys: ['filter'] }),
     'history.exportCsv': fc.record({ filter }),
     'notifications.list': fc.record({ planId, spaceId }, { requiredKeys: [] }),

@@ -82,6 +82,7 @@ export function createHandlers(services: Services, options: HandlerOptions = {})
     'details.usageSeries': ({ planId, from, to, groupBy }) =>
       services.details.usageSeries(planId, instant(from, 'from'), instant(to, 'to'), groupBy),
     'usage.report': (input) => services.usageAnalytics.report(input),
+    'usage.explain': (input) => services.usageExplorer.explain(input),
     'history.list': ({ filter, cursor, limit }) => services.history.list(filter, cursor, limit),
     'history.exportCsv': ({ filter }) => services.history.exportCsv(filter, services.clock()),
     'notifications.list': ({ planId, spaceId }) => services.notifications.list({ planId, spaceId }),

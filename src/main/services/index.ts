@@ -11,6 +11,7 @@ import { SyncService } from '../sync';
 import type { TokenSealer } from '../sync/token-store';
 import { UsageService } from './usage';
 import { UsageAnalyticsService } from './usage-analytics';
+import { UsageExplorerService } from './usage-explorer';
 
 /**
  * The main process's services over the ledger. Time comes only from the injected clock
@@ -25,6 +26,7 @@ export interface Services {
   history: HistoryService;
   usage: UsageService;
   usageAnalytics: UsageAnalyticsService;
+  usageExplorer: UsageExplorerService;
   notifications: NotificationsService;
   sync: SyncService;
   drafts: DraftsService;
@@ -61,6 +63,7 @@ export function createServices({ ledger, clock, recover = true, tokenSealer = nu
     history: new HistoryService(ledger),
     usage: new UsageService(ledger, clock),
     usageAnalytics: new UsageAnalyticsService(ledger, clock),
+    usageExplorer: new UsageExplorerService(ledger),
     notifications: new NotificationsService(ledger, clock),
     sync,
     drafts: new DraftsService(ledger, clock),
@@ -74,6 +77,7 @@ export type { DetailsService } from './details';
 export type { HistoryService } from './history';
 export type { UsageService } from './usage';
 export type { UsageAnalyticsService } from './usage-analytics';
+export type { UsageExplorerService } from './usage-explorer';
 export type { NotificationsService } from './notifications';
 export type { SyncService } from '../sync';
 export type { DraftsService } from './drafts';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ADMIN_AND_MANAGERS, ADMIN_AND_SUPPORT, ADMIN_ONLY, EVERYONE, type Role } from './roles';
+import { usageExplainInputSchema, usageExplanationSchema } from './usage-explain';
 import { usageReportInputSchema, usageReportSchema } from './usage-report';
 import {
   channelSchema,
@@ -189,6 +190,12 @@ export const commands = {
     output: usageReportSchema,
     roles: ADMIN_AND_SUPPORT,
     summary: 'A space’s or an environment’s usage over a calendar range: per channel over time, per identity and per campaign (top N + others).',
+  }),
+  'usage.explain': command({
+    input: usageExplainInputSchema,
+    output: usageExplanationSchema,
+    roles: ADMIN_AND_SUPPORT,
+    summary: 'Why one usage event of a space or environment was charged or refused: plan version, period, the credits that paid it, the balance before and after.',
   }),
   'history.list': command({
     input: z

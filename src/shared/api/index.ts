@@ -7,6 +7,7 @@ export * from './error-schema';
 export * from './events';
 export * from './roles';
 export * from './schemas';
+export * from './usage-explain';
 export * from './usage-report';
 
 /** The names of the IPC channels the preload allows: one per command, one per event. */

@@ -201,6 +201,32 @@ export function allocatedOf(bucket: BucketState): number {
   return bucket.carriedIn + bucket.allocation + bucket.overageAdded;
 }
 
+/** How a bucket's `used` credits fall on its plan credits: per vintage, the allocation, the overage. */
+export interface PlanCreditsSpent {
+  /** Spent of each of `bucket.vintages`, in their order. */
+  vintages: number[];
+  allocation: number;
+  overage: number;
+}
+
+/**
+ * The order of spending of plan credits (SPEC §4): vintages oldest first, then the allocation,
+ * then overage added. The one place that says which credits `used` consumed — closing a period
+ * keeps what is left of each, and an event's explanation (explain.ts) names what it took.
+ */
+export function planCreditsSpent(bucket: BucketState, used: number): PlanCreditsSpent {
+  let toSpend = used;
+  const vintages: number[] = [];
+  for (const vintage of bucket.vintages) {
+    const spent = Math.min(toSpend, vintage.credits);
+    toSpend -= spent;
+    vintages.push(spent);
+  }
+  const allocation = Math.min(toSpend, bucket.allocation);
+  toSpend -= allocation;
+  return { vintages, allocation, overage: Math.min(toSpend, bucket.overageAdded) };
+}
+
 /**
  * Close a bucket's period and open the next one (index `next`). Credits are spent oldest first
  * (vintages by age, then the allocation, then overage), so what is left of each source is the
@@ -211,17 +237,15 @@ function rollBucket(bucket: BucketState, closing: number, next: number, rollover
   const vintages: Vintage[] = [];
   let carriedIn = 0;
   if (rollover) {
-    let toSpend = bucket.used;
-    for (const vintage of bucket.vintages) {
-      const spent = Math.min(toSpend, vintage.credits);
-      toSpend -= spent;
-      const left = vintage.credits - spent;
+    const spent = planCreditsSpent(bucket, bucket.used);
+    bucket.vintages.forEach((vintage, i) => {
+      const left = vintage.credits - (spent.vintages[i] as number);
       if (left > 0 && vintage.origin + MAX_VINTAGE_BOUNDARIES >= next) {
         vintages.push({ origin: vintage.origin, credits: left });
         carriedIn += left;
       }
-    }
-    const allocationLeft = bucket.allocation - Math.min(toSpend, bucket.allocation);
+    });
+    const allocationLeft = bucket.allocation - spent.allocation;
     if (allocationLeft > 0 && closing + MAX_VINTAGE_BOUNDARIES >= next) {
       vintages.push({ origin: closing, credits: allocationLeft });
       carriedIn += allocationLeft;

@@ -844,3 +844,89 @@ describe('engine properties', () => {
     SLOW,
   );
 });
+
+describe('explanations (the event explorer)', () => {
+  it(
+    'explaining changes nothing; every accepted event is paid exactly by tranches that exist in its bucket; every refusal shows the balance that refused it',
+    () => {
+      const seen = { rollover: 0, allocation: 0, top_up: 0, overage: 0, metered: 0, exhausted: 0, daily_limit: 0 };
+      fc.assert(
+        fc.property(mixedArb(), (scenario) => {
+          const explained = runScenario(scenario, { explain: true });
+          expect(explained.queries).toEqual(runScenario(scenario).queries);
+          expect(explained.events.map(({ explain: _explain, ...rest }) => rest)).toEqual(runScenario(scenario).events);
+          for (const [i, event] of scenario.events.entries()) {
+            const result = explained.events[i];
+            if (event.kind !== 'usage' || result === undefined) continue;
+            const x = result.explain;
+            if (x === undefined) throw new Error('a usage event without its explanation');
+            if (x === null) continue; // an id decided before
+            if (!x.accepted) {
+              expect(x.paidBy).toEqual([]);
+              expect(x.after).toEqual(x.before);
+              if (x.reason === 'exhausted') {
+                seen.exhausted += 1;
+                expect(x.before).not.toBeNull();
+                expect(x.credits).toBeGreaterThan((x.before?.remaining ?? 0) + (x.before?.topUpsLeft ?? 0));
+              } else if (x.reason === 'daily_limit') {
+                seen.daily_limit += 1;
+                const daily = x.before?.daily;
+                expect(daily?.limit).not.toBeNull();
+                expect((daily?.used ?? 0) + x.credits).toBeGreaterThan(daily?.limit ?? Infinity);
+              }
+              continue;
+            }
+            const total = x.paidBy.reduce((sum, t) => sum + t.credits, 0);
+            expect(total).toBe(x.credits);
+            const { before, after } = x;
+            if (x.paidBy.length === 0) continue;
+            if (before === null || after === null || x.period === null) throw new Error('a paid event without its bucket');
+            // Each tranche exists in the bucket's state before the event and is gone after it.
+            let plan = 0;
+            let topUps = 0;
+            let triggered = 0;
+            for (const tranche of x.paidBy) {
+              seen[tranche.source] += 1;
+              expect(tranche.credits).toBeGreaterThan(0);
+              if (tranche.source === 'rollover') {
+                const v = before.vintages.find((vintage) => vintage.origin === tranche.origin);
+                const w = after.vintages.find((vintage) => vintage.origin === tranche.origin);
+                expect(tranche.origin).toBeLessThan(x.period.index);
+                expect(v?.credits ?? 0).toBeGreaterThanOrEqual(tranche.credits);
+                expect(w?.credits).toBe((v?.credits ?? 0) - tranche.credits);
+                if (tranche.period !== null) expect(tranche.period.index).toBe(tranche.origin);
+                plan += tranche.credits;
+              } else if (tranche.source === 'allocation') {
+                expect(tranche.origin).toBe(x.period.index);
+                expect(before.allocationLeft).toBeGreaterThanOrEqual(tranche.credits);
+                plan += tranche.credits;
+              } else if (tranche.source === 'top_up') {
+                topUps += tranche.credits;
+              } else if (tranche.source === 'overage') {
+                expect(after.overageLeft + tranche.credits).toBeLessThanOrEqual(after.overageAdded);
+                if (tranche.triggered) triggered = after.overageAdded - before.overageAdded;
+                else expect(before.overageLeft).toBeGreaterThanOrEqual(tranche.credits);
+                plan += tranche.credits;
+              } else {
+                expect(after.metered).toBe((before.metered ?? 0) + tranche.credits);
+              }
+            }
+            expect(before.topUpsLeft).toBeGreaterThanOrEqual(topUps);
+            expect(after.topUpsLeft).toBe(before.topUpsLeft - topUps);
+            expect(after.used - before.used).toBe(plan);
+            expect(after.remaining).toBe(before.remaining + triggered - plan);
+            // In the engine's order of spending: vintages oldest first, allocation, top-ups, overage, metered.
+            const rank = x.paidBy.map((t) => ['rollover', 'allocation', 'top_up', 'overage', 'metered'].indexOf(t.source));
+            expect(rank).toEqual([...rank].sort((a, b) => a - b));
+            const origins = x.paidBy.flatMap((t) => (t.source === 'rollover' ? [t.origin] : []));
+            expect(origins).toEqual([...origins].sort((a, b) => a - b));
+          }
+        }),
+        { numRuns: 400 },
+      );
+      // Not vacuous: the random scenarios paid from every source and refused for both reasons.
+      for (const [what, count] of Object.entries(seen)) expect(count, what).toBeGreaterThan(0);
+    },
+    SLOW,
+  );
+});

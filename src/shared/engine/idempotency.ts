@@ -1,4 +1,5 @@
 import { recordUsage, type PlanState, type UsageDecision, type UsageInput } from './account';
+import { explainUsage, type UsageExplanation } from './explain';
 import { applyChargeNow, applyTopUp, type ChargeNowResult, type TopUpRequest, type TopUpResult } from './top-ups';
 
 /**
@@ -20,10 +21,24 @@ export function createAccount(state: PlanState): PlanAccount {
 export function recordUsageOnce(account: PlanAccount, usage: UsageInput, ms: number): UsageDecision {
   const prior = account.decisions.get(usage.id);
   if (prior !== undefined) return prior;
-  const decision = recordUsage(account.state, usage, ms);
+  return remember(account, usage.id, recordUsage(account.state, usage, ms));
+}
+
+function remember(account: PlanAccount, id: string, decision: UsageDecision): UsageDecision {
   // An out-of-order event was not decided, so a later retry of the same id may still be.
-  if (decision.accepted || decision.reason !== 'out_of_order') account.decisions.set(usage.id, decision);
+  if (decision.accepted || decision.reason !== 'out_of_order') account.decisions.set(id, decision);
   return decision;
+}
+
+/**
+ * `recordUsageOnce` with its explanation: null when the id was already decided (the event then
+ * answers with the first decision and takes nothing).
+ */
+export function explainUsageOnce(account: PlanAccount, usage: UsageInput, ms: number): { decision: UsageDecision; explanation: UsageExplanation | null } {
+  const prior = account.decisions.get(usage.id);
+  if (prior !== undefined) return { decision: prior, explanation: null };
+  const explanation = explainUsage(account.state, usage, ms);
+  return { decision: remember(account, usage.id, explanation.decision), explanation };
 }
 
 function grantOnce<R extends TopUpResult | ChargeNowResult>(account: PlanAccount, id: string, apply: () => R): R | TopUpResult | ChargeNowResult {

@@ -10,3 +10,4 @@ export * from './money';
 export * from './top-up-lots';
 export * from './top-ups';
 export * from './statement';
+export * from './explain';

@@ -1,7 +1,8 @@
 import { DIRECTIONS, isChannel, type BucketName, type Channel, type Direction, type Money, type PlanConfig, type PlanPatch } from '../domain';
 import { applyDelete, applyEdit, createPlanState, snapshotAt, type EditResult, type PlanState, type UsageDecision } from './account';
 import { isoSecond, parseInstant } from './calendar';
-import { applyChargeNowOnce, applyTopUpOnce, createAccount, recordUsageOnce } from './idempotency';
+import { describeExplanation, type ExplanationText } from './explain';
+import { applyChargeNowOnce, applyTopUpOnce, createAccount, explainUsageOnce, recordUsageOnce } from './idempotency';
 import type { ChargeNowResult, TopUpRequest, TopUpResult } from './top-ups';
 import { isPositiveCredits, parsePlanConfig, parsePlanPatch, type Issue, type Parsed } from './validation';
 
@@ -55,8 +56,16 @@ export interface ScenarioQueryResult {
 }
 
 export type ScenarioEventResult =
-  | { index: number; accepted: true; credits?: Partial<Record<BucketName, number>>; price?: Money | null }
-  | { index: number; accepted: false; reason: string };
+  | { index: number; accepted: true; credits?: Partial<Record<BucketName, number>>; price?: Money | null; explain?: ExplanationText | null }
+  | { index: number; accepted: false; reason: string; explain?: ExplanationText | null };
+
+export interface RunOptions {
+  /**
+   * Add to each usage event's result why it was charged or refused (`explain`, see
+   * docs/credit-rules.md); null for an id decided before, which took nothing this time.
+   */
+  explain?: boolean;
+}
 
 export interface ScenarioOutput {
   events: ScenarioEventResult[];
@@ -229,7 +238,7 @@ export function applyScenarioEvent(account: ReturnType<typeof createAccount>, ev
 }
 
 /** Run a parsed scenario: events in time order (ties in file order), each query after every event at or before it. */
-export function runScenario(scenario: Scenario): ScenarioOutput {
+export function runScenario(scenario: Scenario, options: RunOptions = {}): ScenarioOutput {
   const account = createAccount(createPlanState(scenario.plan));
   const order = scenario.events.map((event, index) => ({ event, index })).sort((a, b) => a.event.atMs - b.event.atMs || a.index - b.index);
   const queryOrder = scenario.queries.map((query, index) => ({ query, index })).sort((a, b) => a.query.atMs - b.query.atMs || a.index - b.index);
@@ -241,7 +250,10 @@ export function runScenario(scenario: Scenario): ScenarioOutput {
     while (next < order.length && order[next]!.event.atMs <= limitMs) {
       const { event, index } = order[next]!;
       next += 1;
-      eventResults[index] = eventResult(index, applyScenarioEvent(account, event));
+      if (options.explain === true && event.kind === 'usage') {
+        const { decision, explanation } = explainUsageOnce(account, event.usage, event.atMs);
+        eventResults[index] = { ...eventResult(index, decision), explain: explanation && describeExplanation(explanation) };
+      } else eventResults[index] = eventResult(index, applyScenarioEvent(account, event));
     }
   };
   for (const { query, index } of queryOrder) {

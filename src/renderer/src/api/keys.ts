@@ -28,11 +28,11 @@ export type WriteCommand =
   | 'settings.update';
 
 /** A plan's change shows in its space, its details, the history, the e-mails and the sync outbox. */
-const PLAN_CHANGE = ['plans.', 'spaces.', 'details.', 'history.', 'notifications.', 'sync.', 'usage.report'] as const satisfies readonly Family[];
+const PLAN_CHANGE = ['plans.', 'spaces.', 'details.', 'history.', 'notifications.', 'sync.', 'usage.report', 'usage.explain'] as const satisfies readonly Family[];
 /** A space's change (a channel) shows in its environment's counts and in what plans may cover. */
 const SPACE_CHANGE = ['spaces.', 'environments.', 'plans.'] as const satisfies readonly Family[];
 /** Usage moves balances and what an edit would leave. */
-const USAGE_CHANGE = ['details.', 'plans.preview', 'usage.report'] as const satisfies readonly Family[];
+const USAGE_CHANGE = ['details.', 'plans.preview', 'usage.report', 'usage.explain'] as const satisfies readonly Family[];
 const DRAFT_CHANGE = ['drafts.'] as const satisfies readonly Family[];
 
 /**

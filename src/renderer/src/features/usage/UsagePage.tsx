@@ -5,6 +5,7 @@ import { href } from '../../app/router';
 import { SpaceHeader } from '../space/SpaceHeader';
 import { Breadcrumbs, Empty, ErrorState, formatCredits, Loading, PageTitle } from '../../ui';
 import { csvFileName, overTimeCsv, shareLabel, sharesCsv } from './csv';
+import { EventLookup } from './EventLookup';
 import { DEFAULT_FILTERS, useUsageFilters, type Grouping, type UsageFilters, type UsageRange } from './store';
 import { OverTimeChart, ShareChart } from './UsageCharts';
 
@@ -130,6 +131,7 @@ export function UsagePage({ scope }: { scope: UsageScope }) {
           ) : (
             <UsageBody report={report.data} stale={report.isPlaceholderData} />
           )}
+          <EventLookup scope={scope} />
         </>
       )}
     </section>
