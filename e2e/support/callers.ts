@@ -33,6 +33,8 @@ export const FIXTURE_SPACES = [
   'Coexist',
   'PoolUse',
   'EditRollover',
+  'TopUp',
+  'ChargeNow',
 ] as const;
 export type FixtureSpace = (typeof FIXTURE_SPACES)[number];
 

@@ -1,13 +1,11 @@
 import { z } from 'zod';
 import { bucketNameSchema, idSchema, instantSchema } from '../domain/schemas';
+import { MAX_TOP_UP_CREDITS } from './constants';
 
 /**
  * Add-on credits given to a live plan (SPEC §9.2 top-ups, §9.3 charge-now) as they cross the
  * contract. Money is `{ amount, currency }`, the amount a decimal string (never a float).
  */
-
-/** The largest top-up (SPEC §9.8: credits from 1 to 10^12). */
-export const MAX_TOP_UP_CREDITS = 1_000_000_000_000;
 
 export const moneySchema = z
   .object({
