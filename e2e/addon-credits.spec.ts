@@ -26,6 +26,7 @@ test.describe('add-on credits (SPEC §9.2–9.3)', () => {
   test('an admin adds a never-expiring top-up and sees it spent after the plan’s own credits', async ({
     openConsole,
     server,
+    browser,
   }) => {
     const spaceId = server.spaces.TopUp;
     const activation = Temporal.Now.plainDateISO('UTC').subtract({ days: 40 }).toString();
@@ -105,6 +106,20 @@ test.describe('add-on credits (SPEC §9.2–9.3)', () => {
     await expect(record).toContainText('Never');
     await expect(record).toContainText('5.00 USD');
     await expectAccessible(page, 'plan details with add-on credits');
+
+    // Others read the balances and the record, but cannot give credits.
+    // (Another browser context: the admin's session stays in this page's storage.)
+    const context = await browser.newContext();
+    try {
+      const reader = await context.newPage();
+      await reader.goto(`${server.origin}/#secret=${server.secrets.account_manager}`);
+      await expect(reader.getByTestId('role')).toHaveText('Account manager');
+      await reader.goto(`${server.origin}/#/spaces/${spaceId}/plans/${plan.id}`);
+      await expect(reader.getByTestId('available-SMS')).toHaveText('= 20');
+      await expect(reader.getByRole('button', { name: 'Add credits' })).toHaveCount(0);
+    } finally {
+      await context.close();
+    }
   });
 
   test('charge now shows its prorated credits and price for the billing week, then applies them', async ({
@@ -145,7 +160,9 @@ test.describe('add-on credits (SPEC §9.2–9.3)', () => {
     );
     await expectAccessible(page, 'charge now dialog');
     await page.screenshot({ path: test.info().outputPath('charge-now.png') });
-    await dialog.getByRole('button', { name: `Confirm: charge ${price} USD` }).click();
+    // The confirmation has the focus once the quote is shown: Enter charges.
+    await expect(dialog.getByRole('button', { name: `Confirm: charge ${price} USD` })).toBeFocused();
+    await page.keyboard.press('Enter');
     await expect(dialog).toBeHidden();
     await expect(
       page.getByRole('status').filter({ hasText: `Charged ${price} USD` }),

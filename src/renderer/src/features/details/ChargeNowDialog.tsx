@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ChargeNowQuoteView, CreditPlan } from '../../../../shared/api';
 import { useCommand, useCommandMutation } from '../../api';
 import { ErrorState, formatCredits, Loading } from '../../ui';
@@ -31,6 +31,12 @@ export function ChargeNowDialog({
   const charge = useCommandMutation('plans.chargeNow');
   const [failure, setFailure] = useState<string | null>(null);
   const quote = preview.data?.quote;
+  const confirmButton = useRef<HTMLButtonElement>(null);
+  const ready = quote !== undefined;
+  // Once the quote is shown, Enter confirms it (until then the only choice was Cancel).
+  useEffect(() => {
+    if (ready) confirmButton.current?.focus();
+  }, [ready]);
 
   function submit(): void {
     if (!quote) return;
@@ -60,7 +66,7 @@ export function ChargeNowDialog({
       onSubmit={submit}
       actions={
         <>
-          <button type="submit" className="primary" disabled={!quote || charge.isPending}>
+          <button ref={confirmButton} type="submit" className="primary" disabled={!quote || charge.isPending}>
             {charge.isPending
               ? 'Charging…'
               : quote
