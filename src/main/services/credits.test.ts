@@ -108,6 +108,27 @@ describe('add-on credits through the ledger', () => {
   });
 });
 
+describe('the same request twice', () => {
+  it('adds a top-up or a charge-now once: the id is the idempotency key, and the second answer is the first', () => {
+    w = makeWorld('2026-04-28T10:00:00Z');
+    const plan = w.services.plans.create(
+      w.spaceId,
+      { limit: 'all_channels', credits: 1000, renew: 'monthly', rollover: false, overage: false, price: { amount: '150.00', currency: 'USD' }, activation: { date: '2026-04-01', timeZone: 'UTC' } },
+      'ana',
+    );
+    const request = { planId: plan.id, id: 'TU-0123456789', bucket: 'ALL', credits: 40, expires: 'never' as const };
+    const first = w.services.credits.addCredits(request, 'ana');
+    w.clock.advance(60_000);
+    expect(w.services.credits.addCredits({ ...request, credits: 99 }, 'bo')).toEqual(first);
+    const charge = w.services.credits.chargeNow(plan.id, { week: 4, id: 'CN-0123456789' }, 'ana');
+    expect(w.services.credits.chargeNow(plan.id, { week: 4, id: 'CN-0123456789' }, 'ana')).toEqual(charge);
+    expect(w.services.credits.list(plan.id).map((c) => c.id)).toEqual(['CN-0123456789', 'TU-0123456789']);
+    expect(w.services.details.state(plan.id).buckets[0]!.topUps).toMatchObject({ available: 40 + 250, remaining: 40 + 250 });
+    // An id names one grant: used for a charge-now, it cannot name a top-up.
+    expect(() => w.services.credits.addCredits({ ...request, id: 'CN-0123456789' }, 'ana')).toThrow(/already used for other credits/);
+  });
+});
+
 describe('charge now through the ledger (seed 003)', () => {
   const seed003: PlanConfig = {
     limit: 'all_channels',

@@ -3,12 +3,13 @@ import {
   applyChargeNow,
   applyTopUp,
   cloneState,
+  minimumChargeOf,
   quoteChargeNow,
   type ChargeNowRefusal,
   type PlanState,
   type TopUpRefusal,
 } from '../../shared/engine';
-import { ApiFailure, type ChargeNowOutput, type PlanCreditView } from '../../shared/api';
+import { ApiFailure, type ChargeNowOutput, type ChargeNowQuoteView, type PlanCreditView } from '../../shared/api';
 import { AggregateDelta, applyNewCredit, currentAttribution, settle, stateAt, type PlanTimeline } from '../accounts';
 import {
   getPlan,
@@ -68,6 +69,13 @@ function view(plan: PlanRow, row: PlanCreditRow): PlanCreditView {
   };
 }
 
+/** A charge-now's quote as it was when it was applied (for the same request sent again). */
+function storedQuote(plan: PlanRow, row: PlanCreditRow): ChargeNowQuoteView {
+  const price = row.answer.price ?? { amount: '0', currency: plan.config.price?.currency ?? 'USD' };
+  const week = row.answer.week ?? { day: 1, days: 1, week: 1, weeks: 1 };
+  return { ...week, credits: row.answer.credits, price, periodPrice: plan.config.price ?? price, minimum: minimumChargeOf(plan.config) ?? price };
+}
+
 export class CreditsService {
   constructor(
     private readonly ledger: Ledger,
@@ -104,17 +112,36 @@ export class CreditsService {
     return listPlanCredits(this.ledger, plan.ref).map((row) => view(plan, row));
   }
 
+  /**
+   * The credits already recorded under a caller's id: the first answer again (the same request
+   * sent twice adds nothing), or a conflict when the id names other credits.
+   */
+  private known(id: string | undefined, plan: PlanRow, kind: PlanCreditRow['kind']): PlanCreditRow | null {
+    if (id === undefined) return null;
+    const row = getPlanCredit(this.ledger, id);
+    if (row === null) return null;
+    if (row.planRef !== plan.ref || row.kind !== kind) throw new ApiFailure('conflict', `The id ${id} was already used for other credits; open the dialog again.`);
+    return row;
+  }
+
+  private newCreditId(prefix: 'TU' | 'CN'): string {
+    let id = newId(prefix);
+    while (getPlanCredit(this.ledger, id) !== null) id = newId(prefix);
+    return id;
+  }
+
   addCredits(
-    input: { planId: string; bucket: string; credits: number; expires: 'period_end' | 'never'; price?: Money },
+    input: { planId: string; id?: string; bucket: string; credits: number; expires: 'period_end' | 'never'; price?: Money },
     who: string,
   ): PlanCreditView {
     const actor = actorName(who);
     return this.ledger.transaction(() => {
       const plan = this.plan(input.planId);
+      const done = this.known(input.id, plan, 'top_up');
+      if (done !== null) return view(plan, done);
       const at = this.clock();
       const { timeline, state } = this.trial(plan, at);
-      let id = newId('TU');
-      while (getPlanCredit(this.ledger, id) !== null) id = newId('TU');
+      const id = input.id ?? this.newCreditId('TU');
       const result = applyTopUp(state, { id, bucket: input.bucket, credits: input.credits, expires: input.expires, price: input.price }, at);
       if (!result.applied) throw new ApiFailure('validation', TOP_UP_REFUSAL[result.reason](plan));
       const row = this.record(timeline, {
@@ -138,10 +165,12 @@ export class CreditsService {
    * apply it — refused as a conflict when the billing week is no longer the one previewed, so
    * the admin never confirms a price they were not shown.
    */
-  chargeNow(planId: string, confirm: { week: number } | undefined, who: string): ChargeNowOutput {
+  chargeNow(planId: string, confirm: { week: number; id?: string } | undefined, who: string): ChargeNowOutput {
     const actor = actorName(who);
     return this.ledger.transaction(() => {
       const plan = this.plan(planId);
+      const done = this.known(confirm?.id, plan, 'charge_now');
+      if (done !== null) return { quote: storedQuote(plan, done), applied: view(plan, done) };
       const at = this.clock();
       const { timeline, state } = this.trial(plan, at);
       const quoted = quoteChargeNow(state, at);
@@ -154,8 +183,7 @@ export class CreditsService {
           `The billing week moved on since the preview (it is now week ${quote.week} of ${quote.weeks}: ${quote.price.amount} ${quote.price.currency}); review the new price and confirm again.`,
         );
       }
-      let id = newId('CN');
-      while (getPlanCredit(this.ledger, id) !== null) id = newId('CN');
+      const id = confirm.id ?? this.newCreditId('CN');
       const result = applyChargeNow(state, id, at);
       if (!result.applied) throw new ApiFailure('validation', CHARGE_REFUSAL[result.reason](plan));
       const row = this.record(timeline, {

@@ -65,8 +65,8 @@ export function createHandlers(services: Services, options: HandlerOptions = {})
       planChanged(plan.spaceId, plan.id);
       return plan;
     },
-    'plans.addCredits': ({ planId, bucket, credits, expires, price }, caller) => {
-      const credit = services.credits.addCredits({ planId, bucket, credits, expires, price }, caller.actor);
+    'plans.addCredits': ({ planId, id, bucket, credits, expires, price }, caller) => {
+      const credit = services.credits.addCredits({ planId, id, bucket, credits, expires, price }, caller.actor);
       planChanged(services.plans.get(planId).spaceId, planId);
       return credit;
     },

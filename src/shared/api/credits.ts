@@ -16,9 +16,17 @@ export const moneySchema = z
 
 export const topUpExpirySchema = z.enum(['period_end', 'never']);
 
+/**
+ * A top-up's or charge-now's id (SPEC §9.8: their idempotency key), chosen by the caller when
+ * the dialog opens, so that a request sent twice adds the credits once: "TU-"/"CN-" and 10
+ * Crockford base32 characters.
+ */
+export const creditIdSchema = z.string().regex(/^(TU|CN)-[0-9A-HJKMNP-TV-Z]{10}$/, 'must be TU- or CN- and 10 base32 characters');
+
 export const addCreditsInputSchema = z
   .object({
     planId: idSchema,
+    id: creditIdSchema.optional(),
     bucket: bucketNameSchema,
     credits: z
       .number()
@@ -66,7 +74,7 @@ export const chargeNowInputSchema = z
   .object({
     planId: idSchema,
     /** Absent: a preview only. Present: apply it, unless the billing week is no longer the one previewed. */
-    confirm: z.object({ week: z.number().int().min(1) }).strict().optional(),
+    confirm: z.object({ week: z.number().int().min(1), id: creditIdSchema.optional() }).strict().optional(),
   })
   .strict();
 

@@ -5,6 +5,7 @@ import { bucketNames, type BucketName } from '../../../../shared/domain';
 import { useCommandMutation } from '../../api';
 import { formatCredits } from '../../ui';
 import { CreditDialog } from './CreditDialog';
+import { newCreditId } from './creditId';
 
 const AMOUNT = /^\d{1,18}(\.\d{1,12})?$/;
 const CURRENCY = /^[A-Z]{3}$/;
@@ -61,6 +62,7 @@ export function AddCreditsDialog({
     amount: '',
     currency: plan.config.price?.currency ?? 'USD',
   });
+  const [requestId] = useState(() => newCreditId('TU'));
   const [shown, setShown] = useState(false);
   const [reviewing, setReviewing] = useState(false);
   const [failure, setFailure] = useState<string | null>(null);
@@ -93,6 +95,7 @@ export function AddCreditsDialog({
     add.mutate(
       {
         planId: plan.id,
+        id: requestId,
         bucket: typed.bucket,
         credits,
         expires: typed.expires,

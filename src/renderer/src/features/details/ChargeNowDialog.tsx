@@ -3,6 +3,7 @@ import type { ChargeNowQuoteView, CreditPlan } from '../../../../shared/api';
 import { useCommand, useCommandMutation } from '../../api';
 import { ErrorState, formatCredits, Loading } from '../../ui';
 import { CreditDialog } from './CreditDialog';
+import { newCreditId } from './creditId';
 
 /** How the price came about: max(minimum, period price ÷ w), in words (SPEC §9.3). */
 function priceReason(quote: ChargeNowQuoteView): string {
@@ -30,6 +31,7 @@ export function ChargeNowDialog({
   const preview = useCommand('plans.chargeNow', { planId: plan.id });
   const charge = useCommandMutation('plans.chargeNow');
   const [failure, setFailure] = useState<string | null>(null);
+  const [requestId] = useState(() => newCreditId('CN'));
   const quote = preview.data?.quote;
   const confirmButton = useRef<HTMLButtonElement>(null);
   const ready = quote !== undefined;
@@ -41,7 +43,7 @@ export function ChargeNowDialog({
   function submit(): void {
     if (!quote) return;
     charge.mutate(
-      { planId: plan.id, confirm: { week: quote.week } },
+      { planId: plan.id, confirm: { week: quote.week, id: requestId } },
       {
         onSuccess: (result) => {
           if (!result.ok) {
