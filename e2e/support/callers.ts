@@ -34,6 +34,8 @@ export const FIXTURE_SPACES = [
   'PoolUse',
   'EditRollover',
   'Explorer',
+  'TopUp',
+  'ChargeNow',
 ] as const;
 export type FixtureSpace = (typeof FIXTURE_SPACES)[number];
 

@@ -1,7 +1,7 @@
 import type { Channel, Direction, PlanPatch } from '../../shared/domain';
-import { applyDelete, applyEdit, createPlanState, explainUsage, recordUsage, type PlanState, type UsageExplanation } from '../../shared/engine';
+import { applyChargeNow, applyDelete, applyEdit, applyTopUp, createPlanState, explainUsage, recordUsage, type PlanState, type UsageExplanation } from '../../shared/engine';
 import { AggregateDelta } from './aggregates';
-import { decodeState, encodeState, type Ledger, BEGINNING, DAY_MS, channelSql, directionSql } from '../ledger';
+import { decodeState, encodeState, planCreditsBetween, type Ledger, type PlanCreditRow, BEGINNING, DAY_MS, channelSql, directionSql } from '../ledger';
 import { currentAttribution, type PlanTimeline, type TimelineVersion } from './timeline';
 
 /**
@@ -87,6 +87,12 @@ function applyVersion(state: PlanState, version: TimelineVersion): void {
   else applyEdit(state, version.config as PlanPatch, version.effectiveAt);
 }
 
+/** Credits given to the plan (a top-up or a charge-now, SPEC §9.2–9.3), applied at their instant. */
+function applyCredit(state: PlanState, credit: PlanCreditRow): void {
+  if (credit.kind === 'charge_now') applyChargeNow(state, credit.id, credit.at);
+  else applyTopUp(state, { id: credit.id, bucket: credit.bucket, credits: credit.credits, expires: credit.expires, price: credit.price ?? undefined }, credit.at);
+}
+
 /**
  * The engine states of the plans one transaction touches, kept in memory while it runs and
  * written once at its end. Events are applied as they come (per plan, each group in time
@@ -138,6 +144,19 @@ export class AccountSession {
   }
 }
 
+/** Credits just given to a plan, applied to its state (or, when usage is already later, by a replay). */
+export function applyNewCredit(ledger: Ledger, timeline: PlanTimeline, credit: PlanCreditRow): void {
+  const account = loadAccount(ledger, timeline);
+  if (account.dirtyFrom !== null || credit.at <= account.state.clockMs) {
+    markDirty(ledger, timeline, credit.at);
+    return;
+  }
+  const due = checkpointDue(account.state, credit.at);
+  if (due !== null) saveCheckpoint(ledger, timeline.ref, due, encodeState(account.state));
+  applyCredit(account.state, credit);
+  saveAccount(ledger, timeline.ref, account);
+}
+
 /** A new version of a plan (an edit or a delete), applied to its state. */
 export function applyNewVersion(ledger: Ledger, timeline: PlanTimeline, version: TimelineVersion): void {
   const account = loadAccount(ledger, timeline);
@@ -181,13 +200,35 @@ function replay(
   const state = checkpoint ? decodeState(checkpoint.state) : freshState(timeline);
   const startMs = checkpoint ? checkpoint.at_ms : BEGINNING;
   const versions = timeline.versions.slice(1).filter((v) => v.effectiveAt >= startMs && v.effectiveAt <= untilMs);
+  // Credits given (top-ups, charge-nows) are applied after the versions and before the events of their instant.
+  const credits = planCreditsBetween(ledger, timeline.ref, startMs, untilMs);
   let nextVersion = 0;
+  let nextCredit = 0;
   const checkpoints: Replayed['checkpoints'] = [];
   const flips: Replayed['flips'] = [];
   const track = prior !== null;
   const step = (t: number): void => {
     const due = checkpointDue(state, t);
     if (track && due !== null) checkpoints.push({ atMs: due, state: encodeState(state) });
+  };
+  /** Apply the versions and credits up to `t` in time order (versions first at one instant). */
+  const catchUp = (t: number): void => {
+    for (;;) {
+      const version = versions[nextVersion];
+      const credit = credits[nextCredit];
+      const versionAt = version !== undefined && version.effectiveAt <= t ? version.effectiveAt : Infinity;
+      const creditAt = credit !== undefined && credit.at <= t ? credit.at : Infinity;
+      if (versionAt === Infinity && creditAt === Infinity) return;
+      if (versionAt <= creditAt) {
+        nextVersion += 1;
+        step(versionAt);
+        applyVersion(state, version!);
+      } else {
+        nextCredit += 1;
+        step(creditAt);
+        applyCredit(state, credit!);
+      }
+    }
   };
   const events = ledger
     .stmt(
@@ -196,11 +237,7 @@ function replay(
     )
     .iterate(timeline.ref, startMs, untilMs) as IterableIterator<EventRow>;
   for (const event of events) {
-    while (nextVersion < versions.length && versions[nextVersion]!.effectiveAt <= event.occurred_at) {
-      const version = versions[nextVersion++]!;
-      step(version.effectiveAt);
-      applyVersion(state, version);
-    }
+    catchUp(event.occurred_at);
     step(event.occurred_at);
     const usage = { id: '', channel: event.channel, direction: event.direction, credits: event.credits };
     if (event.seq === explain) return { state, checkpoints, flips, startMs, explanation: explainUsage(state, usage, event.occurred_at) };
@@ -211,11 +248,7 @@ function replay(
       if (reason !== before) flips.push({ seq: event.seq, channel: event.channel, credits: event.credits, t: event.occurred_at, reason });
     }
   }
-  while (nextVersion < versions.length) {
-    const version = versions[nextVersion++]!;
-    step(version.effectiveAt);
-    applyVersion(state, version);
-  }
+  catchUp(Infinity);
   return { state, checkpoints, flips, startMs };
 }
 

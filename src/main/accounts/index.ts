@@ -14,6 +14,7 @@ export {
 } from './timeline';
 export {
   AccountSession,
+  applyNewCredit,
   applyNewVersion,
   explainEvent,
   loadAccount,

@@ -15,7 +15,8 @@ export function newPlanId(): string {
   return `CP-${base32(10)}`;
 }
 
-export function newId(prefix: 'ENV' | 'SP' | 'NT' | 'DR' | 'IM'): string {
+/** TU: a top-up, CN: a charge-now (one id space, SPEC §9.8). */
+export function newId(prefix: 'ENV' | 'SP' | 'NT' | 'DR' | 'IM' | 'TU' | 'CN'): string {
   return `${prefix}-${base32(10)}`;
 }
 

@@ -15,3 +15,4 @@ export * from './plans';
 export * from './history';
 export * from './notifications';
 export * from './drafts';
+export * from './credits';

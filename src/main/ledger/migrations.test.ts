@@ -311,6 +311,32 @@ describe('migrations', () => {
     }
   });
 
+  it('8 (plan credits) upgrades a version-7 ledger: its plan keeps its state, and credits given to it are a record that is never changed', () => {
+    const t = tempLedger({ targetVersion: 1 });
+    try {
+      seedVersion1(t.ledger.db);
+      const v8 = t.reopen({ targetVersion: 8 });
+      expect(v8.db.pragma('user_version', { simple: true })).toBe(8);
+      const insert = (id: string, kind: string, bucket: string | null, credits: number | null, expires: string | null): unknown =>
+        v8.db
+          .prepare('INSERT INTO plan_credits (id, plan_ref, kind, bucket, credits, expires, price, answer, at, actor) VALUES (?, 1, ?, ?, ?, ?, NULL, ?, 1767400000000, ?)')
+          .run(id, kind, bucket, credits, expires, '{"credits":{"SMS":50},"price":null}', 'ana');
+      insert('TU-1', 'top_up', 'SMS', 50, 'never');
+      insert('CN-1', 'charge_now', null, null, null);
+      expect(() => insert('TU-1', 'top_up', 'SMS', 5, 'never')).toThrow(/UNIQUE/);
+      expect(() => insert('TU-2', 'top_up', null, 5, 'never')).toThrow(/CHECK/);
+      expect(() => insert('TU-3', 'top_up', 'SMS', 0, 'never')).toThrow(/CHECK/);
+      expect(() => v8.db.exec("UPDATE plan_credits SET credits = 500 WHERE id = 'TU-1'")).toThrow(/never changed/);
+      expect(() => v8.db.exec("DELETE FROM plan_credits WHERE id = 'TU-1'")).toThrow(/never deleted/);
+      expect(v8.db.pragma('foreign_key_check')).toEqual([]);
+      // The services read the record back, newest first.
+      const services = createServices({ ledger: v8, clock: testClock('2026-01-05T00:00:00Z') });
+      expect(services.credits.list('CP-OLD')).toMatchObject([{ id: 'CN-1' }, { id: 'TU-1', credits: { SMS: 50 }, actor: 'ana' }]);
+    } finally {
+      t.cleanup();
+    }
+  });
+
   it('a failing migration leaves the ledger at the version before it', () => {
     const t = tempLedger({ targetVersion: 2 });
     try {

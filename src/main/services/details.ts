@@ -74,6 +74,15 @@ export class DetailsService {
         remaining: b.remaining,
         carriedIn: b.carriedIn,
         overage: { added: b.overage.added, at: b.overage.atMs === null ? null : iso(b.overage.atMs) },
+        // Add-on credits (SPEC §9.2): available in the bucket = remaining + topUps.remaining.
+        ...(b.topUps && {
+          topUps: {
+            available: b.topUps.available,
+            used: b.topUps.used,
+            remaining: b.topUps.remaining,
+            lots: b.topUps.lots.map((lot) => ({ id: lot.id, credits: lot.credits, left: lot.left, expires: lot.expires, addedAt: iso(lot.addedAtMs) })),
+          },
+        }),
       })),
       source: { kind: 'local' },
     };

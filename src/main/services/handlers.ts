@@ -65,6 +65,17 @@ export function createHandlers(services: Services, options: HandlerOptions = {})
       planChanged(plan.spaceId, plan.id);
       return plan;
     },
+    'plans.addCredits': ({ planId, id, bucket, credits, expires, price }, caller) => {
+      const credit = services.credits.addCredits({ planId, id, bucket, credits, expires, price }, caller.actor);
+      planChanged(services.plans.get(planId).spaceId, planId);
+      return credit;
+    },
+    'plans.chargeNow': ({ planId, confirm }, caller) => {
+      const out = services.credits.chargeNow(planId, confirm, caller.actor);
+      if (out.applied !== null) planChanged(services.plans.get(planId).spaceId, planId);
+      return out;
+    },
+    'plans.credits': ({ planId }) => services.credits.list(planId),
     'plans.preview': ({ spaceId, config, planId }) => services.plans.preview(spaceId, config, planId),
     'drafts.list': ({ spaceId }) => services.drafts.list(spaceId),
     'drafts.save': ({ spaceId, draftId, name, config }, caller) => {

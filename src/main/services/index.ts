@@ -1,6 +1,7 @@
 import { markInterruptedImports } from '../usage-import';
 import type { Ledger } from '../ledger';
 import { settleAll } from '../accounts';
+import { CreditsService } from './credits';
 import { DetailsService } from './details';
 import { DraftsService } from './drafts';
 import { HistoryService } from './history';
@@ -23,6 +24,7 @@ export interface Services {
   org: OrgService;
   plans: PlansService;
   details: DetailsService;
+  credits: CreditsService;
   history: HistoryService;
   usage: UsageService;
   usageAnalytics: UsageAnalyticsService;
@@ -60,6 +62,7 @@ export function createServices({ ledger, clock, recover = true, tokenSealer = nu
     org: new OrgService(ledger, clock),
     plans,
     details: new DetailsService(ledger, clock, plans),
+    credits: new CreditsService(ledger, clock),
     history: new HistoryService(ledger),
     usage: new UsageService(ledger, clock),
     usageAnalytics: new UsageAnalyticsService(ledger, clock),
@@ -74,6 +77,7 @@ export { composeNotification } from './notifications';
 export type { OrgService } from './org';
 export type { PlansService } from './plans';
 export type { DetailsService } from './details';
+export type { CreditsService } from './credits';
 export type { HistoryService } from './history';
 export type { UsageService } from './usage';
 export type { UsageAnalyticsService } from './usage-analytics';

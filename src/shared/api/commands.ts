@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ADMIN_AND_MANAGERS, ADMIN_AND_SUPPORT, ADMIN_ONLY, EVERYONE, type Role } from './roles';
+import { addCreditsInputSchema, chargeNowInputSchema, chargeNowOutputSchema, planCreditSchema } from './credits';
 import { usageExplainInputSchema, usageExplanationSchema } from './usage-explain';
 import { usageReportInputSchema, usageReportSchema } from './usage-report';
 import {
@@ -135,6 +136,24 @@ export const commands = {
     output: creditPlanSchema,
     roles: ADMIN_ONLY,
     summary: 'End a plan at once; its history stays.',
+  }),
+  'plans.addCredits': command({
+    input: addCreditsInputSchema,
+    output: planCreditSchema,
+    roles: ADMIN_ONLY,
+    summary: 'Give a live plan’s bucket add-on credits (a top-up) until the period’s end or until spent, with an optional price.',
+  }),
+  'plans.chargeNow': command({
+    input: chargeNowInputSchema,
+    output: chargeNowOutputSchema,
+    roles: ADMIN_ONLY,
+    summary: 'Charge now: preview the prorated credits and price for the current billing week; with confirm, apply them.',
+  }),
+  'plans.credits': command({
+    input: planRef,
+    output: z.array(planCreditSchema),
+    roles: EVERYONE,
+    summary: 'Every top-up and charge-now given to a plan, newest first (who, when, what, price).',
   }),
   'plans.preview': command({
     input: z

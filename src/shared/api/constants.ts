@@ -29,3 +29,6 @@ export const HISTORY_SYNC_LABEL: Record<(typeof HISTORY_SYNC_STATES)[number], st
 export const WEB_BATCH_PATH = '/api/batch';
 /** The most calls one batch may carry. */
 export const MAX_BATCH_CALLS = 16;
+
+/** The largest top-up (SPEC §9.8: credits from 1 to 10^12). */
+export const MAX_TOP_UP_CREDITS = 1_000_000_000_000;

@@ -1,6 +1,7 @@
 export * from './client';
 export * from './commands';
 export * from './constants';
+export * from './credits';
 export * from './dispatcher';
 export * from './envelope';
 export * from './error-schema';

@@ -17,6 +17,7 @@ import {
   spaceChannelSchema,
 } from '../domain/schemas';
 import { HISTORY_SYNC_STATES } from './constants';
+import { bucketTopUpsSchema } from './credits';
 
 // The entities' schemas are the domain's; the contract carries them as they are.
 export * from '../domain/schemas';
@@ -100,6 +101,8 @@ export const bucketStateSchema = z.object({
   remaining: z.number().int(),
   carriedIn: z.number().int(),
   overage: z.object({ added: z.number().int(), at: instantSchema.nullable() }),
+  /** Once the plan received add-on credits (SPEC §9.2): available = remaining + topUps.remaining. */
+  topUps: bucketTopUpsSchema.optional(),
 });
 export type BucketStateView = z.infer<typeof bucketStateSchema>;
 

@@ -1,4 +1,5 @@
 import {
+  CHANNELS,
   POOL,
   allocationOf,
   bucketNames,
@@ -10,7 +11,7 @@ import {
   type PlanPatch,
 } from '../domain';
 import { initialSegment, periodAt, periodOfSegment, segmentFrom, type CalendarSegment, type Period } from './calendar';
-import { DAY_LOG_SPAN_MS, dailyLimitOf, dayWindowAt, loggedSince, minuteOf } from './daily';
+import { DAY_LOG_SPAN_MS, dailyLimitOf, dayWindowAt, loggedSince, slotEndOf, slotOf } from './daily';
 import { addDecimals, decimalOf, formatDecimal, moneyOf, multiplyDecimal, parseDecimal, type Decimal } from './money';
 import { creditsLeft, spendLots, survivingLots, type TopUpLot } from './top-up-lots';
 import { formatIssue, mergePatch, planCurrency } from './validation';
@@ -65,7 +66,7 @@ export interface BucketState {
   dayUsed?: number;
   dayStartMs?: number;
   /**
-   * With a daily limit: minute slots [minute, credits, …] of the last day or so, so that an edit
+   * With a daily limit: slots [slot start, credits, …] (quarter hours, see daily.ts) of the last day or so, so that an edit
    * changing the zone can count what was accepted since the new zone's midnight (SPEC §9.8).
    */
   daySlots?: number[];
@@ -368,6 +369,40 @@ export function tick(state: PlanState, ms: number): boolean {
   return true;
 }
 
+/** What a channel's MT message meets under one plan version: its bucket's daily limit and its rate. */
+interface ChannelTerms {
+  rate: number;
+  /** The bucket's daily limit (Infinity without one). */
+  dailyLimit: number;
+  overDailyLimit: UsageDecision;
+}
+
+const channelTerms = new WeakMap<PlanConfig, Record<Channel, ChannelTerms>>();
+let lastTerms: { config: PlanConfig; terms: Record<Channel, ChannelTerms> } | null = null;
+
+/** The terms of every channel under `config` (plan versions are never changed, only replaced). */
+function channelTermsOf(config: PlanConfig): Record<Channel, ChannelTerms> {
+  if (lastTerms !== null && lastTerms.config === config) return lastTerms.terms;
+  let terms = channelTerms.get(config);
+  if (terms === undefined) {
+    const made: Partial<Record<Channel, ChannelTerms>> = {};
+    const { dailyLimit } = config;
+    for (const channel of CHANNELS) {
+      const bucket: BucketName = config.limit === 'all_channels' ? POOL : channel;
+      const limit = dailyLimit === undefined ? undefined : typeof dailyLimit === 'number' ? dailyLimit : bucket === POOL ? undefined : dailyLimit[bucket];
+      made[channel] = {
+        rate: creditsPerMessage(config, channel),
+        dailyLimit: limit ?? Infinity,
+        overDailyLimit: Object.freeze({ accepted: false, reason: 'daily_limit', bucket }),
+      };
+    }
+    terms = made as Record<Channel, ChannelTerms>;
+    channelTerms.set(config, terms);
+  }
+  lastTerms = { config, terms };
+  return terms;
+}
+
 const NOT_LIMITED: UsageDecision = Object.freeze({ accepted: true, bucket: null, consumed: 0, overageTriggered: false });
 const OUT_OF_ORDER: UsageDecision = Object.freeze({ accepted: false, reason: 'out_of_order', bucket: null });
 
@@ -386,25 +421,30 @@ export function recordUsage(state: PlanState, usage: UsageInput, ms: number): Us
   const bucket = state.buckets[name];
   if (bucket === undefined) return NOT_LIMITED;
   if (usage.direction === 'MO') return { accepted: true, bucket: name, consumed: 0, overageTriggered: false };
-  const credits = usage.credits ?? creditsPerMessage(config, usage.channel);
+  const { costs, dailyLimit } = config;
+  // A base plan reads nothing more; a plan with a rate card or a daily limit reads the
+  // channel's terms, worked out once per plan version (SPEC §9.1, §9.4).
+  const terms = costs === undefined && dailyLimit === undefined ? undefined : channelTermsOf(config)[usage.channel];
+  const credits = usage.credits ?? (terms === undefined ? 1 : terms.rate);
   let day = state.day;
   // A new day is only kept once an event is accepted in it: a rejected event changes nothing.
   if (day === undefined || ms >= day.endMs) day = dayWindowMemo(ms, config.activation.timeZone);
-  const usedToday = bucket.dayStartMs === day.startMs ? (bucket.dayUsed as number) : 0;
-  const { dailyLimit } = config;
-  if (dailyLimit !== undefined) {
-    // The daily check comes first: a daily_limit rejection never triggers overage (SPEC §9.4).
-    const limit = typeof dailyLimit === 'number' ? dailyLimit : name === POOL ? undefined : dailyLimit[name];
-    if (limit !== undefined && usedToday + credits > limit) return { accepted: false, reason: 'daily_limit', bucket: name };
-  }
+  const sameDay = bucket.dayStartMs === day.startMs;
+  const usedToday = sameDay ? (bucket.dayUsed as number) + credits : credits;
+  // The daily check comes first: a daily_limit rejection never triggers overage (SPEC §9.4).
+  if (terms !== undefined && usedToday > terms.dailyLimit) return terms.overDailyLimit;
   // The common case: the event fits in the plan credits spent first (vintages, allocation).
   if (credits <= bucket.carriedIn + bucket.allocation - bucket.used) {
     bucket.used += credits;
-    countToday(state, bucket, day, usedToday + credits, credits, ms);
+    if (sameDay && day === state.day) {
+      // Still the day of the plan's last accepted event: only the counts move.
+      bucket.dayUsed = usedToday;
+      if (dailyLimit !== undefined) addToSlots(bucket, credits, ms);
+    } else countToday(state, bucket, day, usedToday, credits, ms);
     return { accepted: true, bucket: name, consumed: credits, overageTriggered: false };
   }
   const decision = spendBeyondAllocation(state, bucket, name, credits, ms);
-  if (decision.accepted) countToday(state, bucket, day, usedToday + credits, credits, ms);
+  if (decision.accepted) countToday(state, bucket, day, usedToday, credits, ms);
   return decision;
 }
 
@@ -467,19 +507,23 @@ function dayWindowMemo(ms: number, timeZone: string): DayState {
 }
 
 function countToday(state: PlanState, bucket: BucketState, day: DayState, usedToday: number, credits: number, ms: number): void {
-  if (state.day !== day && state.day?.startMs !== day.startMs) state.day = { startMs: day.startMs, endMs: day.endMs };
+  // The day windows are frozen memo objects, shared rather than copied.
+  if (state.day !== day) state.day = day;
   if (bucket.dayStartMs !== day.startMs) {
     bucket.dayStartMs = day.startMs;
     // A new day for this bucket: keep the slots of the last day or so only.
     if (bucket.daySlots !== undefined) bucket.daySlots = recentSlots(bucket.daySlots, day.startMs);
   }
   bucket.dayUsed = usedToday;
-  if (state.config.dailyLimit === undefined) return;
-  const minute = minuteOf(ms);
+  if (state.config.dailyLimit !== undefined) addToSlots(bucket, credits, ms);
+}
+
+function addToSlots(bucket: BucketState, credits: number, ms: number): void {
   const slots = (bucket.daySlots ??= []);
   const last = slots.length - 2;
-  if (last >= 0 && slots[last] === minute) slots[last + 1] = (slots[last + 1] as number) + credits;
-  else slots.push(minute, credits);
+  // Events come in time order, so the event is in the last slot unless that slot has ended.
+  if (last >= 0 && ms < slotEndOf(slots[last] as number)) slots[last + 1] = (slots[last + 1] as number) + credits;
+  else slots.push(slotOf(ms), credits);
 }
 
 function recentSlots(slots: number[], dayStartMs: number): number[] {
@@ -490,14 +534,14 @@ function recentSlots(slots: number[], dayStartMs: number): number[] {
 
 /**
  * After an edit: the day follows the plan's (possibly new) zone, and every MT credit accepted
- * since that day's local midnight counts (SPEC §9.8) — from the minute slots when the plan kept
+ * since that day's local midnight counts (SPEC §9.8) — from the quarter-hour slots when the plan kept
  * them, otherwise the credits of the day already counted.
  */
 function reopenDay(state: PlanState, previous: PlanConfig, ms: number): void {
   const day = state.day;
   if (day === undefined || previous.activation.timeZone === state.config.activation.timeZone) return;
   const window = dayWindowMemo(ms, state.config.activation.timeZone);
-  state.day = { startMs: window.startMs, endMs: window.endMs };
+  state.day = window;
   for (const bucket of Object.values(state.buckets)) {
     if (bucket === undefined || bucket.dayStartMs === undefined) continue;
     // Without slots, the counts of the day in force are the best knowledge (none if that day is over).
@@ -716,8 +760,8 @@ export function dailyUsedAt(state: PlanState, name: BucketName, ms: number): num
   if (slots === undefined) return 0;
   let sum = 0;
   for (let i = 0; i < slots.length; i += 2) {
-    const minute = slots[i] as number;
-    if (minute >= window.startMs && minute < window.endMs) sum += slots[i + 1] as number;
+    const slot = slots[i] as number;
+    if (slot >= window.startMs && slot < window.endMs) sum += slots[i + 1] as number;
   }
   return sum;
 }

@@ -399,6 +399,24 @@ describe('9.4 daily sending limit (seed 003: 2,000 a day)', () => {
     expect(bucketOf(out.queries[1])?.daily).toEqual({ limit: 10, used: 10 });
   });
 
+  it('counts from a new zone’s midnight that falls on a quarter hour (Kathmandu, +5:45), to the second', () => {
+    // Kathmandu's 2026-01-06 starts at 2026-01-05T18:15:00Z.
+    const out = run({
+      plan: pool({ credits: 1000, renew: null, dailyLimit: 10 }),
+      events: [
+        use('2026-01-05T18:14:59Z', 'a', 'SMS', 4), // Kathmandu's Jan 5: not counted after the edit
+        use('2026-01-05T18:15:00Z', 'b', 'SMS', 3), // Kathmandu's Jan 6
+        use('2026-01-05T18:29:59Z', 'c', 'SMS', 2), // Kathmandu's Jan 6, same quarter hour
+        at('2026-01-05T20:00:00Z', { edit: { activation: { date: '2026-01-01', timeZone: 'Asia/Kathmandu' } } }),
+        use('2026-01-05T20:00:01Z', 'd', 'SMS', 6), // 5 + 6 = 11 > 10
+        use('2026-01-05T20:00:02Z', 'e', 'SMS', 5),
+      ],
+      queries: [{ at: '2026-01-05T21:00:00Z' }],
+    });
+    expect(out.events.map((e) => (e.accepted ? 'ok' : e.reason))).toEqual(['ok', 'ok', 'ok', 'ok', 'daily_limit', 'ok']);
+    expect(bucketOf(out.queries[0])?.daily).toEqual({ limit: 10, used: 10 });
+  });
+
   it('a limit added by an edit counts what the day already accepted', () => {
     const out = run({
       plan: pool({ credits: 1000 }),

@@ -1,7 +1,7 @@
 import { bucketNames, type BucketName, type Money, type PlanConfig } from '../domain';
 import { allocationOf } from '../domain';
 import { cloneState, tick, type PlanState } from './account';
-import { countLocalDays, localDateOf } from './daily';
+import { localDaysBetween } from './daily';
 import { compareDecimals, decimalOf, divideRounded, isCurrency, minorDigits, moneyOf, multiplyDecimal, parseMoney } from './money';
 import { insertLot, TOP_UP_EXPIRIES, type TopUpExpiry, type TopUpLot } from './top-up-lots';
 import { isPositiveCredits, planCurrency } from './validation';
@@ -134,9 +134,8 @@ export function quoteChargeNow(state: PlanState, ms: number): { ok: true; quote:
   if (period === null || period.endMs === null) return { ok: false, reason: 'no_renewal' };
   // Days in the plan's zone; only local dates that exist count, a partial first day counts as day 1.
   const zone = config.activation.timeZone;
-  const first = localDateOf(period.startMs, zone);
-  const day = countLocalDays(first, localDateOf(ms, zone), zone);
-  const days = countLocalDays(first, localDateOf(period.endMs - 1, zone), zone);
+  const day = localDaysBetween(period.startMs, ms, zone);
+  const days = localDaysBetween(period.startMs, period.endMs - 1, zone);
   const weeks = Math.max(1, Math.floor(days / 7));
   const week = Math.min(Math.ceil(day / 7), weeks);
   const credits: Partial<Record<BucketName, number>> = {};

@@ -6,12 +6,13 @@ import { migration004 } from './004_sync';
 import { migration005 } from './005_history_filters';
 import { migration006 } from './006_usage_codes';
 import { migration007 } from './007_space_usage';
+import { migration008 } from './008_plan_credits';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
 
 /** Every schema step in order. Append only: a released migration is never edited. */
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008];
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
 /** Marks a file as a credit-console ledger (PRAGMA application_id), "CPCL". */

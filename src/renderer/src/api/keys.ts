@@ -18,6 +18,8 @@ export type WriteCommand =
   | 'plans.create'
   | 'plans.edit'
   | 'plans.delete'
+  | 'plans.addCredits'
+  | 'plans.chargeNow'
   | 'spaces.addChannel'
   | 'drafts.save'
   | 'drafts.delete'
@@ -44,6 +46,9 @@ export const INVALIDATIONS: Record<WriteCommand, readonly Family[]> = {
   'plans.create': PLAN_CHANGE,
   'plans.edit': PLAN_CHANGE,
   'plans.delete': PLAN_CHANGE,
+  // Add-on credits move the plan's balances and are part of its record.
+  'plans.addCredits': PLAN_CHANGE,
+  'plans.chargeNow': PLAN_CHANGE,
   'sync.resolveConflict': PLAN_CHANGE,
   'spaces.addChannel': SPACE_CHANGE,
   'drafts.save': DRAFT_CHANGE,

@@ -1,7 +1,11 @@
+import { useState } from 'react';
 import { useCommand, useRole } from '../../api';
 import { href } from '../../app/router';
 import { SpaceHeader } from '../space';
-import { ErrorState, formatInstant, limitLabel, Loading, PageTitle, renewLabel, yesNo } from '../../ui';
+import { ErrorState, FlashMessage, formatInstant, limitLabel, Loading, PageTitle, renewLabel, useFlash, yesNo } from '../../ui';
+import { AddCreditsDialog } from './AddCreditsDialog';
+import { AddOnCredits } from './AddOnCredits';
+import { ChargeNowDialog } from './ChargeNowDialog';
 import { CreditManagement } from './CreditManagement';
 import { UsedByChannel } from './UsedByChannel';
 
@@ -11,6 +15,8 @@ export function PlanDetails({ spaceId, planId }: { spaceId: string; planId: stri
   const space = useCommand('spaces.get', { spaceId });
   const state = useCommand('details.state', { planId });
   const role = useRole();
+  const flash = useFlash((store) => store.show);
+  const [dialog, setDialog] = useState<'add' | 'charge' | null>(null);
   const title = `Credit plan ${planId}`;
   if (plan.isPending || space.isPending) return <><PageTitle>{title}</PageTitle><Loading what="the plan" /></>;
   if (plan.isError) return <><PageTitle>{title}</PageTitle><ErrorState error={plan.error} what="the plan" onRetry={() => void plan.refetch()} /></>;
@@ -29,7 +35,38 @@ export function PlanDetails({ spaceId, planId }: { spaceId: string; planId: stri
           <a className="button" href={href({ name: 'wizard', spaceId, planId })}>
             Edit plan
           </a>
+          {state.data?.period ? (
+            <button type="button" onClick={() => setDialog('add')}>
+              Add credits
+            </button>
+          ) : null}
+          {state.data?.period && config.price !== undefined && config.renew !== null ? (
+            <button type="button" onClick={() => setDialog('charge')}>
+              Charge now
+            </button>
+          ) : null}
         </div>
+      ) : null}
+      <FlashMessage />
+      {dialog === 'add' ? (
+        <AddCreditsDialog
+          plan={plan.data}
+          onClose={() => setDialog(null)}
+          onDone={(message) => {
+            setDialog(null);
+            flash(message);
+          }}
+        />
+      ) : null}
+      {dialog === 'charge' ? (
+        <ChargeNowDialog
+          plan={plan.data}
+          onClose={() => setDialog(null)}
+          onDone={(message) => {
+            setDialog(null);
+            flash(message);
+          }}
+        />
       ) : null}
       <section className="panel" aria-labelledby="plan-info-title">
         <h2 id="plan-info-title">Plan information</h2>
@@ -76,7 +113,10 @@ export function PlanDetails({ spaceId, planId }: { spaceId: string; planId: stri
         ) : state.data.deleted ? (
           <p className="state state-empty">This plan was deleted; it no longer limits traffic. Its history stays in the Credit History Logs.</p>
         ) : (
-          <CreditManagement plan={plan.data} space={space.data} state={state.data} />
+          <>
+            <CreditManagement plan={plan.data} space={space.data} state={state.data} />
+            <AddOnCredits plan={plan.data} state={state.data} />
+          </>
         )}
       </section>
       <UsedByChannel plan={plan.data} space={space.data} />
