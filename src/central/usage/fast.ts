@@ -1,6 +1,6 @@
 import type { BucketName } from '../../shared/domain';
 import type { UsageDecisionRecord } from '../../shared/sync';
-import { UNIQUE_VIOLATION, sqlState, type Database } from '../store';
+import { UNIQUE_VIOLATION, integerArrayLiteral, sqlState, textArrayLiteral, type Database } from '../store';
 import { attributeUsage, type SpaceCoverage } from './attribution';
 import type { AuthorizeOptions, UsageEventInput } from './authorize';
 import { readCoverage } from './authorize';
@@ -87,32 +87,63 @@ SELECT CASE WHEN (SELECT count(*) FROM charged) = $29::integer
 
 const MAX_EXACT = Number.MAX_SAFE_INTEGER;
 
-/** The event's space, channel and direction, with the plan and bucket it counts against. */
+/** A plan charged by the group, and the latest instant of its events so far. */
+interface PlanRun {
+  planId: string;
+  latestMs: number;
+}
+
+/** What the group adds to one counter row. */
+interface Need {
+  plan: PlanRun;
+  bucket: BucketName;
+  credits: number;
+  events: number;
+}
+
+/** One aggregate row (space, plan, channel, 15-minute slot). */
+interface Slot {
+  spaceId: string;
+  planKey: string;
+  channel: string;
+  environmentId: string;
+  slotMs: number;
+  mtCredits: number;
+  mtEvents: number;
+  moEvents: number;
+}
+
+/** The events of one space, channel and direction: what they count against and where they add up. */
 interface Kind {
   index: number;
   environmentId: string;
   spaceId: string;
   channel: string;
   direction: string;
-  planId: string | null;
+  mt: boolean;
+  plan: PlanRun | null;
   bucket: BucketName | null;
+  need: Need | null;
+  /** Ids of the group in this kind's environment. */
+  seen: Set<string>;
+  /** Slot rows of this space, plan and channel (shared by both directions). */
+  slots: Map<number, Slot>;
+  lastSlot: Slot | null;
 }
 
-interface Need {
-  planId: string;
-  bucket: BucketName;
-  credits: number;
-  events: number;
+interface GroupMaps {
+  seenByEnvironment: Map<string, Set<string>>;
+  plans: Map<string, PlanRun>;
+  needs: Map<string, Need>;
+  slotGroups: Map<string, Map<number, Slot>>;
 }
 
-interface Slot {
-  key: string;
-  kind: Kind;
-  slotMs: number;
-  mtCredits: number;
-  mtEvents: number;
-  moEvents: number;
-}
+const slotKey = (slot: Slot) => `${slot.spaceId}\u0000${slot.planKey}\u0000${slot.channel}`;
+const bySlotKey = (a: Slot, b: Slot) => {
+  const ka = slotKey(a);
+  const kb = slotKey(b);
+  return ka < kb ? -1 : ka > kb ? 1 : a.slotMs - b.slotMs;
+};
 
 const signatureOf = (space: SpaceCoverage) => `${space.environmentId}|${space.signature}`;
 
@@ -122,6 +153,40 @@ export class UsageFastPath {
   readonly counts = { fast: 0, shape: 0, guard: 0, repeat: 0, race: 0 };
 
   constructor(private readonly db: Database) {}
+
+  private kind(e: UsageEventInput, index: number, maps: GroupMaps): Kind {
+    const space = this.spaces.get(e.spaceId)!;
+    const attribution = attributeUsage(space, e.channel);
+    let seen = maps.seenByEnvironment.get(space.environmentId);
+    if (!seen) maps.seenByEnvironment.set(space.environmentId, (seen = new Set()));
+    let plan: PlanRun | null = null;
+    let need: Need | null = null;
+    if (attribution) {
+      const planId = attribution.plan.id;
+      plan = maps.plans.get(planId) ?? null;
+      if (!plan) maps.plans.set(planId, (plan = { planId, latestMs: -Infinity }));
+      const needKey = `${planId}\u0000${attribution.bucket}`;
+      need = maps.needs.get(needKey) ?? null;
+      if (!need) maps.needs.set(needKey, (need = { plan, bucket: attribution.bucket, credits: 0, events: 0 }));
+    }
+    const slotGroupKey = `${e.spaceId}\u0000${e.channel}`;
+    let slots = maps.slotGroups.get(slotGroupKey);
+    if (!slots) maps.slotGroups.set(slotGroupKey, (slots = new Map()));
+    return {
+      index,
+      environmentId: space.environmentId,
+      spaceId: e.spaceId,
+      channel: e.channel,
+      direction: e.direction,
+      mt: e.direction === 'MT',
+      plan,
+      bucket: attribution?.bucket ?? null,
+      need,
+      seen,
+      slots,
+      lastSlot: null,
+    };
+  }
 
   async decide(events: readonly UsageEventInput[], options: AuthorizeOptions): Promise<FastOutcome> {
     const missing = [...new Set(events.map((e) => e.spaceId))].filter((id) => !this.spaces.has(id));
@@ -137,88 +202,86 @@ export class UsageFastPath {
 
     const n = events.length;
     const latestMs = options.nowMs + options.maxClockSkewMs;
-    const seen = new Set<string>();
     const ids = new Array<string>(n);
     const kindOf = new Array<number>(n);
     const credits = new Array<number>(n);
     const occurred = new Array<number>(n);
     const latestSoFar = new Array<number>(n);
     const decisions = new Array<UsageDecisionRecord>(n);
+    // Everything an event needs is reached from its kind by reference: per event there is no key
+    // to build and no lookup but the id's (a batch is mostly one space and channel).
     const kinds = new Map<string, Kind>();
     const kindList: Kind[] = [];
-    const buckets = new Map<string, Need>();
-    const planLatest = new Map<string, number>();
-    const slots = new Map<string, Slot>();
+    const seenByEnvironment = new Map<string, Set<string>>();
+    const plans = new Map<string, PlanRun>();
+    const needs = new Map<string, Need>();
+    const slotGroups = new Map<string, Map<number, Slot>>();
+    let last: Kind | null = null;
     for (let i = 0; i < n; i += 1) {
       const e = events[i]!;
-      const kindKey = `${e.spaceId}\u0000${e.channel}\u0000${e.direction}`;
-      let kind = kinds.get(kindKey);
-      if (!kind) {
-        const space = this.spaces.get(e.spaceId)!;
-        const attribution = attributeUsage(space, e.channel);
-        kind = {
-          index: kindList.length + 1,
-          environmentId: space.environmentId,
-          spaceId: e.spaceId,
-          channel: e.channel,
-          direction: e.direction,
-          planId: attribution?.plan.id ?? null,
-          bucket: attribution?.bucket ?? null,
-        };
-        kinds.set(kindKey, kind);
-        kindList.push(kind);
+      let kind: Kind | null | undefined = last;
+      if (kind === null || kind.spaceId !== e.spaceId || kind.channel !== e.channel || kind.direction !== e.direction) {
+        const kindKey = `${e.spaceId}\u0000${e.channel}\u0000${e.direction}`;
+        kind = kinds.get(kindKey);
+        if (kind === undefined) {
+          kind = this.kind(e, kindList.length + 1, { seenByEnvironment, plans, needs, slotGroups });
+          kinds.set(kindKey, kind);
+          kindList.push(kind);
+        }
+        last = kind;
       }
-      const key = `${kind.environmentId}\u0000${e.id}`;
       // Repeats and future events have their own answers: the engine path gives them.
-      if (seen.has(key) || e.occurredMs > latestMs) {
+      if (kind.seen.has(e.id) || e.occurredMs > latestMs) {
         this.counts.shape += 1;
         return { refused: 'shape' };
       }
-      seen.add(key);
-      const consumed = kind.planId !== null && e.direction === 'MT' ? e.credits : 0;
+      kind.seen.add(e.id);
+      const consumed = kind.plan !== null && kind.mt ? e.credits : 0;
       ids[i] = e.id;
       kindOf[i] = kind.index;
       credits[i] = e.credits;
       occurred[i] = e.occurredMs;
       latestSoFar[i] = e.occurredMs;
-      if (kind.planId !== null) {
+      if (kind.plan !== null) {
         // The decision instant: the latest instant of the plan so far (and its clock, in SQL).
-        const latest = Math.max(planLatest.get(kind.planId) ?? e.occurredMs, e.occurredMs);
-        planLatest.set(kind.planId, latest);
-        latestSoFar[i] = latest;
-        const needKey = `${kind.planId}\u0000${kind.bucket}`;
-        const need = buckets.get(needKey);
-        if (need) {
-          need.credits += consumed;
-          need.events += 1;
-        } else buckets.set(needKey, { planId: kind.planId, bucket: kind.bucket!, credits: consumed, events: 1 });
+        if (e.occurredMs > kind.plan.latestMs) kind.plan.latestMs = e.occurredMs;
+        latestSoFar[i] = kind.plan.latestMs;
+        kind.need!.credits += consumed;
+        kind.need!.events += 1;
       }
       const slotMs = e.occurredMs - (e.occurredMs % SLOT_MS);
-      const slotKey = `${kind.spaceId}\u0000${kind.planId ?? ''}\u0000${kind.channel}\u0000${slotMs}`;
-      let slot = slots.get(slotKey);
-      if (!slot) slots.set(slotKey, (slot = { key: slotKey, kind, slotMs, mtCredits: 0, mtEvents: 0, moEvents: 0 }));
-      if (e.direction === 'MT') {
+      let slot = kind.lastSlot;
+      if (slot === null || slot.slotMs !== slotMs) {
+        slot = kind.slots.get(slotMs) ?? null;
+        if (slot === null) {
+          slot = { spaceId: kind.spaceId, planKey: kind.plan?.planId ?? '', channel: kind.channel, environmentId: kind.environmentId, slotMs, mtCredits: 0, mtEvents: 0, moEvents: 0 };
+          kind.slots.set(slotMs, slot);
+        }
+        kind.lastSlot = slot;
+      }
+      if (kind.mt) {
         slot.mtCredits += e.credits;
         slot.mtEvents += 1;
       } else slot.moEvents += 1;
       decisions[i] = {
         id: e.id,
         accepted: true,
-        planId: kind.planId,
+        planId: kind.plan?.planId ?? null,
         bucket: kind.bucket,
         consumed,
         overageTriggered: false,
         duplicate: false,
       };
     }
-    const needs = [...buckets.values()];
+    const needList = [...needs.values()];
+    const slotList = [...slotGroups.values()].flatMap((group) => [...group.values()]);
     // Sums past 2^53 − 1 are not exact here: the engine path refuses them with its clear error.
-    if (needs.some((need) => need.credits > MAX_EXACT) || [...slots.values()].some((slot) => slot.mtCredits > MAX_EXACT)) {
+    if (needList.some((need) => need.credits > MAX_EXACT) || slotList.some((slot) => slot.mtCredits > MAX_EXACT)) {
       this.counts.shape += 1;
       return { refused: 'shape' };
     }
     // Slot rows in one order in every group, so that two groups never wait for each other's.
-    const slotList = [...slots.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    slotList.sort(bySlotKey);
     const groupSpaces = [...new Set(kindList.map((kind) => kind.spaceId))];
     try {
       await this.db.query(FAST_SQL, [
@@ -226,31 +289,31 @@ export class UsageFastPath {
         kindList.map((k) => k.spaceId),
         kindList.map((k) => k.channel),
         kindList.map((k) => k.direction),
-        kindList.map((k) => k.planId),
+        kindList.map((k) => k.plan?.planId ?? null),
         kindList.map((k) => k.bucket),
         groupSpaces,
         groupSpaces.map((id) => signatureOf(this.spaces.get(id)!)),
-        [...planLatest.keys()].sort(),
-        needs.map((need) => need.planId),
-        needs.map((need) => need.bucket),
-        needs.map((need) => need.credits),
-        needs.map((need) => need.events),
-        needs.map((need) => planLatest.get(need.planId)!),
+        [...plans.keys()].sort(),
+        needList.map((need) => need.plan.planId),
+        needList.map((need) => need.bucket),
+        needList.map((need) => need.credits),
+        needList.map((need) => need.events),
+        needList.map((need) => need.plan.latestMs),
         options.nowMs,
-        ids,
-        kindOf,
-        credits,
-        occurred,
-        latestSoFar,
-        slotList.map((slot) => slot.kind.spaceId),
-        slotList.map((slot) => slot.kind.planId ?? ''),
-        slotList.map((slot) => slot.kind.channel),
+        textArrayLiteral(ids),
+        integerArrayLiteral(kindOf),
+        integerArrayLiteral(credits),
+        integerArrayLiteral(occurred),
+        integerArrayLiteral(latestSoFar),
+        slotList.map((slot) => slot.spaceId),
+        slotList.map((slot) => slot.planKey),
+        slotList.map((slot) => slot.channel),
         slotList.map((slot) => slot.slotMs),
-        slotList.map((slot) => slot.kind.environmentId),
+        slotList.map((slot) => slot.environmentId),
         slotList.map((slot) => slot.mtCredits),
         slotList.map((slot) => slot.mtEvents),
         slotList.map((slot) => slot.moEvents),
-        needs.length,
+        needList.length,
       ], 'usage_fast_path');
     } catch (error) {
       const code = sqlState(error);
