@@ -273,8 +273,10 @@ async function bareFloor(): Promise<{ single: number; unnest: number }> {
 
 console.log(`central service benchmark (scale ${SCALE}); node ${process.version}, ${os.cpus().length} cores; ${uptime()}`);
 const noopServer = await startProcess([path.join(here, 'central-noop.ts')], {});
+const noopCpu0 = cpuMs(noopServer.child.pid!);
 const noop = await drive(noopServer.port, '/v1/usage', 'x', n(20_000), 64, singleBody(['s']));
 report('floor (a): do-nothing fastify route, 64 in flight', noop.perSecond);
+console.log(`    do-nothing route CPU ${(((cpuMs(noopServer.child.pid!) - noopCpu0) * 1000) / noop.requests).toFixed(0)} µs per request`);
 await stop(noopServer.child);
 
 if (await postgresReachable()) {
