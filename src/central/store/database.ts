@@ -84,7 +84,20 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
 
   return {
     kind: 'postgres',
-    query: (sql, params, prepareAs) => query(pool, sql, params, prepareAs),
+    // Not pool.query: it closes the connection after any error, and the fast path's refusal is an
+    // error by design (a refused group would cost a new connection). An error the server reported
+    // leaves the connection usable; anything else (a broken socket) discards it.
+    async query<R extends Row>(sql: string, params?: readonly unknown[], prepareAs?: string): Promise<QueryResult<R>> {
+      const client = await pool.connect();
+      try {
+        const result = await query<R>(client, sql, params, prepareAs);
+        client.release();
+        return result;
+      } catch (error) {
+        client.release(error instanceof pg.DatabaseError ? undefined : (error as Error));
+        throw error;
+      }
+    },
     exec: async (sql) => {
       await pool.query(sql);
     },

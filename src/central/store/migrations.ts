@@ -258,6 +258,17 @@ END
 $$;
 `,
   },
+  {
+    version: 3,
+    name: 'usage counters without a foreign key to plans',
+    sql: `
+-- Seeding a plan's counters (the engine path, under the plan's state lock) must not lock the plan
+-- row: the foreign key's check took a KEY SHARE lock on it, while an edit holds that row (FOR
+-- UPDATE) and waits for the state lock — a deadlock that made edits fail under steady usage.
+-- Counters are a copy of plan_states (which keeps its key), and plans are never removed.
+ALTER TABLE usage_counters DROP CONSTRAINT IF EXISTS usage_counters_plan_id_fkey;
+`,
+  },
 ];
 
 /** Any fixed number: the advisory lock that lets one instance at a time migrate. */

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createPlanState, recordUsage, snapshotAt, type PlanState } from '../../shared/engine';
 import { PG_TEST_URL, describeOnBackends, dropSchema, openTestDatabase, uniqueSchemaName, type TestDatabase } from '../testing';
+import { integerArrayLiteral, textArrayLiteral } from './arrays';
 import { decodePlanState, encodePlanState } from './codec';
 import { openPostgres } from './database';
 import { MIGRATIONS, migrate } from './migrations';
@@ -46,6 +47,17 @@ await describeOnBackends('database and migrations', (backend) => {
     const second = await db.query<{ tx: string; seq: string }>("SELECT tx::text AS tx, seq::text AS seq FROM environments WHERE id = 'e1'");
     expect(BigInt(second.rows[0]!.seq)).toBeGreaterThan(BigInt(first.rows[0]!.seq));
     expect(BigInt(second.rows[0]!.tx)).toBeGreaterThan(BigInt(first.rows[0]!.tx));
+  });
+
+  it('reads array literals built for large parameters back as they were', async () => {
+    const texts = ['plain', 'with "quotes"', 'back\\slash', 'a,b', '{braces}', ' spaced ', 'NULL', '', 'ünï €', 'end\\'];
+    const numbers = [0, 1, -1, 9007199254740991, 1796467462071];
+    const read = await database.db.query<{ t: string[]; n: string[] }>('SELECT $1::text[] AS t, $2::bigint[]::text[] AS n', [
+      textArrayLiteral(texts),
+      integerArrayLiteral(numbers),
+    ]);
+    expect(read.rows[0]!.t).toEqual(texts);
+    expect(read.rows[0]!.n).toEqual(numbers.map(String));
   });
 
   it('rolls a failed transaction back whole', async () => {

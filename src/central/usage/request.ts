@@ -55,22 +55,63 @@ export const centralUsageBatchSchema = z
 const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:(Z)|([+-])(\d{2}):(\d{2}))$/;
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
+/** Two decimal digits at `i`, or -1. */
+function twoDigits(text: string, i: number): number {
+  const a = text.charCodeAt(i) - 48;
+  const b = text.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/**
+ * `YYYY-MM-DDTHH:MM:SS[.fraction]Z` (what toISOString writes, and nearly every sender) read
+ * character by character; undefined for any other shape, which the expression below reads.
+ */
+function utcInstant(text: string): number | null | undefined {
+  const length = text.length;
+  if (length < 20 || length > 30 || text.charCodeAt(length - 1) !== 90 /* Z */) return undefined;
+  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 84 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) {
+    return undefined;
+  }
+  const century = twoDigits(text, 0);
+  const yy = twoDigits(text, 2);
+  const month = twoDigits(text, 5);
+  const day = twoDigits(text, 8);
+  const hour = twoDigits(text, 11);
+  const minute = twoDigits(text, 14);
+  const second = twoDigits(text, 17);
+  if (century < 0 || yy < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return undefined;
+  let millis = 0;
+  if (length === 21) return undefined;
+  if (length > 20) {
+    // A fraction of 1 to 9 digits after the point; its first three digits are the milliseconds.
+    if (text.charCodeAt(19) !== 46 /* . */) return undefined;
+    for (let i = 20; i < length - 1; i += 1) {
+      const d = text.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) return undefined;
+      if (i < 23) millis += d * (i === 20 ? 100 : i === 21 ? 10 : 1);
+    }
+  }
+  return composeInstant(century * 100 + yy, month, day, hour, minute, second, millis, 0);
+}
+
+function composeInstant(year: number, month: number, day: number, hour: number, minute: number, second: number, millis: number, offsetMinutes: number): number | null {
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return null;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > (month === 2 && !leap ? 28 : DAYS_IN_MONTH[month - 1]!)) return null;
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second, millis) - offsetMinutes * 60_000;
+  return ms > 0 ? ms : null;
+}
+
 /**
  * An ISO-8601 instant in epoch ms without Temporal, or null when the text is anything but a
  * plainly valid one (then the caller asks `parseInstant`, which has the last word).
  */
 export function fastInstant(text: string): number | null {
+  const utc = utcInstant(text);
+  if (utc !== undefined) return utc;
   const m = INSTANT.exec(text);
   if (!m) return null;
-  const year = +m[1]!;
-  const month = +m[2]!;
-  const day = +m[3]!;
-  const hour = +m[4]!;
-  const minute = +m[5]!;
   const second = m[6] === undefined ? 0 : +m[6];
-  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return null;
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  if (day > (month === 2 && !leap ? 28 : DAYS_IN_MONTH[month - 1]!)) return null;
   // Temporal rounds toward the past to the millisecond: for instants after 1970 that is truncation.
   const millis = m[7] === undefined ? 0 : +m[7].slice(0, 3).padEnd(3, '0');
   let offsetMinutes = 0;
@@ -80,8 +121,7 @@ export function fastInstant(text: string): number | null {
     if (oh > 23 || om > 59) return null;
     offsetMinutes = (m[9] === '-' ? -1 : 1) * (oh * 60 + om);
   }
-  const ms = Date.UTC(year, month - 1, day, hour, minute, second, millis) - offsetMinutes * 60_000;
-  return ms > 0 ? ms : null;
+  return composeInstant(+m[1]!, +m[2]!, +m[3]!, +m[4]!, +m[5]!, second, millis, offsetMinutes);
 }
 
 const CHANNEL_SET = new Set<string>(CHANNELS);
