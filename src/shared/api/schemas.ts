@@ -3,8 +3,8 @@ import {
   accountManagerSchema,
   bucketNameSchema,
   channelSchema,
-  fieldChangeSchema,
   historyActionSchema,
+  historyVersionSchema,
   idSchema,
   instantSchema,
   localDateSchema,
@@ -59,17 +59,10 @@ export const creditPlanSchema = planBaseSchema.extend(planAuthorshipSchema.shape
 });
 export type CreditPlan = z.infer<typeof creditPlanSchema>;
 
+/** A history version as the screens list it, with its row's id and where it stands with the central service. */
 export const historyEntrySchema = z.object({
   id: idSchema,
-  planId: idSchema,
-  spaceId: idSchema,
-  version: z.number().int(),
-  action: historyActionSchema,
-  actor: z.string(),
-  at: instantSchema,
-  /** The full plan as it was after the change. */
-  config: planConfigSchema,
-  changes: z.array(fieldChangeSchema),
+  ...historyVersionSchema.shape,
   /** Where the change stands with the central service (constants.ts HISTORY_SYNC_STATES). */
   sync: z.enum(HISTORY_SYNC_STATES),
 });

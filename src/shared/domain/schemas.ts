@@ -98,6 +98,24 @@ export const fieldChangeSchema = z.object({ field: z.string(), old: z.unknown(),
 export const historyActionSchema = z.enum(HISTORY_ACTIONS);
 export type HistoryAction = z.infer<typeof historyActionSchema>;
 
+/**
+ * A version of a plan as the credit history log keeps it: which plan, what was done to it, by
+ * whom and when, and the plan as it stood after. The screens' history entries and the wire's
+ * history records are this and what each alone carries; the wire's keys keep its own order.
+ */
+export const historyVersionSchema = z.object({
+  planId: idSchema,
+  spaceId: idSchema,
+  version: z.number().int().min(1),
+  action: historyActionSchema,
+  actor: z.string(),
+  /** When the admin made the change (the console's clock). */
+  at: instantSchema,
+  /** The full plan as it was after the change. */
+  config: planConfigSchema,
+  changes: z.array(fieldChangeSchema),
+});
+
 export const NOTIFICATION_KINDS = ['activated', 'updated', 'deleted'] as const;
 export const NOTIFICATION_STATUSES = ['queued', 'sent', 'failed'] as const;
 

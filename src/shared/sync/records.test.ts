@@ -25,6 +25,11 @@ const WIRE: [string, z.ZodType, string][] = [
     historyRecordSchema,
     '{"planId":"CP-1","spaceId":"SP-1","environmentId":"ENV-1","version":2,"action":"updated","actor":"bob","at":"2026-11-02T08:00:00Z","effectiveAt":"2026-11-02T08:00:00.000Z","config":{"limit":"all_channels","credits":1000,"renew":null,"rollover":false,"overage":false,"activation":{"date":"2026-11-01","timeZone":"UTC"}},"changes":[{"field":"credits.SMS","old":400,"new":500}],"changeId":"chg-1"}',
   ],
+  [
+    'history (a deletion)',
+    historyRecordSchema,
+    '{"planId":"CP-2","spaceId":"SP-1","environmentId":"ENV-1","version":3,"action":"deleted","actor":"carol","at":"2026-11-03T08:00:00Z","effectiveAt":"2026-11-03T08:00:00.000Z","config":{"limit":"channel_specific","credits":{"SMS":500,"Email":80},"renew":"monthly","rollover":true,"overage":false,"activation":{"date":"2026-11-01","timeZone":"America/Mexico_City"}},"changes":[],"changeId":"chg-2"}',
+  ],
 ];
 
 /** The same record with its own keys in reverse order (a plan's channels keep theirs: display order). */

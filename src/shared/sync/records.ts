@@ -3,14 +3,13 @@ import {
   bucketNameSchema,
   channelSchema,
   fieldChangeSchema,
-  historyActionSchema,
+  historyVersionSchema,
   idSchema,
   instantSchema,
   NOTIFICATION_KINDS,
   NOTIFICATION_STATUSES,
   planAuthorshipSchema,
   planBaseSchema,
-  planConfigSchema,
   spaceBaseSchema,
   spaceChannelSchema,
 } from '../domain/schemas';
@@ -54,20 +53,25 @@ export type PlanRecord = z.infer<typeof planRecordSchema>;
 
 export const fieldChangeRecordSchema = fieldChangeSchema;
 
-/** One row of the credit history log: a version of a plan, created, updated or deleted. */
+const { planId, spaceId, version, action, actor, at, config, changes } = historyVersionSchema.shape;
+
+/**
+ * One row of the credit history log: a version of a plan, created, updated or deleted. The
+ * domain's history version, in the wire's key order, with the plan's environment, when the change
+ * took effect and the change's id.
+ */
 export const historyRecordSchema = z.object({
-  planId: idSchema,
-  spaceId: idSchema,
+  planId,
+  spaceId,
   environmentId: idSchema,
-  version: z.number().int().min(1),
-  action: historyActionSchema,
-  actor: z.string(),
-  /** When the admin made the change (the console's clock). */
-  at: instantSchema,
+  version,
+  action,
+  actor,
+  at,
   /** When the central service applied it to the plan's credits (never before earlier usage). */
   effectiveAt: instantSchema,
-  config: planConfigSchema,
-  changes: z.array(fieldChangeRecordSchema),
+  config,
+  changes,
   changeId: z.string(),
 });
 export type HistoryRecord = z.infer<typeof historyRecordSchema>;
