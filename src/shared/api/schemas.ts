@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   accountManagerSchema,
+  bucketBalanceSchema,
   bucketNameSchema,
   channelSchema,
   historyActionSchema,
@@ -8,8 +9,8 @@ import {
   idSchema,
   instantSchema,
   localDateSchema,
-  NOTIFICATION_KINDS,
-  NOTIFICATION_STATUSES,
+  notificationMessageSchema,
+  periodSchema,
   planAuthorshipSchema,
   planBaseSchema,
   planConfigSchema,
@@ -78,21 +79,10 @@ export const historyFilterSchema = z.object({
 });
 export type HistoryFilter = z.infer<typeof historyFilterSchema>;
 
-export const periodSchema = z.object({
-  index: z.number().int(),
-  start: instantSchema,
-  /** null when the plan does not renew. */
-  end: instantSchema.nullable(),
-});
-
 export const bucketStateSchema = z.object({
   bucket: bucketNameSchema,
   allocation: z.number().int(),
-  allocated: z.number().int(),
-  used: z.number().int(),
-  remaining: z.number().int(),
-  carriedIn: z.number().int(),
-  overage: z.object({ added: z.number().int(), at: instantSchema.nullable() }),
+  ...bucketBalanceSchema.shape,
 });
 export type BucketStateView = z.infer<typeof bucketStateSchema>;
 
@@ -206,12 +196,7 @@ export type Draft = z.infer<typeof draftSchema>;
 export const notificationSchema = z.object({
   id: idSchema,
   planId: idSchema,
-  kind: z.enum(NOTIFICATION_KINDS),
-  to: z.string(),
-  subject: z.string(),
-  text: z.string(),
-  html: z.string(),
-  status: z.enum(NOTIFICATION_STATUSES),
+  ...notificationMessageSchema.shape,
   updatedAt: instantSchema,
   error: z.string().nullable(),
   /** Of a demo space: stays on this console and is never sent (demo data is not synced). */

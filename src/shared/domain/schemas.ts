@@ -116,8 +116,39 @@ export const historyVersionSchema = z.object({
   changes: z.array(fieldChangeSchema),
 });
 
+/** A period of a plan: its index from the activation, its start, its end (null when the plan does not renew). */
+export const periodSchema = z.object({
+  index: z.number().int(),
+  start: instantSchema,
+  /** null when the plan does not renew. */
+  end: instantSchema.nullable(),
+});
+
+/**
+ * A bucket's credits at one instant, as the console's engine and the central service both report
+ * them: allocated to the period, used, remaining, carried in from earlier periods, and the
+ * overage added (and when).
+ */
+export const bucketBalanceSchema = z.object({
+  allocated: z.number().int(),
+  used: z.number().int(),
+  remaining: z.number().int(),
+  carriedIn: z.number().int(),
+  overage: z.object({ added: z.number().int(), at: instantSchema.nullable() }),
+});
+
 export const NOTIFICATION_KINDS = ['activated', 'updated', 'deleted'] as const;
 export const NOTIFICATION_STATUSES = ['queued', 'sent', 'failed'] as const;
+
+/** An e-mail about a plan to a space's Account Manager: what happened, to whom, what it says, where it stands. */
+export const notificationMessageSchema = z.object({
+  kind: z.enum(NOTIFICATION_KINDS),
+  to: z.string(),
+  subject: z.string(),
+  text: z.string(),
+  html: z.string(),
+  status: z.enum(NOTIFICATION_STATUSES),
+});
 
 export const usageEventSchema = z.object({
   id: idSchema,

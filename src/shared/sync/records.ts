@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import {
+  bucketBalanceSchema,
   bucketNameSchema,
   channelSchema,
   fieldChangeSchema,
   historyVersionSchema,
   idSchema,
   instantSchema,
-  NOTIFICATION_KINDS,
-  NOTIFICATION_STATUSES,
+  notificationMessageSchema,
+  periodSchema,
   planAuthorshipSchema,
   planBaseSchema,
   spaceBaseSchema,
@@ -76,13 +77,7 @@ export const historyRecordSchema = z.object({
 });
 export type HistoryRecord = z.infer<typeof historyRecordSchema>;
 
-export const bucketRecordSchema = z.object({
-  allocated: z.number().int(),
-  used: z.number().int(),
-  remaining: z.number().int(),
-  carriedIn: z.number().int(),
-  overage: z.object({ added: z.number().int(), at: instantSchema.nullable() }),
-});
+export const bucketRecordSchema = bucketBalanceSchema;
 
 /** The state of a plan's buckets at one instant, as SPEC §8 reports a query. */
 export const planStateRecordSchema = z.object({
@@ -90,7 +85,7 @@ export const planStateRecordSchema = z.object({
   version: z.number().int(),
   at: instantSchema,
   deleted: z.literal(true).optional(),
-  period: z.object({ index: z.number().int(), start: instantSchema, end: instantSchema.nullable() }).nullable(),
+  period: periodSchema.nullable(),
   buckets: z.partialRecord(bucketNameSchema, bucketRecordSchema),
 });
 export type PlanStateRecord = z.infer<typeof planStateRecordSchema>;
@@ -119,13 +114,8 @@ export const notificationRecordSchema = z.object({
   planVersion: z.number().int(),
   spaceId: idSchema,
   environmentId: idSchema,
-  kind: z.enum(NOTIFICATION_KINDS),
-  to: z.string(),
-  subject: z.string(),
-  text: z.string(),
-  html: z.string(),
-  /** queued: not sent yet; failed: the last attempt failed (retried at nextAttemptAt unless null). */
-  status: z.enum(NOTIFICATION_STATUSES),
+  /** status queued: not sent yet; failed: the last attempt failed (retried at nextAttemptAt unless null). */
+  ...notificationMessageSchema.shape,
   attempts: z.number().int(),
   lastError: z.string().nullable(),
   nextAttemptAt: instantSchema.nullable(),
