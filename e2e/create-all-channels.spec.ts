@@ -80,7 +80,7 @@ test('an admin creates an all-channels plan through both steps and sees it in th
   await expect(details.info('Environment')).toHaveText('E2E Environment');
   await expect(details.info('Billing date')).toContainText('America/Mexico_City');
   await expect(details.info('Bidirectional channels')).toHaveText('SMS, WhatsApp');
-  await expect(details.info('Renewal credits')).toHaveText('Yes — Monthly');
+  await expect(details.info('Renew credits')).toHaveText('Yes — Monthly');
   await expect(details.creditManagement()).toContainText('5,000');
   await expect(details.usedTable()).toContainText('Grand total');
   expect(server.spaces.Create).toBe('space-create');

@@ -29,6 +29,9 @@ test('the history log shows each change with who and when, filters, expands old 
   await update.getByRole('button', { name: /Show changes/ }).click();
   const changes = page.getByRole('list', { name: 'Changes' });
   await expect(changes).toContainText('650');
+  // In the product's words, as the summary step and the e-mails name the fields.
+  await expect(changes).toContainText('SMS credits: 500 → 650');
+  await expect(changes).toContainText('Roll Over credits: No → Yes');
   await expect(changes.locator('.old').first()).toBeVisible();
 
   // Filters: action, plan, who.

@@ -80,7 +80,7 @@ await describeOnBackends('e-mails to the Account Manager over SMTP', (backend) =
       'Renew credits: Monthly',
       'Roll Over credits: Yes',
       'Overage: No',
-      'Activation date and zone: 2026-12-01 00:00, America/Mexico_City (2026-12-01T06:00:00Z)',
+      'Credit Plan Activation: 2026-12-01 00:00, America/Mexico_City (2026-12-01T06:00:00Z)',
     ]) {
       expect(activated!.text).toContain(line);
     }

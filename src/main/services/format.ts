@@ -1,4 +1,4 @@
-import { bucketLabel, channelCreditsLabel, LIMIT_LABELS, POOL, RENEW_LABELS, type Channel, type PlanConfig, type Renew } from '../../shared/domain';
+import { bucketLabel, LIMIT_LABELS, POOL, RENEW_LABELS, type Channel, type PlanConfig, type Renew } from '../../shared/domain';
 
 /** How plan terms read in e-mails, exports and messages. */
 
@@ -37,21 +37,4 @@ export function describeValue(field: string, value: unknown): string {
       .join('; ');
   }
   return String(value);
-}
-
-export const FIELD_LABELS: Record<string, string> = {
-  limit: 'Credit limit',
-  credits: 'Credits',
-  renew: 'Renew credits',
-  rollover: 'Roll over credits',
-  overage: 'Overage',
-  'activation.date': 'Activation date',
-  'activation.timeZone': 'Time zone',
-  status: 'Status',
-};
-
-export function fieldLabel(field: string): string {
-  if (FIELD_LABELS[field]) return FIELD_LABELS[field];
-  if (field.startsWith('credits.')) return channelCreditsLabel(field.slice('credits.'.length));
-  return field;
 }

@@ -11,9 +11,10 @@ import {
   type HistoryRow,
   type Ledger,
 } from '../ledger';
+import { fieldLabel } from '../../shared/domain';
 import { csvLine } from './csv';
 import { ApiFailure } from '../../shared/api';
-import { creditsLabel, describeValue, fieldLabel, limitLabel, renewLabel, yesNo } from './format';
+import { creditsLabel, describeValue, limitLabel, renewLabel, yesNo } from './format';
 
 /** The credit history log: filtered keyset pages, and a streamed CSV export. */
 
@@ -62,13 +63,8 @@ export const HISTORY_CSV_HEADER = [
   'When (UTC)',
   'Environment',
   'Space',
-  'Credit limit',
-  'Credits',
-  'Renew credits',
-  'Roll Over credits',
-  'Overage',
-  'Activation date',
-  'Time zone',
+  // The plan's columns go by the names its fields have everywhere else.
+  ...(['limit', 'credits', 'renew', 'rollover', 'overage', 'activation.date', 'activation.timeZone'] as const).map(fieldLabel),
   'Changes',
   'Sync',
 ];

@@ -1,15 +1,16 @@
 import { z } from 'zod';
 import {
   accountManagerSchema,
+  bucketBalanceSchema,
   bucketNameSchema,
   channelSchema,
-  fieldChangeSchema,
   historyActionSchema,
+  historyVersionSchema,
   idSchema,
   instantSchema,
   localDateSchema,
-  NOTIFICATION_KINDS,
-  NOTIFICATION_STATUSES,
+  notificationMessageSchema,
+  periodSchema,
   planAuthorshipSchema,
   planBaseSchema,
   planConfigSchema,
@@ -60,17 +61,10 @@ export const creditPlanSchema = planBaseSchema.extend(planAuthorshipSchema.shape
 });
 export type CreditPlan = z.infer<typeof creditPlanSchema>;
 
+/** A history version as the screens list it, with its row's id and where it stands with the central service. */
 export const historyEntrySchema = z.object({
   id: idSchema,
-  planId: idSchema,
-  spaceId: idSchema,
-  version: z.number().int(),
-  action: historyActionSchema,
-  actor: z.string(),
-  at: instantSchema,
-  /** The full plan as it was after the change. */
-  config: planConfigSchema,
-  changes: z.array(fieldChangeSchema),
+  ...historyVersionSchema.shape,
   /** Where the change stands with the central service (constants.ts HISTORY_SYNC_STATES). */
   sync: z.enum(HISTORY_SYNC_STATES),
 });
@@ -86,21 +80,10 @@ export const historyFilterSchema = z.object({
 });
 export type HistoryFilter = z.infer<typeof historyFilterSchema>;
 
-export const periodSchema = z.object({
-  index: z.number().int(),
-  start: instantSchema,
-  /** null when the plan does not renew. */
-  end: instantSchema.nullable(),
-});
-
 export const bucketStateSchema = z.object({
   bucket: bucketNameSchema,
   allocation: z.number().int(),
-  allocated: z.number().int(),
-  used: z.number().int(),
-  remaining: z.number().int(),
-  carriedIn: z.number().int(),
-  overage: z.object({ added: z.number().int(), at: instantSchema.nullable() }),
+  ...bucketBalanceSchema.shape,
   /** Once the plan received add-on credits (SPEC §9.2): available = remaining + topUps.remaining. */
   topUps: bucketTopUpsSchema.optional(),
 });
@@ -216,12 +199,7 @@ export type Draft = z.infer<typeof draftSchema>;
 export const notificationSchema = z.object({
   id: idSchema,
   planId: idSchema,
-  kind: z.enum(NOTIFICATION_KINDS),
-  to: z.string(),
-  subject: z.string(),
-  text: z.string(),
-  html: z.string(),
-  status: z.enum(NOTIFICATION_STATUSES),
+  ...notificationMessageSchema.shape,
   updatedAt: instantSchema,
   error: z.string().nullable(),
   /** Of a demo space: stays on this console and is never sent (demo data is not synced). */

@@ -26,3 +26,30 @@ export function bucketLabel(bucket: string): string {
 export function channelCreditsLabel(channel: string): string {
   return `${channel} credits`;
 }
+
+/**
+ * A plan's fields by the path that field changes and conflicts name them with (`limit`,
+ * `credits.SMS`, `activation.date`), in the words of the wizard's summary step (seed 002:
+ * "Roll Over Credits", "Credit Plan Activation"). The e-mails, the history (screen and export)
+ * and the conflict view all read them from here, so one field never goes by two names.
+ */
+const FIELD_LABELS: Readonly<Record<string, string>> = {
+  status: 'Status',
+  limit: 'Credit limit',
+  credits: 'Credits',
+  [`credits.${POOL}`]: 'Credits, all channels (shared pool)',
+  renew: 'Renew credits',
+  rollover: 'Roll Over credits',
+  overage: 'Overage',
+  activation: 'Credit Plan Activation',
+  'activation.date': 'Credit Plan Activation',
+  'activation.timeZone': 'Time zone',
+};
+
+/** A field's name for a person; a channel's credits as "SMS credits"; an unknown path as itself. */
+export function fieldLabel(field: string): string {
+  const known = FIELD_LABELS[field];
+  if (known !== undefined) return known;
+  if (field.startsWith('credits.')) return channelCreditsLabel(field.slice('credits.'.length));
+  return field;
+}

@@ -98,8 +98,57 @@ export const fieldChangeSchema = z.object({ field: z.string(), old: z.unknown(),
 export const historyActionSchema = z.enum(HISTORY_ACTIONS);
 export type HistoryAction = z.infer<typeof historyActionSchema>;
 
+/**
+ * A version of a plan as the credit history log keeps it: which plan, what was done to it, by
+ * whom and when, and the plan as it stood after. The screens' history entries and the wire's
+ * history records are this and what each alone carries; the wire's keys keep its own order.
+ */
+export const historyVersionSchema = z.object({
+  planId: idSchema,
+  spaceId: idSchema,
+  version: z.number().int().min(1),
+  action: historyActionSchema,
+  actor: z.string(),
+  /** When the admin made the change (the console's clock). */
+  at: instantSchema,
+  /** The full plan as it was after the change. */
+  config: planConfigSchema,
+  changes: z.array(fieldChangeSchema),
+});
+
+/** A period of a plan: its index from the activation, its start, its end (null when the plan does not renew). */
+export const periodSchema = z.object({
+  index: z.number().int(),
+  start: instantSchema,
+  /** null when the plan does not renew. */
+  end: instantSchema.nullable(),
+});
+
+/**
+ * A bucket's credits at one instant, as the console's engine and the central service both report
+ * them: allocated to the period, used, remaining, carried in from earlier periods, and the
+ * overage added (and when).
+ */
+export const bucketBalanceSchema = z.object({
+  allocated: z.number().int(),
+  used: z.number().int(),
+  remaining: z.number().int(),
+  carriedIn: z.number().int(),
+  overage: z.object({ added: z.number().int(), at: instantSchema.nullable() }),
+});
+
 export const NOTIFICATION_KINDS = ['activated', 'updated', 'deleted'] as const;
 export const NOTIFICATION_STATUSES = ['queued', 'sent', 'failed'] as const;
+
+/** An e-mail about a plan to a space's Account Manager: what happened, to whom, what it says, where it stands. */
+export const notificationMessageSchema = z.object({
+  kind: z.enum(NOTIFICATION_KINDS),
+  to: z.string(),
+  subject: z.string(),
+  text: z.string(),
+  html: z.string(),
+  status: z.enum(NOTIFICATION_STATUSES),
+});
 
 export const usageEventSchema = z.object({
   id: idSchema,

@@ -1,4 +1,4 @@
-import { CHANNELS, channelCreditsLabel, LIMIT_LABELS, RENEW_LABELS, type Channel, type PlanConfig, type Renew } from '../domain';
+import { CHANNELS, fieldLabel, LIMIT_LABELS, RENEW_LABELS, type Channel, type PlanConfig, type Renew } from '../domain';
 import { isoSecond, localMidnightMs } from '../engine';
 import type { FieldChange } from '../sync';
 
@@ -84,26 +84,12 @@ function summaryPairs(facts: PlanFacts): [string, string][] {
     ['Space', facts.spaceName],
     ['Credit Plan ID', facts.planId],
     ['Version', String(facts.version)],
-    ['Credit limit', limitLabel(config.limit)],
-    ['Renew credits', config.renew === null ? 'No' : RENEW_LABELS[config.renew]],
-    ['Roll Over credits', yesNo(config.rollover)],
-    ['Overage', yesNo(config.overage)],
-    ['Activation date and zone', activationText(config)],
+    [fieldLabel('limit'), limitLabel(config.limit)],
+    [fieldLabel('renew'), config.renew === null ? 'No' : RENEW_LABELS[config.renew]],
+    [fieldLabel('rollover'), yesNo(config.rollover)],
+    [fieldLabel('overage'), yesNo(config.overage)],
+    [fieldLabel('activation'), activationText(config)],
   ];
-}
-
-const FIELD_LABELS: Record<string, string> = {
-  limit: 'Credit limit',
-  renew: 'Renew credits',
-  rollover: 'Roll Over credits',
-  overage: 'Overage',
-  'activation.date': 'Activation date',
-  'activation.timeZone': 'Time zone',
-  'credits.ALL': 'Credits (all channels)',
-};
-
-function fieldLabel(field: string): string {
-  return FIELD_LABELS[field] ?? (field.startsWith('credits.') ? channelCreditsLabel(field.slice('credits.'.length)) : field);
 }
 
 function valueLabel(field: string, value: unknown): string {

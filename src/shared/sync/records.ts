@@ -1,16 +1,16 @@
 import { z } from 'zod';
 import {
+  bucketBalanceSchema,
   bucketNameSchema,
   channelSchema,
   fieldChangeSchema,
-  historyActionSchema,
+  historyVersionSchema,
   idSchema,
   instantSchema,
-  NOTIFICATION_KINDS,
-  NOTIFICATION_STATUSES,
+  notificationMessageSchema,
+  periodSchema,
   planAuthorshipSchema,
   planBaseSchema,
-  planConfigSchema,
   spaceBaseSchema,
   spaceChannelSchema,
 } from '../domain/schemas';
@@ -54,31 +54,30 @@ export type PlanRecord = z.infer<typeof planRecordSchema>;
 
 export const fieldChangeRecordSchema = fieldChangeSchema;
 
-/** One row of the credit history log: a version of a plan, created, updated or deleted. */
+const { planId, spaceId, version, action, actor, at, config, changes } = historyVersionSchema.shape;
+
+/**
+ * One row of the credit history log: a version of a plan, created, updated or deleted. The
+ * domain's history version, in the wire's key order, with the plan's environment, when the change
+ * took effect and the change's id.
+ */
 export const historyRecordSchema = z.object({
-  planId: idSchema,
-  spaceId: idSchema,
+  planId,
+  spaceId,
   environmentId: idSchema,
-  version: z.number().int().min(1),
-  action: historyActionSchema,
-  actor: z.string(),
-  /** When the admin made the change (the console's clock). */
-  at: instantSchema,
+  version,
+  action,
+  actor,
+  at,
   /** When the central service applied it to the plan's credits (never before earlier usage). */
   effectiveAt: instantSchema,
-  config: planConfigSchema,
-  changes: z.array(fieldChangeRecordSchema),
+  config,
+  changes,
   changeId: z.string(),
 });
 export type HistoryRecord = z.infer<typeof historyRecordSchema>;
 
-export const bucketRecordSchema = z.object({
-  allocated: z.number().int(),
-  used: z.number().int(),
-  remaining: z.number().int(),
-  carriedIn: z.number().int(),
-  overage: z.object({ added: z.number().int(), at: instantSchema.nullable() }),
-});
+export const bucketRecordSchema = bucketBalanceSchema;
 
 /** The state of a plan's buckets at one instant, as SPEC §8 reports a query. */
 export const planStateRecordSchema = z.object({
@@ -86,7 +85,7 @@ export const planStateRecordSchema = z.object({
   version: z.number().int(),
   at: instantSchema,
   deleted: z.literal(true).optional(),
-  period: z.object({ index: z.number().int(), start: instantSchema, end: instantSchema.nullable() }).nullable(),
+  period: periodSchema.nullable(),
   buckets: z.partialRecord(bucketNameSchema, bucketRecordSchema),
 });
 export type PlanStateRecord = z.infer<typeof planStateRecordSchema>;
@@ -115,13 +114,8 @@ export const notificationRecordSchema = z.object({
   planVersion: z.number().int(),
   spaceId: idSchema,
   environmentId: idSchema,
-  kind: z.enum(NOTIFICATION_KINDS),
-  to: z.string(),
-  subject: z.string(),
-  text: z.string(),
-  html: z.string(),
-  /** queued: not sent yet; failed: the last attempt failed (retried at nextAttemptAt unless null). */
-  status: z.enum(NOTIFICATION_STATUSES),
+  /** status queued: not sent yet; failed: the last attempt failed (retried at nextAttemptAt unless null). */
+  ...notificationMessageSchema.shape,
   attempts: z.number().int(),
   lastError: z.string().nullable(),
   nextAttemptAt: instantSchema.nullable(),

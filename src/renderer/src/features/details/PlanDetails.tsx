@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useCommand, useRole } from '../../api';
 import { href } from '../../app/router';
 import { SpaceHeader } from '../space';
+import { fieldLabel } from '../../../../shared/domain';
 import { ErrorState, FlashMessage, formatInstant, limitLabel, Loading, PageTitle, renewLabel, useFlash, yesNo } from '../../ui';
 import { AddCreditsDialog } from './AddCreditsDialog';
 import { AddOnCredits } from './AddOnCredits';
@@ -74,7 +75,7 @@ export function PlanDetails({ spaceId, planId }: { spaceId: string; planId: stri
           <div><dt>Environment</dt><dd>{space.data.environmentName}</dd></div>
           <div><dt>Space</dt><dd>{space.data.name}</dd></div>
           <div><dt>Credit Plan ID</dt><dd><code>{plan.data.id}</code></dd></div>
-          <div><dt>Credit limit</dt><dd>{limitLabel(config)}</dd></div>
+          <div><dt>{fieldLabel('limit')}</dt><dd>{limitLabel(config)}</dd></div>
           <div><dt>Billing date &amp; time zone</dt><dd>{config.activation.date} — {config.activation.timeZone}</dd></div>
           <div>
             <dt>Update date</dt>
@@ -83,16 +84,16 @@ export function PlanDetails({ spaceId, planId }: { spaceId: string; planId: stri
             </dd>
           </div>
           <div><dt>Bidirectional channels</dt><dd>{bidirectional.length > 0 ? bidirectional.join(', ') : 'None'}</dd></div>
-          <div><dt>Renewal credits</dt><dd>{renewLabel(config.renew)}</dd></div>
-          <div><dt>Roll Over credits</dt><dd>{yesNo(config.rollover)}</dd></div>
+          <div><dt>{fieldLabel('renew')}</dt><dd>{renewLabel(config.renew)}</dd></div>
+          <div><dt>{fieldLabel('rollover')}</dt><dd>{yesNo(config.rollover)}</dd></div>
           <div>
-            <dt>Overage</dt>
+            <dt>{fieldLabel('overage')}</dt>
             <dd data-testid="overage-info">
               {yesNo(config.overage)}
               {config.overage && overageDates.length > 0 ? ` — applied ${overageDates.join(', ')}` : config.overage ? ' — not applied in this period' : ''}
             </dd>
           </div>
-          <div><dt>Status</dt><dd><span className={`status status-${plan.data.status}`}>{plan.data.status}</span></dd></div>
+          <div><dt>{fieldLabel('status')}</dt><dd><span className={`status status-${plan.data.status}`}>{plan.data.status}</span></dd></div>
           {state.data?.period ? (
             <div>
               <dt>Current period</dt>

@@ -1,6 +1,7 @@
 import { Fragment, memo, useEffect, useMemo, useState } from 'react';
 import type { CreditPlan, HistoryEntry, HistoryFilter } from '../../../../shared/api';
 import { HISTORY_ACTIONS, HISTORY_SYNC_LABEL } from '../../../../shared/api/constants';
+import { fieldLabel } from '../../../../shared/domain';
 import { useApi, useCommand, usePrefetchCommand } from '../../api';
 import { afterNextPaint, billingDate, creditsLabel, ErrorState, formatCredits, formatInstant, formatValue, limitLabel, Loading, renewLabel, yesNo } from '../../ui';
 import { loadedHistoryDates, loadHistoryDates, needsDates, toHistoryFilter, useHistoryDates } from './filter';
@@ -219,11 +220,11 @@ const HistoryTable = memo(function HistoryTable({ entries }: { entries: HistoryE
           <th scope="col">Plan ID</th>
           <th scope="col" className="num">Version</th>
           <th scope="col">Billing date</th>
-          <th scope="col">Credit limit</th>
-          <th scope="col" className="num">Credits</th>
-          <th scope="col">Renew credits</th>
-          <th scope="col">Roll Over</th>
-          <th scope="col">Overage</th>
+          <th scope="col">{fieldLabel('limit')}</th>
+          <th scope="col" className="num">{fieldLabel('credits')}</th>
+          <th scope="col">{fieldLabel('renew')}</th>
+          <th scope="col">{fieldLabel('rollover')}</th>
+          <th scope="col">{fieldLabel('overage')}</th>
         </tr>
       </thead>
       <tbody>
@@ -275,7 +276,7 @@ const HistoryTable = memo(function HistoryTable({ entries }: { entries: HistoryE
                       <ul className="changes" aria-label="Changes">
                         {entry.changes.map((change) => (
                           <li key={change.field}>
-                            <strong>{change.field}</strong>: <span className="old">{formatValue(change.old)}</span> →{' '}
+                            <strong>{fieldLabel(change.field)}</strong>: <span className="old">{formatValue(change.old)}</span> →{' '}
                             <span className="new">{formatValue(change.new)}</span>
                           </li>
                         ))}

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { CreditPlan, Role } from '../../../../shared/api';
 import { useCommandMutation } from '../../api';
 import { href } from '../../app/router';
-import type { Channel } from '../../../../shared/domain';
+import { fieldLabel, type Channel } from '../../../../shared/domain';
 import { billingDate, ConfirmDialog, creditsLabel, limitLabel, planChannels, renewLabel, yesNo } from '../../ui';
 
 /** The channels a plan covers, in words: an all-channels plan covers every channel of its space. */
@@ -25,12 +25,12 @@ export function PlansTable({ plans, role, spaceChannels }: { plans: CreditPlan[]
           <tr>
             <th scope="col">ID</th>
             <th scope="col">Billing date</th>
-            <th scope="col">Credit limit</th>
-            <th scope="col" className="num">Credits</th>
-            <th scope="col">Renew credits</th>
-            <th scope="col">Roll Over credits</th>
-            <th scope="col">Overage</th>
-            <th scope="col">Status</th>
+            <th scope="col">{fieldLabel('limit')}</th>
+            <th scope="col" className="num">{fieldLabel('credits')}</th>
+            <th scope="col">{fieldLabel('renew')}</th>
+            <th scope="col">{fieldLabel('rollover')}</th>
+            <th scope="col">{fieldLabel('overage')}</th>
+            <th scope="col">{fieldLabel('status')}</th>
             <th scope="col">Actions</th>
           </tr>
         </thead>

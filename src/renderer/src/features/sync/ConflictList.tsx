@@ -1,8 +1,9 @@
 import { useState } from 'react';
 import type { SyncConflict } from '../../../../shared/api';
+import { fieldLabel } from '../../../../shared/domain';
 import { useCommand, useCommandMutation } from '../../api';
 import { ConfirmDialog, ErrorState, formatInstant, Loading } from '../../ui';
-import { conflictFieldLabel, conflictFieldValue } from './conflictFields';
+import { conflictFieldValue } from './conflictFields';
 
 function differing(conflict: SyncConflict): string {
   const count = conflict.fields.filter((field) => field.differs).length;
@@ -63,7 +64,7 @@ export function ConflictList() {
             <tbody>
               {conflict.fields.map((field) => (
                 <tr key={field.field} className={field.differs ? 'differs' : undefined}>
-                  <th scope="row">{conflictFieldLabel(field.field)}</th>
+                  <th scope="row">{fieldLabel(field.field)}</th>
                   <td>{conflict.central ? conflictFieldValue(field.field, field.central) : 'Not on the central service'}</td>
                   <td>
                     {conflictFieldValue(field.field, field.mine)}

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { conflictFieldLabel, conflictFieldValue } from './conflictFields';
+import { fieldLabel } from '../../../../shared/domain';
+import { conflictFieldValue } from './conflictFields';
 
 describe('a conflict in the product’s words', () => {
   it('names each field as the summary step does, never by its key', () => {
-    expect(conflictFieldLabel('credits.SMS')).toBe('SMS credits');
-    expect(conflictFieldLabel('credits.ALL')).toBe('Credits, all channels (shared pool)');
-    expect(conflictFieldLabel('limit')).toBe('Credit limit');
-    expect(conflictFieldLabel('status')).toBe('Status');
-    expect(conflictFieldLabel('activation.timeZone')).toBe('Time zone');
+    expect(fieldLabel('credits.SMS')).toBe('SMS credits');
+    expect(fieldLabel('credits.ALL')).toBe('Credits, all channels (shared pool)');
+    expect(fieldLabel('limit')).toBe('Credit limit');
+    expect(fieldLabel('status')).toBe('Status');
+    expect(fieldLabel('activation.timeZone')).toBe('Time zone');
   });
 
   it('writes values in words, numbers with thousands separators', () => {

@@ -1,5 +1,5 @@
 import type { PlanPreview, Space } from '../../../../shared/api';
-import { bucketLabel, LIMIT_LABELS, POOL, type Channel, type PlanConfig } from '../../../../shared/domain';
+import { bucketLabel, fieldLabel, LIMIT_LABELS, POOL, type Channel, type PlanConfig } from '../../../../shared/domain';
 import { formatCredits, renewLabel, yesNo } from '../../ui';
 
 function directionOf(space: Space, channel: Channel): string {
@@ -15,7 +15,7 @@ export function PlanSummary({ space, config, editImpact }: { space: Space; confi
       <dl className="facts">
         <div><dt>Environment</dt><dd>{space.environmentName}</dd></div>
         <div><dt>Space</dt><dd>{space.name}</dd></div>
-        <div><dt>Credit limit</dt><dd>{LIMIT_LABELS[config.limit]}</dd></div>
+        <div><dt>{fieldLabel('limit')}</dt><dd>{LIMIT_LABELS[config.limit]}</dd></div>
       </dl>
       <table className="data-table" aria-label="Credits assigned to the delivery channels">
         <thead>
@@ -74,11 +74,11 @@ export function PlanSummary({ space, config, editImpact }: { space: Space; confi
         </tfoot>
       </table>
       <dl className="facts">
-        <div><dt>Renew credits</dt><dd data-testid="summary-renew">{renewLabel(config.renew)}</dd></div>
-        <div><dt>Roll Over credits</dt><dd data-testid="summary-rollover">{yesNo(config.rollover)}</dd></div>
-        <div><dt>Overage</dt><dd data-testid="summary-overage">{yesNo(config.overage)}</dd></div>
+        <div><dt>{fieldLabel('renew')}</dt><dd data-testid="summary-renew">{renewLabel(config.renew)}</dd></div>
+        <div><dt>{fieldLabel('rollover')}</dt><dd data-testid="summary-rollover">{yesNo(config.rollover)}</dd></div>
+        <div><dt>{fieldLabel('overage')}</dt><dd data-testid="summary-overage">{yesNo(config.overage)}</dd></div>
         <div>
-          <dt>Credit Plan Activation</dt>
+          <dt>{fieldLabel('activation')}</dt>
           <dd data-testid="summary-activation">
             {config.activation.date} at 00:00, {config.activation.timeZone}
           </dd>
