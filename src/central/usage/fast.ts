@@ -1,3 +1,4 @@
+import type { PlanConfig } from '../../shared/domain';
 import { attributeEvent } from '../../shared/engine';
 import type { UsageDecisionRecord } from '../../shared/sync';
 import { sqlState, type Database } from '../store';
@@ -30,6 +31,17 @@ export const FAST_PATH_REFUSED = 'CP001';
 export type FastOutcome = { decisions: UsageDecisionRecord[] } | { refused: 'shape' | 'guard' | 'race' };
 
 const SLOT_MS = 15 * 60_000;
+
+function usesPolicies(config: PlanConfig): boolean {
+  return (
+    config.overageMetered === true ||
+    config.costs !== undefined ||
+    config.dailyLimit !== undefined ||
+    config.price !== undefined ||
+    config.minimumCharge !== undefined ||
+    config.overageRate !== undefined
+  );
+}
 
 const FAST_SQL = `
 WITH input AS (
@@ -137,6 +149,12 @@ export class UsageFastPath {
       }
       seen.add(key);
       const attribution = attributeEvent(space.plans, { channel: e.channel, atMs: e.occurredMs });
+      // The counters know allocation and overage only: a plan with any SPEC §9 part (rate card,
+      // daily limit, metered overage, price) is decided by the engine, which has those rules.
+      if (attribution && space.plans.find((p) => p.id === attribution.planId)?.versions.some((v) => usesPolicies(v.config))) {
+        this.counts.shape += 1;
+        return { refused: 'shape' };
+      }
       environmentIds[i] = space.environmentId;
       ids[i] = e.id;
       spaceIds[i] = e.spaceId;

@@ -74,6 +74,8 @@ export class DetailsService {
         remaining: b.remaining,
         carriedIn: b.carriedIn,
         overage: { added: b.overage.added, at: b.overage.atMs === null ? null : iso(b.overage.atMs) },
+        ...(b.daily ? { daily: { limit: b.daily.limit, used: b.daily.used } } : {}),
+        ...(b.metered ? { metered: { credits: b.metered.credits, at: b.metered.atMs === null ? null : iso(b.metered.atMs), charge: b.metered.charge } } : {}),
       })),
       source: { kind: 'local' },
     };
