@@ -34,6 +34,7 @@ export const FIXTURE_SPACES = [
   'PoolUse',
   'EditRollover',
   'Explorer',
+  'Policies',
 ] as const;
 export type FixtureSpace = (typeof FIXTURE_SPACES)[number];
 
