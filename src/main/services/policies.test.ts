@@ -130,5 +130,9 @@ describe('plan policies through the ledger (SPEC §9)', () => {
       { field: 'price', old: { amount: '150.00', currency: 'EUR' }, new: null },
       { field: 'overageRate', old: null, new: { amount: '0.01', currency: 'EUR' } },
     ]);
+    const mail = w.services.notifications.list({ planId: plan.id })[0]!;
+    expect(mail.text).toContain(
+      'What changed (old → new):\n  - Overage: No → Metered\n  - Daily limit: 100 → 250\n  - Price per period: 150.00 EUR → —\n  - Overage rate per credit: — → 0.01 EUR\n',
+    );
   });
 });

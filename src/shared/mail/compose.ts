@@ -1,4 +1,4 @@
-import { CHANNELS, channelCreditsLabel, LIMIT_LABELS, RENEW_LABELS, type Channel, type PlanConfig, type Renew } from '../domain';
+import { CHANNELS, channelCreditsLabel, isMoney, LIMIT_LABELS, moneyLabel, overageLabel, policyFieldLabel, RENEW_LABELS, type Channel, type PlanConfig, type Renew } from '../domain';
 import { isoSecond, localMidnightMs } from '../engine';
 import type { FieldChange } from '../sync';
 
@@ -103,7 +103,7 @@ const FIELD_LABELS: Record<string, string> = {
 };
 
 function fieldLabel(field: string): string {
-  return FIELD_LABELS[field] ?? (field.startsWith('credits.') ? channelCreditsLabel(field.slice('credits.'.length)) : field);
+  return FIELD_LABELS[field] ?? policyFieldLabel(field) ?? (field.startsWith('credits.') ? channelCreditsLabel(field.slice('credits.'.length)) : field);
 }
 
 function valueLabel(field: string, value: unknown): string {
@@ -112,6 +112,8 @@ function valueLabel(field: string, value: unknown): string {
   if (field === 'limit') return limitLabel(value as PlanConfig['limit']);
   if (field === 'renew') return RENEW_LABELS[value as Renew] ?? String(value);
   if (typeof value === 'number') return value.toLocaleString('en-US');
+  if (isMoney(value)) return moneyLabel(value);
+  if (value === 'metered') return overageLabel('metered');
   return String(value);
 }
 
