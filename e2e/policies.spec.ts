@@ -64,14 +64,15 @@ test('policies: a daily limit and metered overage from the wizard, shown, and ap
   const plan = plans[0]!;
   expect(plan.config).toMatchObject({ dailyLimit: 100, overageMetered: true, costs: { WhatsApp: 2 } });
 
-  // Today (in Madrid): 60 + 40 fit the day's 100; the next credit is refused whatever the balance.
+  // Today (in Madrid): 98 credits, then a WhatsApp message that states none and costs its rate,
+  // 2, fill the day's 100; the next credit is refused whatever the balance.
   const now = Temporal.Now.zonedDateTimeISO(zone);
   const midnight = now.startOfDay();
   const at = (minutes: number) => midnight.add({ minutes: Math.min(minutes, Math.max(0, now.since(midnight).total('minutes') - 1)) }).toInstant().toString();
   const answer = await invoke(server, 'usage.record', {
     events: [
-      { id: 'pol-1', spaceId, channel: 'SMS', direction: 'MT', credits: 60, occurredAt: at(1) },
-      { id: 'pol-2', spaceId, channel: 'WhatsApp', direction: 'MT', credits: 40, occurredAt: at(2) },
+      { id: 'pol-1', spaceId, channel: 'SMS', direction: 'MT', credits: 98, occurredAt: at(1) },
+      { id: 'pol-2', spaceId, channel: 'WhatsApp', direction: 'MT', occurredAt: at(2) },
       { id: 'pol-3', spaceId, channel: 'SMS', direction: 'MT', credits: 1, occurredAt: at(3) },
     ],
   });
@@ -85,5 +86,6 @@ test('policies: a daily limit and metered overage from the wizard, shown, and ap
   await expect(details.info('Price per period')).toHaveText('150.00 EUR');
   await expect(details.info('Used today')).toContainText('100 of 100 — daily limit reached: further traffic today is refused');
   await expect(details.info('Metered this period')).toContainText('0 credits, 0.00 EUR');
+  await expect(details.usedCell('WhatsApp')).toHaveText('2');
   await page.screenshot({ path: 'test-results/e2e-screens/policies-details.png', fullPage: true });
 });
