@@ -89,6 +89,21 @@ describe('plan policies through the ledger (SPEC §9)', () => {
     expect(used.rows).toEqual([{ channel: 'SMS', used: 1, moMessages: 0 }, { channel: 'WhatsApp', used: 11, moMessages: 1 }]);
   });
 
+  it('an event without credits costs the rate of the plan version in force at its instant, even when recorded after an edit', async () => {
+    w = makeWorld('2026-03-10T00:00:00Z');
+    const rated: PlanConfig = { limit: 'channel_specific', credits: { WhatsApp: 100 }, renew: 'monthly', rollover: false, overage: false, activation: { date: '2026-03-01', timeZone: 'UTC' }, costs: { WhatsApp: 2 } };
+    const plan = w.services.plans.create(w.spaceId, rated, 'ana');
+    w.clock.set('2026-03-12T00:00:00Z');
+    w.services.plans.edit(plan.id, 1, { costs: { WhatsApp: 5 } }, 'ana');
+    w.clock.set('2026-03-15T00:00:00Z');
+    // Both recorded after the edit: the one dated before it pays the old rate.
+    const text = ['id,spaceId,channel,occurredAt', 'e1,SP-RETAIL,WhatsApp,2026-03-11T10:00:00Z', 'e2,SP-RETAIL,WhatsApp,2026-03-13T10:00:00Z'].join('\n');
+    await w.services.usage.importText('late.csv', text, 'ana');
+    const stored = w.t.ledger.db.prepare('SELECT id, credits FROM usage_events ORDER BY id').all();
+    expect(stored).toEqual([{ id: 'e1', credits: 2 }, { id: 'e2', credits: 5 }]);
+    expect(w.services.details.state(plan.id).buckets[0]).toMatchObject({ used: 7 });
+  });
+
   it('metered overage never refuses: the uncovered part is metered and charged at the rate', () => {
     w = makeWorld('2026-03-20T12:00:00Z');
     const metered: PlanConfig = {
