@@ -55,8 +55,23 @@ export class WizardPage {
     return this.page.getByRole('switch', { name: 'Roll Over credits' });
   }
 
+  /** Overage Off or Once (+100 %). */
   async setOverage(on: boolean): Promise<void> {
-    await this.page.getByRole('switch', { name: 'Overage' }).setChecked(on);
+    await this.setOverageMode(on ? 'Once (+100 %)' : 'Off');
+  }
+
+  async setOverageMode(mode: 'Off' | 'Once (+100 %)' | 'Metered'): Promise<void> {
+    await this.page.getByRole('radiogroup', { name: 'Overage' }).getByRole('radio', { name: mode, exact: true }).check();
+  }
+
+  policiesButton(): Locator {
+    return this.page.getByRole('button', { name: /^Policies/ });
+  }
+
+  /** Opens the optional Policies section (closed by default) if it is not open yet. */
+  async openPolicies(): Promise<void> {
+    const button = this.policiesButton();
+    if ((await button.getAttribute('aria-expanded')) !== 'true') await button.click();
   }
 
   async setActivation(date: string, timeZone: string): Promise<void> {

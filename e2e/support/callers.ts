@@ -36,6 +36,7 @@ export const FIXTURE_SPACES = [
   'Explorer',
   'TopUp',
   'ChargeNow',
+  'Policies',
 ] as const;
 export type FixtureSpace = (typeof FIXTURE_SPACES)[number];
 

@@ -67,7 +67,7 @@ function fromStored(row: StoredDecision): UsageDecisionRecord {
   return {
     id: row.id,
     accepted: row.accepted,
-    ...(row.reason ? { reason: row.reason as 'exhausted' } : {}),
+    ...(row.reason ? { reason: row.reason as 'exhausted' | 'daily_limit' } : {}),
     planId: row.plan_id,
     bucket: row.bucket,
     consumed: Number(row.consumed),
@@ -232,7 +232,7 @@ async function decideBatch(tx: Queryable, events: UsageEventInput[], options: Au
       plan.touched = true;
       decision = outcome.accepted
         ? { id: event.id, accepted: true, planId, bucket, consumed: outcome.consumed, overageTriggered: outcome.overageTriggered, duplicate: false }
-        : { id: event.id, accepted: false, reason: 'exhausted', planId, bucket, consumed: 0, overageTriggered: false, duplicate: false };
+        : { id: event.id, accepted: false, reason: outcome.reason === 'daily_limit' ? 'daily_limit' : 'exhausted', planId, bucket, consumed: 0, overageTriggered: false, duplicate: false };
     } else {
       // No plan covers this channel: traffic is not limited (SPEC §2).
       decision = { id: event.id, accepted: true, planId: null, bucket: null, consumed: 0, overageTriggered: false, duplicate: false };

@@ -1,4 +1,4 @@
-import type { BucketName } from '../../shared/domain';
+import type { BucketName, PlanConfig } from '../../shared/domain';
 import { attributeEvent } from '../../shared/engine';
 import type { UsageDecisionRecord } from '../../shared/sync';
 import { UNIQUE_VIOLATION, integerArrayLiteral, sqlState, textArrayLiteral, type Database } from '../store';
@@ -29,6 +29,17 @@ export const FAST_PATH_REFUSED = 'CP001';
 export type FastOutcome = { decisions: UsageDecisionRecord[] } | { refused: 'shape' | 'guard' | 'repeat' | 'race' };
 
 const SLOT_MS = 15 * 60_000;
+
+function usesPolicies(config: PlanConfig): boolean {
+  return (
+    config.overageMetered === true ||
+    config.costs !== undefined ||
+    config.dailyLimit !== undefined ||
+    config.price !== undefined ||
+    config.minimumCharge !== undefined ||
+    config.overageRate !== undefined
+  );
+}
 
 /**
  * The statement. What depends only on the group is worked out here (plan and bucket of each
@@ -120,6 +131,11 @@ interface Kind {
   space: SpaceCoverage;
   /** The instant the attribution below was last confirmed for (events mostly share a few). */
   checkedMs: number;
+  /**
+   * The plan has one of SPEC §9's parts (rate card, daily limit, metered overage, price) in some
+   * version: the counters know allocation and overage only, so the engine decides its events.
+   */
+  policies: boolean;
   environmentId: string;
   spaceId: string;
   channel: string;
@@ -180,6 +196,7 @@ export class UsageFastPath {
       index,
       space,
       checkedMs: e.occurredMs,
+      policies: attribution !== null && (space.plans.find((p) => p.id === attribution.planId)?.versions.some((v) => usesPolicies(v.config)) ?? false),
       environmentId: space.environmentId,
       spaceId: e.spaceId,
       channel: e.channel,
@@ -236,8 +253,9 @@ export class UsageFastPath {
         }
         last = kind;
       }
-      // Repeats and future events have their own answers: the engine path gives them.
-      if (kind.seen.has(e.id) || e.occurredMs > latestMs) {
+      // Repeats and future events have their own answers, and plans with SPEC §9 parts their own
+      // rules: the engine path gives them.
+      if (kind.policies || kind.seen.has(e.id) || e.occurredMs > latestMs) {
         this.counts.shape += 1;
         return { refused: 'shape' };
       }

@@ -83,6 +83,8 @@ export class DetailsService {
             lots: b.topUps.lots.map((lot) => ({ id: lot.id, credits: lot.credits, left: lot.left, expires: lot.expires, addedAt: iso(lot.addedAtMs) })),
           },
         }),
+        ...(b.daily ? { daily: { limit: b.daily.limit, used: b.daily.used } } : {}),
+        ...(b.metered ? { metered: { credits: b.metered.credits, at: b.metered.atMs === null ? null : iso(b.metered.atMs), charge: b.metered.charge } } : {}),
       })),
       source: { kind: 'local' },
     };

@@ -1,4 +1,4 @@
-import { bucketLabel, LIMIT_LABELS, POOL, RENEW_LABELS, type Channel, type PlanConfig, type Renew } from '../../shared/domain';
+import { bucketLabel, isMoney, LIMIT_LABELS, moneyLabel, overageLabel, POOL, RENEW_LABELS, type Channel, type PlanConfig, type Renew } from '../../shared/domain';
 
 /** How plan terms read in e-mails, exports and messages. */
 
@@ -29,6 +29,8 @@ export function describeValue(field: string, value: unknown): string {
   if (value === null || value === undefined) return field === 'renew' ? 'No renewal' : '—';
   if (field === 'renew') return renewLabel(value as Renew);
   if (field === 'limit') return LIMIT_LABELS[value as PlanConfig['limit']] ?? String(value);
+  if (isMoney(value)) return moneyLabel(value);
+  if (value === 'metered') return overageLabel('metered');
   if (typeof value === 'boolean') return yesNo(value);
   if (typeof value === 'number') return formatCredits(value);
   if (typeof value === 'object') {

@@ -205,6 +205,43 @@ await describeOnBackends('sync between two consoles and the central service', (b
     expect(content(shown!)).toEqual(content(central1!));
   }, 30_000);
 
+  it('carries a plan’s SPEC §9 parts both ways: created on one console, edited on the other, same config and history', async () => {
+    const space = 'SP-SYNC-POLICIES';
+    a.services.org.createSpace(
+      { id: space, environmentId: 'ENV-SYNC', name: 'Policies', accountManager: { name: 'Ana Ruiz', email: 'ana@example.com' }, channels: [{ channel: 'SMS', bidirectional: false }] },
+      'alice',
+    );
+    const config: PlanConfig = {
+      limit: 'all_channels',
+      credits: 144_000,
+      renew: 'monthly',
+      rollover: false,
+      overage: true,
+      overageMetered: true,
+      activation: { date: '2026-01-01', timeZone: 'Europe/Madrid' },
+      costs: { WhatsApp: 2 },
+      dailyLimit: 2000,
+      price: { amount: '150.00', currency: 'USD' },
+      minimumCharge: { amount: '12.50', currency: 'USD' },
+      overageRate: { amount: '0.000085', currency: 'USD' },
+    };
+    const plan = a.services.plans.create(space, config, 'alice');
+    await a.settle();
+    await b.settle();
+    expect(b.services.plans.get(plan.id).config).toEqual(config);
+    b.services.plans.edit(plan.id, 1, { dailyLimit: 3000, overage: true }, 'bob');
+    await b.settle();
+    await a.settle();
+    const back = a.services.plans.get(plan.id);
+    expect(back).toMatchObject({ version: 2, config: { dailyLimit: 3000, overage: true, price: config.price } });
+    expect(back.config.overageMetered).toBeUndefined();
+    const entry = a.services.history.list({ planId: plan.id }, null, 50).entries.find((e) => e.version === 2);
+    expect(entry?.changes).toEqual([
+      { field: 'overage', old: 'metered', new: true },
+      { field: 'dailyLimit', old: 2000, new: 3000 },
+    ]);
+  });
+
   it('reports a pull of several pages as done of the total the central service counted', async () => {
     const reports: { done: number; total: number | null }[] = [];
     const c = makeConsole('C', { pageLimit: 3, onStatus: (status) => void (status.pull && reports.push(status.pull)) });

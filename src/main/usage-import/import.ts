@@ -1,11 +1,12 @@
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { CHANNELS } from '../../shared/domain';
-import { AccountSession, settleAll, type NewEvent, AggregateDelta, currentAttribution, type Attribution } from '../accounts';
+import { CHANNELS, type Channel } from '../../shared/domain';
+import { creditsPerMessage } from '../../shared/engine';
+import { AccountSession, settleAll, type NewEvent, AggregateDelta, currentAttribution, type Attribution, type PlanTimeline } from '../accounts';
 import { newId, type Ledger, spaceChannelIndex } from '../ledger';
 import { ImportFormatError, toColumns, type ParseContext, type ParsedBatch, type UsageColumns } from './parse';
 import { parseFile, parseText, type ParseIn } from './parse-host';
-import { checkEvent, type RecordLimits, type RowContext, type UsageRow } from './rows';
+import { checkEvent, CREDITS_NOT_STATED, type RecordLimits, type RowContext, type UsageRow } from './rows';
 
 export { ImportFormatError } from './parse';
 export type { ParseIn } from './parse-host';
@@ -184,6 +185,20 @@ export class UsageWriter {
   }
 }
 
+/**
+ * What an event that states no credits costs (SPEC §9.1): its channel's rate under the plan
+ * version in force at its instant (the one the engine decides it with), 1 without a rate card.
+ * It is stored with the event, so aggregates, exports and the central service see the credits.
+ */
+function rateAt(timeline: PlanTimeline, channel: Channel, ms: number): number {
+  let config = timeline.versions[0]?.config;
+  for (const version of timeline.versions) {
+    if (version.effectiveAt > ms) break;
+    if (version.action !== 'deleted') config = version.config;
+  }
+  return config === undefined ? 1 : creditsPerMessage(config, channel);
+}
+
 /** The rows of one transaction in flight. */
 class OpenBatch {
   inserted = 0;
@@ -239,8 +254,10 @@ class OpenBatch {
     const { id, space, spaceIds, channel, mo, credits, t } = rows;
     for (let j = 0; j < n; j += 1) {
       const i = from + j;
-      const timeline = this.attribution.planFor(spaceIds[space[i]!]!, CHANNELS[channel[i]!]!, t[i]!);
+      const ch = CHANNELS[channel[i]!]!;
+      const timeline = this.attribution.planFor(spaceIds[space[i]!]!, ch, t[i]!);
       refs[j] = timeline === null ? null : timeline.ref;
+      if (credits[i] === CREDITS_NOT_STATED) credits[i] = timeline === null || mo[i] === 1 ? 1 : rateAt(timeline, ch, t[i]!);
     }
     // The seqs of the new rows: consecutive after lastSeq when every row was new (the common
     // case); otherwise read back which ids the statement inserted.

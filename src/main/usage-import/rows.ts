@@ -13,6 +13,7 @@ export interface UsageRow {
   spaceId: string;
   channel: Channel;
   direction: Direction;
+  /** As the row states them; CREDITS_NOT_STATED when it does not (the writer applies the plan's rate). */
   credits: number;
   t: number;
   identity: string | null;
@@ -27,6 +28,12 @@ export interface RowContext {
 }
 
 export type RowResult = UsageRow | { line: number; reason: string };
+
+/**
+ * A row without credits: it costs its channel's rate under the plan it counts against (SPEC
+ * §9.1), which only the writer knows, so the row carries this (never a valid amount) until then.
+ */
+export const CREDITS_NOT_STATED = 0;
 
 const CHANNEL_EXACT = new Map<string, Channel>(CHANNELS.map((c) => [c, c]));
 const CHANNEL_BY_LOWER = new Map<string, Channel>(CHANNELS.map((c) => [c.toLowerCase(), c]));
@@ -142,13 +149,15 @@ function checkRow(
   else if (directionText === 'MO' || directionText === 'mo') direction = 'MO';
   else return { line, reason: `direction: "${clip(directionText)}" must be MT or MO` };
   let credits: number;
-  if (creditsValue === undefined || creditsValue === '') credits = 1;
-  else if (typeof creditsValue === 'number') credits = creditsValue;
+  if (creditsValue === undefined || creditsValue === '') credits = CREDITS_NOT_STATED;
   else {
-    credits = creditsValue.length <= 16 ? digits(creditsValue, 0, creditsValue.length) : -1;
-    if (credits < 0) return { line, reason: CREDITS_REASON };
+    if (typeof creditsValue === 'number') credits = creditsValue;
+    else {
+      credits = creditsValue.length <= 16 ? digits(creditsValue, 0, creditsValue.length) : -1;
+      if (credits < 0) return { line, reason: CREDITS_REASON };
+    }
+    if (!Number.isInteger(credits) || credits < 1 || credits > MAX_CREDITS) return { line, reason: CREDITS_REASON };
   }
-  if (!Number.isInteger(credits) || credits < 1 || credits > MAX_CREDITS) return { line, reason: CREDITS_REASON };
   if (occurredAt.length === 0) return { line, reason: 'occurredAt: is missing' };
   const t = parseIsoInstant(occurredAt);
   if (t === null) return { line, reason: `occurredAt: "${clip(occurredAt)}" is not an ISO-8601 instant such as 2026-01-10T09:00:00Z` };
@@ -351,7 +360,7 @@ export class CsvRowReader {
         else if (!((a === 77 && b === 84) || (a === 109 && b === 116))) return null;
       } else if (length !== 0) return null;
     }
-    let credits = 1;
+    let credits = CREDITS_NOT_STATED;
     if (ix.credits >= 0) {
       const at = starts[ix.credits]!;
       const length = ends[ix.credits]! - at;

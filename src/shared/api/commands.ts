@@ -254,7 +254,9 @@ export const commands = {
     summary: 'Import usage events from CSV or JSON Lines; bad rows are reported by line and skipped.',
   }),
   'usage.record': command({
-    input: z.object({ events: z.array(usageEventSchema).min(1).max(10_000) }).strict(),
+    // Without credits an event costs its channel's rate under the plan in force (SPEC §9.1):
+    // the ledger resolves it, so no default of 1 here.
+    input: z.object({ events: z.array(usageEventSchema.extend({ credits: z.number().int().min(1).optional() })).min(1).max(10_000) }).strict(),
     output: z.object({
       decisions: z.array(z.object({ id: idSchema, accepted: z.boolean(), reason: z.string().nullable() })),
     }),

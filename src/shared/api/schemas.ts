@@ -86,6 +86,16 @@ export const bucketStateSchema = z.object({
   ...bucketBalanceSchema.shape,
   /** Once the plan received add-on credits (SPEC §9.2): available = remaining + topUps.remaining. */
   topUps: bucketTopUpsSchema.optional(),
+  /** With a daily limit (SPEC §9.4): the bucket's limit (null: this channel has none) and the local day's MT credits. */
+  daily: z.object({ limit: z.number().int().nullable(), used: z.number().int() }).optional(),
+  /** With metered overage (SPEC §9.5): the period's metered credits, the first metered instant, the charge so far. */
+  metered: z
+    .object({
+      credits: z.number().int(),
+      at: instantSchema.nullable(),
+      charge: z.object({ amount: z.string(), currency: z.string() }),
+    })
+    .optional(),
 });
 export type BucketStateView = z.infer<typeof bucketStateSchema>;
 

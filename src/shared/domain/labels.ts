@@ -1,4 +1,4 @@
-import { POOL, type PlanConfig, type Renew } from './plan';
+import { POOL, type Money, type Overage, type PlanConfig, type Renew } from './plan';
 
 /**
  * How plan terms read to a person: in e-mails, exports, messages and on screen. Written once,
@@ -50,6 +50,87 @@ const FIELD_LABELS: Readonly<Record<string, string>> = {
 export function fieldLabel(field: string): string {
   const known = FIELD_LABELS[field];
   if (known !== undefined) return known;
+  const policy = policyFieldLabel(field);
+  if (policy !== null) return policy;
   if (field.startsWith('credits.')) return channelCreditsLabel(field.slice('credits.'.length));
   return field;
+}
+
+/*
+ * SPEC §9's plan parts, named by `fieldLabel` too.
+ * Paths as history entries and edits name them: `costs.WhatsApp`, `dailyLimit` (a pool's),
+ * `dailyLimit.SMS`, `price`, `minimumCharge`, `overageRate`.
+ */
+const POLICY_FIELD_LABELS: Readonly<Record<string, string>> = {
+  costs: 'Credits per message',
+  dailyLimit: 'Daily limit',
+  price: 'Price per period',
+  minimumCharge: 'Minimum charge',
+  overageRate: 'Overage rate per credit',
+};
+
+/** A §9 part's name for a person ("WhatsApp credits per message", "SMS daily limit"); null for other fields. */
+export function policyFieldLabel(field: string): string | null {
+  const known = POLICY_FIELD_LABELS[field];
+  if (known !== undefined) return known;
+  const [part, channel] = field.split('.');
+  if (channel === undefined || part === undefined) return null;
+  if (part === 'costs') return `${channel} credits per message`;
+  if (part === 'dailyLimit') return `${channel} daily limit`;
+  return null;
+}
+
+/** Money as a person reads it: "150.00 USD". */
+export function moneyLabel(money: Money): string {
+  return `${money.amount} ${money.currency}`;
+}
+
+/** Whether a value is money (a history change's old or new price). */
+export function isMoney(value: unknown): value is Money {
+  if (typeof value !== 'object' || value === null) return false;
+  const { amount, currency } = value as Record<string, unknown>;
+  return typeof amount === 'string' && typeof currency === 'string';
+}
+
+/** A plan's overage in the wizard's words: Off, Once (+100 %), Metered. */
+export function overageLabel(overage: Overage): string {
+  return overage === 'metered' ? 'Metered' : overage ? 'Once (+100 %)' : 'Off';
+}
+
+function count(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/**
+ * The plan's §9 terms as label/value lines, in the order the wizard asks for them; empty for a
+ * plan without them. The summary step, the plan details and the draft preview show these.
+ */
+export function policyFacts(config: PlanConfig): { key: string; label: string; value: string }[] {
+  const facts: { key: string; label: string; value: string }[] = [];
+  if (config.costs !== undefined) {
+    const rates = Object.entries(config.costs).map(([channel, n]) => `${channel}: ${count(n ?? 1)}`);
+    facts.push({ key: 'costs', label: 'Credits per message', value: `${rates.join('; ')} (other channels 1)` });
+  }
+  if (config.dailyLimit !== undefined) {
+    const limit = config.dailyLimit;
+    facts.push({
+      key: 'dailyLimit',
+      label: 'Daily limit',
+      value:
+        typeof limit === 'number'
+          ? `${count(limit)} credits a day`
+          : `${Object.entries(limit).map(([channel, n]) => `${channel}: ${count(n ?? 0)}`).join('; ')} credits a day`,
+    });
+  }
+  if (config.overageMetered === true && config.overageRate !== undefined) {
+    facts.push({ key: 'overageRate', label: 'Overage rate per credit', value: `${moneyLabel(config.overageRate)}, billed with the next period` });
+  }
+  if (config.price !== undefined) {
+    facts.push({ key: 'price', label: 'Price per period', value: moneyLabel(config.price) });
+  }
+  if (config.minimumCharge !== undefined || config.price !== undefined) {
+    const currency = config.price?.currency ?? config.minimumCharge?.currency ?? '';
+    facts.push({ key: 'minimumCharge', label: 'Minimum charge', value: config.minimumCharge ? moneyLabel(config.minimumCharge) : `10.00 ${currency} (the default)` });
+  }
+  return facts;
 }

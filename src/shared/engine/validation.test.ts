@@ -306,3 +306,21 @@ describe('plans of one space (coexistence)', () => {
     expect(uncoveredChannels(channels, [])).toEqual(channels);
   });
 });
+
+describe('a parsed plan reads back as itself', () => {
+  it('takes overageMetered: true beside overage: true as metered overage, and refuses it otherwise', () => {
+    const metered = parsePlanConfig({
+      limit: 'all_channels',
+      credits: 100,
+      renew: 'monthly',
+      overage: 'metered',
+      overageRate: { amount: '0.000085', currency: 'USD' },
+      activation: { date: '2026-01-01', timeZone: 'UTC' },
+    });
+    expect(metered).toMatchObject({ ok: true, value: { overage: true, overageMetered: true } });
+    if (!metered.ok) return;
+    expect(parsePlanConfig(metered.value)).toEqual(metered);
+    expect(parsePlanConfig({ ...metered.value, overage: false })).toMatchObject({ ok: false, issues: [{ path: 'plan.overageMetered' }] });
+    expect(parsePlanConfig({ ...metered.value, overageMetered: 'yes' })).toMatchObject({ ok: false, issues: [{ path: 'plan.overageMetered' }] });
+  });
+});

@@ -235,8 +235,15 @@ function parsePolicies(value: Json, limit: unknown, overage: unknown, path: stri
 export function parsePlanConfig(value: unknown, path = 'plan'): Parsed<PlanConfig> {
   const issues: Issue[] = [];
   if (!isObject(value)) return { ok: false, issues: [{ path, message: 'must be an object' }] };
-  checkUnknownKeys(value, PLAN_FIELDS, path, issues);
-  const { limit, credits, renew = null, rollover = false, overage = false, activation } = value;
+  // A parsed plan reads back as itself: its `overageMetered: true` (beside `overage: true`) is
+  // `"overage": "metered"` — stored configs, the wire and the screens' contract carry that form.
+  const { overageMetered, ...rest } = value;
+  if (overageMetered !== undefined && !(overageMetered === true && (rest.overage === true || rest.overage === 'metered'))) {
+    issues.push({ path: join(path, 'overageMetered'), message: 'must be true, beside "overage": true (or write "overage": "metered")' });
+  }
+  if (overageMetered === true) rest.overage = 'metered';
+  checkUnknownKeys(rest, PLAN_FIELDS, path, issues);
+  const { limit, credits, renew = null, rollover = false, overage = false, activation } = rest;
 
   if (typeof limit !== 'string' || !(LIMITS as readonly string[]).includes(limit)) {
     issues.push({ path: join(path, 'limit'), message: `must be one of ${LIMITS.join(', ')}` });
@@ -257,7 +264,7 @@ export function parsePlanConfig(value: unknown, path = 'plan'): Parsed<PlanConfi
     issues.push({ path: join(path, 'rollover'), message: 'needs a renewal period: roll over is only allowed when renew is set' });
   }
   const parsedActivation = parseActivation(activation, join(path, 'activation'), issues);
-  const policies = parsePolicies(value, limit, overage, path, issues);
+  const policies = parsePolicies(rest, limit, overage, path, issues);
 
   if (issues.length > 0 || parsedCredits === null || parsedActivation === null) {
     return { ok: false, issues: issues.length > 0 ? issues : [{ path, message: 'is not a valid plan' }] };

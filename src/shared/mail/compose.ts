@@ -1,4 +1,4 @@
-import { CHANNELS, fieldLabel, LIMIT_LABELS, RENEW_LABELS, type Channel, type PlanConfig, type Renew } from '../domain';
+import { CHANNELS, fieldLabel, isMoney, LIMIT_LABELS, moneyLabel, overageLabel, RENEW_LABELS, type Channel, type PlanConfig, type Renew } from '../domain';
 import { isoSecond, localMidnightMs } from '../engine';
 import type { FieldChange } from '../sync';
 
@@ -98,6 +98,8 @@ function valueLabel(field: string, value: unknown): string {
   if (field === 'limit') return limitLabel(value as PlanConfig['limit']);
   if (field === 'renew') return RENEW_LABELS[value as Renew] ?? String(value);
   if (typeof value === 'number') return value.toLocaleString('en-US');
+  if (isMoney(value)) return moneyLabel(value);
+  if (value === 'metered') return overageLabel('metered');
   return String(value);
 }
 

@@ -129,8 +129,8 @@ export type NotificationRecord = z.infer<typeof notificationRecordSchema>;
 export const usageDecisionSchema = z.object({
   id: idSchema,
   accepted: z.boolean(),
-  /** Why it was rejected: exhausted (did not fit), in_future (occurredAt ahead of the service's clock). */
-  reason: z.enum(['exhausted', 'in_future']).optional(),
+  /** Why it was rejected: exhausted (did not fit), daily_limit (SPEC §9.4), in_future (occurredAt ahead of the service's clock). */
+  reason: z.enum(['exhausted', 'daily_limit', 'in_future']).optional(),
   /** The plan that decided it, or null when no plan covers the channel (not limited). */
   planId: idSchema.nullable(),
   bucket: bucketNameSchema.nullable(),

@@ -49,6 +49,23 @@ describe('sync wire format', () => {
     expect(diffPlanConfigs(plan, pool).map((c) => c.field)).toEqual(['limit', 'credits.ALL', 'credits.SMS', 'credits.WhatsApp', 'renew', 'rollover']);
   });
 
+  it('lists changes of SPEC §9 parts per channel, a pool’s daily limit whole, money whole, and once → metered overage', () => {
+    const usd = (amount: string): { amount: string; currency: string } => ({ amount, currency: 'USD' });
+    const priced: PlanConfig = { ...plan, costs: { WhatsApp: 2 }, dailyLimit: { SMS: 100 }, price: usd('150.00') };
+    const metered: PlanConfig = { ...priced, overage: true, overageMetered: true, overageRate: usd('0.000085'), costs: { WhatsApp: 3 }, dailyLimit: { SMS: 100, WhatsApp: 50 } };
+    expect(diffPlanConfigs(priced, metered)).toEqual([
+      { field: 'overage', old: false, new: 'metered' },
+      { field: 'costs.WhatsApp', old: 2, new: 3 },
+      { field: 'dailyLimit.WhatsApp', old: null, new: 50 },
+      { field: 'overageRate', old: null, new: usd('0.000085') },
+    ]);
+    expect(diffPlanConfigs(plan, priced).map((c) => c.field)).toEqual(['costs.WhatsApp', 'dailyLimit.SMS', 'price']);
+    const pool: PlanConfig = { ...plan, limit: 'all_channels', credits: 1000, dailyLimit: 40 };
+    expect(diffPlanConfigs(pool, { ...pool, dailyLimit: 60 })).toEqual([{ field: 'dailyLimit', old: 40, new: 60 }]);
+    const { dailyLimit: _gone, ...unlimited } = pool;
+    expect(diffPlanConfigs(pool, unlimited)).toEqual([{ field: 'dailyLimit', old: 40, new: null }]);
+  });
+
   it('validates changes with the engine’s plan rules and names the field that is wrong', () => {
     const change = { id: 'c-00000001', kind: 'plan.create', at: '2026-03-01T10:00:00Z', actor: 'alice', planId: 'p1', spaceId: 's1', baseVersion: 0, config: plan };
     expect(changeSchema.parse(change)).toMatchObject({ kind: 'plan.create', config: { credits: { SMS: 500 } } });

@@ -8,6 +8,8 @@ import { AddCreditsDialog } from './AddCreditsDialog';
 import { AddOnCredits } from './AddOnCredits';
 import { ChargeNowDialog } from './ChargeNowDialog';
 import { CreditManagement } from './CreditManagement';
+import { PolicyFacts } from './PolicyFacts';
+import { overageLabel } from '../../../../shared/domain';
 import { UsedByChannel } from './UsedByChannel';
 
 /** Plan details, all channels or channel specific (SPEC §7). */
@@ -89,10 +91,11 @@ export function PlanDetails({ spaceId, planId }: { spaceId: string; planId: stri
           <div>
             <dt>{fieldLabel('overage')}</dt>
             <dd data-testid="overage-info">
-              {yesNo(config.overage)}
-              {config.overage && overageDates.length > 0 ? ` — applied ${overageDates.join(', ')}` : config.overage ? ' — not applied in this period' : ''}
+              {config.overageMetered === true ? overageLabel('metered') : yesNo(config.overage)}
+              {config.overageMetered === true ? '' : config.overage && overageDates.length > 0 ? ` — applied ${overageDates.join(', ')}` : config.overage ? ' — not applied in this period' : ''}
             </dd>
           </div>
+          <PolicyFacts config={config} buckets={state.data?.buckets ?? []} />
           <div><dt>{fieldLabel('status')}</dt><dd><span className={`status status-${plan.data.status}`}>{plan.data.status}</span></dd></div>
           {state.data?.period ? (
             <div>

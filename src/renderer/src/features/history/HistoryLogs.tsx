@@ -1,7 +1,7 @@
 import { Fragment, memo, useEffect, useMemo, useState } from 'react';
 import type { CreditPlan, HistoryEntry, HistoryFilter } from '../../../../shared/api';
 import { HISTORY_ACTIONS, HISTORY_SYNC_LABEL } from '../../../../shared/api/constants';
-import { fieldLabel } from '../../../../shared/domain';
+import { fieldLabel, isMoney, moneyLabel, overageLabel } from '../../../../shared/domain';
 import { useApi, useCommand, usePrefetchCommand } from '../../api';
 import { afterNextPaint, billingDate, creditsLabel, ErrorState, formatCredits, formatInstant, formatValue, limitLabel, Loading, renewLabel, yesNo } from '../../ui';
 import { loadedHistoryDates, loadHistoryDates, needsDates, toHistoryFilter, useHistoryDates } from './filter';
@@ -11,6 +11,13 @@ import { useDebounced } from './useDebounced';
 const PAGE_SIZE = 50;
 /** A date field about to be used starts loading the date conversions (filter.ts). */
 const loadDatesEarly = { onFocus: () => void loadHistoryDates(), onPointerEnter: () => void loadHistoryDates() };
+/** A change's value; §9's money and overage in their words ("150.00 USD", "Metered"), others as before. */
+function changeValue(field: string, value: unknown): string {
+  if (isMoney(value)) return moneyLabel(value);
+  if (field === 'overage' && (value === 'metered' || typeof value === 'boolean')) return value === 'metered' ? overageLabel('metered') : formatValue(value);
+  return formatValue(value);
+}
+
 const ACTION_LABEL = { created: 'Created', updated: 'Updated', deleted: 'Deleted' } as const;
 
 /**
@@ -264,7 +271,7 @@ const HistoryTable = memo(function HistoryTable({ entries }: { entries: HistoryE
                 <td className="num">{creditsLabel(entry.config)}</td>
                 <td>{renewLabel(entry.config.renew)}</td>
                 <td>{yesNo(entry.config.rollover)}</td>
-                <td>{yesNo(entry.config.overage)}</td>
+                <td>{entry.config.overageMetered === true ? overageLabel('metered') : yesNo(entry.config.overage)}</td>
               </tr>
               {expanded ? (
                 <tr id={`changes-${entry.id}`} className="changes-row">
@@ -276,8 +283,8 @@ const HistoryTable = memo(function HistoryTable({ entries }: { entries: HistoryE
                       <ul className="changes" aria-label="Changes">
                         {entry.changes.map((change) => (
                           <li key={change.field}>
-                            <strong>{fieldLabel(change.field)}</strong>: <span className="old">{formatValue(change.old)}</span> →{' '}
-                            <span className="new">{formatValue(change.new)}</span>
+                            <strong>{fieldLabel(change.field)}</strong>: <span className="old">{changeValue(change.field, change.old)}</span> →{' '}
+                            <span className="new">{changeValue(change.field, change.new)}</span>
                           </li>
                         ))}
                       </ul>

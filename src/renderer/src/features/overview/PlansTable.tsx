@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { CreditPlan, Role } from '../../../../shared/api';
 import { useCommandMutation } from '../../api';
 import { href } from '../../app/router';
-import { fieldLabel, type Channel } from '../../../../shared/domain';
+import { fieldLabel, overageLabel, policyFacts, type Channel } from '../../../../shared/domain';
 import { billingDate, ConfirmDialog, creditsLabel, limitLabel, planChannels, renewLabel, yesNo } from '../../ui';
 
 /** The channels a plan covers, in words: an all-channels plan covers every channel of its space. */
@@ -45,10 +45,19 @@ export function PlansTable({ plans, role, spaceChannels }: { plans: CreditPlan[]
                   {coveredChannels(plan, spaceChannels)}
                 </span>
               </td>
-              <td className="num">{creditsLabel(plan.config)}</td>
+              <td className="num">
+                {creditsLabel(plan.config)}
+                {policyFacts(plan.config)
+                  .filter((fact) => fact.key !== 'minimumCharge')
+                  .map((fact) => (
+                    <span key={fact.key} className="covers" data-testid={`plan-${fact.key}`}>
+                      {fact.label}: {fact.value}
+                    </span>
+                  ))}
+              </td>
               <td>{renewLabel(plan.config.renew)}</td>
               <td>{yesNo(plan.config.rollover)}</td>
-              <td>{yesNo(plan.config.overage)}</td>
+              <td>{plan.config.overageMetered === true ? overageLabel('metered') : yesNo(plan.config.overage)}</td>
               <td>
                 <span className={`status status-${plan.status}`}>{plan.status}</span>
                 {plan.pendingSync ? <span className="tag" title="Not yet accepted by the central service">pending sync</span> : null}

@@ -5,6 +5,7 @@ import { ActivationFields } from './ActivationFields';
 import { ChannelCredits } from './ChannelCredits';
 import { describedBy, FieldError } from './FieldError';
 import type { FieldErrors, PlanForm } from './form';
+import { PolicyFields } from './PolicyFields';
 import { PoolCredits } from './PoolCredits';
 import { RenewalFields } from './RenewalFields';
 
@@ -97,6 +98,7 @@ export function ConfigureStep({
 
       <RenewalFields form={form} update={update} errors={shown} />
       <ActivationFields form={form} update={update} errors={shown} kept={keptActivation} />
+      <PolicyFields space={space} form={form} update={update} errors={shown} />
 
       {shown.form ? (
         <div role="alert" className="form-error">

@@ -1,5 +1,5 @@
 import type { PlanPreview, Space } from '../../../../shared/api';
-import { bucketLabel, fieldLabel, LIMIT_LABELS, POOL, type Channel, type PlanConfig } from '../../../../shared/domain';
+import { bucketLabel, fieldLabel, LIMIT_LABELS, overageLabel, policyFacts, POOL, type Channel, type PlanConfig } from '../../../../shared/domain';
 import { formatCredits, renewLabel, yesNo } from '../../ui';
 
 function directionOf(space: Space, channel: Channel): string {
@@ -76,13 +76,19 @@ export function PlanSummary({ space, config, editImpact }: { space: Space; confi
       <dl className="facts">
         <div><dt>{fieldLabel('renew')}</dt><dd data-testid="summary-renew">{renewLabel(config.renew)}</dd></div>
         <div><dt>{fieldLabel('rollover')}</dt><dd data-testid="summary-rollover">{yesNo(config.rollover)}</dd></div>
-        <div><dt>{fieldLabel('overage')}</dt><dd data-testid="summary-overage">{yesNo(config.overage)}</dd></div>
+        <div><dt>{fieldLabel('overage')}</dt><dd data-testid="summary-overage">{config.overageMetered === true ? overageLabel('metered') : yesNo(config.overage)}</dd></div>
         <div>
           <dt>{fieldLabel('activation')}</dt>
           <dd data-testid="summary-activation">
             {config.activation.date} at 00:00, {config.activation.timeZone}
           </dd>
         </div>
+        {policyFacts(config).map((fact) => (
+          <div key={fact.key}>
+            <dt>{fact.label}</dt>
+            <dd data-testid={`summary-${fact.key}`}>{fact.value}</dd>
+          </div>
+        ))}
       </dl>
     </div>
   );

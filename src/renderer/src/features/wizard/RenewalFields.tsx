@@ -4,6 +4,16 @@ import { describedBy, FieldError } from './FieldError';
 import type { PlanForm } from './form';
 import type { PartProps } from './parts';
 
+const OVERAGE_CHOICES = [
+  ['off', 'Off'],
+  ['once', 'Once (+100 %)'],
+  ['metered', 'Metered'],
+] as const;
+
+function overageChoice(form: PlanForm): 'off' | 'once' | 'metered' {
+  return !form.overage ? 'off' : form.overageMetered ? 'metered' : 'once';
+}
+
 /** How the credits renew, roll over and run past their allocation. */
 export function RenewalFields({ form, update, errors }: PartProps) {
   return (
@@ -42,8 +52,26 @@ export function RenewalFields({ form, update, errors }: PartProps) {
         <p className="hint">Roll Over is available when credits renew.</p>
       )}
       <FieldError id="err-rollover" messages={errors.rollover} />
-      <Toggle label="Overage" checked={form.overage} onChange={(overage) => update({ overage })} describedBy="hint-overage" />
-      <p id="hint-overage" className="hint">When credits run out, 100 % of the allocation is added once per period.</p>
+      <div role="radiogroup" aria-labelledby="label-overage" aria-describedby={describedBy('err-overage', errors.overage, 'hint-overage')} className="radio-row">
+        <span id="label-overage" className="group-label">Overage</span>
+        {OVERAGE_CHOICES.map(([value, label]) => (
+          <label key={value}>
+            <input
+              type="radio"
+              name="overage"
+              value={value}
+              checked={overageChoice(form) === value}
+              onChange={() => update({ overage: value !== 'off', overageMetered: value === 'metered', ...(value === 'metered' ? { policiesOpen: true } : {}) })}
+            />
+            {label}
+          </label>
+        ))}
+      </div>
+      <p id="hint-overage" className="hint">
+        {overageChoice(form) === 'metered'
+          ? 'Traffic is never refused for want of credits: what the allocation does not cover is billed per credit, at the rate set under Policies, with the next period.'
+          : 'Once: when credits run out, 100 % of the allocation is added once per period.'}
+      </p>
       <FieldError id="err-overage" messages={errors.overage} />
     </fieldset>
   );

@@ -98,3 +98,44 @@ describe('the wizard form', () => {
     expect(currentPeriod('2024-01-31', 'quarterly', '2026-12-05')).toEqual({ index: 11, start: '2026-10-31' });
   });
 });
+
+describe('the Policies section of step 1 (SPEC §9)', () => {
+  const pool = (patch: Partial<PlanForm>) => form({ pool: '144000', renewOn: true, ...patch });
+
+  it('builds the policy parts from what is typed, leaving blanks out', () => {
+    const { config, errors } = validateForm(pool({ costs: { WhatsApp: '2', SMS: '' }, dailyPool: '2000', price: '150.00', currency: 'usd', overage: true, overageMetered: true, overageRate: '0.000085' }));
+    expect(errors).toEqual({});
+    expect(config).toMatchObject({
+      costs: { WhatsApp: 2 },
+      dailyLimit: 2000,
+      overage: true,
+      overageMetered: true,
+      price: { amount: '150.00', currency: 'USD' },
+      overageRate: { amount: '0.000085', currency: 'USD' },
+    });
+    expect(config?.minimumCharge).toBeUndefined();
+    // Nothing typed: the plan has exactly its former shape.
+    expect(Object.keys(validateForm(pool({})).config ?? {})).toEqual(['limit', 'credits', 'renew', 'rollover', 'overage', 'activation']);
+  });
+
+  it('names the field and its limit, per channel for a channel-specific plan', () => {
+    const channels = form({ limit: 'channel_specific', rows: [{ channel: 'SMS', credits: '500' }], dailyByChannel: { SMS: '0', WhatsApp: '5' }, costs: { SMS: 'two' } });
+    const { errors } = validateForm(channels);
+    expect(errors['dailyLimit.SMS']).toEqual([CREDITS_RULE]);
+    expect(errors['costs.SMS']).toEqual([CREDITS_RULE]);
+    expect(validateForm(pool({ dailyPool: '1000000000001' })).errors.dailyLimit?.[0]).toMatch(/from 1 to 1,000,000,000,000/);
+    expect(validateForm(pool({ price: '1,50' })).errors.price?.[0]).toMatch(/amount such as 150.00/);
+    expect(validateForm(pool({ price: '1.50', currency: 'DOLLARS' })).errors.currency?.[0]).toMatch(/three-letter currency code/);
+    expect(validateForm(pool({ overage: true, overageMetered: true })).errors.overageRate?.[0]).toMatch(/needed by metered overage/);
+    // Once (+100 %) ignores a rate typed while Metered was chosen.
+    expect(validateForm(pool({ overage: true, overageRate: 'x' })).config?.overageRate).toBeUndefined();
+  });
+
+  it('reads a plan back into the form and edits only the parts that changed', () => {
+    const { config } = validateForm(pool({ dailyPool: '2000', price: '150.00', currency: 'EUR', overage: true, overageMetered: true, overageRate: '0.01' }));
+    const back = formFromConfig(config!);
+    expect(back).toMatchObject({ policiesOpen: true, dailyPool: '2000', price: '150.00', currency: 'EUR', overage: true, overageMetered: true, overageRate: '0.01' });
+    const edited = validateForm({ ...back, dailyPool: '', overageMetered: false }).config!;
+    expect(patchOf(config!, edited)).toEqual({ overage: true, dailyLimit: null, overageRate: null });
+  });
+});
