@@ -1,9 +1,9 @@
 import { Fragment, memo, useEffect, useMemo, useState } from 'react';
 import type { CreditPlan, HistoryEntry, HistoryFilter } from '../../../../shared/api';
 import { HISTORY_ACTIONS, HISTORY_SYNC_LABEL } from '../../../../shared/api/constants';
-import { fieldLabel } from '../../../../shared/domain';
+import { fieldLabel, fieldValueLabel } from '../../../../shared/domain';
 import { useApi, useCommand, usePrefetchCommand } from '../../api';
-import { afterNextPaint, billingDate, creditsLabel, ErrorState, formatCredits, formatInstant, formatValue, limitLabel, Loading, renewLabel, yesNo } from '../../ui';
+import { afterNextPaint, billingDate, creditsLabel, ErrorState, formatCredits, formatInstant, limitLabel, Loading, renewLabel, yesNo } from '../../ui';
 import { loadedHistoryDates, loadHistoryDates, needsDates, toHistoryFilter, useHistoryDates } from './filter';
 import { EMPTY_FILTER, useHistoryFilters } from './store';
 import { useDebounced } from './useDebounced';
@@ -276,8 +276,8 @@ const HistoryTable = memo(function HistoryTable({ entries }: { entries: HistoryE
                       <ul className="changes" aria-label="Changes">
                         {entry.changes.map((change) => (
                           <li key={change.field}>
-                            <strong>{fieldLabel(change.field)}</strong>: <span className="old">{formatValue(change.old)}</span> →{' '}
-                            <span className="new">{formatValue(change.new)}</span>
+                            <strong>{fieldLabel(change.field)}</strong>: <span className="old">{fieldValueLabel(change.field, change.old)}</span> →{' '}
+                            <span className="new">{fieldValueLabel(change.field, change.new)}</span>
                           </li>
                         ))}
                       </ul>
