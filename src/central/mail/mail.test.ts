@@ -77,10 +77,10 @@ await describeOnBackends('e-mails to the Account Manager over SMTP', (backend) =
       'SMS: 500 credits · MO - MT (bidirectional; only MT consumes)',
       'WhatsApp: 300 credits · MT',
       'Total: 800 credits',
-      'Renew credits: Monthly',
+      'Renew credits: Yes — Monthly',
       'Roll Over credits: Yes',
       'Overage: No',
-      'Credit Plan Activation: 2026-12-01 00:00, America/Mexico_City (2026-12-01T06:00:00Z)',
+      'Credit Plan Activation: 2026-12-01 at 00:00, America/Mexico_City (2026-12-01T06:00:00Z)',
     ]) {
       expect(activated!.text).toContain(line);
     }

@@ -1,14 +1,9 @@
-import { bucketLabel, isMoney, LIMIT_LABELS, moneyLabel, overageLabel, POOL, RENEW_LABELS, type Channel, type PlanConfig, type Renew } from '../../shared/domain';
+import { bucketLabel, creditAmountLabel, LIMIT_LABELS, POOL, renewValueLabel, yesNoLabel, type Channel, type PlanConfig } from '../../shared/domain';
 
-/** How plan terms read in e-mails, exports and messages. */
+/** How plan terms read in exports and messages: the domain's wording (shared/domain/labels), one per term. */
 
-export function renewLabel(renew: Renew | null): string {
-  return renew === null ? 'No renewal' : RENEW_LABELS[renew];
-}
-
-export function formatCredits(n: number): string {
-  return n.toLocaleString('en-US');
-}
+export const renewLabel = renewValueLabel;
+export const formatCredits = creditAmountLabel;
 
 export function limitLabel(config: PlanConfig): string {
   return LIMIT_LABELS[config.limit];
@@ -20,23 +15,5 @@ export function creditsLabel(config: PlanConfig): string {
   return (Object.entries(config.credits) as [Channel, number][]).map(([ch, n]) => `${ch}: ${formatCredits(n)}`).join('; ');
 }
 
-export function yesNo(value: boolean): string {
-  return value ? 'Yes' : 'No';
-}
+export const yesNo = yesNoLabel;
 
-/** A field change's value as a person reads it. */
-export function describeValue(field: string, value: unknown): string {
-  if (value === null || value === undefined) return field === 'renew' ? 'No renewal' : '—';
-  if (field === 'renew') return renewLabel(value as Renew);
-  if (field === 'limit') return LIMIT_LABELS[value as PlanConfig['limit']] ?? String(value);
-  if (isMoney(value)) return moneyLabel(value);
-  if (value === 'metered') return overageLabel('metered');
-  if (typeof value === 'boolean') return yesNo(value);
-  if (typeof value === 'number') return formatCredits(value);
-  if (typeof value === 'object') {
-    return Object.entries(value as Record<string, unknown>)
-      .map(([k, v]) => `${k}: ${typeof v === 'number' ? formatCredits(v) : String(v)}`)
-      .join('; ');
-  }
-  return String(value);
-}

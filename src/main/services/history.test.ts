@@ -132,7 +132,7 @@ describe('credit history log', () => {
     expect(exported.fileName).toBe('credit-history-2026-03-01-00-00-00.csv');
     const lines = exported.csv.trimEnd().split('\r\n');
     expect(lines[0]).toBe('Credit Plan ID,Version,Action,Who,When (UTC),Environment,Space,Credit limit,Credits,Renew credits,Roll Over credits,Overage,Credit Plan Activation,Time zone,Changes,Sync');
-    expect(lines[1]).toBe(`${plan.id},2,updated,"bob, the admin",2026-03-01T00:00:00.000Z,Production,Retail,Channel Specific,SMS: 250,Monthly,No,No,2026-01-01,UTC,SMS credits: 100 → 250; Renew credits: Weekly → Monthly,Not yet synced`);
+    expect(lines[1]).toBe(`${plan.id},2,updated,"bob, the admin",2026-03-01T00:00:00.000Z,Production,Retail,Channel Specific,SMS: 250,Yes — Monthly,No,No,2026-01-01,UTC,SMS credits: 100 → 250; Renew credits: Yes — Weekly → Yes — Monthly,Not yet synced`);
     expect(lines[2]).toContain(`,created,"'=HYPERLINK(""http://x"")",`);
     const chunks: string[] = [];
     const rows = await w.services.history.writeCsv({}, (chunk) => {

@@ -11,10 +11,10 @@ import {
   type HistoryRow,
   type Ledger,
 } from '../ledger';
-import { fieldLabel } from '../../shared/domain';
+import { fieldLabel, fieldValueLabel } from '../../shared/domain';
 import { csvLine } from './csv';
 import { ApiFailure } from '../../shared/api';
-import { creditsLabel, describeValue, limitLabel, renewLabel, yesNo } from './format';
+import { creditsLabel, limitLabel, renewLabel, yesNo } from './format';
 
 /** The credit history log: filtered keyset pages, and a streamed CSV export. */
 
@@ -103,7 +103,7 @@ export class HistoryService {
         yesNo(c.overage),
         c.activation.date,
         c.activation.timeZone,
-        row.changes.map((ch) => `${fieldLabel(ch.field)}: ${describeValue(ch.field, ch.old)} → ${describeValue(ch.field, ch.new)}`).join('; '),
+        row.changes.map((ch) => `${fieldLabel(ch.field)}: ${fieldValueLabel(ch.field, ch.old)} → ${fieldValueLabel(ch.field, ch.new)}`).join('; '),
         HISTORY_SYNC_LABEL[row.sync],
       ]);
     }

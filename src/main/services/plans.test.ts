@@ -104,7 +104,7 @@ describe('plan changes', () => {
     expect(mail!.text).toContain('  Version: 1');
     expect(mail!.text).toContain('    SMS: 500 credits · MO - MT (bidirectional; only MT consumes)');
     expect(mail!.text).toContain('    Total: 500 credits');
-    expect(mail!.text).toContain('  Credit Plan Activation: 2026-01-01 00:00, Europe/Madrid (2025-12-31T23:00:00Z)');
+    expect(mail!.text).toContain('  Credit Plan Activation: 2026-01-01 at 00:00, Europe/Madrid (2025-12-31T23:00:00Z)');
   });
 
   it('an edit records who, when and what changed, old → new, and the e-mail shows it', () => {
@@ -186,7 +186,7 @@ describe('plan changes', () => {
       `Credit Plan Updated: Retail (${plan.id})`,
       `Credit Plan Activated: Retail (${plan.id})`,
     ]);
-    expect(stored[1]!.text).toContain('  - Credits, all channels (shared pool): 10,000 → 12,000\n  - Renew credits: No → Quarterly\n  - Roll Over credits: No → Yes\n');
+    expect(stored[1]!.text).toContain('  - Credits, all channels (shared pool): 10,000 → 12,000\n  - Renew credits: No → Yes — Quarterly\n  - Roll Over credits: No → Yes\n');
   });
 
   it('refuses a plan that breaks coexistence, naming the plan and channel, and saves nothing', () => {

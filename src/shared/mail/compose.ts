@@ -1,4 +1,4 @@
-import { CHANNELS, fieldLabel, isMoney, LIMIT_LABELS, moneyLabel, overageLabel, RENEW_LABELS, type Channel, type PlanConfig, type Renew } from '../domain';
+import { activationLabel, CHANNELS, creditAmountLabel, fieldLabel, fieldValueLabel, type Channel, type PlanConfig } from '../domain';
 import { isoSecond, localMidnightMs } from '../engine';
 import type { FieldChange } from '../sync';
 
@@ -39,9 +39,7 @@ export interface ComposedEmail {
 }
 
 
-const yesNo = (value: boolean): string => (value ? 'Yes' : 'No');
-const limitLabel = (limit: PlanConfig['limit']): string => LIMIT_LABELS[limit];
-const credits = (n: number): string => `${n.toLocaleString('en-US')} credits`;
+const credits = (n: number): string => `${creditAmountLabel(n)} credits`;
 
 function channelDirection(channel: Channel, facts: PlanFacts): string {
   const known = facts.spaceChannels.find((c) => c.channel === channel);
@@ -73,7 +71,7 @@ function channelRows(facts: PlanFacts): [string, string][] {
 
 function activationText(config: PlanConfig): string {
   const startMs = localMidnightMs(config.activation.date, config.activation.timeZone);
-  return `${config.activation.date} 00:00, ${config.activation.timeZone} (${isoSecond(startMs)})`;
+  return `${activationLabel(config.activation)} (${isoSecond(startMs)})`;
 }
 
 /** The summary as label/value pairs; channel rows are separate because they are a table. */
@@ -84,27 +82,13 @@ function summaryPairs(facts: PlanFacts): [string, string][] {
     ['Space', facts.spaceName],
     ['Credit Plan ID', facts.planId],
     ['Version', String(facts.version)],
-    [fieldLabel('limit'), limitLabel(config.limit)],
-    [fieldLabel('renew'), config.renew === null ? 'No' : RENEW_LABELS[config.renew]],
-    [fieldLabel('rollover'), yesNo(config.rollover)],
-    [fieldLabel('overage'), yesNo(config.overage)],
+    ...(['limit', 'renew', 'rollover', 'overage'] as const).map((field): [string, string] => [fieldLabel(field), fieldValueLabel(field, config[field])]),
     [fieldLabel('activation'), activationText(config)],
   ];
 }
 
-function valueLabel(field: string, value: unknown): string {
-  if (value === null || value === undefined) return field === 'renew' ? 'No' : '—';
-  if (typeof value === 'boolean') return yesNo(value);
-  if (field === 'limit') return limitLabel(value as PlanConfig['limit']);
-  if (field === 'renew') return RENEW_LABELS[value as Renew] ?? String(value);
-  if (typeof value === 'number') return value.toLocaleString('en-US');
-  if (isMoney(value)) return moneyLabel(value);
-  if (value === 'metered') return overageLabel('metered');
-  return String(value);
-}
-
 function changeLines(facts: PlanFacts): string[] {
-  return facts.changes.map((c) => `${fieldLabel(c.field)}: ${valueLabel(c.field, c.old)} → ${valueLabel(c.field, c.new)}`);
+  return facts.changes.map((c) => `${fieldLabel(c.field)}: ${fieldValueLabel(c.field, c.old)} → ${fieldValueLabel(c.field, c.new)}`);
 }
 
 function intro(facts: PlanFacts): string {

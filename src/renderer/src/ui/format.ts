@@ -1,6 +1,6 @@
 import type { Role } from '../../../shared/api';
-import type { Channel, PlanConfig, Renew } from '../../../shared/domain';
-import { LIMIT_LABELS, RENEW_LABELS, totalCredits } from '../../../shared/domain';
+import type { Channel, PlanConfig } from '../../../shared/domain';
+import { creditAmountLabel, LIMIT_LABELS, renewValueLabel, totalCredits, yesNoLabel } from '../../../shared/domain';
 
 export const ROLE_LABEL: Record<Role, string> = {
   admin: 'Admin',
@@ -8,23 +8,15 @@ export const ROLE_LABEL: Record<Role, string> = {
   support: 'Support',
 };
 
-const numberFormat = new Intl.NumberFormat('en-US');
-
-export function formatCredits(value: number): string {
-  return numberFormat.format(value);
-}
-
-export function yesNo(value: boolean): string {
-  return value ? 'Yes' : 'No';
-}
+// The plan's terms read as the domain words them (shared/domain/labels), on screen as in the e-mails.
+export const formatCredits = creditAmountLabel;
+export const yesNo = yesNoLabel;
 
 export function limitLabel(config: PlanConfig): string {
   return LIMIT_LABELS[config.limit];
 }
 
-export function renewLabel(renew: Renew | null): string {
-  return renew === null ? 'No' : `Yes — ${RENEW_LABELS[renew]}`;
-}
+export const renewLabel = renewValueLabel;
 
 export function creditsLabel(config: PlanConfig): string {
   return formatCredits(totalCredits(config));
@@ -82,22 +74,6 @@ function cachedFormat(key: string, options: Intl.DateTimeFormatOptions): Intl.Da
     formats.set(key, format);
   }
   return format;
-}
-
-/** A value of a history change, readable: credits maps, activations, null. */
-export function formatValue(value: unknown): string {
-  if (value === null || value === undefined) return '—';
-  if (typeof value === 'boolean') return yesNo(value);
-  if (typeof value === 'number') return formatCredits(value);
-  if (typeof value === 'string') return (RENEW_LABELS as Record<string, string>)[value] ?? value;
-  if (typeof value === 'object') {
-    const record = value as Record<string, unknown>;
-    if (typeof record.date === 'string' && typeof record.timeZone === 'string') return `${record.date} (${record.timeZone})`;
-    return Object.entries(record)
-      .map(([key, inner]) => `${key}: ${formatValue(inner)}`)
-      .join(', ');
-  }
-  return String(value);
 }
 
 /** A UTC instant written to the second (2027-01-31T05:00:00Z), however precisely it arrived. */

@@ -5,7 +5,6 @@ export {
   formatCredits,
   formatDay,
   formatInstant,
-  formatValue,
   limitLabel,
   planChannels,
   prepareInstantFormat,

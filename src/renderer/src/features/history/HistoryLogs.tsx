@@ -1,9 +1,9 @@
 import { Fragment, memo, useEffect, useMemo, useState } from 'react';
 import type { CreditPlan, HistoryEntry, HistoryFilter } from '../../../../shared/api';
 import { HISTORY_ACTIONS, HISTORY_SYNC_LABEL } from '../../../../shared/api/constants';
-import { fieldLabel, isMoney, moneyLabel, overageLabel } from '../../../../shared/domain';
+import { fieldLabel, fieldValueLabel, overageLabel } from '../../../../shared/domain';
 import { useApi, useCommand, usePrefetchCommand } from '../../api';
-import { afterNextPaint, billingDate, creditsLabel, ErrorState, formatCredits, formatInstant, formatValue, limitLabel, Loading, renewLabel, yesNo } from '../../ui';
+import { afterNextPaint, billingDate, creditsLabel, ErrorState, formatCredits, formatInstant, limitLabel, Loading, renewLabel, yesNo } from '../../ui';
 import { loadedHistoryDates, loadHistoryDates, needsDates, toHistoryFilter, useHistoryDates } from './filter';
 import { EMPTY_FILTER, useHistoryFilters } from './store';
 import { useDebounced } from './useDebounced';
@@ -11,13 +11,6 @@ import { useDebounced } from './useDebounced';
 const PAGE_SIZE = 50;
 /** A date field about to be used starts loading the date conversions (filter.ts). */
 const loadDatesEarly = { onFocus: () => void loadHistoryDates(), onPointerEnter: () => void loadHistoryDates() };
-/** A change's value; §9's money and overage in their words ("150.00 USD", "Metered"), others as before. */
-function changeValue(field: string, value: unknown): string {
-  if (isMoney(value)) return moneyLabel(value);
-  if (field === 'overage' && (value === 'metered' || typeof value === 'boolean')) return value === 'metered' ? overageLabel('metered') : formatValue(value);
-  return formatValue(value);
-}
-
 const ACTION_LABEL = { created: 'Created', updated: 'Updated', deleted: 'Deleted' } as const;
 
 /**
@@ -283,8 +276,8 @@ const HistoryTable = memo(function HistoryTable({ entries }: { entries: HistoryE
                       <ul className="changes" aria-label="Changes">
                         {entry.changes.map((change) => (
                           <li key={change.field}>
-                            <strong>{fieldLabel(change.field)}</strong>: <span className="old">{changeValue(change.field, change.old)}</span> →{' '}
-                            <span className="new">{changeValue(change.field, change.new)}</span>
+                            <strong>{fieldLabel(change.field)}</strong>: <span className="old">{fieldValueLabel(change.field, change.old)}</span> →{' '}
+                            <span className="new">{fieldValueLabel(change.field, change.new)}</span>
                           </li>
                         ))}
                       </ul>

@@ -1,9 +1,8 @@
 import { useState } from 'react';
 import type { SyncConflict } from '../../../../shared/api';
-import { fieldLabel } from '../../../../shared/domain';
+import { fieldLabel, fieldValueLabel } from '../../../../shared/domain';
 import { useCommand, useCommandMutation } from '../../api';
 import { ConfirmDialog, ErrorState, formatInstant, Loading } from '../../ui';
-import { conflictFieldValue } from './conflictFields';
 
 function differing(conflict: SyncConflict): string {
   const count = conflict.fields.filter((field) => field.differs).length;
@@ -65,9 +64,9 @@ export function ConflictList() {
               {conflict.fields.map((field) => (
                 <tr key={field.field} className={field.differs ? 'differs' : undefined}>
                   <th scope="row">{fieldLabel(field.field)}</th>
-                  <td>{conflict.central ? conflictFieldValue(field.field, field.central) : 'Not on the central service'}</td>
+                  <td>{conflict.central ? fieldValueLabel(field.field, field.central) : 'Not on the central service'}</td>
                   <td>
-                    {conflictFieldValue(field.field, field.mine)}
+                    {fieldValueLabel(field.field, field.mine)}
                     {field.differs ? <> <span className="diff-tag">Differs</span></> : null}
                   </td>
                 </tr>

@@ -1,5 +1,5 @@
 import type { PlanPreview, Space } from '../../../../shared/api';
-import { bucketLabel, fieldLabel, LIMIT_LABELS, overageLabel, policyFacts, POOL, type Channel, type PlanConfig } from '../../../../shared/domain';
+import { activationLabel, bucketLabel, fieldLabel, LIMIT_LABELS, overageLabel, policyFacts, POOL, type Channel, type PlanConfig } from '../../../../shared/domain';
 import { formatCredits, renewLabel, yesNo } from '../../ui';
 
 function directionOf(space: Space, channel: Channel): string {
@@ -79,9 +79,7 @@ export function PlanSummary({ space, config, editImpact }: { space: Space; confi
         <div><dt>{fieldLabel('overage')}</dt><dd data-testid="summary-overage">{config.overageMetered === true ? overageLabel('metered') : yesNo(config.overage)}</dd></div>
         <div>
           <dt>{fieldLabel('activation')}</dt>
-          <dd data-testid="summary-activation">
-            {config.activation.date} at 00:00, {config.activation.timeZone}
-          </dd>
+          <dd data-testid="summary-activation">{activationLabel(config.activation)}</dd>
         </div>
         {policyFacts(config).map((fact) => (
           <div key={fact.key}>
