@@ -12,6 +12,7 @@ import {
   type Ledger,
 } from '../ledger';
 import { csvLine } from './csv';
+import { creditGrantWords } from '../../shared/mail';
 import { ApiFailure } from '../../shared/api';
 import { creditsLabel, describeValue, fieldLabel, limitLabel, renewLabel, yesNo } from './format';
 
@@ -29,7 +30,14 @@ export function toHistoryEntry(row: HistoryRow): HistoryEntry {
     config: row.plan,
     changes: row.changes,
     sync: row.sync,
+    ...(row.credit !== null ? { credit: row.credit } : {}),
   };
+}
+
+/** The Changes column: old → new per field, or for credits given, what was given in words. */
+function changesText(row: HistoryRow): string {
+  if (row.credit !== null) return `${row.credit.id}: ${creditGrantWords(row.credit)}`;
+  return row.changes.map((ch) => `${fieldLabel(ch.field)}: ${describeValue(ch.field, ch.old)} → ${describeValue(ch.field, ch.new)}`).join('; ');
 }
 
 function toFilterMs(filter: HistoryFilter): HistoryFilterMs {
@@ -107,7 +115,7 @@ export class HistoryService {
         yesNo(c.overage),
         c.activation.date,
         c.activation.timeZone,
-        row.changes.map((ch) => `${fieldLabel(ch.field)}: ${describeValue(ch.field, ch.old)} → ${describeValue(ch.field, ch.new)}`).join('; '),
+        changesText(row),
         HISTORY_SYNC_LABEL[row.sync],
       ]);
     }

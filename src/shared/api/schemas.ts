@@ -4,11 +4,9 @@ import {
   bucketNameSchema,
   channelSchema,
   fieldChangeSchema,
-  historyActionSchema,
   idSchema,
   instantSchema,
   localDateSchema,
-  NOTIFICATION_KINDS,
   NOTIFICATION_STATUSES,
   planAuthorshipSchema,
   planBaseSchema,
@@ -16,8 +14,8 @@ import {
   spaceBaseSchema,
   spaceChannelSchema,
 } from '../domain/schemas';
-import { HISTORY_SYNC_STATES } from './constants';
-import { bucketTopUpsSchema } from './credits';
+import { CONSOLE_NOTIFICATION_KINDS, HISTORY_ENTRY_ACTIONS, HISTORY_SYNC_STATES } from './constants';
+import { billingWeekSchema, bucketTopUpsSchema, moneySchema, topUpExpirySchema } from './credits';
 
 // The entities' schemas are the domain's; the contract carries them as they are.
 export * from '../domain/schemas';
@@ -60,12 +58,28 @@ export const creditPlanSchema = planBaseSchema.extend(planAuthorshipSchema.shape
 });
 export type CreditPlan = z.infer<typeof creditPlanSchema>;
 
+/** Credits given to the plan, as a history entry records them (who and when are the entry's). */
+export const historyCreditSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['top_up', 'charge_now']),
+  /** Credits added per bucket (a top-up: its one bucket). */
+  credits: z.partialRecord(bucketNameSchema, z.number().int()),
+  expires: topUpExpirySchema,
+  price: moneySchema.nullable(),
+  /** Charge-now only: the billing week it was charged in. */
+  week: billingWeekSchema.nullable(),
+});
+export type HistoryCredit = z.infer<typeof historyCreditSchema>;
+
 export const historyEntrySchema = z.object({
   id: idSchema,
   planId: idSchema,
   spaceId: idSchema,
+  /** For credits given: the plan version they were given on. */
   version: z.number().int(),
-  action: historyActionSchema,
+  action: z.enum(HISTORY_ENTRY_ACTIONS),
+  /** Present for the actions credits_added and charged_now. */
+  credit: historyCreditSchema.optional(),
   actor: z.string(),
   at: instantSchema,
   /** The full plan as it was after the change. */
@@ -81,7 +95,7 @@ export const historyFilterSchema = z.object({
   to: instantSchema.optional(),
   spaceId: idSchema.optional(),
   planId: idSchema.optional(),
-  action: historyActionSchema.optional(),
+  action: z.enum(HISTORY_ENTRY_ACTIONS).optional(),
   actor: z.string().max(200).optional(),
 });
 export type HistoryFilter = z.infer<typeof historyFilterSchema>;
@@ -216,7 +230,7 @@ export type Draft = z.infer<typeof draftSchema>;
 export const notificationSchema = z.object({
   id: idSchema,
   planId: idSchema,
-  kind: z.enum(NOTIFICATION_KINDS),
+  kind: z.enum(CONSOLE_NOTIFICATION_KINDS),
   to: z.string(),
   subject: z.string(),
   text: z.string(),
