@@ -107,6 +107,27 @@ test.describe('add-on credits (SPEC §9.2–9.3)', () => {
     await expect(record).toContainText('5.00 USD');
     await expectAccessible(page, 'plan details with add-on credits');
 
+    // The Credit History Logs record it: who, what, until when, for how much; the filter finds it.
+    await page.goto(`${server.origin}/#/spaces/${spaceId}/credits`);
+    const entry = page.locator('.history-table tbody tr').filter({ hasText: 'Credits added' });
+    await expect(entry).toHaveCount(1);
+    await expect(entry).toContainText('Ana Admin');
+    await expect(entry).toContainText('+50 SMS credits; never expire');
+    await expect(entry).toContainText('price 5.00 USD');
+    await expect(entry).toContainText(plan.id);
+    await page.getByLabel('Action').selectOption({ label: 'Credits added' });
+    await expect(page.locator('.history-table tbody tr')).toHaveCount(1);
+    await expectAccessible(page, 'history with credits added');
+    await page.screenshot({ path: test.info().outputPath('history-credits-added.png'), fullPage: true });
+    await page.getByLabel('Action').selectOption({ label: 'All actions' });
+
+    // The Account Manager's "Credits Added" is with the other e-mails, and says it is not sent yet.
+    await page.goto(`${server.origin}/#/sync`);
+    const mail = page.locator('.notification').filter({ hasText: `Credits Added: TopUp Space (${plan.id})` });
+    await expect(mail).toHaveCount(1);
+    await expect(mail).toContainText('Not sent yet: top-ups are not synced');
+    await expectAccessible(page, 'sync screen with credits added');
+
     // Others read the balances and the record, but cannot give credits.
     // (Another browser context: the admin's session stays in this page's storage.)
     const context = await browser.newContext();
@@ -176,5 +197,13 @@ test.describe('add-on credits (SPEC §9.2–9.3)', () => {
     );
     await expect(record).toContainText(`${price} USD`);
     await expect(record).toContainText('End of its period');
+
+    await page.goto(`${server.origin}/#/spaces/${spaceId}/credits`);
+    const entry = page.locator('.history-table tbody tr').filter({ hasText: 'Charged now' });
+    await expect(entry).toContainText('Ana Admin');
+    await expect(entry).toContainText(`+${credits.toLocaleString('en-US')} All Channels credits; expire at the end of the period; billing week ${week} of ${weeks}`);
+    await expect(entry).toContainText(`price ${price} USD`);
+    await expectAccessible(page, 'history with a charge now');
+    await page.screenshot({ path: test.info().outputPath('history-charged-now.png'), fullPage: true });
   });
 });

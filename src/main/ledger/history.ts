@@ -2,7 +2,8 @@ import type { PlanConfig } from '../../shared/domain';
 import { decodeConfig } from './codec';
 import type { Ledger } from './ledger';
 import type { PlanAction } from './plans';
-import type { HISTORY_SYNC_STATES } from '../../shared/api/constants';
+import type { HISTORY_SYNC_STATES, HistoryEntryAction } from '../../shared/api/constants';
+import { historyCreditSchema, type HistoryCredit } from '../../shared/api/schemas';
 
 /**
  * The credit history log: append-only (triggers refuse updates and deletes), read newest
@@ -21,12 +22,14 @@ export interface HistoryRow {
   planId: string;
   spaceId: string;
   version: number;
-  action: PlanAction;
+  action: HistoryEntryAction;
   actor: string;
   at: number;
   plan: PlanConfig;
   changes: FieldChange[];
   sync: HistorySync;
+  /** Credits given (actions credits_added and charged_now); null for a plan version. */
+  credit: HistoryCredit | null;
 }
 
 export type HistorySync = (typeof HISTORY_SYNC_STATES)[number];
@@ -36,7 +39,7 @@ export interface HistoryFilterMs {
   toMs?: number;
   spaceId?: string;
   planId?: string;
-  action?: PlanAction;
+  action?: HistoryEntryAction;
   actor?: string;
 }
 
@@ -46,17 +49,20 @@ interface RawHistory {
   plan_id: string;
   space_id: string;
   version: number;
-  action: PlanAction;
+  action: HistoryEntryAction;
   actor: string;
   at: number;
   plan: string;
   changes: string;
   sync: HistorySync;
+  credit: string | null;
 }
 
 /** The page query's columns, read as arrays (row objects with named keys cost twice as much). */
-const PAGE_COLUMNS = 'h.seq, h.plan_ref, h.plan_id, h.space_id, h.version, h.action, h.actor, h.at, h.plan, h.changes, h.sync';
-type PageTuple = [number, number, string, string, number, PlanAction, string, number, string, string, HistorySync];
+const PAGE_COLUMNS = 'h.seq, h.plan_ref, h.plan_id, h.space_id, h.version, h.action, h.actor, h.at, h.plan, h.changes, h.sync, h.credit';
+type PageTuple = [number, number, string, string, number, HistoryEntryAction, string, number, string, string, HistorySync, string | null];
+
+const decodeCredit = (text: string | null): HistoryCredit | null => (text === null ? null : historyCreditSchema.parse(JSON.parse(text)));
 
 const fromTuple = (r: PageTuple): HistoryRow => ({
   seq: r[0],
@@ -71,6 +77,7 @@ const fromTuple = (r: PageTuple): HistoryRow => ({
   // Creations and deletions change no field: skip the parse of their "[]".
   changes: r[9] === '[]' ? [] : (JSON.parse(r[9]) as FieldChange[]),
   sync: r[10],
+  credit: decodeCredit(r[11]),
 });
 
 const toRow = (r: RawHistory): HistoryRow => ({
@@ -85,6 +92,7 @@ const toRow = (r: RawHistory): HistoryRow => ({
   plan: decodeConfig(r.plan),
   changes: JSON.parse(r.changes) as FieldChange[],
   sync: r.sync,
+  credit: decodeCredit(r.credit),
 });
 
 /**
@@ -92,7 +100,7 @@ const toRow = (r: RawHistory): HistoryRow => ({
  * §8): once confirmed, an entry takes the central service's time, and one kept to the ms would
  * sort after a later change of the same second that was confirmed first. Ties are ordered by seq.
  */
-export function insertHistory(ledger: Ledger, row: Omit<HistoryRow, 'seq' | 'sync'>): number {
+export function insertHistory(ledger: Ledger, row: Omit<HistoryRow, 'seq' | 'sync' | 'credit' | 'action'> & { action: PlanAction }): number {
   const at = Math.floor(row.at / 1000) * 1000;
   const info = ledger
     .stmt(
@@ -100,6 +108,26 @@ export function insertHistory(ledger: Ledger, row: Omit<HistoryRow, 'seq' | 'syn
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     .run(row.planRef, row.planId, row.spaceId, row.version, row.action, row.actor, at, JSON.stringify(row.plan), JSON.stringify(row.changes));
+  return Number(info.lastInsertRowid);
+}
+
+/**
+ * Credits given to a plan (a top-up or a charge-now), recorded beside its versions with who,
+ * when, what and the price. Kept on this console (sync state console_only) until top-ups sync;
+ * the time is kept to the second like every entry's.
+ */
+export function insertCreditHistory(
+  ledger: Ledger,
+  row: { planRef: number; planId: string; spaceId: string; version: number; actor: string; at: number; plan: PlanConfig; credit: HistoryCredit },
+): number {
+  const at = Math.floor(row.at / 1000) * 1000;
+  const action: HistoryEntryAction = row.credit.kind === 'charge_now' ? 'charged_now' : 'credits_added';
+  const info = ledger
+    .stmt(
+      `INSERT INTO history_log (plan_ref, plan_id, space_id, version, action, actor, at, plan, changes, sync, credit)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, '[]', 'console_only', ?)`,
+    )
+    .run(row.planRef, row.planId, row.spaceId, row.version, action, row.actor, at, JSON.stringify(row.plan), JSON.stringify(historyCreditSchema.parse(row.credit)));
   return Number(info.lastInsertRowid);
 }
 

@@ -337,6 +337,74 @@ describe('migrations', () => {
     }
   });
 
+  it('9 (credit history) upgrades a version-8 ledger: every history entry and e-mail kept with its seq and order, every index and trigger as it was, and credits given are recorded', () => {
+    const t = tempLedger({ targetVersion: 1 });
+    try {
+      seedVersion1(t.ledger.db);
+      const v8 = t.reopen({ targetVersion: 8 });
+      v8.db.exec(`
+        UPDATE history_log SET sync = 'confirmed', change_id = 'c-1' WHERE seq = 1;
+        INSERT INTO plan_versions (plan_ref, version, action, config, at, actor) VALUES (1, 2, 'updated', '${PLAN}', 1767312000000, 'bob');
+        INSERT INTO history_log (plan_ref, plan_id, space_id, version, action, actor, at, plan, changes, change_id, sync)
+          VALUES (1, 'CP-OLD', 'SP-1', 2, 'updated', 'bob', 1767312000000, '${PLAN}', '[{"field":"overage","old":false,"new":true}]', 'c-2', 'conflicted');
+        INSERT INTO history_log (plan_ref, plan_id, space_id, version, action, actor, at, plan, changes, change_id, sync)
+          VALUES (1, 'CP-OLD', 'SP-1', 2, 'updated', 'cy', 1767312001000, '${PLAN}', '[]', 'c-3', 'confirmed');
+        INSERT INTO notifications (id, plan_ref, plan_id, space_id, change_id, kind, recipient, subject, text_body, html_body, created_at, updated_at)
+          VALUES ('NT-0', 1, 'CP-OLD', 'SP-1', NULL, 'updated', 'ana@example.com', 's2', 't2', 'h2', 1, 1);
+      `);
+      const schemaOf = (db: Database.Database): unknown[] =>
+        db.prepare("SELECT type, name, sql FROM sqlite_schema WHERE tbl_name IN ('history_log', 'notifications') AND type IN ('index', 'trigger') ORDER BY name").all();
+      const history = 'SELECT seq, plan_ref, plan_id, space_id, version, action, actor, at, plan, changes, change_id, sync FROM history_log ORDER BY seq';
+      const mails = 'SELECT rowid, * FROM notifications ORDER BY rowid';
+      const before = { schema: schemaOf(v8.db), history: v8.db.prepare(history).all(), mails: v8.db.prepare(mails).all() };
+      expect(before.schema.length).toBeGreaterThanOrEqual(18);
+
+      const v9 = t.reopen({ targetVersion: 9 });
+      expect(v9.db.pragma('user_version', { simple: true })).toBe(9);
+      expect(v9.db.prepare(history).all()).toEqual(before.history);
+      expect(v9.db.prepare(mails).all()).toEqual(before.mails);
+      expect(schemaOf(v9.db)).toEqual(before.schema);
+      expect(v9.db.prepare('SELECT count(*) AS n FROM history_log WHERE credit IS NOT NULL').get()).toEqual({ n: 0 });
+      expect(v9.db.pragma('foreign_key_check')).toEqual([]);
+
+      const credit = '{"id":"TU-1","kind":"top_up","credits":{"SMS":50},"expires":"never","price":null,"week":null}';
+      const entry = (action: string, sync: string, creditJson: string | null): unknown =>
+        v9.db
+          .prepare(`INSERT INTO history_log (plan_ref, plan_id, space_id, version, action, actor, at, plan, changes, sync, credit) VALUES (1, 'CP-OLD', 'SP-1', 2, ?, 'dee', 1767400000000, ?, '[]', ?, ?)`)
+          .run(action, PLAN, sync, creditJson);
+      // Credits given share the plan's version with its live entry, and are kept here.
+      entry('credits_added', 'console_only', credit);
+      expect(() => entry('credits_added', 'local', credit)).toThrow(/CHECK/);
+      expect(() => entry('charged_now', 'console_only', null)).toThrow(/CHECK/);
+      expect(() => entry('updated', 'console_only', null)).toThrow(/CHECK/);
+      expect(() => entry('topped_up', 'console_only', credit)).toThrow(/CHECK/);
+      // The live versions stay unique, and the log append-only.
+      expect(() => entry('updated', 'local', null)).toThrow(/UNIQUE/);
+      expect(() => v9.db.exec("UPDATE history_log SET sync = 'confirmed' WHERE action = 'credits_added'")).toThrow(/append-only/);
+      expect(() => v9.db.exec("UPDATE history_log SET actor = 'mallory' WHERE seq = 1")).toThrow(/append-only/);
+      expect(() => v9.db.exec('DELETE FROM history_log WHERE seq = 2')).toThrow(/append-only/);
+      v9.db.exec("UPDATE history_log SET sync = 'dropped' WHERE seq = 2");
+
+      const mail = (kind: string): unknown =>
+        v9.db
+          .prepare(`INSERT INTO notifications (id, plan_ref, plan_id, space_id, change_id, kind, recipient, subject, text_body, html_body, created_at, updated_at)
+            VALUES (?, 1, 'CP-OLD', 'SP-1', NULL, ?, 'ana@example.com', 's', 't', 'h', 2, 2)`)
+          .run(`NT-${kind}`, kind);
+      mail('credits_added');
+      expect(() => mail('bogus')).toThrow(/CHECK/);
+      const plan = v9.db.prepare("EXPLAIN QUERY PLAN SELECT * FROM history_log INDEXED BY history_by_space_action WHERE space_id = 'SP-1' AND action = 'credits_added' ORDER BY at DESC").all() as { detail: string }[];
+      expect(plan.map((p) => p.detail).join(' ')).toMatch(/history_by_space_action/);
+
+      // The services read the new entries back.
+      const services = createServices({ ledger: v9, clock: testClock('2026-01-05T00:00:00Z') });
+      expect(services.history.list({ spaceId: 'SP-1', action: 'credits_added' }, null, 10).entries).toMatchObject([
+        { action: 'credits_added', actor: 'dee', version: 2, sync: 'console_only', credit: { id: 'TU-1', credits: { SMS: 50 }, expires: 'never', price: null } },
+      ]);
+    } finally {
+      t.cleanup();
+    }
+  });
+
   it('a failing migration leaves the ledger at the version before it', () => {
     const t = tempLedger({ targetVersion: 2 });
     try {

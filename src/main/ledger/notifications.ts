@@ -2,7 +2,8 @@ import type { Ledger } from './ledger';
 
 /** E-mails to Account Managers about plan changes, with their delivery status. */
 
-export type NotificationKind = 'activated' | 'updated' | 'deleted';
+/** A plan's e-mails (SPEC §6), and "Credits Added" for a top-up or a charge-now (migration 9). */
+export type NotificationKind = 'activated' | 'updated' | 'deleted' | 'credits_added';
 export type NotificationStatus = 'queued' | 'sent' | 'failed';
 
 export interface NotificationRow {

@@ -14,6 +14,9 @@ import { AggregateDelta, applyNewCredit, currentAttribution, settle, stateAt, ty
 import {
   getPlan,
   getPlanCredit,
+  getSpace,
+  insertCreditHistory,
+  insertNotification,
   insertPlanCredit,
   iso,
   listPlanCredits,
@@ -23,6 +26,7 @@ import {
   type PlanCreditRow,
   type PlanRow,
 } from '../ledger';
+import { composeCreditsNotification } from './notifications';
 import { actorName } from './outbox';
 
 /**
@@ -95,10 +99,40 @@ export class CreditsService {
     return { timeline, state: cloneState(stateAt(this.ledger, timeline, at)) };
   }
 
-  /** Record credits the engine accepted and let the plan's state take them (in the caller's transaction). */
-  private record(timeline: PlanTimeline, row: Omit<PlanCreditRow, 'seq'>): PlanCreditRow {
+  /**
+   * Record credits the engine accepted and let the plan's state take them (in the caller's
+   * transaction): the plan's record of the grant, its entry in the credit history log and the
+   * Account Manager's "Credits Added" e-mail.
+   */
+  private record(plan: PlanRow, timeline: PlanTimeline, row: Omit<PlanCreditRow, 'seq'>): PlanCreditRow {
     const seq = insertPlanCredit(this.ledger, row);
     const stored = { ...row, seq };
+    const space = getSpace(this.ledger, plan.spaceId);
+    if (space === null) throw notFound('space', plan.spaceId);
+    const credit = {
+      id: row.id,
+      kind: row.kind,
+      credits: row.answer.credits,
+      expires: row.expires ?? 'period_end',
+      price: row.answer.price,
+      week: row.answer.week ?? null,
+    };
+    const facts = { planRef: plan.ref, planId: plan.id, spaceId: space.id, version: plan.version, actor: row.actor, at: row.at, plan: plan.config };
+    insertCreditHistory(this.ledger, { ...facts, credit });
+    const mail = composeCreditsNotification({ space, planId: plan.id, version: plan.version, config: plan.config, credit, actor: row.actor, at: row.at });
+    insertNotification(this.ledger, {
+      id: newId('NT'),
+      planRef: plan.ref,
+      planId: plan.id,
+      spaceId: space.id,
+      changeId: null,
+      kind: 'credits_added',
+      recipient: space.accountManager.email,
+      subject: mail.subject,
+      text: mail.text,
+      html: mail.html,
+      createdAt: row.at,
+    });
     applyNewCredit(this.ledger, timeline, stored);
     // Usage already counted at or after this instant is re-decided with the credits.
     const delta = new AggregateDelta();
@@ -144,7 +178,7 @@ export class CreditsService {
       const id = input.id ?? this.newCreditId('TU');
       const result = applyTopUp(state, { id, bucket: input.bucket, credits: input.credits, expires: input.expires, price: input.price }, at);
       if (!result.applied) throw new ApiFailure('validation', TOP_UP_REFUSAL[result.reason](plan));
-      const row = this.record(timeline, {
+      const row = this.record(plan, timeline, {
         id,
         planRef: plan.ref,
         kind: 'top_up',
@@ -186,7 +220,7 @@ export class CreditsService {
       const id = confirm.id ?? this.newCreditId('CN');
       const result = applyChargeNow(state, id, at);
       if (!result.applied) throw new ApiFailure('validation', CHARGE_REFUSAL[result.reason](plan));
-      const row = this.record(timeline, {
+      const row = this.record(plan, timeline, {
         id,
         planRef: plan.ref,
         kind: 'charge_now',

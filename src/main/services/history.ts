@@ -13,6 +13,7 @@ import {
 } from '../ledger';
 import { fieldLabel, fieldValueLabel } from '../../shared/domain';
 import { csvLine } from './csv';
+import { creditGrantWords } from '../../shared/mail';
 import { ApiFailure } from '../../shared/api';
 import { creditsLabel, limitLabel, renewLabel, yesNo } from './format';
 
@@ -30,7 +31,14 @@ export function toHistoryEntry(row: HistoryRow): HistoryEntry {
     config: row.plan,
     changes: row.changes,
     sync: row.sync,
+    ...(row.credit !== null ? { credit: row.credit } : {}),
   };
+}
+
+/** The Changes column: old → new per field, or for credits given, what was given in words. */
+function changesText(row: HistoryRow): string {
+  if (row.credit !== null) return `${row.credit.id}: ${creditGrantWords(row.credit)}`;
+  return row.changes.map((ch) => `${fieldLabel(ch.field)}: ${fieldValueLabel(ch.field, ch.old)} → ${fieldValueLabel(ch.field, ch.new)}`).join('; ');
 }
 
 function toFilterMs(filter: HistoryFilter): HistoryFilterMs {
@@ -103,7 +111,7 @@ export class HistoryService {
         yesNo(c.overage),
         c.activation.date,
         c.activation.timeZone,
-        row.changes.map((ch) => `${fieldLabel(ch.field)}: ${fieldValueLabel(ch.field, ch.old)} → ${fieldValueLabel(ch.field, ch.new)}`).join('; '),
+        changesText(row),
         HISTORY_SYNC_LABEL[row.sync],
       ]);
     }

@@ -1,6 +1,6 @@
 import type { PlanConfig } from '../../shared/domain';
 import type { Notification } from '../../shared/api';
-import { composeEmail, type ComposedEmail } from '../../shared/mail';
+import { composeCreditsEmail, composeEmail, type ComposedEmail, type CreditGrant } from '../../shared/mail';
 import type { FieldChange } from '../../shared/sync';
 import {
   listNotifications,
@@ -25,7 +25,7 @@ import { iso } from '../ledger';
  * (src/main/sync/pull.ts), for when the central service knew more of the space.
  */
 export function composeNotification(change: {
-  kind: NotificationKind;
+  kind: Exclude<NotificationKind, 'credits_added'>;
   space: SpaceRow;
   planId: string;
   version: number;
@@ -45,6 +45,33 @@ export function composeNotification(change: {
     spaceChannels: change.space.channels.map(({ channel, bidirectional }) => ({ channel, bidirectional })),
     actor: change.actor,
     atMs: change.at,
+  });
+}
+
+/**
+ * "Credits Added" for a top-up or a charge-now, by the same composer. Kept with the other
+ * e-mails (queued) and shown on the Sync screen; the central service sends e-mails of the
+ * changes it takes in, and top-ups do not sync yet, so this one stays queued on this console.
+ */
+export function composeCreditsNotification(grant: {
+  space: SpaceRow;
+  planId: string;
+  version: number;
+  config: PlanConfig;
+  credit: CreditGrant & { id: string };
+  actor: string;
+  at: number;
+}): ComposedEmail {
+  return composeCreditsEmail({
+    environmentName: grant.space.environmentName,
+    spaceName: grant.space.name,
+    planId: grant.planId,
+    version: grant.version,
+    config: grant.config,
+    grant: grant.credit,
+    spaceChannels: grant.space.channels.map(({ channel, bidirectional }) => ({ channel, bidirectional })),
+    actor: grant.actor,
+    atMs: grant.at,
   });
 }
 

@@ -34,7 +34,7 @@ import { composeNotification } from './notifications';
 
 type PlanChangeKind = 'create' | 'edit' | 'delete';
 const ACTION_OF: Record<PlanChangeKind, PlanAction> = { create: 'created', edit: 'updated', delete: 'deleted' };
-const NOTICE_OF: Record<PlanChangeKind, NotificationKind> = { create: 'activated', edit: 'updated', delete: 'deleted' };
+const NOTICE_OF: Record<PlanChangeKind, Exclude<NotificationKind, 'credits_added'>> = { create: 'activated', edit: 'updated', delete: 'deleted' };
 
 function issuesMessage(prefix: string, issues: readonly Issue[]): string {
   return `${prefix}: ${issues.map(formatIssue).join('; ')}.`;

@@ -2,14 +2,37 @@
  * Plain values of the contract, without zod: the screens' first script imports them from here
  * (and the client from client.ts) so that it does not wait for zod to load and build every schema.
  */
-export { HISTORY_ACTIONS } from '../domain/history';
+import { HISTORY_ACTIONS } from '../domain/history';
+export { HISTORY_ACTIONS };
+
+/**
+ * What a history entry of this console records: a plan version (HISTORY_ACTIONS, synced), or
+ * add-on credits given to the plan (a top-up, a charge-now; SPEC §9.2–9.3), kept on this console
+ * until top-ups sync.
+ */
+export const CREDIT_HISTORY_ACTIONS = ['credits_added', 'charged_now'] as const;
+export const HISTORY_ENTRY_ACTIONS = [...HISTORY_ACTIONS, ...CREDIT_HISTORY_ACTIONS] as const;
+export type HistoryEntryAction = (typeof HISTORY_ENTRY_ACTIONS)[number];
+
+/** The actions in words, for the history table, its filter and its CSV export. */
+export const HISTORY_ACTION_LABEL: Record<HistoryEntryAction, string> = {
+  created: 'Created',
+  updated: 'Updated',
+  deleted: 'Deleted',
+  credits_added: 'Credits added',
+  charged_now: 'Charged now',
+};
+
+/** The e-mails the console keeps: the plan's (SPEC §6), and "Credits Added" for a top-up or a charge-now. */
+export const CONSOLE_NOTIFICATION_KINDS = ['activated', 'updated', 'deleted', 'credits_added'] as const;
 
 /**
  * Where a history entry stands with the central service: made here and not yet accepted
  * (local), accepted (confirmed), set aside in a conflict (conflicted), not applied because
- * the admin kept the central version (dropped), or applied again on top of it (rebased).
+ * the admin kept the central version (dropped), or applied again on top of it (rebased); or
+ * credits given to the plan, which this console does not sync yet (console_only).
  */
-export const HISTORY_SYNC_STATES = ['local', 'confirmed', 'conflicted', 'dropped', 'rebased'] as const;
+export const HISTORY_SYNC_STATES = ['local', 'confirmed', 'conflicted', 'dropped', 'rebased', 'console_only'] as const;
 
 /** The same in words, for the history table and its CSV export. */
 export const HISTORY_SYNC_LABEL: Record<(typeof HISTORY_SYNC_STATES)[number], string> = {
@@ -19,6 +42,7 @@ export const HISTORY_SYNC_LABEL: Record<(typeof HISTORY_SYNC_STATES)[number], st
   dropped: 'Dropped: central version kept',
   // This version number went to the central one; the change took effect under a later number.
   rebased: 'Not applied as this version: applied again as a later one',
+  console_only: 'Kept on this console: top-ups are not synced yet',
 };
 
 /**

@@ -4,7 +4,6 @@ import {
   bucketBalanceSchema,
   bucketNameSchema,
   channelSchema,
-  historyActionSchema,
   historyVersionSchema,
   idSchema,
   instantSchema,
@@ -17,8 +16,8 @@ import {
   spaceBaseSchema,
   spaceChannelSchema,
 } from '../domain/schemas';
-import { HISTORY_SYNC_STATES } from './constants';
-import { bucketTopUpsSchema } from './credits';
+import { CONSOLE_NOTIFICATION_KINDS, HISTORY_ENTRY_ACTIONS, HISTORY_SYNC_STATES } from './constants';
+import { billingWeekSchema, bucketTopUpsSchema, moneySchema, topUpExpirySchema } from './credits';
 
 // The entities' schemas are the domain's; the contract carries them as they are.
 export * from '../domain/schemas';
@@ -61,10 +60,27 @@ export const creditPlanSchema = planBaseSchema.extend(planAuthorshipSchema.shape
 });
 export type CreditPlan = z.infer<typeof creditPlanSchema>;
 
+/** Credits given to the plan, as a history entry records them (who and when are the entry's). */
+export const historyCreditSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['top_up', 'charge_now']),
+  /** Credits added per bucket (a top-up: its one bucket). */
+  credits: z.partialRecord(bucketNameSchema, z.number().int()),
+  expires: topUpExpirySchema,
+  price: moneySchema.nullable(),
+  /** Charge-now only: the billing week it was charged in. */
+  week: billingWeekSchema.nullable(),
+});
+export type HistoryCredit = z.infer<typeof historyCreditSchema>;
+
 /** A history version as the screens list it, with its row's id and where it stands with the central service. */
 export const historyEntrySchema = z.object({
   id: idSchema,
   ...historyVersionSchema.shape,
+  /** The plan's versions, and credits given to it (on the version then in force). */
+  action: z.enum(HISTORY_ENTRY_ACTIONS),
+  /** Present for the actions credits_added and charged_now. */
+  credit: historyCreditSchema.optional(),
   /** Where the change stands with the central service (constants.ts HISTORY_SYNC_STATES). */
   sync: z.enum(HISTORY_SYNC_STATES),
 });
@@ -75,7 +91,7 @@ export const historyFilterSchema = z.object({
   to: instantSchema.optional(),
   spaceId: idSchema.optional(),
   planId: idSchema.optional(),
-  action: historyActionSchema.optional(),
+  action: z.enum(HISTORY_ENTRY_ACTIONS).optional(),
   actor: z.string().max(200).optional(),
 });
 export type HistoryFilter = z.infer<typeof historyFilterSchema>;
@@ -210,6 +226,7 @@ export const notificationSchema = z.object({
   id: idSchema,
   planId: idSchema,
   ...notificationMessageSchema.shape,
+  kind: z.enum(CONSOLE_NOTIFICATION_KINDS),
   updatedAt: instantSchema,
   error: z.string().nullable(),
   /** Of a demo space: stays on this console and is never sent (demo data is not synced). */

@@ -1,6 +1,7 @@
 import { activationLabel, CHANNELS, creditAmountLabel, fieldLabel, fieldValueLabel, type Channel, type PlanConfig } from '../domain';
 import { isoSecond, localMidnightMs } from '../engine';
 import type { FieldChange } from '../sync';
+import { creditLines, expiryWords, moneyWords, type CreditGrant } from './credit-words';
 
 /**
  * The e-mails to a space's Account Manager (SPEC §6): a complete summary of the plan, and for
@@ -141,6 +142,67 @@ export function composeEmail(facts: PlanFacts): ComposedEmail {
     '<h2 style="font-size:16px">Channels and credits</h2><table>',
     ...rows.map(([label, value]) => `<tr><th ${cell}>${escapeHtml(label.trim())}</th><td ${cell}>${escapeHtml(value)}</td></tr>`),
     '</table></body></html>',
+  ].join('\n');
+  return { subject, text, html };
+}
+
+/** The subject of the e-mail for credits given to a plan (a top-up or a charge-now). */
+export const CREDITS_ADDED_SUBJECT = 'Credits Added';
+
+export interface CreditFacts extends Omit<PlanFacts, 'kind' | 'changes'> {
+  grant: CreditGrant & { id: string };
+}
+
+/**
+ * "Credits Added": what was added to which bucket, until when, for which price, by whom and
+ * when, then the plan's summary as the other e-mails carry it. The version is the plan version
+ * the credits were given on (credits never make a new one).
+ */
+export function composeCreditsEmail(facts: CreditFacts): ComposedEmail {
+  const subject = `${CREDITS_ADDED_SUBJECT}: ${facts.spaceName} (${facts.planId})`;
+  const plan: PlanFacts = { ...facts, kind: 'activated', changes: [] };
+  const pairs = summaryPairs(plan);
+  const rows = channelRows(plan);
+  const { grant } = facts;
+  const what = grant.kind === 'charge_now' ? 'Charge now' : 'Top-up';
+  const intro = `${what} ${grant.id}: credits were added to the credit plan ${facts.planId} of ${facts.spaceName} by ${facts.actor} at ${isoSecond(facts.atMs)}.`;
+  const added: [string, string][] = [
+    ['Credits added', creditLines(grant.credits).join(', ')],
+    ['They', expiryWords(grant.expires)],
+    ...(grant.week !== null ? [['Billing week', `${grant.week.week} of ${grant.week.weeks} (day ${grant.week.day} of ${grant.week.days} of the period)`] as [string, string]] : []),
+    ['Price', moneyWords(grant.price)],
+  ];
+  const text = [
+    CREDITS_ADDED_SUBJECT,
+    '',
+    intro,
+    '',
+    'What was added:',
+    ...added.map(([label, value]) => `  ${label}: ${value}`),
+    '',
+    'Plan summary:',
+    ...pairs.map(([label, value]) => `  ${label}: ${value}`),
+    '  Channels and credits:',
+    ...rows.map(([label, value]) => `    ${label}: ${value}`),
+    '',
+  ].join('\n');
+  const cell = 'style="padding:4px 12px 4px 0;text-align:left;vertical-align:top"';
+  const table = (list: [string, string][]): string[] => [
+    '<table>',
+    ...list.map(([label, value]) => `<tr><th ${cell}>${escapeHtml(label.trim())}</th><td ${cell}>${escapeHtml(value)}</td></tr>`),
+    '</table>',
+  ];
+  const html = [
+    '<!doctype html><html><body style="font-family:sans-serif">',
+    `<h1 style="font-size:20px">${escapeHtml(CREDITS_ADDED_SUBJECT)}</h1>`,
+    `<p>${escapeHtml(intro)}</p>`,
+    '<h2 style="font-size:16px">What was added</h2>',
+    ...table(added),
+    '<h2 style="font-size:16px">Plan summary</h2>',
+    ...table(pairs),
+    '<h2 style="font-size:16px">Channels and credits</h2>',
+    ...table(rows),
+    '</body></html>',
   ].join('\n');
   return { subject, text, html };
 }

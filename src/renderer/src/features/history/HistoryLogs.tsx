@@ -1,6 +1,7 @@
 import { Fragment, memo, useEffect, useMemo, useState } from 'react';
 import type { CreditPlan, HistoryEntry, HistoryFilter } from '../../../../shared/api';
-import { HISTORY_ACTIONS, HISTORY_SYNC_LABEL } from '../../../../shared/api/constants';
+import { HISTORY_ACTION_LABEL, HISTORY_ENTRY_ACTIONS, HISTORY_SYNC_LABEL, type HistoryEntryAction } from '../../../../shared/api/constants';
+import { creditGrantWords } from '../../../../shared/mail/credit-words';
 import { fieldLabel, fieldValueLabel, overageLabel } from '../../../../shared/domain';
 import { useApi, useCommand, usePrefetchCommand } from '../../api';
 import { afterNextPaint, billingDate, creditsLabel, ErrorState, formatCredits, formatInstant, limitLabel, Loading, renewLabel, yesNo } from '../../ui';
@@ -11,7 +12,6 @@ import { useDebounced } from './useDebounced';
 const PAGE_SIZE = 50;
 /** A date field about to be used starts loading the date conversions (filter.ts). */
 const loadDatesEarly = { onFocus: () => void loadHistoryDates(), onPointerEnter: () => void loadHistoryDates() };
-const ACTION_LABEL = { created: 'Created', updated: 'Updated', deleted: 'Deleted' } as const;
 
 /**
  * The first page's input with the space's filters as they are now; null when a date filter is
@@ -76,12 +76,12 @@ export function HistoryLogs({ spaceId, plans }: { spaceId: string; plans: Credit
           <select
             id="history-action"
             value={form.action}
-            onChange={(event) => setFilter(spaceId, { action: event.target.value as (typeof HISTORY_ACTIONS)[number] | '' })}
+            onChange={(event) => setFilter(spaceId, { action: event.target.value as HistoryEntryAction | '' })}
           >
             <option value="">All actions</option>
-            {HISTORY_ACTIONS.map((action) => (
+            {HISTORY_ENTRY_ACTIONS.map((action) => (
               <option key={action} value={action}>
-                {ACTION_LABEL[action]}
+                {HISTORY_ACTION_LABEL[action]}
               </option>
             ))}
           </select>
@@ -239,7 +239,7 @@ const HistoryTable = memo(function HistoryTable({ entries }: { entries: HistoryE
                     className="expander"
                     aria-expanded={expanded}
                     aria-controls={`changes-${entry.id}`}
-                    aria-label={`${expanded ? 'Hide' : 'Show'} changes of ${entry.action} ${entry.planId} v${entry.version}`}
+                    aria-label={`${expanded ? 'Hide' : 'Show'} changes of ${HISTORY_ACTION_LABEL[entry.action].toLowerCase()} ${entry.planId} v${entry.version}`}
                     onClick={() => toggle(entry.id)}
                   >
                     {expanded ? '▾' : '▸'}
@@ -249,7 +249,8 @@ const HistoryTable = memo(function HistoryTable({ entries }: { entries: HistoryE
                 <td>{entry.actor}</td>
                 {/* Classes on the cells rather than an element inside each: a page is 50 rows. */}
                 <td className={`action action-${entry.action}`}>
-                  {ACTION_LABEL[entry.action]}
+                  {HISTORY_ACTION_LABEL[entry.action]}
+                  {entry.credit !== undefined ? <span className="credit-grant">{creditGrantWords(entry.credit)}</span> : null}
                   {/* Only what an auditor must not miss: a change that was not, or not at once, applied. */}
                   {entry.sync === 'local' || entry.sync === 'confirmed' ? (
                     contested.has(versionKey(entry)) ? <span className="tag sync-effect">Took effect as version {entry.version}</span> : null
@@ -271,7 +272,13 @@ const HistoryTable = memo(function HistoryTable({ entries }: { entries: HistoryE
                   <td />
                   <td colSpan={11}>
                     {entry.changes.length === 0 ? (
-                      <p>{entry.action === 'created' ? 'Plan created with the configuration above.' : 'No field changed.'}</p>
+                      <p>
+                        {entry.credit !== undefined
+                          ? `${entry.credit.id}: ${creditGrantWords(entry.credit)}. The plan's configuration did not change.`
+                          : entry.action === 'created'
+                            ? 'Plan created with the configuration above.'
+                            : 'No field changed.'}
+                      </p>
                     ) : (
                       <ul className="changes" aria-label="Changes">
                         {entry.changes.map((change) => (

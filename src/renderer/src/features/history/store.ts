@@ -1,12 +1,12 @@
 import { create } from 'zustand';
-import type { HistoryAction } from '../../../../shared/api';
+import type { HistoryEntryAction } from '../../../../shared/api/constants';
 
 /** What the reader typed in the history filters; dates are local calendar dates (YYYY-MM-DD). */
 export interface HistoryFilterForm {
   fromDate: string;
   toDate: string;
   planId: string;
-  action: HistoryAction | '';
+  action: HistoryEntryAction | '';
   actor: string;
 }
 

@@ -98,6 +98,9 @@ export function SyncPanel() {
                 <div className="notification-head">
                   {notification.demo ? (
                     <span className="status mail-demo" title="Demo data stays on this console">Not sent: demo data</span>
+                  ) : notification.kind === 'credits_added' && notification.status === 'queued' ? (
+                    // The central service sends the e-mails of the changes it takes in; top-ups do not sync yet.
+                    <span className="status mail-demo">Not sent yet: top-ups are not synced</span>
                   ) : (
                     <span className={`status mail-${notification.status}`}>{notification.status}</span>
                   )}
