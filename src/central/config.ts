@@ -20,6 +20,8 @@ export interface CentralConfig {
   mailPollMs: number;
   mailRetryBaseMs: number;
   mailRetryMaxMs: number;
+  /** How long a claimed e-mail is left to the instance that claimed it (one that died: until then). */
+  mailLeaseMs: number;
   maxClockSkewMs: number;
   /** Longest a request may take to arrive whole (slow senders are cut off), ms. */
   requestTimeoutMs: number;
@@ -54,6 +56,7 @@ const envSchema = z.object({
   CENTRAL_MAIL_POLL_MS: int(10, 3_600_000).default(2_000),
   CENTRAL_MAIL_RETRY_BASE_MS: int(10, 3_600_000).default(5_000),
   CENTRAL_MAIL_RETRY_MAX_MS: int(10, 86_400_000).default(600_000),
+  CENTRAL_MAIL_LEASE_MS: int(1_000, 3_600_000).default(120_000),
   CENTRAL_MAX_CLOCK_SKEW_MS: int(0, 86_400_000).default(300_000),
   CENTRAL_REQUEST_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
   CENTRAL_KEEP_ALIVE_TIMEOUT_MS: int(100, 3_600_000).default(65_000),
@@ -96,6 +99,7 @@ export function readConfig(env: NodeJS.ProcessEnv, args: CommandLine = {}, cwd =
     mailPollMs: e.CENTRAL_MAIL_POLL_MS,
     mailRetryBaseMs: e.CENTRAL_MAIL_RETRY_BASE_MS,
     mailRetryMaxMs: e.CENTRAL_MAIL_RETRY_MAX_MS,
+    mailLeaseMs: e.CENTRAL_MAIL_LEASE_MS,
     maxClockSkewMs: e.CENTRAL_MAX_CLOCK_SKEW_MS,
     requestTimeoutMs: e.CENTRAL_REQUEST_TIMEOUT_MS,
     keepAliveTimeoutMs: e.CENTRAL_KEEP_ALIVE_TIMEOUT_MS,

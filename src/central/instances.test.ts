@@ -65,6 +65,9 @@ suite(title, () => {
       SMTP_PORT: String(smtp.port),
       SMTP_IGNORE_TLS: 'true',
       CENTRAL_MAIL_POLL_MS: '30',
+      // The instance killed mid-run may hold claimed e-mails: the others send them once its
+      // lease runs out (120 s by default, longer than this test waits).
+      CENTRAL_MAIL_LEASE_MS: '5000',
     };
     for (let i = 0; i < 3; i += 1) processes.push(await spawnCentral(env, await freePort()));
     admin = new CentralClient(processes[0]!.url, (await createToken(database.db, { name: 'admin', role: 'admin', environments: null }, Date.now())).secret);

@@ -114,7 +114,7 @@ export async function startCentral(options: StartOptions): Promise<RunningCentra
     pollMs: config.mailPollMs,
     retryBaseMs: config.mailRetryBaseMs,
     retryMaxMs: config.mailRetryMaxMs,
-    leaseMs: 120_000,
+    leaseMs: config.mailLeaseMs,
     batchSize: 20,
     clock,
     log: app.log,

@@ -22,6 +22,7 @@ export function testConfig(overrides: Partial<CentralConfig> = {}): CentralConfi
     mailPollMs: 100,
     mailRetryBaseMs: 100,
     mailRetryMaxMs: 400,
+    mailLeaseMs: 120_000,
     maxClockSkewMs: 300_000,
     requestTimeoutMs: 30_000,
     keepAliveTimeoutMs: 65_000,
