@@ -114,9 +114,8 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
 
   // An answer given before the body was read whole (a wrong content type, a refusal): the
   // connection is closed, so that a client cannot keep it open by never sending the rest.
-  app.addHook('onResponse', (request, _reply, done) => {
+  app.addHook('onResponse', async (request) => {
     if (!request.raw.complete) request.raw.socket?.destroy();
-    done();
   });
 
   app.setNotFoundHandler((request, reply) =>
@@ -155,9 +154,9 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
   }
 
   // PostgreSQL cannot store U+0000 in text: refuse such ids and names up front, with their path,
-  // instead of failing in the database. Usage events are checked by their own reader, so their
-  // routes go without this hook (it would walk every request of the hot path for nothing).
-  const refuseNul = async (request: FastifyRequest) => {
+  // instead of failing in the database. (Usage events are checked by their own reader.)
+  app.addHook('preValidation', async (request) => {
+    if (request.routeOptions.url === '/v1/usage' || request.routeOptions.url === '/v1/usage/batch') return;
     for (const [where, value] of [['path', request.params], ['query', request.query], ['body', request.body]] as const) {
       const path = nulPath(value, []);
       if (path) {
@@ -165,11 +164,6 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
         throw new HttpFailure(400, 'validation', `invalid request ${where}: ${at ? `${at}: ` : ''}${NUL_MESSAGE}`, { issues: [{ path: at, message: NUL_MESSAGE }] });
       }
     }
-  };
-  app.addHook('onRoute', (route) => {
-    if (route.url === '/v1/usage' || route.url === '/v1/usage/batch') return;
-    const own = route.preValidation;
-    route.preValidation = own === undefined ? [refuseNul] : [refuseNul, ...(Array.isArray(own) ? own : [own])];
   });
 
   function instantOrFail(text: string, path: string, where: 'body' | 'query'): number {
