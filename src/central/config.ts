@@ -14,6 +14,13 @@ export interface CentralConfig {
   databaseUrl: string | null;
   databaseSchema: string | null;
   databasePoolSize: number;
+  /**
+   * Usage groups decided at once on PostgreSQL. Every group locks the counter rows of the plans
+   * it charges, so concurrent groups mostly wait on each other: more of them only split the
+   * requests into smaller groups, each costing a statement and a commit (CPU in the service and
+   * in PostgreSQL per request). Never more than half the pool.
+   */
+  usageTransactions: number;
   /** Where the embedded database keeps its files; null: in memory (tests only). */
   dataDir: string | null;
   smtp: SmtpSettings | null;
@@ -45,6 +52,7 @@ const envSchema = z.object({
   DATABASE_URL: z.string().min(1).optional(),
   CENTRAL_DB_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be lower-case letters, digits and _').optional(),
   CENTRAL_DB_POOL_SIZE: int(1, 200).default(10),
+  CENTRAL_USAGE_TRANSACTIONS: int(1, 100).default(2),
   CENTRAL_DATA_DIR: z.string().min(1).default('.data/central'),
   SMTP_HOST: z.string().min(1).optional(),
   SMTP_PORT: int(1, 65535).optional(),
@@ -94,6 +102,8 @@ export function readConfig(env: NodeJS.ProcessEnv, args: CommandLine = {}, cwd =
     databaseUrl: e.DATABASE_URL ?? null,
     databaseSchema: e.CENTRAL_DB_SCHEMA ?? null,
     databasePoolSize: e.CENTRAL_DB_POOL_SIZE,
+    // The rest of the pool is left for pushes, pulls and the e-mail worker.
+    usageTransactions: Math.max(1, Math.min(e.CENTRAL_USAGE_TRANSACTIONS, Math.floor(e.CENTRAL_DB_POOL_SIZE / 2))),
     dataDir: path.resolve(cwd, args.dataDir ?? e.CENTRAL_DATA_DIR),
     smtp,
     mailPollMs: e.CENTRAL_MAIL_POLL_MS,

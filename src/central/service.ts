@@ -104,8 +104,7 @@ export async function startCentral(options: StartOptions): Promise<RunningCentra
     keepAliveTimeoutMs: config.keepAliveTimeoutMs,
     authFailuresPerMinute: config.authFailuresPerMinute,
     requestLog: config.requestLog,
-    // Leave connections of the pool for pushes, pulls and the e-mail worker.
-    usageTransactions: Math.max(1, Math.floor(config.databasePoolSize / 2)),
+    usageTransactions: config.usageTransactions,
     onMailQueued: () => mail?.poke(),
     logLevel: config.logLevel,
   });

@@ -17,6 +17,8 @@ export function testConfig(overrides: Partial<CentralConfig> = {}): CentralConfi
     databaseUrl: null,
     databaseSchema: null,
     databasePoolSize: 12,
+    // More groups at once than the default: the tests want the races between them.
+    usageTransactions: 6,
     dataDir: null,
     smtp: null,
     mailPollMs: 100,
