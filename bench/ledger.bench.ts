@@ -36,8 +36,9 @@ import { join } from 'node:path';
 import { Temporal } from 'temporal-polyfill';
 import { CHANNELS, type Channel } from '../src/shared/domain';
 import { AggregateDelta, SpaceUsageDelta } from '../src/main/accounts';
-import { encodeCursor, openLedger, type Ledger } from '../src/main/ledger';
+import { openLedger, type Ledger } from '../src/main/ledger';
 import { createServices, type Services } from '../src/main/services';
+import { encodeCursor } from '../src/main/services/history';
 import { seededRandom as prng } from '../src/shared/seeded-random';
 
 const IMPORT_EVENTS = Number(process.env.BENCH_IMPORT_EVENTS ?? 1_000_000);

@@ -43,28 +43,13 @@ export interface HistoryFilterMs {
   actor?: string;
 }
 
-interface RawHistory {
-  seq: number;
-  plan_ref: number;
-  plan_id: string;
-  space_id: string;
-  version: number;
-  action: HistoryEntryAction;
-  actor: string;
-  at: number;
-  plan: string;
-  changes: string;
-  sync: HistorySync;
-  credit: string | null;
-}
-
 /** The page query's columns, read as arrays (row objects with named keys cost twice as much). */
 const PAGE_COLUMNS = 'h.seq, h.plan_ref, h.plan_id, h.space_id, h.version, h.action, h.actor, h.at, h.plan, h.changes, h.sync, h.credit';
 type PageTuple = [number, number, string, string, number, HistoryEntryAction, string, number, string, string, HistorySync, string | null];
 
 const decodeCredit = (text: string | null): HistoryCredit | null => (text === null ? null : historyCreditSchema.parse(JSON.parse(text)));
 
-const fromTuple = (r: PageTuple): HistoryRow => ({
+const fromTuple = (r: Readonly<[...PageTuple, ...unknown[]]>): HistoryRow => ({
   seq: r[0],
   planRef: r[1],
   planId: r[2],
@@ -78,21 +63,6 @@ const fromTuple = (r: PageTuple): HistoryRow => ({
   changes: r[9] === '[]' ? [] : (JSON.parse(r[9]) as FieldChange[]),
   sync: r[10],
   credit: decodeCredit(r[11]),
-});
-
-const toRow = (r: RawHistory): HistoryRow => ({
-  seq: r.seq,
-  planRef: r.plan_ref,
-  planId: r.plan_id,
-  spaceId: r.space_id,
-  version: r.version,
-  action: r.action,
-  actor: r.actor,
-  at: r.at,
-  plan: decodeConfig(r.plan),
-  changes: JSON.parse(r.changes) as FieldChange[],
-  sync: r.sync,
-  credit: decodeCredit(r.credit),
 });
 
 /**
@@ -134,18 +104,6 @@ export function insertCreditHistory(
 export interface HistoryCursor {
   at: number;
   seq: number;
-}
-
-export function encodeCursor(cursor: HistoryCursor): string {
-  return Buffer.from(`h1:${cursor.at}:${cursor.seq}`, 'utf8').toString('base64url');
-}
-
-/** null when the text is not a cursor this ledger produced. */
-export function decodeCursor(text: string): HistoryCursor | null {
-  const decoded = Buffer.from(text, 'base64url').toString('utf8');
-  const match = /^h1:(-?\d{1,16}):(\d{1,16})$/.exec(decoded);
-  if (!match) return null;
-  return { at: Number(match[1]), seq: Number(match[2]) };
 }
 
 /**
@@ -267,13 +225,17 @@ export function* iterateHistory(ledger: Ledger, filter: HistoryFilterMs, chunk =
     const where = whereClause(filter, actors, cursor);
     const rows = ledger
       .stmt(
-        `SELECT h.*, s.name AS space_name, e.name AS environment_name
+        `SELECT ${PAGE_COLUMNS}, s.name, e.name
          FROM history_log h INDEXED BY ${where.index} LEFT JOIN spaces s ON s.id = h.space_id LEFT JOIN environments e ON e.id = s.environment_id
          ${where.sql} ORDER BY h.at DESC, h.seq DESC LIMIT ?`,
       )
-      .all(...where.params, chunk) as (RawHistory & { space_name: string | null; environment_name: string | null })[];
-    for (const raw of rows) yield { ...toRow(raw), spaceName: raw.space_name, environmentName: raw.environment_name };
-    const last = rows[rows.length - 1];
+      .raw(true)
+      .all(...where.params, chunk) as [...PageTuple, string | null, string | null][];
+    let last: HistoryRow | null = null;
+    for (const raw of rows) {
+      last = fromTuple(raw);
+      yield { ...last, spaceName: raw[12], environmentName: raw[13] };
+    }
     if (rows.length < chunk || !last) return;
     cursor = { at: last.at, seq: last.seq };
   }

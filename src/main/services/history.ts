@@ -2,11 +2,10 @@ import type { HistoryEntry, HistoryFilter } from '../../shared/api';
 import { HISTORY_SYNC_LABEL } from '../../shared/api/constants';
 import { parseInstant } from '../../shared/engine';
 import {
-  decodeCursor,
-  encodeCursor,
   historyPage,
   iso,
   iterateHistory,
+  type HistoryCursor,
   type HistoryFilterMs,
   type HistoryRow,
   type Ledger,
@@ -16,6 +15,19 @@ import { csvLine } from './csv';
 import { creditGrantWords } from '../../shared/mail';
 import { ApiFailure } from '../../shared/api';
 import { creditsLabel, limitLabel, renewLabel, yesNo } from './format';
+
+/** A page position as the contract carries it: opaque text, so callers cannot build their own. */
+export function encodeCursor(cursor: HistoryCursor): string {
+  return Buffer.from(`h1:${cursor.at}:${cursor.seq}`, 'utf8').toString('base64url');
+}
+
+/** null when the text is not a cursor this console produced. */
+export function decodeCursor(text: string): HistoryCursor | null {
+  const decoded = Buffer.from(text, 'base64url').toString('utf8');
+  const match = /^h1:(-?\d{1,16}):(\d{1,16})$/.exec(decoded);
+  if (!match) return null;
+  return { at: Number(match[1]), seq: Number(match[2]) };
+}
 
 /** The credit history log: filtered keyset pages, and a streamed CSV export. */
 
