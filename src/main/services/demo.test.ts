@@ -93,7 +93,13 @@ describe('demo environment', () => {
     expect(bucket.topUps!.used).toBeGreaterThan(0);
     const charge = credits.find((c) => c.kind === 'charge_now')!;
     expect(charge).toBeDefined();
-    expect(services.statements.statement(charge.planId, 'current').statement!.charges.map((c) => c.id)).toEqual([charge.id]);
+    // On 22 April (Madrid), week 4 of 4: a quarter of the month's credits (35,000 then) and price.
+    expect(charge).toMatchObject({ at: '2026-04-22T09:00:00.000Z', week: { week: 4, weeks: 4 }, credits: { ALL: 8_750 }, price: { amount: '112.50', currency: 'EUR' } });
+    const { periods } = services.statements.statement(charge.planId, 'current');
+    const april = periods.find((p) => p.start <= charge.at && (p.end === null || charge.at < p.end))!;
+    const statement = services.statements.statement(charge.planId, april.index).statement!;
+    expect(statement.charges.map((c) => c.id)).toEqual([charge.id]);
+    expect(statement.total).toEqual({ amount: '562.50', currency: 'EUR' });
 
     // The same day seeds the same demo: the same credits, ids and prices.
     const again = tempLedger();

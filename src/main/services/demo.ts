@@ -206,8 +206,10 @@ export async function seedDemo(services: Services, clock: () => number = service
     { planId: health.id, id: creditId('TU'), bucket: 'SMS', credits: 5_000, expires: 'never', price: { amount: '60.00', currency: 'USD' } },
     DEMO_ACTOR,
   );
-  // Retail pays for the rest of the month's credits now (SPEC §9.3; seed 003): on its statement.
-  const charger = at(daysAgo(3), 9).credits;
+  // Retail pays for the rest of a month's credits on its 22nd, in the month's last billing week
+  // (SPEC §9.3; seed 003: a quarter of the price): this month's if that day has passed, else last month's.
+  const chargeDay = today.day > 22 ? today.with({ day: 22 }) : today.subtract({ months: 1 }).with({ day: 22 });
+  const charger = at(chargeDay.toString(), 9).credits;
   const { quote } = charger.chargeNow(retail.id, undefined, DEMO_ACTOR);
   charger.chargeNow(retail.id, { week: quote.week, id: creditId('CN') }, DEMO_ACTOR);
   return { environmentId: env.id, spaces: SPACES.length, plans: created.length + 1, events: report.inserted };
