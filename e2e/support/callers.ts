@@ -37,6 +37,8 @@ export const FIXTURE_SPACES = [
   'TopUp',
   'ChargeNow',
   'Policies',
+  'Statement',
+  'StatementFree',
 ] as const;
 export type FixtureSpace = (typeof FIXTURE_SPACES)[number];
 

@@ -6,13 +6,18 @@ import { createServices, type Services } from './index';
 /**
  * The demo environment a first start creates, so a new user sees a living console at once:
  * several spaces with all five channels between them, plans of both kinds (one deleted and
- * one edited, for the history log), channels no plan covers, and months of usage generated
+ * one edited, for the history log), channels no plan covers, every policy of SPEC §9 on at
+ * least one plan (a rate card, a daily limit, metered overage with a price, a never-expiring
+ * top-up, a charge-now, so statements have something to bill), and months of usage generated
  * through the import path. Everything is marked as demo data: the environment is flagged demo,
  * its name says so, and its changes stay local (never sent to the central service).
  */
 
 export const DEMO_ACTOR = 'Demo data';
 export const DEMO_ENVIRONMENT_NAME = 'Demo environment (sample data)';
+
+/** Crockford's base32 digits: the characters of top-up and charge-now ids. */
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 interface DemoSpace {
   id: string;
@@ -109,19 +114,49 @@ export async function seedDemo(services: Services, clock: () => number = service
   const plans: { spaceId: string; config: PlanConfig }[] = [
     {
       spaceId: 'SP-DEMO-RETAIL',
-      config: { limit: 'all_channels', credits: 30_000, renew: 'monthly', rollover: true, overage: false, activation: { date: monthsAgo(4), timeZone: 'Europe/Madrid' } },
+      // Rich messages cost more (a rate card, SPEC §9.1); a monthly price, so it can be charged now.
+      config: {
+        limit: 'all_channels',
+        credits: 30_000,
+        renew: 'monthly',
+        rollover: true,
+        overage: false,
+        costs: { WhatsApp: 2, RCS: 3 },
+        price: { amount: '450.00', currency: 'EUR' },
+        activation: { date: monthsAgo(4), timeZone: 'Europe/Madrid' },
+      },
     },
     {
       spaceId: 'SP-DEMO-BANK',
-      config: { limit: 'channel_specific', credits: { SMS: 1_500 }, renew: 'weekly', rollover: false, overage: true, activation: { date: daysAgo(days), timeZone: 'Asia/Kathmandu' } },
+      // One-time passwords in bursts: at most 250 credits a local day (SPEC §9.4).
+      config: {
+        limit: 'channel_specific',
+        credits: { SMS: 1_500 },
+        renew: 'weekly',
+        rollover: false,
+        overage: true,
+        dailyLimit: { SMS: 250 },
+        activation: { date: daysAgo(days), timeZone: 'Asia/Kathmandu' },
+      },
     },
     {
       spaceId: 'SP-DEMO-BANK',
-      config: { limit: 'channel_specific', credits: { WhatsApp: 2_000 }, renew: 'monthly', rollover: true, overage: false, activation: { date: monthsAgo(3), timeZone: 'Asia/Kathmandu' } },
+      // Never refused: what the credits do not cover is metered and billed with the next month (SPEC §9.5).
+      config: {
+        limit: 'channel_specific',
+        credits: { WhatsApp: 1_500 },
+        renew: 'monthly',
+        rollover: false,
+        overage: true,
+        overageMetered: true,
+        overageRate: { amount: '0.0125', currency: 'USD' },
+        price: { amount: '49.00', currency: 'USD' },
+        activation: { date: monthsAgo(3), timeZone: 'Asia/Kathmandu' },
+      },
     },
     {
       spaceId: 'SP-DEMO-HEALTH',
-      config: { limit: 'channel_specific', credits: { SMS: 8_000, Email: 12_000 }, renew: 'quarterly', rollover: false, overage: false, activation: { date: monthsAgo(2), timeZone: 'America/Mexico_City' } },
+      config: { limit: 'channel_specific', credits: { SMS: 5_000, Email: 12_000 }, renew: 'quarterly', rollover: false, overage: false, activation: { date: monthsAgo(2), timeZone: 'America/Mexico_City' } },
     },
   ];
   const created = plans.map((p) => at(dayBefore(p.config.activation.date), 14).plans.create(p.spaceId, p.config, DEMO_ACTOR));
@@ -150,12 +185,32 @@ export async function seedDemo(services: Services, clock: () => number = service
           const t = dayStart + Math.floor(hour * 3_600_000);
           if (t > now) continue;
           const mo = bidi.has(channel) && random() < 0.12;
-          const credits = mo ? 1 : channel === 'SMS' && random() < 0.2 ? 2 : 1;
+          // A long SMS states its 2 credits; other messages state none and cost their channel's rate (SPEC §9.1).
+          const credits = mo ? '1' : channel === 'SMS' && random() < 0.2 ? '2' : '';
           lines.push(`demo-${n++},${space.id},${channel},${mo ? 'MO' : 'MT'},${credits},${new Date(t).toISOString()},,${weekend ? 'weekend' : 'weekday'}`);
         }
       }
     }
   }
   const report = await services.usage.importText('demo-usage.csv', lines.join('\n'), DEMO_ACTOR);
+
+  // Add-on credits (SPEC §9.2–9.3), given after the usage is in: the usage since each is
+  // re-decided with it (a few days of events, not the months). Their ids are their idempotency
+  // keys, drawn from their own seeded sequence so that the usage above stays as it was.
+  const ids = seededRandom(Number(today.toString().replace(/-/g, '')) + 1);
+  const creditId = (prefix: 'TU' | 'CN'): string => `${prefix}-${Array.from({ length: 10 }, () => CROCKFORD[Math.floor(ids() * CROCKFORD.length)]).join('')}`;
+  // Healthcare's reminders outgrew the quarter's SMS credits: extra credits that never expire,
+  // spent once the quarter's are (SPEC §9.2; seed 001).
+  const health = created[3]!;
+  at(daysAgo(20), 9).credits.addCredits(
+    { planId: health.id, id: creditId('TU'), bucket: 'SMS', credits: 5_000, expires: 'never', price: { amount: '60.00', currency: 'USD' } },
+    DEMO_ACTOR,
+  );
+  // Retail pays for the rest of a month's credits on its 22nd, in the month's last billing week
+  // (SPEC §9.3; seed 003: a quarter of the price): this month's if that day has passed, else last month's.
+  const chargeDay = today.day > 22 ? today.with({ day: 22 }) : today.subtract({ months: 1 }).with({ day: 22 });
+  const charger = at(chargeDay.toString(), 9).credits;
+  const { quote } = charger.chargeNow(retail.id, undefined, DEMO_ACTOR);
+  charger.chargeNow(retail.id, { week: quote.week, id: creditId('CN') }, DEMO_ACTOR);
   return { environmentId: env.id, spaces: SPACES.length, plans: created.length + 1, events: report.inserted };
 }

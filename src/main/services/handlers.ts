@@ -76,6 +76,7 @@ export function createHandlers(services: Services, options: HandlerOptions = {})
       return out;
     },
     'plans.credits': ({ planId }) => services.credits.list(planId),
+    'plans.statement': ({ planId, period }) => services.statements.statement(planId, period),
     'plans.preview': ({ spaceId, config, planId }) => services.plans.preview(spaceId, config, planId),
     'drafts.list': ({ spaceId }) => services.drafts.list(spaceId),
     'drafts.save': ({ spaceId, draftId, name, config }, caller) => {

@@ -8,6 +8,7 @@ import { HistoryService } from './history';
 import { NotificationsService } from './notifications';
 import { OrgService } from './org';
 import { PlansService } from './plans';
+import { StatementsService } from './statements';
 import { SyncService } from '../sync';
 import type { TokenSealer } from '../sync/token-store';
 import { UsageService } from './usage';
@@ -25,6 +26,7 @@ export interface Services {
   plans: PlansService;
   details: DetailsService;
   credits: CreditsService;
+  statements: StatementsService;
   history: HistoryService;
   usage: UsageService;
   usageAnalytics: UsageAnalyticsService;
@@ -63,6 +65,7 @@ export function createServices({ ledger, clock, recover = true, tokenSealer = nu
     plans,
     details: new DetailsService(ledger, clock, plans),
     credits: new CreditsService(ledger, clock),
+    statements: new StatementsService(ledger, clock, plans),
     history: new HistoryService(ledger),
     usage: new UsageService(ledger, clock),
     usageAnalytics: new UsageAnalyticsService(ledger, clock),
@@ -78,6 +81,7 @@ export type { OrgService } from './org';
 export type { PlansService } from './plans';
 export type { DetailsService } from './details';
 export type { CreditsService } from './credits';
+export type { StatementsService } from './statements';
 export type { HistoryService } from './history';
 export type { UsageService } from './usage';
 export type { UsageAnalyticsService } from './usage-analytics';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ADMIN_AND_MANAGERS, ADMIN_AND_SUPPORT, ADMIN_ONLY, EVERYONE, type Role } from './roles';
 import { addCreditsInputSchema, chargeNowInputSchema, chargeNowOutputSchema, planCreditSchema } from './credits';
+import { planStatementSchema, statementInputSchema } from './statement';
 import { usageExplainInputSchema, usageExplanationSchema } from './usage-explain';
 import { usageReportInputSchema, usageReportSchema } from './usage-report';
 import {
@@ -154,6 +155,12 @@ export const commands = {
     output: z.array(planCreditSchema),
     roles: EVERYONE,
     summary: 'Every top-up and charge-now given to a plan, newest first (who, when, what, price).',
+  }),
+  'plans.statement': command({
+    input: statementInputSchema,
+    output: planStatementSchema,
+    roles: ADMIN_AND_MANAGERS,
+    summary: 'A plan’s statement for one period (or the current one): price, charge-nows, previous period’s metered charge, total, and its CSV.',
   }),
   'plans.preview': command({
     input: z

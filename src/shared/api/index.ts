@@ -8,6 +8,7 @@ export * from './error-schema';
 export * from './events';
 export * from './roles';
 export * from './schemas';
+export * from './statement';
 export * from './usage-explain';
 export * from './usage-report';
 

@@ -34,7 +34,7 @@ const PLAN_CHANGE = ['plans.', 'spaces.', 'details.', 'history.', 'notifications
 /** A space's change (a channel) shows in its environment's counts and in what plans may cover. */
 const SPACE_CHANGE = ['spaces.', 'environments.', 'plans.'] as const satisfies readonly Family[];
 /** Usage moves balances and what an edit would leave. */
-const USAGE_CHANGE = ['details.', 'plans.preview', 'usage.report', 'usage.explain'] as const satisfies readonly Family[];
+const USAGE_CHANGE = ['details.', 'plans.preview', 'plans.statement', 'usage.report', 'usage.explain'] as const satisfies readonly Family[];
 const DRAFT_CHANGE = ['drafts.'] as const satisfies readonly Family[];
 
 /**

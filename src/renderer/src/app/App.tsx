@@ -8,6 +8,7 @@ import { href, useRoute, type Route } from './router';
 
 // Screens with charts or the wizard's zone list load on first use, so the console opens on less script.
 const PlanDetails = lazy(() => import('../features/details').then((room) => ({ default: room.PlanDetails })));
+const PlanStatement = lazy(() => import('../features/statement').then((room) => ({ default: room.PlanStatement })));
 const DraftPreview = lazy(() => import('../features/preview').then((room) => ({ default: room.DraftPreview })));
 const UsagePage = lazy(() => import('../features/usage').then((room) => ({ default: room.UsagePage })));
 const SyncPanel = lazy(() => import('../features/sync').then((room) => ({ default: room.SyncPanel })));
@@ -27,6 +28,8 @@ function Screen({ route }: { route: Route }) {
       return <CreditPlanWizard key={`${route.spaceId}:${route.planId ?? 'new'}`} spaceId={route.spaceId} planId={route.planId} />;
     case 'plan':
       return <PlanDetails spaceId={route.spaceId} planId={route.planId} />;
+    case 'statement':
+      return <PlanStatement spaceId={route.spaceId} planId={route.planId} period={route.period} />;
     case 'preview':
       return <DraftPreview spaceId={route.spaceId} />;
     case 'sync':

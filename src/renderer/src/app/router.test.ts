@@ -10,6 +10,8 @@ describe('routes in the URL fragment', () => {
     { name: 'wizard', spaceId: 's1' },
     { name: 'wizard', spaceId: 's1', planId: 'p1' },
     { name: 'plan', spaceId: 's1', planId: 'p1' },
+    { name: 'statement', spaceId: 's1', planId: 'p1' },
+    { name: 'statement', spaceId: 's1', planId: 'p 1', period: 12 },
     { name: 'preview', spaceId: 's1' },
     { name: 'sync' },
     { name: 'usage', spaceId: 's/1' },
@@ -20,5 +22,6 @@ describe('routes in the URL fragment', () => {
   });
   it('names an unknown address', () => {
     expect(parseRoute('#/nowhere')).toEqual({ name: 'notFound', path: '/nowhere' });
+    expect(parseRoute('#/spaces/s1/plans/p1/statement/x')).toEqual({ name: 'notFound', path: '/spaces/s1/plans/p1/statement/x' });
   });
 });

@@ -8,6 +8,8 @@ export type Route =
   | { name: 'credits'; spaceId: string }
   | { name: 'wizard'; spaceId: string; planId?: string }
   | { name: 'plan'; spaceId: string; planId: string }
+  /** A plan's statement: a period's index, or the period in force now when absent. */
+  | { name: 'statement'; spaceId: string; planId: string; period?: number }
   | { name: 'preview'; spaceId: string }
   | { name: 'sync' }
   | { name: 'usage'; spaceId: string }
@@ -32,6 +34,8 @@ export function href(route: Route): string {
         : `#/spaces/${enc(route.spaceId)}/credits/new`;
     case 'plan':
       return `#/spaces/${enc(route.spaceId)}/plans/${enc(route.planId)}`;
+    case 'statement':
+      return `#/spaces/${enc(route.spaceId)}/plans/${enc(route.planId)}/statement${route.period === undefined ? '' : `/${route.period}`}`;
     case 'preview':
       return `#/spaces/${enc(route.spaceId)}/preview`;
     case 'sync':
@@ -48,7 +52,7 @@ export function href(route: Route): string {
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '') || '/';
   const parts = path.split('/').filter(Boolean).map((part) => decodeURIComponent(part));
-  const [a, b, c, d, e] = parts;
+  const [a, b, c, d, e, f] = parts;
   if (parts.length === 0) return { name: 'environments' };
   if (a === 'environments' && b && parts.length === 2) return { name: 'spaces', environmentId: b };
   if (a === 'environments' && b && c === 'usage' && parts.length === 3) return { name: 'environmentUsage', environmentId: b };
@@ -61,6 +65,8 @@ export function parseRoute(hash: string): Route {
     if (c === 'usage' && parts.length === 3) return { name: 'usage', spaceId: b };
     if (c === 'plans' && d && parts.length === 4) return { name: 'plan', spaceId: b, planId: d };
     if (c === 'plans' && d && e === 'edit' && parts.length === 5) return { name: 'wizard', spaceId: b, planId: d };
+    if (c === 'plans' && d && e === 'statement' && parts.length === 5) return { name: 'statement', spaceId: b, planId: d };
+    if (c === 'plans' && d && e === 'statement' && f && /^\d{1,6}$/.test(f) && parts.length === 6) return { name: 'statement', spaceId: b, planId: d, period: Number(f) };
   }
   return { name: 'notFound', path };
 }

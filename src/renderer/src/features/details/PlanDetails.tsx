@@ -33,21 +33,27 @@ export function PlanDetails({ spaceId, planId }: { spaceId: string; planId: stri
   return (
     <section>
       <SpaceHeader space={space.data} tab={null} title={title} extraCrumbs={[{ label: `Plan ${planId}` }]} />
-      {role === 'admin' && plan.data.status !== 'deleted' ? (
+      {role === 'admin' || role === 'account_manager' ? (
         <div className="actions">
-          <a className="button" href={href({ name: 'wizard', spaceId, planId })}>
-            Edit plan
-          </a>
-          {state.data?.period ? (
+          {role === 'admin' && plan.data.status !== 'deleted' ? (
+            <a className="button" href={href({ name: 'wizard', spaceId, planId })}>
+              Edit plan
+            </a>
+          ) : null}
+          {role === 'admin' && plan.data.status !== 'deleted' && state.data?.period ? (
             <button type="button" onClick={() => setDialog('add')}>
               Add credits
             </button>
           ) : null}
-          {state.data?.period && config.price !== undefined && config.renew !== null ? (
+          {role === 'admin' && plan.data.status !== 'deleted' && state.data?.period && config.price !== undefined && config.renew !== null ? (
             <button type="button" onClick={() => setDialog('charge')}>
               Charge now
             </button>
           ) : null}
+          {/* Statements are for account managers and admins (SPEC §9.6); the main process checks the same. */}
+          <a className="button" href={href({ name: 'statement', spaceId, planId })}>
+            Statement
+          </a>
         </div>
       ) : null}
       <FlashMessage />

@@ -1,0 +1,1 @@
+export { PlanStatement } from './PlanStatement';
