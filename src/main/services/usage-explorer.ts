@@ -84,7 +84,7 @@ export class UsageExplorerService {
     const central = this.sync?.endpoint() ?? null;
     if (central === null) throw new ApiFailure('not_found', `No usage event with id ${input.eventId} in ${where}.`);
     const unreachable = (why: string) =>
-      new ApiFailure('not_found', `No usage event with id ${input.eventId} in ${where} in this console, and the central service could not be reached: ${why}`);
+      new ApiFailure('not_found', `No usage event with id ${input.eventId} in ${where} on this console, and the central service could not be reached: ${why}`);
     if ('problem' in central) throw unreachable(central.problem);
     const spaceIds = this.scopeSpaces(input.scope);
     const environmentId = input.scope.kind === 'environment' ? input.scope.environmentId : getSpace(this.ledger, input.scope.spaceId)!.environmentId;
@@ -95,7 +95,7 @@ export class UsageExplorerService {
       throw unreachable(error instanceof Error ? error.message : String(error));
     }
     if (answer === null || !spaceIds.has(answer.event.spaceId)) {
-      throw new ApiFailure('not_found', `No usage event with id ${input.eventId} in ${where}, in this console or at the central service.`);
+      throw new ApiFailure('not_found', `No usage event with id ${input.eventId} in ${where}, on this console or at the central service.`);
     }
     const { event } = answer;
     return {

@@ -102,16 +102,16 @@ await describeOnBackends('explaining events the central service decided', (backe
     expect((await a.services.usageExplorer.explain({ scope, eventId: 'local-1' })).decidedBy).toBe('console');
 
     // Not found anywhere, or found at the central service in another space than the one asked about.
-    expect(await message(a, { scope, eventId: 'nowhere' })).toBe('No usage event with id nowhere in this space, in this console or at the central service.');
+    expect(await message(a, { scope, eventId: 'nowhere' })).toBe('No usage event with id nowhere in this space, on this console or at the central service.');
     expect(await message(a, { scope: { kind: 'space', spaceId: 'SP-Y' }, eventId: 'c-1' })).toBe(
-      'No usage event with id c-1 in this space, in this console or at the central service.',
+      'No usage event with id c-1 in this space, on this console or at the central service.',
     );
     // A console without sync has only its ledger to ask.
     expect(await message(b, { scope, eventId: 'c-1' })).toBe('No usage event with id c-1 in this space.');
     // A central service that does not answer: say so, with why.
     a.connect(`http://127.0.0.1:${await freePort()}`, central.admin.token!);
     expect(await message(a, { scope, eventId: 'c-1' })).toMatch(
-      /^No usage event with id c-1 in this space in this console, and the central service could not be reached: The central service did not answer \(.+\)\.$/,
+      /^No usage event with id c-1 in this space on this console, and the central service could not be reached: The central service did not answer \(.+\)\.$/,
     );
   }, 60_000);
 });
