@@ -55,6 +55,9 @@ const december: SentEvent[] = [
   { id: 'ex-6', spaceId: 'space-ex', channel: 'WhatsApp', credits: 7, occurredAt: '2026-12-02T13:00:00Z' },
   { id: 'ex-7', spaceId: 'space-ex', channel: 'SMS', credits: 100, occurredAt: '2026-12-03T10:00:00Z' },
 ];
+// Sent after December's: dated before them, so decided at the plan's clock (ex-7's instant).
+const late: SentEvent = { id: 'ex-8', spaceId: 'space-ex', channel: 'SMS', credits: 5, occurredAt: '2026-11-25T10:00:00Z' };
+const LATE_DECIDED = '2026-12-03T10:00:00Z';
 
 await describeOnBackends('central usage event explanation', (backend) => {
   let t: TestCentral;
@@ -67,6 +70,7 @@ await describeOnBackends('central usage event explanation', (backend) => {
     await decide(platform, november);
     await push(t.admin, [planEdit('plan-ex', 1, second, 'alice', '2026-12-01T12:00:00Z')]);
     await decide(platform, december);
+    await decide(platform, [late]);
     // The same id in another environment is another event.
     await decide(platform, [{ id: 'ex-3', spaceId: 'space-other', channel: 'SMS', credits: 1, occurredAt: '2026-12-02T10:00:00Z' }]);
   });
@@ -82,6 +86,7 @@ await describeOnBackends('central usage event explanation', (backend) => {
     for (const event of december.filter((e) => e.channel === 'SMS')) {
       expected.set(event.id, describeExplanation(explainUsage(state, usageOf(event), parseInstant(event.occurredAt)!)));
     }
+    expected.set(late.id, describeExplanation(explainUsage(state, usageOf(late), parseInstant(LATE_DECIDED)!)));
 
     for (const [id, explain] of expected) {
       const answer = await support.get(explanationPath(id, 'env-ex'));
@@ -90,6 +95,7 @@ await describeOnBackends('central usage event explanation', (backend) => {
       expect(body.explain, id).toEqual(explain);
       expect(body.plan).toEqual({ id: 'plan-ex', version: id === 'ex-1' || id === 'ex-2' ? 1 : 2, timeZone: 'Europe/Madrid', deleted: false });
       expect(body.decision.accepted).toBe(explain.accepted);
+      expect(Date.parse(body.event.decidedAt)).toBe(Date.parse(id === late.id ? LATE_DECIDED : [...november, ...december].find((e) => e.id === id)!.occurredAt));
       if (explain.accepted) expect(explain.paidBy.reduce((sum, t) => sum + t.credits, 0)).toBe(body.decision.consumed);
     }
     // The rolled-over November credits paid first in December, then the new allocation.

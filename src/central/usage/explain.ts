@@ -10,7 +10,10 @@ import { compareReplayOps, type ReplayOp } from './state';
  * replays the event's plan through the engine up to that event — its versions and its decided
  * events in the order they were applied (`ord`, see usage/state.ts) — and lets `explainUsage`
  * decide the event once more on the state it found. The engine is deterministic, so this is the
- * decision that was taken, and the explanation says what paid it.
+ * decision that was taken, and the explanation says what paid it. (Events the fast path charged
+ * between two seeds share an ord and replay in decision-instant order, as bucket states at an
+ * instant do: they all fitted in one period without overage, so each is paid by the same kind of
+ * credits; the balances before and after are those of that order.)
  *
  * Cost: one primary-key read for the event, then one range read on `usage_events_by_plan` and one
  * on the plan's versions, both bounded by the event's `ord`, and one engine step per row read:

@@ -24,7 +24,9 @@ export function EventLookup({ scope }: { scope: UsageExplainInput['scope'] }) {
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const id = text.trim();
-    if (id !== '') setAsked(id);
+    // The same id again asks again (the central service may be back, or sync set up since).
+    if (id !== '' && id === asked) void result.refetch();
+    else if (id !== '') setAsked(id);
   };
 
   const notFound = result.isError && apiErrorOf(result.error).kind === 'not_found';
