@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Channel, Direction, PlanConfig } from '../../shared/domain';
-import { applyEdit, createPlanState, describeExplanation, explainUsage, parseInstant, type UsageInput } from '../../shared/engine';
+import { applyEdit, createPlanState, describeExplanation, explainUsage, parseInstant, type ExplanationText, type UsageInput } from '../../shared/engine';
+import { explainStoredEvent } from '../usage';
 import {
   centralErrorSchema,
   centralUsageExplanationSchema,
@@ -76,17 +77,23 @@ await describeOnBackends('central usage event explanation', (backend) => {
   });
   afterAll(async () => t?.dispose());
 
-  it('explains each decided event as the engine alone does for the same versions and events', async () => {
+  /** The same versions and events through the engine alone, each event at its decision instant. */
+  async function engineAlone(): Promise<Map<string, ExplanationText>> {
     const plan = z.object({ history: z.array(historyRecordSchema) }).parse((await t.admin.get('/v1/plans/plan-ex')).body);
     const editMs = parseInstant(plan.history.find((h) => h.version === 2)!.effectiveAt)!;
     const state = createPlanState(first);
-    const expected = new Map<string, ReturnType<typeof describeExplanation>>();
+    const expected = new Map<string, ExplanationText>();
     for (const event of november) expected.set(event.id, describeExplanation(explainUsage(state, usageOf(event), parseInstant(event.occurredAt)!)));
     applyEdit(state, second, editMs);
     for (const event of december.filter((e) => e.channel === 'SMS')) {
       expected.set(event.id, describeExplanation(explainUsage(state, usageOf(event), parseInstant(event.occurredAt)!)));
     }
     expected.set(late.id, describeExplanation(explainUsage(state, usageOf(late), parseInstant(LATE_DECIDED)!)));
+    return expected;
+  }
+
+  it('explains each decided event as the engine alone does for the same versions and events', async () => {
+    const expected = await engineAlone();
 
     for (const [id, explain] of expected) {
       const answer = await support.get(explanationPath(id, 'env-ex'));
@@ -104,6 +111,26 @@ await describeOnBackends('central usage event explanation', (backend) => {
       ['allocation', 10],
     ]);
     expect(expected.get('ex-4')).toMatchObject({ accepted: false, reason: 'exhausted' });
+  });
+
+  it('replays from checkpoints its earlier replays kept, to the same explanations', async () => {
+    const expected = await engineAlone();
+    const options = { ordWindow: 1, checkpointEvery: 1 };
+    // First pass: from the plan's first version, keeping a checkpoint after each ord; second: from them.
+    for (const pass of [1, 2]) {
+      for (const [id, explain] of expected) {
+        const answer = await explainStoredEvent(t.database.db, 'env-ex', id, options);
+        expect(answer?.explain, `${id}, pass ${pass}`).toEqual(explain);
+        expect(answer?.plan?.version, `${id}, pass ${pass}`).toBe(id === 'ex-1' || id === 'ex-2' ? 1 : 2);
+      }
+    }
+    const kept = await t.database.db.query<{ ord: number; version: number }>("SELECT ord, version FROM plan_checkpoints WHERE plan_id = 'plan-ex' ORDER BY ord");
+    // One after each ord below the last event's that held an event (the late one has the highest ord).
+    expect(kept.rows.length).toBeGreaterThanOrEqual(expected.size - 1);
+    // And the route, which starts from them now, still answers what the engine alone gives.
+    for (const [id, explain] of expected) {
+      expect(centralUsageExplanationSchema.parse((await support.get(explanationPath(id, 'env-ex'))).body).explain, id).toEqual(explain);
+    }
   });
 
   it('answers an event no plan covered with its decision and no explanation', async () => {
