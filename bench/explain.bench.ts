@@ -83,7 +83,7 @@ async function main(): Promise<void> {
         dayRows.raw(true).all(planRef, cp?.at_ms ?? 0, times[i]);
         if (round === 1) floor.push(performance.now() - t);
         t = performance.now();
-        const view = services.usageExplorer.explain({ scope: { kind: 'space', spaceId: 'SP-X' }, eventId });
+        const view = services.usageExplorer.explainHere({ scope: { kind: 'space', spaceId: 'SP-X' }, eventId })!;
         if (round === 1) explain.push(performance.now() - t);
         for (const tranche of view.explain?.paidBy ?? []) sources.add(tranche.source);
         if (view.explain?.accepted === false) sources.add('refused');

@@ -32,6 +32,7 @@ import {
   type Parsed,
   type UsageEventInput,
 } from '../usage';
+import { registerExplanationRoute } from './explanation';
 import { HttpFailure, issuePath, parseOrFail } from './failure';
 
 export interface AppDependencies {
@@ -272,6 +273,8 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
     const atMs = query.at === undefined ? clock() : instantOrFail(query.at, 'at', 'query');
     return visibleOr404(principal, await planStateAt(db, planId, atMs), `no plan ${planId}`).record;
   });
+
+  registerExplanationRoute(app, { db, authenticate, roles: PEOPLE });
 
   const notificationListQuery = z
     .object({

@@ -269,6 +269,24 @@ $$;
 ALTER TABLE usage_counters DROP CONSTRAINT IF EXISTS usage_counters_plan_id_fkey;
 `,
   },
+  {
+    version: 4,
+    name: 'plan checkpoints for explaining usage events',
+    sql: `
+-- A plan's engine state after every operation up to ord (its versions and decided events), written
+-- by the explanation of a usage event as it replays the plan (usage/explain.ts), so that the next
+-- one starts from the nearest checkpoint rather than from the plan's first version. What lies at or
+-- below an ord older than the plan's latest never changes, so a checkpoint stays true. Not synced,
+-- not in the feed; no foreign key (plans are never removed, and the decision path never reads it).
+CREATE TABLE plan_checkpoints (
+  plan_id text NOT NULL,
+  ord integer NOT NULL,
+  version integer NOT NULL,
+  state json NOT NULL,
+  PRIMARY KEY (plan_id, ord)
+);
+`,
+  },
 ];
 
 /** Any fixed number: the advisory lock that lets one instance at a time migrate. */

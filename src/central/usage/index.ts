@@ -5,3 +5,4 @@ export * from './coverage';
 export * from './counters';
 export * from './request';
 export * from './fast';
+export * from './explain';

@@ -39,9 +39,18 @@ export async function planStateAt(db: Queryable, planId: string, atMs: number): 
   return { planId, environmentId: row.environment_id, record: planStateRecord(planId, replayed.version, replayed.state, atMs) };
 }
 
-type Op =
+export type ReplayOp =
   | { ord: number; ms: number; kind: 'version'; version: number; action: string; config: PlanConfig }
   | { ord: number; ms: number; kind: 'usage'; id: string; channel: Channel; direction: Direction; credits: number };
+type Op = ReplayOp;
+
+/**
+ * The order in which a plan's operations were applied: by position; events charged by the fast
+ * path between two seeds share an ord, and their decision instants (then ids) order them.
+ */
+export function compareReplayOps(a: ReplayOp, b: ReplayOp): number {
+  return a.ord - b.ord || a.ms - b.ms || (a.kind === 'usage' && b.kind === 'usage' ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : 0);
+}
 
 async function replay(db: Queryable, planId: string, atMs: number): Promise<{ state: PlanState; version: number }> {
   const versions = await db.query<{ version: number; action: string; config: PlanConfig; effective_ms: unknown; ord: number }>(
@@ -56,8 +65,7 @@ async function replay(db: Queryable, planId: string, atMs: number): Promise<{ st
   const ops: Op[] = [
     ...versions.rows.map((v): Op => ({ ord: Number(v.ord), ms: Number(v.effective_ms), kind: 'version', version: Number(v.version), action: v.action, config: v.config })),
     ...usage.rows.map((u): Op => ({ ord: Number(u.ord), ms: Number(u.decided_ms), kind: 'usage', id: u.id, channel: u.channel, direction: u.direction, credits: Number(u.credits) })),
-    // Events charged by the fast path between two seeds share an ord: their decision instants order them.
-  ].sort((a, b) => a.ord - b.ord || a.ms - b.ms || (a.kind === 'usage' && b.kind === 'usage' ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : 0));
+  ].sort(compareReplayOps);
 
   const first = ops.find((op) => op.kind === 'version');
   if (!first || first.kind !== 'version') throw new Error(`plan ${planId} has no first version`);

@@ -69,7 +69,7 @@ export function createServices({ ledger, clock, recover = true, tokenSealer = nu
     history: new HistoryService(ledger),
     usage: new UsageService(ledger, clock),
     usageAnalytics: new UsageAnalyticsService(ledger, clock),
-    usageExplorer: new UsageExplorerService(ledger),
+    usageExplorer: new UsageExplorerService(ledger, sync),
     notifications: new NotificationsService(ledger, clock),
     sync,
     drafts: new DraftsService(ledger, clock),

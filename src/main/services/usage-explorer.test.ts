@@ -39,7 +39,7 @@ describe('usage.explain', () => {
       ]),
       'ana',
     );
-    const march = w.services.usageExplorer.explain({ scope: space(w), eventId: 'mar' });
+    const march = await w.services.usageExplorer.explain({ scope: space(w), eventId: 'mar' });
     expect(march.event).toMatchObject({ id: 'mar', spaceId: 'SP-RETAIL', spaceName: 'Retail', channel: 'SMS', credits: 150, occurredAt: '2026-03-05T10:00:00.000Z' });
     expect(march.plan).toEqual({ id: created.id, version: 1, timeZone: 'Europe/Madrid', deleted: false });
     expect(march.explain?.period).toEqual({ index: 2, start: '2026-02-28T23:00:00Z', end: '2026-03-31T22:00:00Z' });
@@ -51,12 +51,12 @@ describe('usage.explain', () => {
     expect(march.explain?.before?.remaining).toBe(210);
     expect(march.explain?.after?.remaining).toBe(60);
 
-    const big = w.services.usageExplorer.explain({ scope: { kind: 'environment', environmentId: w.envId }, eventId: 'big' });
+    const big = await w.services.usageExplorer.explain({ scope: { kind: 'environment', environmentId: w.envId }, eventId: 'big' });
     expect(big.explain).toMatchObject({ accepted: false, reason: 'exhausted', credits: 500, paidBy: [], before: { remaining: 60, allocationLeft: 60 } });
     const stored = w.t.ledger.db.prepare("SELECT reason FROM usage_rejections r JOIN usage_events e ON e.seq = r.event_seq WHERE e.id = 'big'").get();
     expect(stored).toEqual({ reason: 'exhausted' });
 
-    expect(w.services.usageExplorer.explain({ scope: space(w), eventId: 'mo' }).explain).toMatchObject({ accepted: true, credits: 0, paidBy: [] });
+    expect((await w.services.usageExplorer.explain({ scope: space(w), eventId: 'mo' })).explain).toMatchObject({ accepted: true, credits: 0, paidBy: [] });
   });
 
   it('a later version decides later events; traffic no plan covers has no plan', async () => {
@@ -67,29 +67,29 @@ describe('usage.explain', () => {
     w.services.plans.edit(created.id, 1, { credits: { SMS: 300 } }, 'ana');
     w.clock.set('2026-01-28T00:00:00Z');
     await w.services.usage.importText('b.csv', csv(['e2,SP-RETAIL,SMS,MT,5,2026-01-26T10:00:00Z']), 'ana');
-    expect(w.services.usageExplorer.explain({ scope: space(w), eventId: 'e1' }).plan?.version).toBe(1);
-    const e2 = w.services.usageExplorer.explain({ scope: space(w), eventId: 'e2' });
+    expect((await w.services.usageExplorer.explain({ scope: space(w), eventId: 'e1' })).plan?.version).toBe(1);
+    const e2 = await w.services.usageExplorer.explain({ scope: space(w), eventId: 'e2' });
     expect(e2.plan?.version).toBe(2);
     expect(e2.explain?.before).toMatchObject({ allocation: 300, allocationLeft: 295 });
-    expect(w.services.usageExplorer.explain({ scope: space(w), eventId: 'mail' })).toMatchObject({ plan: null, explain: null });
+    expect(await w.services.usageExplorer.explain({ scope: space(w), eventId: 'mail' })).toMatchObject({ plan: null, explain: null });
   });
 
   it('answers "no usage event with id X in this space" for an unknown id or one of another space', async () => {
     w = makeWorld('2026-03-20T00:00:00Z');
     w.services.org.createSpace({ id: 'SP-OTHER', environmentId: w.envId, name: 'Other', accountManager: { name: 'B', email: 'b@example.com' }, channels: [{ channel: 'SMS', bidirectional: false }] });
     await w.services.usage.importText('o.csv', csv(['elsewhere,SP-OTHER,SMS,MT,1,2026-03-02T10:00:00Z']), 'ana');
-    const failure = (eventId: string, spaceId = w.spaceId): ApiFailure | null => {
+    const failure = async (eventId: string, spaceId = w.spaceId): Promise<ApiFailure | null> => {
       try {
-        w.services.usageExplorer.explain({ scope: { kind: 'space', spaceId }, eventId });
+        await w.services.usageExplorer.explain({ scope: { kind: 'space', spaceId }, eventId });
         return null;
       } catch (error) {
         return error instanceof ApiFailure ? error : null;
       }
     };
-    expect(failure('nope')?.error).toEqual({ kind: 'not_found', message: 'No usage event with id nope in this space.' });
-    expect(failure('elsewhere')?.error).toEqual({ kind: 'not_found', message: 'No usage event with id elsewhere in this space.' });
-    expect(failure('elsewhere', 'SP-OTHER')).toBeNull();
-    expect(failure('x', 'SP-NONE')?.error.kind).toBe('not_found');
+    expect((await failure('nope'))?.error).toEqual({ kind: 'not_found', message: 'No usage event with id nope in this space.' });
+    expect((await failure('elsewhere'))?.error).toEqual({ kind: 'not_found', message: 'No usage event with id elsewhere in this space.' });
+    expect(await failure('elsewhere', 'SP-OTHER')).toBeNull();
+    expect((await failure('x', 'SP-NONE'))?.error.kind).toBe('not_found');
   });
 
   it('explains every event exactly as the engine alone does, with files imported out of order (settled by a replay)', async () => {
@@ -122,8 +122,8 @@ describe('usage.explain', () => {
     const engine = runScenario(parsed.value, { explain: true });
     const sources = new Set<string>();
     let refused = 0;
-    events.forEach((e, i) => {
-      const ledger = w.services.usageExplorer.explain({ scope: space(w), eventId: e.id });
+    for (const [i, e] of events.entries()) {
+      const ledger = await w.services.usageExplorer.explain({ scope: space(w), eventId: e.id });
       expect(ledger.explain, e.id).toEqual(engine.events[i]?.explain);
       const rejected = w.t.ledger.db.prepare('SELECT reason FROM usage_rejections r JOIN usage_events e ON e.seq = r.event_seq WHERE e.id = ?').get(e.id) as
         | { reason: string }
@@ -131,7 +131,7 @@ describe('usage.explain', () => {
       expect(ledger.explain?.reason ?? null, e.id).toBe(rejected?.reason ?? null);
       for (const t of ledger.explain?.paidBy ?? []) sources.add(t.source);
       if (ledger.explain?.accepted === false) refused += 1;
-    });
+    }
     // Not vacuous: vintages, allocations and overage paid, and some events were refused.
     expect([...sources].sort()).toEqual(['allocation', 'overage', 'rollover']);
     expect(refused).toBeGreaterThan(0);

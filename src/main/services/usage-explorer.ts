@@ -2,19 +2,40 @@ import { describeExplanation } from '../../shared/engine';
 import { ApiFailure } from '../../shared/api';
 import type { UsageExplainInput, UsageExplanationView } from '../../shared/api/usage-explain';
 import type { Channel, Direction } from '../../shared/domain';
+import type { CentralUsageExplanation } from '../../shared/sync';
 import { currentAttribution, explainEvent } from '../accounts';
 import { channelSql, directionSql, getEnvironment, getSpace, iso, listSpaces, notFound, type Ledger } from '../ledger';
+import { explainCentralEvent, type SyncService } from '../sync';
 
 /**
  * The event explorer ("Look up a usage event"): why one event of a space or environment was
  * charged or refused. The ledger keeps no explanation: it replays the deciding plan from its
  * last checkpoint before the event (at most one UTC day of that plan's events) through the
  * engine's explanation — the replay reads already rely on, so it decides as the import did.
+ *
+ * Events the messaging platform sent to the central service arrive here only as 15-minute
+ * totals. An id the ledger does not hold is therefore asked of the central service, when sync is
+ * configured: it replays its own plan the same way and answers with the engine's explanation,
+ * shown as "decided by the central service". It is asked for the environment of the scope
+ * (usage ids are unique per environment there), and its answer counts only when the event is of
+ * a space in the scope.
  */
-export class UsageExplorerService {
-  constructor(private readonly ledger: Ledger) {}
+/** How long the explorer waits for the central service before saying it could not be reached. */
+const CENTRAL_TIMEOUT_MS = 8_000;
 
-  explain(input: UsageExplainInput): UsageExplanationView {
+export class UsageExplorerService {
+  constructor(
+    private readonly ledger: Ledger,
+    private readonly sync: SyncService | null = null,
+  ) {}
+
+  async explain(input: UsageExplainInput): Promise<UsageExplanationView> {
+    const local = this.explainHere(input);
+    return local ?? this.explainAtCentral(input);
+  }
+
+  /** The ledger's explanation of an event it holds (null: not in this console). */
+  explainHere(input: UsageExplainInput): UsageExplanationView | null {
     const { ledger } = this;
     const spaceIds = this.scopeSpaces(input.scope);
     const row = ledger
@@ -24,10 +45,7 @@ export class UsageExplorerService {
          FROM usage_events e JOIN space_refs s ON s.ref = e.space_ref WHERE e.id = ?`,
       )
       .get(input.eventId) as EventRow | undefined;
-    if (row === undefined || !spaceIds.has(row.space_id)) {
-      const where = input.scope.kind === 'space' ? 'this space' : 'this environment';
-      throw new ApiFailure('not_found', `No usage event with id ${input.eventId} in ${where}.`);
-    }
+    if (row === undefined || !spaceIds.has(row.space_id)) return null;
     const space = getSpace(ledger, row.space_id);
     const event: UsageExplanationView['event'] = {
       id: row.id,
@@ -40,7 +58,7 @@ export class UsageExplorerService {
       identity: row.identity,
       campaign: row.campaign,
     };
-    if (row.plan_ref === null) return { event, plan: null, explain: null };
+    if (row.plan_ref === null) return { event, plan: null, explain: null, decidedBy: 'console' };
     const timeline = currentAttribution(ledger).timeline(row.plan_ref);
     if (timeline === undefined) throw new Error(`plan ${row.plan_ref} has no timeline`);
     // The version in force at the event: the last one applied at or before it (versions come
@@ -57,6 +75,46 @@ export class UsageExplorerService {
         deleted: timeline.deletedAt !== null && row.occurred_at >= timeline.deletedAt,
       },
       explain: describeExplanation(explanation),
+      decidedBy: 'console',
+    };
+  }
+
+  private async explainAtCentral(input: UsageExplainInput): Promise<UsageExplanationView> {
+    const where = input.scope.kind === 'space' ? 'this space' : 'this environment';
+    const central = this.sync?.endpoint() ?? null;
+    if (central === null) throw new ApiFailure('not_found', `No usage event with id ${input.eventId} in ${where}.`);
+    const unreachable = (why: string) =>
+      new ApiFailure('not_found', `No usage event with id ${input.eventId} in ${where} on this console, and the central service could not be reached: ${why}`);
+    if ('problem' in central) throw unreachable(central.problem);
+    const spaceIds = this.scopeSpaces(input.scope);
+    const environmentId = input.scope.kind === 'environment' ? input.scope.environmentId : getSpace(this.ledger, input.scope.spaceId)!.environmentId;
+    let answer: CentralUsageExplanation | null;
+    try {
+      answer = await explainCentralEvent({ ...central, timeoutMs: CENTRAL_TIMEOUT_MS }, environmentId, input.eventId);
+    } catch (error) {
+      throw unreachable(error instanceof Error ? error.message : String(error));
+    }
+    if (answer === null || !spaceIds.has(answer.event.spaceId)) {
+      throw new ApiFailure('not_found', `No usage event with id ${input.eventId} in ${where}, on this console or at the central service.`);
+    }
+    const { event } = answer;
+    return {
+      event: {
+        id: event.id,
+        spaceId: event.spaceId,
+        spaceName: getSpace(this.ledger, event.spaceId)?.name ?? event.spaceId,
+        channel: event.channel,
+        direction: event.direction,
+        credits: event.credits,
+        occurredAt: event.occurredAt,
+        decidedAt: event.decidedAt,
+        // The central service keeps neither: the platform's events are counted, not profiled.
+        identity: null,
+        campaign: null,
+      },
+      plan: answer.plan,
+      explain: answer.explain,
+      decidedBy: 'central',
     };
   }
 

@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import {
   centralErrorSchema,
+  centralUsageExplanationSchema,
+  type CentralUsageExplanation,
   pullResponseSchema,
   pushResponseSchema,
   type Change,
@@ -15,7 +17,7 @@ import {
  */
 export class CentralFailure extends Error {
   constructor(
-    readonly kind: 'unreachable' | 'unauthorized' | 'refused' | 'change_id_reused',
+    readonly kind: 'unreachable' | 'unauthorized' | 'refused' | 'not_found' | 'change_id_reused',
     message: string,
     readonly changeIds: string[] = [],
   ) {
@@ -66,6 +68,7 @@ async function call<T>(endpoint: CentralEndpoint, path: string, init: { method: 
   if (response.status === 409 && error.success && error.data.error.kind === 'change_id_reused') {
     throw new CentralFailure('change_id_reused', message, error.data.error.changeIds ?? []);
   }
+  if (response.status === 404) throw new CentralFailure('not_found', `The central service refused the request: ${message}`);
   throw new CentralFailure('refused', `The central service refused the request: ${message}`);
 }
 
@@ -77,4 +80,19 @@ export function pushChanges(endpoint: CentralEndpoint, changes: Change[]): Promi
 export function pullChanges(endpoint: CentralEndpoint, cursor: string, limit: number, count = false): Promise<PullResponse> {
   const query = `cursor=${encodeURIComponent(cursor)}&limit=${limit}${count ? '&count=1' : ''}`;
   return call(endpoint, `/v1/sync/pull?${query}`, { method: 'GET' }, pullResponseSchema);
+}
+
+/**
+ * Why the central service charged or refused one event it decided (the event explorer, for
+ * events this console only knows as 15-minute totals); null when the central service has no
+ * such event in that environment (or will not say: another environment's is answered alike).
+ */
+export async function explainCentralEvent(endpoint: CentralEndpoint, environmentId: string, eventId: string): Promise<CentralUsageExplanation | null> {
+  const path = `/v1/usage/events/${encodeURIComponent(eventId)}/explanation?environmentId=${encodeURIComponent(environmentId)}`;
+  try {
+    return await call(endpoint, path, { method: 'GET' }, centralUsageExplanationSchema);
+  } catch (error) {
+    if (error instanceof CentralFailure && error.kind === 'not_found') return null;
+    throw error;
+  }
 }

@@ -6,7 +6,7 @@
  */
 export { SyncClient, type SyncClientOptions } from './client';
 export { backoffDelay } from './backoff';
-export { CentralFailure } from './central-http';
+export { CentralFailure, explainCentralEvent } from './central-http';
 export { SyncService } from './service';
 export {
   getOutbox,

@@ -67,6 +67,8 @@ export const usageExplanationSchema = z.object({
     /** Credits the event stated (the rate card applies when the plan has one, SPEC §9.1). */
     credits: z.number().int(),
     occurredAt: instantSchema,
+    /** When the central service decided it (occurredAt, or later for an event that arrived late); absent for this console's. */
+    decidedAt: instantSchema.optional(),
     identity: z.string().nullable(),
     campaign: z.string().nullable(),
   }),
@@ -80,5 +82,10 @@ export const usageExplanationSchema = z.object({
     })
     .nullable(),
   explain: explanationTextSchema.nullable(),
+  /**
+   * Who decided it: this console's ledger (an event imported or recorded here), or the central
+   * service (an event the messaging platform sent it, known here only as 15-minute totals).
+   */
+  decidedBy: z.enum(['console', 'central']),
 });
 export type UsageExplanationView = z.infer<typeof usageExplanationSchema>;

@@ -10,3 +10,4 @@ export * from './ids';
 export * from './pull';
 export * from './records';
 export * from './usage';
+export * from './explanation';

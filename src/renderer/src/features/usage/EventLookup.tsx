@@ -10,7 +10,8 @@ type PeriodText = NonNullable<Explain['period']>;
 
 /**
  * "Look up a usage event" (the event explorer): for support staff auditing a complaint — why
- * was this message charged here, or blocked? One id in, the ledger's explanation out: the
+ * was this message charged here, or blocked? One id in, the ledger's explanation out (or, for an
+ * event the central service decided, the central service's, marked as such): the
  * decision, the plan version and period that decided it, which credits paid (which rolled-over
  * vintage, the allocation, a top-up, overage) and the bucket before and after.
  */
@@ -19,12 +20,13 @@ export function EventLookup({ scope }: { scope: UsageExplainInput['scope'] }) {
   const [text, setText] = useState('');
   const [asked, setAsked] = useState('');
   const result = useCommand('usage.explain', { scope, eventId: asked }, { enabled: asked !== '' });
-  const where = scope.kind === 'space' ? 'this space' : 'this environment';
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const id = text.trim();
-    if (id !== '') setAsked(id);
+    // The same id again asks again (the central service may be back, or sync set up since).
+    if (id !== '' && id === asked) void result.refetch();
+    else if (id !== '') setAsked(id);
   };
 
   const notFound = result.isError && apiErrorOf(result.error).kind === 'not_found';
@@ -46,7 +48,8 @@ export function EventLookup({ scope }: { scope: UsageExplainInput['scope'] }) {
           <Loading what={`usage event ${asked}`} />
         ) : notFound ? (
           <p className="state state-empty" role="status">
-            No usage event with id <code>{asked}</code> in {where}.
+            {/* The main process says where it looked: this console, and the central service when sync is set up. */}
+            {apiErrorOf(result.error).message}
           </p>
         ) : result.isError ? (
           <ErrorState error={result.error} what={`usage event ${asked}`} onRetry={() => void result.refetch()} />
@@ -125,6 +128,16 @@ function Explanation({ view }: { view: UsageExplanationView }) {
         <strong>{decisionText(view)}</strong>
       </p>
       {refusal !== null ? <p data-testid="event-refusal">{refusal}</p> : null}
+      {view.decidedBy === 'central' ? (
+        <p className="hint" data-testid="event-decided-by">
+          <span className="badge">Decided by the central service</span> This console knows the event only within its 15-minute usage totals; the
+          central service explained it
+          {event.decidedAt !== undefined && Date.parse(event.decidedAt) !== Date.parse(event.occurredAt)
+            ? `, decided at ${formatInstant(event.decidedAt, timeZone)} (it arrived after later events)`
+            : ''}
+          .
+        </p>
+      ) : null}
       <dl className="facts grid">
         <div>
           <dt>Occurred</dt>
