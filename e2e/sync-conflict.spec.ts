@@ -117,8 +117,9 @@ test('an outdated change is set aside side by side; keeping the central version 
   /** The console loses the central service: every round fails until it is given back. */
   const goOffline = async () => {
     await invoke(server, 'settings.update', { centralUrl: offlineUrl, token: world.consoleToken });
-    // A round still under way with the real address ends before this one, which cannot connect.
-    expect((await invoke(server, 'sync.now', {})).state).toBe('offline');
+    // A round still under way (the settings' save starts one) answers 'syncing': ask again until
+    // a round with the new address has run, which cannot connect.
+    await expect.poll(async () => (await invoke(server, 'sync.now', {})).state, { timeout: 30_000 }).toBe('offline');
   };
 
   const plan = await invoke(server, 'plans.create', {
