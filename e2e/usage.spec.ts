@@ -105,6 +105,8 @@ test('the Usage screen: ranges and groupings change the numbers and the charts; 
   await expect(page.getByText('Choose a first day on or before the last day.')).toBeVisible();
   await page.getByLabel('From', { exact: true }).fill(today.subtract({ days: 400 }).toString());
   await page.getByLabel('Group by').selectOption('month');
+  // The export is of what is shown: wait until the months are (the weeks stay until they arrive).
+  await expect(page.getByTestId('usage-over-time-table').locator('thead th').first()).toHaveText(`Month starting (${ZONE})`);
 
   // CSV of what is shown: the table's rows, and the same total.
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export credits used over time as CSV' }).click()]);
