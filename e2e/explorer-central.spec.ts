@@ -1,15 +1,9 @@
-import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { Temporal } from 'temporal-polyfill';
 import type { ChangeInput } from '../src/shared/sync';
 import { invoke } from './support/api';
-import type { ServerInfo } from './support/callers';
-import { CentralAdmin, closedPort, createToken, startCentral, stop } from './support/central';
-import { launchServer } from './support/launch';
+import { CentralAdmin, closedPort, withConsoleAndCentral, type ConsoleWithCentral } from './support/central';
 import { expect, test as base } from './support/test';
 
 /**
@@ -20,33 +14,10 @@ import { expect, test as base } from './support/test';
  * decided there; with the central service out of reach, the lookup says so.
  */
 
-interface World {
-  host: ServerInfo;
-  centralUrl: string;
-  token: string;
-}
-
-const test = base.extend<{ world: World }>({
+const test = base.extend<{ world: ConsoleWithCentral }>({
   world: [
     // eslint-disable-next-line no-empty-pattern
-    async ({}, use) => {
-      const dataDir = mkdtempSync(path.join(os.tmpdir(), 'credit-central-e2e-'));
-      let central: ChildProcess | null = null;
-      let webHost: ChildProcess | null = null;
-      try {
-        const [started, launched] = await Promise.all([
-          createToken(dataDir, 'Ana Admin (console)').then(async (token) => ({ token, ...(await startCentral(dataDir)) })),
-          launchServer({ E2E_EMPTY: '1' }),
-        ]);
-        central = started.child;
-        webHost = launched.child;
-        await use({ host: launched.info, centralUrl: started.url, token: started.token });
-      } finally {
-        if (webHost) await stop(webHost);
-        if (central) await stop(central);
-        rmSync(dataDir, { recursive: true, force: true });
-      }
-    },
+    async ({}, use) => withConsoleAndCentral({ E2E_EMPTY: '1' }, use),
     { timeout: 90_000 },
   ],
   server: async ({ world }, use) => {
@@ -64,7 +35,7 @@ test('a support user looks up an event the central service decided and sees whic
   const twoAgo = thisMonth.subtract({ months: 2 });
   const oneAgo = thisMonth.subtract({ months: 1 });
   const at = (month: Temporal.PlainDate, dayOfMonth: number) => `${month.with({ day: dayOfMonth }).toString()}T12:00:00Z`;
-  const bea = new CentralAdmin(world.centralUrl, world.token, 'Bea Central');
+  const bea = new CentralAdmin(world.centralUrl, world.consoleToken, 'Bea Central');
   const change = (fields: Record<string, unknown>) => ({ id: randomUUID(), at: `${twoAgo.toString()}T00:00:00Z`, actor: 'Bea Central', ...fields }) as ChangeInput;
   const results = await bea.push(
     change({ kind: 'environment.upsert', environment: { id: 'env-c', name: 'Central Env' } }),
@@ -87,7 +58,7 @@ test('a support user looks up an event the central service decided and sees whic
     ],
   });
 
-  await invoke(server, 'settings.update', { centralUrl: world.centralUrl, token: world.token });
+  await invoke(server, 'settings.update', { centralUrl: world.centralUrl, token: world.consoleToken });
   await expect.poll(async () => (await invoke(server, 'sync.now', {})).state, { timeout: 30_000 }).toBe('connected');
 
   const page = await openConsole('support', '/spaces/space-c/usage');
@@ -116,7 +87,7 @@ test('a support user looks up an event the central service decided and sees whic
   await expect(page.getByTestId('event-lookup-result')).toHaveText('No usage event with id pf-nowhere in this space, on this console or at the central service.');
 
   // The central service out of reach: the lookup says so, and why.
-  await invoke(server, 'settings.update', { centralUrl: `http://127.0.0.1:${await closedPort()}`, token: world.token });
+  await invoke(server, 'settings.update', { centralUrl: `http://127.0.0.1:${await closedPort()}`, token: world.consoleToken });
   await lookup.getByLabel('Usage event id').fill('pf-first');
   await lookup.getByLabel('Usage event id').press('Enter');
   await expect(page.getByTestId('event-lookup-result')).toContainText('No usage event with id pf-first in this space on this console, and the central service could not be reached:');

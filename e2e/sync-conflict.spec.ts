@@ -1,15 +1,10 @@
-import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Locator, Page } from '@playwright/test';
 import { OverviewPage, WizardPage } from './pages';
 import { invoke } from './support/api';
-import { FIXTURE_ENVIRONMENT, type ServerInfo } from './support/callers';
-import { CentralAdmin, closedPort, createToken, startCentral, stop } from './support/central';
-import { launchServer } from './support/launch';
+import { FIXTURE_ENVIRONMENT } from './support/callers';
+import { CentralAdmin, closedPort, withConsoleAndCentral, type ConsoleWithCentral } from './support/central';
 import { expect, test as base } from './support/test';
 
 /**
@@ -23,34 +18,21 @@ import { expect, test as base } from './support/test';
 
 const BEA = 'Bea Central';
 
-interface SyncWorld {
-  /** This admin's console: a web host of its own, with the fixture environment and spaces. */
-  host: ServerInfo;
-  centralUrl: string;
-  /** The token this console syncs with (Ana's). */
-  consoleToken: string;
+interface SyncWorld extends ConsoleWithCentral {
+  /** Another admin, working on the central service directly. */
   bea: CentralAdmin;
 }
 
 const test = base.extend<{ world: SyncWorld }>({
   world: [
     // eslint-disable-next-line no-empty-pattern
-    async ({}, use) => {
-      const dataDir = mkdtempSync(path.join(os.tmpdir(), 'credit-central-e2e-'));
-      let central: ChildProcess | null = null;
-      let webHost: ChildProcess | null = null;
-      try {
-        const [started, launched] = await Promise.all([
-          createToken(dataDir, 'Ana Admin (console)').then(async (token) => ({ token, ...(await startCentral(dataDir)) })),
-          launchServer(),
-        ]);
-        central = started.child;
-        webHost = launched.child;
-        const ana = new CentralAdmin(started.url, started.token, 'Ana Admin');
-        const host = launched.info;
+    async ({}, use) =>
+      withConsoleAndCentral({}, async (started) => {
+        const ana = new CentralAdmin(started.centralUrl, started.consoleToken, 'Ana Admin');
+        const host = started.host;
         // Bea's own token, limited to the fixture environment, made by an admin through the API.
         const { token: beaToken } = await ana.request<{ token: string }>('POST', '/v1/tokens', { name: BEA, role: 'admin', environments: [host.environmentId] });
-        const bea = new CentralAdmin(started.url, beaToken, BEA);
+        const bea = new CentralAdmin(started.centralUrl, beaToken, BEA);
         // The central service learns the organisation (the console's fixture was written straight into its ledger).
         const spaceId = host.spaces.SyncConflict;
         const at = new Date().toISOString();
@@ -68,16 +50,10 @@ const test = base.extend<{ world: SyncWorld }>({
           { id: randomUUID(), kind: 'channel.upsert', at, actor: BEA, spaceId, channel: 'Email', bidirectional: false },
         );
         expect(results.map((result) => result.status)).toEqual(['applied', 'applied', 'applied', 'applied', 'applied']);
-        await use({ host, centralUrl: started.url, consoleToken: started.token, bea });
-      } finally {
-        if (webHost) await stop(webHost);
-        if (central) await stop(central);
-        rmSync(dataDir, { recursive: true, force: true });
-      }
-    },
+        await use({ ...started, bea });
+      }),
     { timeout: 90_000 },
   ],
-  // openConsole opens this spec's console, not the shared one.
   server: async ({ world }, use) => {
     await use(world.host);
   },

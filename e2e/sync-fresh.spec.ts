@@ -1,13 +1,7 @@
-import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { invoke } from './support/api';
-import type { ServerInfo } from './support/callers';
-import { CentralAdmin, createToken, startCentral, stop } from './support/central';
-import { launchServer } from './support/launch';
+import { CentralAdmin, withConsoleAndCentral, type ConsoleWithCentral } from './support/central';
 import { expect, test as base } from './support/test';
 
 /**
@@ -17,36 +11,19 @@ import { expect, test as base } from './support/test';
  * Environments screen, open all along, shows it without a reload.
  */
 
-interface World {
-  host: ServerInfo;
-  centralUrl: string;
-  consoleToken: string;
+interface World extends ConsoleWithCentral {
   bea: CentralAdmin;
 }
 
 const test = base.extend<{ world: World }>({
   world: [
     // eslint-disable-next-line no-empty-pattern
-    async ({}, use) => {
-      const dataDir = mkdtempSync(path.join(os.tmpdir(), 'credit-central-e2e-'));
-      let central: ChildProcess | null = null;
-      let webHost: ChildProcess | null = null;
-      try {
-        const [started, launched] = await Promise.all([
-          createToken(dataDir, 'Ana Admin (console)').then(async (token) => ({ token, ...(await startCentral(dataDir)) })),
-          launchServer({ E2E_EMPTY: '1' }),
-        ]);
-        central = started.child;
-        webHost = launched.child;
+    async ({}, use) =>
+      withConsoleAndCentral({ E2E_EMPTY: '1' }, async (started) => {
         // Bea works with an all-environments token too (a new environment is outside any narrower one).
-        const beaToken = await createTokenWhileRunning(started.url, started.token);
-        await use({ host: launched.info, centralUrl: started.url, consoleToken: started.token, bea: new CentralAdmin(started.url, beaToken, 'Bea Central') });
-      } finally {
-        if (webHost) await stop(webHost);
-        if (central) await stop(central);
-        rmSync(dataDir, { recursive: true, force: true });
-      }
-    },
+        const beaToken = await createTokenWhileRunning(started.centralUrl, started.consoleToken);
+        await use({ ...started, bea: new CentralAdmin(started.centralUrl, beaToken, 'Bea Central') });
+      }),
     { timeout: 90_000 },
   ],
   server: async ({ world }, use) => {

@@ -5,11 +5,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import type { PlanConfig } from '../../src/shared/domain';
 import type { ChangeInput, ChangeResult, PlanRecord } from '../../src/shared/sync';
-import { projectRoot } from './launch';
+import type { ServerInfo } from './callers';
+import { launchServer, projectRoot } from './launch';
 import { expect } from './test';
 
 const CLI = path.join(projectRoot, 'src', 'cli', 'central.ts');
@@ -140,3 +143,34 @@ export class CentralAdmin {
   }
 }
 
+
+/** A console of its own and a central service it may sync with (the token made for the console). */
+export interface ConsoleWithCentral {
+  host: ServerInfo;
+  centralUrl: string;
+  consoleToken: string;
+}
+
+/**
+ * Start a central service on its embedded database (with a token for the console) and a web
+ * host of its own (`hostEnv`, e.g. E2E_EMPTY), side by side; hand them to `use`, then stop both
+ * and remove the central service's data, whatever happened.
+ */
+export async function withConsoleAndCentral(hostEnv: Record<string, string>, use: (world: ConsoleWithCentral) => Promise<void>): Promise<void> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'credit-central-e2e-'));
+  let central: ChildProcess | null = null;
+  let webHost: ChildProcess | null = null;
+  try {
+    const [started, launched] = await Promise.all([
+      createToken(dataDir, 'Ana Admin (console)').then(async (token) => ({ token, ...(await startCentral(dataDir)) })),
+      launchServer(hostEnv),
+    ]);
+    central = started.child;
+    webHost = launched.child;
+    await use({ host: launched.info, centralUrl: started.url, consoleToken: started.token });
+  } finally {
+    if (webHost) await stop(webHost);
+    if (central) await stop(central);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
