@@ -68,8 +68,10 @@ suite(title, () => {
       SMTP_IGNORE_TLS: 'true',
       CENTRAL_MAIL_POLL_MS: '30',
       // The instance killed mid-run may hold claimed e-mails: the others send them once its
-      // lease runs out (120 s by default, longer than this test waits).
-      CENTRAL_MAIL_LEASE_MS: '5000',
+      // lease runs out (120 s by default, longer than this test waits). Not much shorter than
+      // 15 s: a live instance still sending when its lease ran out (5 s, under a loaded CI) had
+      // its e-mail claimed and sent again.
+      CENTRAL_MAIL_LEASE_MS: '15000',
     };
     for (let i = 0; i < 3; i += 1) processes.push(await spawnCentral(env, await freePort()));
     admin = new CentralClient(processes[0]!.url, (await createToken(database.db, { name: 'admin', role: 'admin', environments: null }, Date.now())).secret);
@@ -259,7 +261,7 @@ suite(title, () => {
 
     // The e-mail workers of three instances claim with SKIP LOCKED: each e-mail goes out once.
     const expected = 16 + 1;
-    const mails = await smtp.waitFor((m) => m.length >= expected, 30_000);
+    const mails = await smtp.waitFor((m) => m.length >= expected, 45_000);
     await sleep(500);
     const ids = mails.map((m) => /^Message-ID:\s*(\S+)/im.exec(m.raw)?.[1]);
     expect(new Set(ids).size).toBe(ids.length);
