@@ -37,7 +37,10 @@ export class LocalMidnights {
 
   private learn(ms: number): void {
     const zoned = Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(this.zone);
-    const previous = zoned.getTimeZoneTransition('previous');
+    // 'previous' is strictly before the instant it is asked from. A local midnight can sit exactly
+    // on a transition (Santiago moves its clocks at midnight); the stretch then starts there, so
+    // ask from one millisecond later, or the stretch would reach back over the transition.
+    const previous = zoned.add({ milliseconds: 1 }).getTimeZoneTransition('previous');
     const next = zoned.getTimeZoneTransition('next');
     this.offsetMs = zoned.offsetNanoseconds / 1e6;
     this.validFrom = (previous === null ? -Infinity : previous.epochMilliseconds) + MARGIN_MS;
