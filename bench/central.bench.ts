@@ -224,7 +224,17 @@ async function serviceRun(
     for (let round = 1; round <= 3; round += 1) {
       const floorRate = await floor.unnest();
       report(`floor (b): bare pg, 1,000-event unnest statements, 8 in flight (round ${round})`, floorRate);
+      // CPU per event of each part, which the load on a shared machine does not change much.
+      const bk = await backendsOf(service.child.pid!);
+      const c0 = cpuMs(service.child.pid!);
+      const d0 = cpuOf(bk);
+      const m0 = process.cpuUsage();
       const batches = await drive(service.port, '/v1/usage/batch', token, n(150), 8, batchBody(spaces, 1_000));
+      const m1 = process.cpuUsage(m0);
+      const perEvent = (ms: number) => ((ms * 1000) / (batches.requests * 1000)).toFixed(1);
+      console.log(
+        `    CPU per event: service ${perEvent(cpuMs(service.child.pid!) - c0)} µs, its PostgreSQL backends ${perEvent(cpuOf(bk) - d0)} µs (${bk.length}), load generator ${perEvent((m1.user + m1.system) / 1000)} µs`,
+      );
       report(`service: batches of 1,000, 8 in flight, 8 plans (round ${round})`, batches.perSecond, { label: 'bare unnest floor', value: floorRate });
       rates.push(batches.perSecond);
       ratios.push(batches.perSecond / floorRate);
@@ -281,6 +291,9 @@ async function bareFloor(): Promise<Floor> {
     const unnest = async () => {
       const statements = n(150);
       let issued = 0;
+      const bk = await backendsOf(process.pid);
+      const d0 = cpuOf(bk);
+      const m0 = process.cpuUsage();
       const started = performance.now();
       await Promise.all(
         clients.map(async (client, c) => {
@@ -291,7 +304,11 @@ async function bareFloor(): Promise<Floor> {
           }
         }),
       );
-      return (statements * 1_000) / ((performance.now() - started) / 1000);
+      const rate = (statements * 1_000) / ((performance.now() - started) / 1000);
+      const m1 = process.cpuUsage(m0);
+      const perEvent = (ms: number) => ((ms * 1000) / (statements * 1000)).toFixed(1);
+      console.log(`    CPU per event: PostgreSQL backends ${perEvent(cpuOf(bk) - d0)} µs (${bk.length}), client ${perEvent((m1.user + m1.system) / 1000)} µs`);
+      return rate;
     };
     return { single: singleRate, unnest, close };
   } catch (error) {

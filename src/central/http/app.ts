@@ -32,6 +32,7 @@ import {
   type Parsed,
   type UsageEventInput,
 } from '../usage';
+import { decisionsJson } from './decisions-json';
 import { registerExplanationRoute } from './explanation';
 import { HttpFailure, issuePath, parseOrFail } from './failure';
 
@@ -252,9 +253,10 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
     return decision;
   });
 
-  app.post('/v1/usage/batch', async (request) => {
+  app.post('/v1/usage/batch', async (request, reply) => {
     const principal = await authenticate(request, USAGE_SENDERS);
-    return { decisions: await decide(principal, usageOrFail(readUsageBatch(request.body))) };
+    const decisions = await decide(principal, usageOrFail(readUsageBatch(request.body)));
+    return reply.type('application/json; charset=utf-8').send(decisionsJson(decisions));
   });
 
   app.get('/v1/plans/:planId', async (request) => {
