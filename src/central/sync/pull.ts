@@ -15,11 +15,13 @@ import {
   HISTORY_COLUMNS,
   NOTIFICATION_COLUMNS,
   PLAN_COLUMNS,
+  PLAN_CREDIT_COLUMNS,
   SPACE_COLUMNS,
   channelRecord,
   environmentRecord,
   historyRecord,
   notificationRecord,
+  planCreditRecord,
   planRecord,
   planStateRecord,
   spaceRecord,
@@ -27,6 +29,7 @@ import {
   type EnvironmentRow,
   type HistoryRow,
   type NotificationRow,
+  type PlanCreditRow,
   type PlanRow,
   type SpaceRow,
 } from '../records';
@@ -100,6 +103,7 @@ const SOURCES: FeedSource[] = [
   },
   { table: 'usage_slots', json: USAGE_SLOT_ITEM_JSON },
   { table: 'notifications', columns: NOTIFICATION_COLUMNS, toItem: (row) => ({ kind: 'notification', notification: notificationRecord(row as NotificationRow) }) },
+  { table: 'plan_credits', columns: PLAN_CREDIT_COLUMNS, toItem: (row) => ({ kind: 'credit', credit: planCreditRecord(row as PlanCreditRow) }) },
 ];
 
 export interface PullRequest {

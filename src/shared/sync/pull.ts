@@ -5,6 +5,7 @@ import {
   environmentRecordSchema,
   historyRecordSchema,
   notificationRecordSchema,
+  planCreditRecordSchema,
   planRecordSchema,
   planStateRecordSchema,
   spaceRecordSchema,
@@ -24,6 +25,7 @@ export const pullItemSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('planState'), planState: planStateRecordSchema }),
   z.object({ kind: z.literal('usageSlot'), usageSlot: usageSlotRecordSchema }),
   z.object({ kind: z.literal('notification'), notification: notificationRecordSchema }),
+  z.object({ kind: z.literal('credit'), credit: planCreditRecordSchema }),
 ]);
 export type PullItem = z.infer<typeof pullItemSchema>;
 export type PullItemKind = PullItem['kind'];
