@@ -146,8 +146,9 @@ export function planCreditRecord(row: PlanCreditRow): PlanCreditRecord {
     price: row.answer.price,
     week: row.answer.week,
     actor: row.actor,
-    at: instant(row.at_ms),
-    effectiveAt: isoSecond(ms(row.effective_ms)),
+    // To the millisecond, as the console gave them: both consoles then apply them at one instant.
+    at: new Date(ms(row.at_ms)).toISOString(),
+    effectiveAt: new Date(ms(row.effective_ms)).toISOString(),
   };
 }
 

@@ -95,8 +95,8 @@ await describeOnBackends('add-on credits through sync', (backend) => {
         price: { amount: '5.50', currency: 'EUR' },
         week: null,
         planVersion: 1,
-        at: '2026-11-02T10:00:00Z',
-        effectiveAt: '2026-11-02T10:00:00Z',
+        at: '2026-11-02T10:00:00.000Z',
+        effectiveAt: '2026-11-02T10:00:00.000Z',
       },
     });
     const [again] = await push(t.admin, [change]);

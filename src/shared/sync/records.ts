@@ -79,7 +79,13 @@ export const historyRecordSchema = z.object({
 });
 export type HistoryRecord = z.infer<typeof historyRecordSchema>;
 
-export const bucketRecordSchema = bucketBalanceSchema;
+/**
+ * A bucket's balance (SPEC §8), and its add-on credits (SPEC §9.7's `topUps`) once the plan was
+ * given any: the bucket's total available is `remaining + topUps.remaining`.
+ */
+export const bucketRecordSchema = bucketBalanceSchema.extend({
+  topUps: z.object({ available: z.number().int(), used: z.number().int(), remaining: z.number().int() }).optional(),
+});
 
 /** The state of a plan's buckets at one instant, as SPEC §8 reports a query. */
 export const planStateRecordSchema = z.object({
