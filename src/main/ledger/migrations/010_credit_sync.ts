@@ -14,7 +14,7 @@ import type { Migration } from './types';
  *   on).
  *
  * Both tables are rebuilt for their CHECKs; every row keeps its seq, every index and trigger is
- * made again as it was.
+ * made again as it was, and a credit entry's fields other than its sync state never change.
  */
 export const migration010: Migration = {
   version: 10,
@@ -87,6 +87,10 @@ export const migration010: Migration = {
       CREATE TRIGGER history_log_no_update BEFORE UPDATE ON history_log WHEN OLD.sync NOT IN ('local', 'conflicted')
         BEGIN SELECT RAISE(ABORT, 'the credit history log is append-only'); END;
       CREATE TRIGGER history_log_same_plan BEFORE UPDATE OF seq, plan_ref, plan_id, space_id ON history_log
+        BEGIN SELECT RAISE(ABORT, 'the credit history log is append-only'); END;
+      -- Credits given are a record whatever their sync state: only where they stand may change.
+      CREATE TRIGGER history_log_credit_record BEFORE UPDATE OF version, action, actor, at, plan, changes, change_id, credit ON history_log
+        WHEN OLD.credit IS NOT NULL
         BEGIN SELECT RAISE(ABORT, 'the credit history log is append-only'); END;
     `);
   },
