@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MAX_TOP_UP_CREDITS } from '../api/constants';
-import { billingWeekSchema, moneySchema, topUpExpirySchema } from '../api/credits';
+import { moneySchema, topUpExpirySchema } from '../api/credits';
 import { bucketNameSchema, channelSchema, idSchema, instantSchema, planConfigSchema } from '../domain/schemas';
 import { changeIdSchema } from './ids';
 import { accountManagerRecordSchema, planCreditRecordSchema, planRecordSchema } from './records';
