@@ -110,6 +110,17 @@ await describeOnBackends('add-on credits through sync', (backend) => {
     expect(stored.rows[0]?.n).toBe('1');
   });
 
+  it('applies two copies of one top-up sent at once a single time: the later one answers as its repeat', async () => {
+    await planIn(t.admin, 'space-2x', 'plan-2x', smsPlan(100));
+    const change = topUp('plan-2x', '2026-11-02T10:00:00Z', { bucket: 'SMS', credits: 7, expires: 'period_end' });
+    const answers = await Promise.all([push(t.admin, [change]), push(t.admin, [change]), push(t.admin, [change])]);
+    expect(answers.map(([r]) => r?.status).sort()).toEqual(['already_applied', 'already_applied', 'applied']);
+    const stored = await t.database.db.query<{ n: string }>("SELECT count(*)::text AS n FROM plan_credits WHERE plan_id = 'plan-2x'");
+    expect(stored.rows[0]?.n).toBe('1');
+    const mails = await t.database.db.query<{ n: string }>("SELECT count(*)::text AS n FROM notifications WHERE plan_id = 'plan-2x' AND kind = 'credits_added'");
+    expect(mails.rows[0]?.n).toBe('1');
+  });
+
   it('answers a refused top-up the same way again (SPEC §9.8); unknown and deleted plans as for edits', async () => {
     await planIn(t.admin, 'space-r', 'plan-r', smsPlan(100, { activation: { date: '2027-03-01', timeZone: 'UTC' } }));
     const early = topUp('plan-r', '2026-11-02T10:00:00Z', { bucket: 'SMS', credits: 5, expires: 'period_end' });

@@ -59,7 +59,8 @@ function refused(change: CreditChange, path: string, reason: string, words: stri
 
 /**
  * `answered` looks the id up among recorded changes: asked again once the plan is locked, so a
- * copy that arrived while the first was applying answers as its repeat rather than adding twice.
+ * copy that arrived while the first was applying answers as its repeat at once (rather than
+ * failing on the credit's primary key and being retried).
  */
 export async function applyCreditChange(
   tx: Queryable,
