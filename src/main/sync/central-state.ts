@@ -75,6 +75,8 @@ function storedState(ledger: Ledger, planId: string): PlanStateRecord | null {
 export function centralBucketsAt(ledger: Ledger, plan: CentralStatePlan, atMs: number, now: boolean): CentralBuckets | null {
   const state = storedState(ledger, plan.id);
   if (state === null || state.version !== plan.version || state.deleted === true || state.period === null) return null;
+  // Credits given here and not yet accepted are not in the central state: the local engine's holds them.
+  if (ledger.stmt("SELECT 1 FROM outbox WHERE plan_ref = ? AND version IS NULL AND status IN ('pending', 'sent') LIMIT 1").get(plan.ref) !== undefined) return null;
   const at = Date.parse(state.at);
   const startMs = Date.parse(state.period.start);
   const endMs = state.period.end === null ? null : Date.parse(state.period.end);

@@ -142,6 +142,10 @@ await describeOnBackends('top-ups and charge-nows between consoles', (backend) =
     await b.settle();
     a.connect('http://127.0.0.1:9', central.admin.token!);
     const topUp = a.services.credits.addCredits({ planId: p.id, bucket: 'WhatsApp', credits: 40, expires: 'period_end' }, 'alice');
+    const between = Date.parse(topUp.at) + 1;
+    expect(a.services.details.state(p.id, between).buckets[0]?.topUps).toMatchObject({ available: 40 });
+    // The central service's history keeps instants to the second: the deletion lands in a later one.
+    await new Promise((resolve) => setTimeout(resolve, 1050 - (Date.parse(topUp.at) % 1000)));
     b.services.plans.delete(p.id, 1, 'bob');
     await b.settle();
 
@@ -156,6 +160,9 @@ await describeOnBackends('top-ups and charge-nows between consoles', (backend) =
     expect(mail).toMatchObject({ status: 'failed' });
     expect(mail?.error).toMatch(/refused these credits.*deleted/);
     expect(a.services.history.exportCsv({ planId: p.id }, Date.now()).csv).toContain('Refused by the central service');
+    // …but they no longer count: while the plan lived (before the deletion), its bucket has no add-on credits.
+    expect(a.services.details.state(p.id, between).buckets).toEqual([expect.objectContaining({ bucket: 'WhatsApp', allocated: 300, remaining: 300 })]);
+    expect(a.services.details.state(p.id, between).buckets[0]?.topUps).toBeUndefined();
     // The plan's deletion came down; the central service holds no credits for it, the other console neither.
     expect(a.services.plans.get(p.id).status).toBe('deleted');
     const stored = await central.database.db.query<{ n: string }>('SELECT count(*)::text AS n FROM plan_credits WHERE plan_id = $1', [p.id]);

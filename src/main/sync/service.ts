@@ -154,6 +154,8 @@ export class SyncService {
         if (isCreditChange(row)) {
           const accepted = result.status === 'applied' || result.status === 'already_applied';
           settleCreditChange(this.ledger, row, accepted ? 'accepted' : 'refused', this.clock(), accepted ? null : result.message);
+          // Refused credits no longer count here: the plan's state is decided again without them.
+          if (!accepted && row.planId !== null) changed.push(row.planId);
           return;
         }
         if (result.status === 'applied' || result.status === 'already_applied') {
@@ -171,10 +173,14 @@ export class SyncService {
   /** Changes the central service can never apply (their id was used for another change). */
   settleRefused(rows: readonly OutboxRow[], message: string): void {
     this.ledger.transaction(() => {
+      const refused: string[] = [];
       for (const row of rows) {
-        if (isCreditChange(row)) settleCreditChange(this.ledger, row, 'refused', this.clock(), message);
-        else this.setAside(row, 'rejected', message);
+        if (isCreditChange(row)) {
+          settleCreditChange(this.ledger, row, 'refused', this.clock(), message);
+          if (row.planId !== null) refused.push(row.planId);
+        } else this.setAside(row, 'rejected', message);
       }
+      this.refreshPlans(refused);
     });
   }
 
