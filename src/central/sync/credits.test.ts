@@ -44,11 +44,11 @@ function chargeNow(planId: string, at: string, week: number, id = changeId('CN')
   return { id, kind: 'plan.charge_now', at, actor: 'alice', planId, week };
 }
 
-async function pullAll(client: CentralClient): Promise<PullItem[]> {
+async function pullAll(client: CentralClient, credits = true): Promise<PullItem[]> {
   const items: PullItem[] = [];
   let cursor = '0.0';
   for (;;) {
-    const page = pullResponseSchema.parse((await client.get(`/v1/sync/pull?cursor=${cursor}&limit=500`)).body);
+    const page = pullResponseSchema.parse((await client.get(`/v1/sync/pull?cursor=${cursor}&limit=500${credits ? '&credits=1' : ''}`)).body);
     items.push(...page.items);
     cursor = page.nextCursor;
     if (!page.hasMore) return items;
@@ -269,6 +269,11 @@ await describeOnBackends('add-on credits through sync', (backend) => {
     const notes = items.flatMap((item) => (item.kind === 'notification' && item.notification.planId === 'plan-m' ? [item.notification] : []));
     expect(notes.filter((note) => note.kind === 'credits_added').map((note) => note.creditId)).toEqual([id]);
     expect(notes.filter((note) => note.kind === 'activated').every((note) => note.creditId === undefined)).toBe(true);
+
+    // A client that does not ask for add-on credits (a console from before they synced) gets none of them.
+    const older = await pullAll(t.admin, false);
+    expect(older.some((item) => item.kind === 'credit' || (item.kind === 'notification' && item.notification.kind === 'credits_added'))).toBe(false);
+    expect(older.some((item) => item.kind === 'notification' && item.notification.planId === 'plan-m')).toBe(true);
   });
 });
 

@@ -44,6 +44,12 @@ export const pullQuerySchema = z
       .default(DEFAULT_PULL_LIMIT),
     /** 1: also count what is left after the page (`remaining`); a client asks on its first page. */
     count: z.enum(['0', '1'], 'must be 0 or 1').default('0').transform((v) => v === '1'),
+    /**
+     * 1: the client reads add-on credits — `credit` items and "Credits Added" e-mails. A client
+     * that does not ask (a console from before they synced, whose reader refuses an item it does
+     * not know) never receives them.
+     */
+    credits: z.enum(['0', '1'], 'must be 0 or 1').default('0').transform((v) => v === '1'),
   })
   .strict();
 export type PullQuery = z.infer<typeof pullQuerySchema>;
