@@ -3,7 +3,7 @@ import type { Channel, PlanConfig } from '../../shared/domain';
 import type { FieldChange, NotificationRecord } from '../../shared/sync';
 import { NOTIFICATION_COLUMNS, notificationRecord, type NotificationRow } from '../records';
 import type { Queryable } from '../store';
-import { composeEmail, type NotificationKind } from '../../shared/mail';
+import { composeCreditsEmail, composeEmail, type ComposedEmail, type CreditGrant, type NotificationKind } from '../../shared/mail';
 
 /**
  * The e-mail outbox. A notification is written in the same transaction as the plan change
@@ -21,39 +21,92 @@ export interface PlanEmailInput {
   atMs: number;
 }
 
-export async function enqueuePlanEmail(tx: Queryable, input: PlanEmailInput, nowMs: number): Promise<string> {
-  const space = await tx.query<{ name: string; am_name: string; am_email: string; environment_id: string; environment_name: string }>(
+interface Recipient {
+  name: string;
+  am_name: string;
+  am_email: string;
+  environment_id: string;
+  environment_name: string;
+  channels: { channel: Channel; bidirectional: boolean }[];
+}
+
+/** The space's names, Account Manager and channels, as the e-mails show them. */
+async function recipientOf(tx: Queryable, spaceId: string): Promise<Recipient> {
+  const space = await tx.query<Omit<Recipient, 'channels'>>(
     `SELECT s.name, s.am_name, s.am_email, s.environment_id, e.name AS environment_name
        FROM spaces s JOIN environments e ON e.id = s.environment_id WHERE s.id = $1`,
-    [input.spaceId],
+    [spaceId],
   );
   const row = space.rows[0];
-  if (!row) throw new Error(`space ${input.spaceId} vanished inside its own transaction`);
+  if (!row) throw new Error(`space ${spaceId} vanished inside its own transaction`);
   const channels = await tx.query<{ channel: Channel; bidirectional: boolean }>(
     'SELECT channel, bidirectional FROM space_channels WHERE space_id = $1',
-    [input.spaceId],
+    [spaceId],
   );
+  return { ...row, channels: channels.rows };
+}
+
+async function insertEmail(
+  tx: Queryable,
+  input: { planId: string; version: number; spaceId: string; kind: NotificationRecord['kind']; creditId: string | null },
+  to: Recipient,
+  email: ComposedEmail,
+  nowMs: number,
+): Promise<string> {
+  const id = randomUUID();
+  await tx.query(
+    `INSERT INTO notifications (id, plan_id, plan_version, space_id, environment_id, kind, to_address, to_name,
+       subject, text_body, html_body, status, attempts, next_attempt_ms, created_ms, updated_ms, credit_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'queued', 0, $12, $12, $12, $13)`,
+    [id, input.planId, input.version, input.spaceId, to.environment_id, input.kind, to.am_email, to.am_name,
+      email.subject, email.text, email.html, nowMs, input.creditId],
+  );
+  return id;
+}
+
+export async function enqueuePlanEmail(tx: Queryable, input: PlanEmailInput, nowMs: number): Promise<string> {
+  const to = await recipientOf(tx, input.spaceId);
   const email = composeEmail({
     kind: input.kind,
-    environmentName: row.environment_name,
-    spaceName: row.name,
+    environmentName: to.environment_name,
+    spaceName: to.name,
     planId: input.planId,
     version: input.version,
     config: input.config,
     changes: input.changes,
-    spaceChannels: channels.rows,
+    spaceChannels: to.channels,
     actor: input.actor,
     atMs: input.atMs,
   });
-  const id = randomUUID();
-  await tx.query(
-    `INSERT INTO notifications (id, plan_id, plan_version, space_id, environment_id, kind, to_address, to_name,
-       subject, text_body, html_body, status, attempts, next_attempt_ms, created_ms, updated_ms)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'queued', 0, $12, $12, $12)`,
-    [id, input.planId, input.version, input.spaceId, row.environment_id, input.kind, row.am_email, row.am_name,
-      email.subject, email.text, email.html, nowMs],
-  );
-  return id;
+  return insertEmail(tx, { ...input, creditId: null }, to, email, nowMs);
+}
+
+export interface CreditEmailInput {
+  planId: string;
+  /** The plan version the credits were given on. */
+  version: number;
+  spaceId: string;
+  config: PlanConfig;
+  grant: CreditGrant & { id: string };
+  actor: string;
+  atMs: number;
+}
+
+/** "Credits Added" for a top-up or a charge-now, composed as the console composes it. */
+export async function enqueueCreditEmail(tx: Queryable, input: CreditEmailInput, nowMs: number): Promise<string> {
+  const to = await recipientOf(tx, input.spaceId);
+  const email = composeCreditsEmail({
+    environmentName: to.environment_name,
+    spaceName: to.name,
+    planId: input.planId,
+    version: input.version,
+    config: input.config,
+    grant: input.grant,
+    spaceChannels: to.channels,
+    actor: input.actor,
+    atMs: input.atMs,
+  });
+  return insertEmail(tx, { ...input, kind: 'credits_added', creditId: input.grant.id }, to, email, nowMs);
 }
 
 export interface NotificationFilter {

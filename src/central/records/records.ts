@@ -1,4 +1,4 @@
-import type { PlanConfig } from '../../shared/domain';
+import type { BucketName, Money, PlanConfig } from '../../shared/domain';
 import { describeSnapshot, isoSecond, type PlanState } from '../../shared/engine';
 import type {
   ChannelRecord,
@@ -6,6 +6,7 @@ import type {
   FieldChange,
   HistoryRecord,
   NotificationRecord,
+  PlanCreditRecord,
   PlanRecord,
   PlanStateRecord,
   SpaceRecord,
@@ -112,6 +113,45 @@ export function planRecord(row: PlanRow, nowMs: number): PlanRecord {
   };
 }
 
+/** A top-up's engine input, or a charge-now's confirmed week (plan_credits.request). */
+export type CreditRequest =
+  | { bucket: BucketName; credits: number; expires: 'period_end' | 'never'; price?: Money }
+  | { week: number };
+
+export interface PlanCreditRow {
+  [key: string]: unknown;
+  id: string;
+  plan_id: string;
+  space_id: string;
+  environment_id: string;
+  plan_version: number;
+  kind: PlanCreditRecord['kind'];
+  request: CreditRequest;
+  answer: Pick<PlanCreditRecord, 'credits' | 'expires' | 'price' | 'week'>;
+  actor: string;
+  at_ms: unknown;
+  effective_ms: unknown;
+}
+export const PLAN_CREDIT_COLUMNS = 'id, plan_id, space_id, environment_id, plan_version, kind, request, answer, actor, at_ms, effective_ms';
+export function planCreditRecord(row: PlanCreditRow): PlanCreditRecord {
+  return {
+    id: row.id,
+    planId: row.plan_id,
+    spaceId: row.space_id,
+    environmentId: row.environment_id,
+    planVersion: Number(row.plan_version),
+    kind: row.kind,
+    credits: row.answer.credits,
+    expires: row.answer.expires,
+    price: row.answer.price,
+    week: row.answer.week,
+    actor: row.actor,
+    // To the millisecond, as the console gave them: both consoles then apply them at one instant.
+    at: new Date(ms(row.at_ms)).toISOString(),
+    effectiveAt: new Date(ms(row.effective_ms)).toISOString(),
+  };
+}
+
 export interface HistoryRow {
   [key: string]: unknown;
   plan_id: string;
@@ -193,9 +233,10 @@ export interface NotificationRow {
   created_ms: unknown;
   updated_ms: unknown;
   sent_ms: unknown;
+  credit_id: string | null;
 }
 export const NOTIFICATION_COLUMNS =
-  'id, plan_id, plan_version, space_id, environment_id, kind, to_address, subject, text_body, html_body, status, attempts, last_error, next_attempt_ms, created_ms, updated_ms, sent_ms';
+  'id, plan_id, plan_version, space_id, environment_id, kind, to_address, subject, text_body, html_body, status, attempts, last_error, next_attempt_ms, created_ms, updated_ms, sent_ms, credit_id';
 export function notificationRecord(row: NotificationRow): NotificationRecord {
   return {
     id: row.id,
@@ -215,6 +256,7 @@ export function notificationRecord(row: NotificationRow): NotificationRecord {
     createdAt: instant(row.created_ms),
     updatedAt: instant(row.updated_ms),
     sentAt: optionalInstant(row.sent_ms),
+    ...(row.credit_id === null || row.credit_id === undefined ? {} : { creditId: row.credit_id }),
   };
 }
 

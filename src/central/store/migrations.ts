@@ -287,6 +287,41 @@ CREATE TABLE plan_checkpoints (
 );
 `,
   },
+  {
+    version: 5,
+    name: 'add-on credits: top-ups and charge-nows',
+    sql: `
+-- Add-on credits the engine gave a plan (SPEC §9.2–9.3), pushed by a console as plan.top_up or
+-- plan.charge_now: one row each, never changed. request is the engine's input (a top-up's bucket,
+-- credits, expires, price; a charge-now's confirmed week), answer what it added (credits per
+-- bucket, price, billing week). ord is the position among the plan's operations (versions, usage
+-- events), as plan_versions.ord, so replays apply it in its place. In the feed: other consoles
+-- pull it. Refused credits are not here (sync_changes keeps their answer).
+CREATE TABLE plan_credits (
+  id text PRIMARY KEY,
+  plan_id text NOT NULL REFERENCES plans (id),
+  space_id text NOT NULL,
+  environment_id text NOT NULL,
+  plan_version integer NOT NULL,
+  kind text NOT NULL CHECK (kind IN ('top_up', 'charge_now')),
+  request json NOT NULL,
+  answer json NOT NULL,
+  actor text NOT NULL,
+  at_ms bigint NOT NULL,
+  effective_ms bigint NOT NULL,
+  ord integer NOT NULL,
+  tx xid8 NOT NULL,
+  seq bigint NOT NULL
+);
+CREATE INDEX plan_credits_by_plan ON plan_credits (plan_id, ord);
+CREATE TRIGGER plan_credits_feed_stamp BEFORE INSERT OR UPDATE ON plan_credits
+  FOR EACH ROW EXECUTE FUNCTION feed_stamp();
+CREATE INDEX plan_credits_feed ON plan_credits (tx, seq);
+
+-- "Credits Added" e-mails name the credits they tell of.
+ALTER TABLE notifications ADD COLUMN credit_id text;
+`,
+  },
 ];
 
 /** Any fixed number: the advisory lock that lets one instance at a time migrate. */

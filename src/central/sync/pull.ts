@@ -15,11 +15,13 @@ import {
   HISTORY_COLUMNS,
   NOTIFICATION_COLUMNS,
   PLAN_COLUMNS,
+  PLAN_CREDIT_COLUMNS,
   SPACE_COLUMNS,
   channelRecord,
   environmentRecord,
   historyRecord,
   notificationRecord,
+  planCreditRecord,
   planRecord,
   planStateRecord,
   spaceRecord,
@@ -27,6 +29,7 @@ import {
   type EnvironmentRow,
   type HistoryRow,
   type NotificationRow,
+  type PlanCreditRow,
   type PlanRow,
   type SpaceRow,
 } from '../records';
@@ -50,10 +53,17 @@ import type { Database, Queryable, Row } from '../store';
  * embedded database, where the row decoding runs on this thread. Records whose item depends on
  * the service's clock or the engine (plans, plan states) are still built here.
  */
-type FeedSource =
+type FeedSource = (
   | { table: string; columns: string; toItem(row: Row, nowMs: number): PullItem }
   /** `json`: an SQL expression giving the whole item as JSON text, exactly as `toItem` would. */
-  | { table: string; json: string };
+  | { table: string; json: string }
+) & {
+  /**
+   * Add-on credits: `all` — the source is only for clients that read them (`credits=1`); a
+   * condition — its rows that are not for them.
+   */
+  credits?: 'all' | string;
+};
 
 /**
  * An instant in milliseconds as `isoSecond` writes it (SPEC §8: to the second, with Z), for
@@ -99,7 +109,13 @@ const SOURCES: FeedSource[] = [
     toItem: planStateItem,
   },
   { table: 'usage_slots', json: USAGE_SLOT_ITEM_JSON },
-  { table: 'notifications', columns: NOTIFICATION_COLUMNS, toItem: (row) => ({ kind: 'notification', notification: notificationRecord(row as NotificationRow) }) },
+  {
+    table: 'notifications',
+    columns: NOTIFICATION_COLUMNS,
+    toItem: (row) => ({ kind: 'notification', notification: notificationRecord(row as NotificationRow) }),
+    credits: "kind = 'credits_added'",
+  },
+  { table: 'plan_credits', columns: PLAN_CREDIT_COLUMNS, toItem: (row) => ({ kind: 'credit', credit: planCreditRecord(row as PlanCreditRow) }), credits: 'all' },
 ];
 
 export interface PullRequest {
@@ -109,6 +125,8 @@ export interface PullRequest {
   nowMs: number;
   /** Also count the records after the page (`remaining`), for a progress bar. */
   count?: boolean;
+  /** The client reads add-on credits (`credit` items, "Credits Added" e-mails). */
+  credits?: boolean;
 }
 
 interface Fetched {
@@ -138,6 +156,8 @@ export async function pullChangesBody(db: Database, request: PullRequest): Promi
       const rows: Fetched[] = [];
       let total = 0;
       for (const source of SOURCES) {
+        if (source.credits === 'all' && request.credits !== true) continue;
+        const where = source.credits !== undefined && source.credits !== 'all' && request.credits !== true ? `${FEED_WHERE} AND NOT (${source.credits})` : FEED_WHERE;
         if ('json' in source) {
           // The whole page as one text value, a line per row ("tx.seq item"): one field to decode
           // instead of thousands of rows (a third less time on the embedded database). A line
@@ -146,7 +166,7 @@ export async function pullChangesBody(db: Database, request: PullRequest): Promi
           const result = await tx.query<{ page: string | null }>(
             `SELECT string_agg(feed || ' ' || item, E'\\n' ORDER BY tx, seq) AS page FROM (
                SELECT tx, seq, tx::text || '.' || seq::text AS feed, ${source.json} AS item FROM ${source.table}
-                WHERE ${FEED_WHERE} ORDER BY tx, seq LIMIT $5) AS rows`,
+                WHERE ${where} ORDER BY tx, seq LIMIT $5) AS rows`,
             [...params, request.limit + 1],
           );
           const page = result.rows[0]?.page ?? null;
@@ -159,7 +179,7 @@ export async function pullChangesBody(db: Database, request: PullRequest): Promi
         } else {
           const result = await tx.query(
             `SELECT ${source.columns}, tx::text || '.' || seq::text AS feed FROM ${source.table}
-              WHERE ${FEED_WHERE} ORDER BY tx, seq LIMIT $5`,
+              WHERE ${where} ORDER BY tx, seq LIMIT $5`,
             [...params, request.limit + 1],
           );
           for (const row of result.rows) {
@@ -167,7 +187,7 @@ export async function pullChangesBody(db: Database, request: PullRequest): Promi
           }
         }
         if (request.count) {
-          const counted = await tx.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${source.table} WHERE ${FEED_WHERE}`, params);
+          const counted = await tx.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${source.table} WHERE ${where}`, params);
           total += Number(counted.rows[0]!.n);
         }
       }

@@ -16,12 +16,14 @@ import {
   type Change,
   type ChangeResult,
   type PlanChange,
+  type PlanCreditRecord,
   type PlanRecord,
 } from '../../shared/sync';
 import { maySee, type Principal } from '../auth';
 import { enqueuePlanEmail } from '../mail';
 import { PLAN_COLUMNS, planRecord, type PlanRow } from '../records';
 import { foldCounters, seedCounters } from '../usage';
+import { applyCreditChange } from './credits';
 import { decodePlanState, encodePlanState, withRetries, type Database, type Queryable } from '../store';
 
 /**
@@ -94,16 +96,41 @@ async function firstForbidden(_db: Queryable, principal: Principal, changes: Cha
 
 const rejected = (id: string, message: string, issues: Issue[] = []): ChangeResult => ({ id, status: 'rejected', message, issues });
 
+/**
+ * What sync_changes keeps as a change's answer: the plan after it (and the credits it added), or,
+ * for credits the engine refused, the refusal (SPEC §9.8).
+ */
+interface RecordedAnswer {
+  plan: PlanRecord | null;
+  credit?: PlanCreditRecord;
+  refusal?: { message: string; issues: Issue[] };
+}
+
 /** The answer to a change applied before (by id), or null when it has not been. */
 async function repeated(tx: Queryable, change: Change, hash: string): Promise<ChangeResult | null> {
-  const prior = await tx.query<{ payload_hash: string; result: { plan: PlanRecord | null }; applied_ms: unknown }>(
+  const prior = await tx.query<{ payload_hash: string; result: RecordedAnswer; applied_ms: unknown }>(
     'SELECT payload_hash, result, applied_ms FROM sync_changes WHERE id = $1',
     [change.id],
   );
   const before = prior.rows[0];
   if (!before) return null;
   if (before.payload_hash !== hash) return rejected(change.id, `change id ${change.id} was used before for another change`);
-  return { id: change.id, status: 'already_applied', plan: before.result.plan, appliedAt: isoSecond(Number(before.applied_ms)) };
+  const { refusal, credit } = before.result;
+  if (refusal !== undefined) return rejected(change.id, refusal.message, refusal.issues);
+  return {
+    id: change.id,
+    status: 'already_applied',
+    plan: before.result.plan,
+    appliedAt: isoSecond(Number(before.applied_ms)),
+    ...(credit !== undefined ? { credit } : {}),
+  };
+}
+
+async function recordAnswer(tx: Queryable, context: PushContext, change: Change, hash: string, answer: RecordedAnswer): Promise<void> {
+  await tx.query(
+    'INSERT INTO sync_changes (id, payload_hash, kind, result, token_id, applied_ms) VALUES ($1, $2, $3, $4::json, $5, $6)',
+    [change.id, hash, change.kind, JSON.stringify(answer), context.principal.tokenId, context.nowMs],
+  );
 }
 
 async function applyChange(tx: Queryable, context: PushContext, change: Change, hash: string): Promise<ChangeResult> {
@@ -112,12 +139,18 @@ async function applyChange(tx: Queryable, context: PushContext, change: Change, 
   const atMs = parseInstant(change.at);
   if (atMs === null) return rejected(change.id, 'at: is not a valid instant', [{ path: 'at', message: 'is not a valid instant' }]);
 
+  if (change.kind === 'plan.top_up' || change.kind === 'plan.charge_now') {
+    const outcome = await applyCreditChange(tx, change, { atMs, nowMs: context.nowMs, principal: context.principal, answered: () => repeated(tx, change, hash) });
+    const { result } = outcome;
+    if (outcome.record === 'applied' && result.status === 'applied') await recordAnswer(tx, context, change, hash, { plan: result.plan, ...(result.credit ? { credit: result.credit } : {}) });
+    if (outcome.record === 'refused' && result.status === 'rejected') {
+      await recordAnswer(tx, context, change, hash, { plan: null, refusal: { message: result.message, issues: result.issues } });
+    }
+    return result;
+  }
   const result = await applyKind(tx, context, change, atMs);
   if (result.status === 'applied') {
-    await tx.query(
-      'INSERT INTO sync_changes (id, payload_hash, kind, result, token_id, applied_ms) VALUES ($1, $2, $3, $4::json, $5, $6)',
-      [change.id, hash, change.kind, JSON.stringify({ plan: result.plan }), context.principal.tokenId, context.nowMs],
-    );
+    await recordAnswer(tx, context, change, hash, { plan: result.plan });
     return result;
   }
   // Another copy of this change (a console's retry while its first send was still applying) may
@@ -177,6 +210,10 @@ async function applyKind(tx: Queryable, context: PushContext, change: Change, at
       );
       return { id: change.id, status: 'applied', plan: null };
     }
+
+    case 'plan.top_up':
+    case 'plan.charge_now':
+      throw new Error('credit changes are applied by applyCreditChange');
 
     default:
       return applyPlanChange(tx, change, atMs, nowMs, context.principal);

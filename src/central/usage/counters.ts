@@ -54,7 +54,10 @@ export async function seedCounters(tx: Queryable, plans: readonly { planId: stri
   if (plans.length === 0) return;
   const rows: { plan_id: string; bucket: string; generation: number; period_end_ms: number; spendable: number; used: number; clock_ms: number }[] = [];
   for (const { planId, state, generation } of plans) {
-    if (state.period === null || state.deletedAtMs !== null) continue;
+    // A plan that was given add-on credits has no counters: the order of spending (plan credits,
+    // top-ups, then overage; SPEC §9.2) and their expiry are the engine's, so each of its groups
+    // goes the engine path (the fast path's guard finds no counter row and refuses).
+    if (state.period === null || state.deletedAtMs !== null || state.hadTopUps === true) continue;
     for (const [bucket, b] of Object.entries(state.buckets)) {
       if (!b) continue;
       rows.push({

@@ -10,8 +10,11 @@ import type { Queryable } from '../store';
  */
 export interface SpaceCoverage {
   environmentId: string;
-  /** Every plan of the space, in the order the service created them (the rule's tie-break). */
-  plans: (PlanCoverage & { id: string })[];
+  /**
+   * Every plan of the space, in the order the service created them (the rule's tie-break);
+   * `credits`: the plan was given add-on credits (a top-up, a charge-now) when this was read.
+   */
+  plans: (PlanCoverage & { id: string; credits: boolean })[];
   /**
    * The live plans and their versions, which the fast path checks against the database: a new
    * plan, an edit or a deletion changes it, and a deleted plan never changes again.
@@ -37,6 +40,7 @@ interface VersionRow {
   config: PlanConfig | null;
   at_ms: unknown;
   live: boolean | null;
+  credits: boolean | null;
 }
 
 /**
@@ -47,7 +51,8 @@ interface VersionRow {
 export async function readCoverage(tx: Queryable, spaceIds: readonly string[]): Promise<Map<string, SpaceCoverage>> {
   // Parameters travel as one JSON text each: PGlite parses JSON much faster than array parameters.
   const rows = await tx.query<VersionRow>(
-    `SELECT s.id AS space_id, s.environment_id, v.plan_id, v.version, v.action, v.config, v.at_ms, p.deleted_ms IS NULL AS live
+    `SELECT s.id AS space_id, s.environment_id, v.plan_id, v.version, v.action, v.config, v.at_ms, p.deleted_ms IS NULL AS live,
+            EXISTS (SELECT 1 FROM plan_credits c WHERE c.plan_id = p.id) AS credits
        FROM spaces s
        LEFT JOIN plans p ON p.space_id = s.id
        LEFT JOIN plan_versions v ON v.plan_id = p.id
@@ -55,13 +60,13 @@ export async function readCoverage(tx: Queryable, spaceIds: readonly string[]): 
       ORDER BY s.id, min(v.seq) OVER (PARTITION BY v.plan_id), v.plan_id, v.version`,
     [JSON.stringify(spaceIds)],
   );
-  const spaces = new Map<string, { environmentId: string; plans: { id: string; live: boolean; versions: PlanVersionInput[] }[] }>();
+  const spaces = new Map<string, { environmentId: string; plans: { id: string; live: boolean; credits: boolean; versions: PlanVersionInput[] }[] }>();
   for (const row of rows.rows) {
     let space = spaces.get(row.space_id);
     if (!space) spaces.set(row.space_id, (space = { environmentId: row.environment_id, plans: [] }));
     if (row.plan_id === null || row.config === null || row.action === null) continue;
     let plan = space.plans.at(-1);
-    if (plan?.id !== row.plan_id) space.plans.push((plan = { id: row.plan_id, live: row.live === true, versions: [] }));
+    if (plan?.id !== row.plan_id) space.plans.push((plan = { id: row.plan_id, live: row.live === true, credits: row.credits === true, versions: [] }));
     plan.versions.push({ version: Number(row.version), action: row.action, config: row.config, at: Number(row.at_ms) });
   }
   const coverage = new Map<string, SpaceCoverage>();
@@ -69,7 +74,7 @@ export async function readCoverage(tx: Queryable, spaceIds: readonly string[]): 
     const live = space.plans.filter((p) => p.live).map((p) => [p.id, p.versions.at(-1)!.version] as const);
     coverage.set(spaceId, {
       environmentId: space.environmentId,
-      plans: space.plans.map((p) => ({ id: p.id, ...planCoverage(p.versions) })),
+      plans: space.plans.map((p) => ({ id: p.id, credits: p.credits, ...planCoverage(p.versions) })),
       signature: coverageSignature(live),
     });
   }

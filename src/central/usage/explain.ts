@@ -2,7 +2,7 @@ import type { BucketName, Channel, Direction, PlanConfig } from '../../shared/do
 import { applyDelete, applyEdit, createPlanState, describeExplanation, explainUsage, recordUsage, type PlanState, type UsageExplanation } from '../../shared/engine';
 import type { CentralUsageExplanation } from '../../shared/sync';
 import { decodePlanState, encodePlanState, type Queryable } from '../store';
-import { compareReplayOps, type ReplayOp } from './state';
+import { applyCredit, compareReplayOps, readCreditOps, type ReplayOp } from './state';
 
 /**
  * Why the central service charged or refused one stored event (the console's event explorer
@@ -117,6 +117,9 @@ async function replayTo(
       [planId, lo, targetOrd],
     )
   ).rows.map((v): ReplayOp => ({ ord: Number(v.ord), ms: Number(v.effective_ms), kind: 'version', version: Number(v.version), action: v.action, config: v.config }));
+  // Add-on credits take their place among the versions (they are few, like versions).
+  versions.push(...(await readCreditOps(db, planId, lo, targetOrd)));
+  versions.sort(compareReplayOps);
   let state: PlanState;
   let version: number;
   if (checkpoint) {
@@ -143,6 +146,10 @@ async function replayTo(
         ...usage.rows.map((u): ReplayOp => ({ ord: Number(u.ord), ms: Number(u.decided_ms), kind: 'usage', id: u.id, channel: u.channel, direction: u.direction, credits: Number(u.credits) })),
       ].sort(compareReplayOps);
       for (const op of ops) {
+        if (op.kind === 'credit') {
+          applyCredit(state, op);
+          continue;
+        }
         if (op.kind === 'version') {
           if (op.action === 'deleted') applyDelete(state, op.ms);
           else applyEdit(state, op.config, op.ms);

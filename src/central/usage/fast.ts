@@ -42,6 +42,14 @@ function usesPolicies(config: PlanConfig): boolean {
 }
 
 /**
+ * Plans the counters cannot decide: SPEC §9's parts in some version, or add-on credits (which
+ * are spent before overage; a plan given them gets no counters, usage/counters.ts).
+ */
+function engineOnly(plan: SpaceCoverage['plans'][number] | undefined): boolean {
+  return plan !== undefined && (plan.credits || plan.versions.some((v) => usesPolicies(v.config)));
+}
+
+/**
  * The statement. What depends only on the group is worked out here (plan and bucket of each
  * event, the credits and count per bucket, the running latest instant per plan, one aggregate per
  * slot), so PostgreSQL only locks, guards and writes: per event it parses one id, three numbers
@@ -133,7 +141,8 @@ interface Kind {
   checkedMs: number;
   /**
    * The plan has one of SPEC §9's parts (rate card, daily limit, metered overage, price) in some
-   * version: the counters know allocation and overage only, so the engine decides its events.
+   * version, or add-on credits: the counters know allocation and overage only, so the engine
+   * decides its events.
    */
   policies: boolean;
   environmentId: string;
@@ -196,7 +205,7 @@ export class UsageFastPath {
       index,
       space,
       checkedMs: e.occurredMs,
-      policies: attribution !== null && (space.plans.find((p) => p.id === attribution.planId)?.versions.some((v) => usesPolicies(v.config)) ?? false),
+      policies: attribution !== null && engineOnly(space.plans.find((p) => p.id === attribution.planId)),
       environmentId: space.environmentId,
       spaceId: e.spaceId,
       channel: e.channel,

@@ -1,7 +1,7 @@
 import type { Channel, Direction, PlanConfig } from '../../shared/domain';
-import { applyDelete, applyEdit, createPlanState, recordUsage, type PlanState } from '../../shared/engine';
+import { applyChargeNow, applyDelete, applyEdit, applyTopUp, createPlanState, recordUsage, type PlanState } from '../../shared/engine';
 import type { PlanStateRecord } from '../../shared/sync';
-import { planStateRecord } from '../records';
+import { planStateRecord, type CreditRequest } from '../records';
 import { decodePlanState, type Queryable } from '../store';
 import { overlayCounters } from './counters';
 
@@ -41,8 +41,27 @@ export async function planStateAt(db: Queryable, planId: string, atMs: number): 
 
 export type ReplayOp =
   | { ord: number; ms: number; kind: 'version'; version: number; action: string; config: PlanConfig }
-  | { ord: number; ms: number; kind: 'usage'; id: string; channel: Channel; direction: Direction; credits: number };
+  | { ord: number; ms: number; kind: 'usage'; id: string; channel: Channel; direction: Direction; credits: number }
+  | { ord: number; ms: number; kind: 'credit'; id: string; credit: 'top_up' | 'charge_now'; request: CreditRequest };
 type Op = ReplayOp;
+
+/** A plan's add-on credits with ord in (fromOrd, toOrd], as replay operations. */
+export async function readCreditOps(db: Queryable, planId: string, fromOrd: number, toOrd: number): Promise<ReplayOp[]> {
+  const rows = await db.query<{ id: string; kind: 'top_up' | 'charge_now'; request: CreditRequest; effective_ms: unknown; ord: number }>(
+    'SELECT id, kind, request, effective_ms, ord FROM plan_credits WHERE plan_id = $1 AND ord > $2 AND ord <= $3 ORDER BY ord',
+    [planId, fromOrd, toOrd],
+  );
+  return rows.rows.map((c): ReplayOp => ({ ord: Number(c.ord), ms: Number(c.effective_ms), kind: 'credit', id: c.id, credit: c.kind, request: c.request }));
+}
+
+/**
+ * Apply stored credits to a state again, as push applied them (credits/push). The engine is
+ * deterministic: on the same state at the same instant it adds exactly what it added then.
+ */
+export function applyCredit(state: PlanState, op: Extract<ReplayOp, { kind: 'credit' }>): void {
+  if (op.credit === 'charge_now') applyChargeNow(state, op.id, op.ms);
+  else if (!('week' in op.request)) applyTopUp(state, { id: op.id, ...op.request }, op.ms);
+}
 
 /**
  * The order in which a plan's operations were applied: by position; events charged by the fast
@@ -65,6 +84,7 @@ async function replay(db: Queryable, planId: string, atMs: number): Promise<{ st
   const ops: Op[] = [
     ...versions.rows.map((v): Op => ({ ord: Number(v.ord), ms: Number(v.effective_ms), kind: 'version', version: Number(v.version), action: v.action, config: v.config })),
     ...usage.rows.map((u): Op => ({ ord: Number(u.ord), ms: Number(u.decided_ms), kind: 'usage', id: u.id, channel: u.channel, direction: u.direction, credits: Number(u.credits) })),
+    ...(await readCreditOps(db, planId, -1, 2_147_483_647)),
   ].sort(compareReplayOps);
 
   const first = ops.find((op) => op.kind === 'version');
@@ -75,6 +95,7 @@ async function replay(db: Queryable, planId: string, atMs: number): Promise<{ st
     if (op === first) continue;
     if (op.ms > atMs) break;
     if (op.kind === 'usage') recordUsage(state, op, op.ms);
+    else if (op.kind === 'credit') applyCredit(state, op);
     else {
       if (op.action === 'deleted') applyDelete(state, op.ms);
       else applyEdit(state, op.config, op.ms);

@@ -91,10 +91,18 @@ export function getPlanCredit(ledger: Ledger, id: string): PlanCreditRow | null 
   return row === undefined ? null : fromRaw(row);
 }
 
-/** A plan's credits given in [fromMs, untilMs], in the order the engine applies them (time, then seq). */
+/**
+ * A plan's credits given in [fromMs, untilMs], in the order the engine applies them (time, then
+ * seq) — without those the central service refused (their outbox change rejected): they stay on
+ * record but add nothing, as there.
+ */
 export function planCreditsBetween(ledger: Ledger, planRef: number, fromMs: number, untilMs: number): PlanCreditRow[] {
   const rows = ledger
-    .stmt('SELECT * FROM plan_credits WHERE plan_ref = ? AND at >= ? AND at <= ? ORDER BY at, seq')
+    .stmt(
+      `SELECT * FROM plan_credits c WHERE plan_ref = ? AND at >= ? AND at <= ?
+         AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.change_id = c.id AND o.status = 'rejected')
+       ORDER BY at, seq`,
+    )
     .all(planRef, fromMs, untilMs) as RawCredit[];
   return rows.map(fromRaw);
 }

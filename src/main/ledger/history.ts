@@ -83,22 +83,28 @@ export function insertHistory(ledger: Ledger, row: Omit<HistoryRow, 'seq' | 'syn
 
 /**
  * Credits given to a plan (a top-up or a charge-now), recorded beside its versions with who,
- * when, what and the price. Kept on this console (sync state console_only) until top-ups sync;
- * the time is kept to the second like every entry's.
+ * when, what and the price; the time is kept to the second like every entry's. `local` until the
+ * central service accepts them (their outbox change carries the credit's id, kept as the entry's
+ * change id), `confirmed` when pulled from it.
  */
 export function insertCreditHistory(
   ledger: Ledger,
-  row: { planRef: number; planId: string; spaceId: string; version: number; actor: string; at: number; plan: PlanConfig; credit: HistoryCredit },
+  row: { planRef: number; planId: string; spaceId: string; version: number; actor: string; at: number; plan: PlanConfig; credit: HistoryCredit; sync: 'local' | 'confirmed' },
 ): number {
   const at = Math.floor(row.at / 1000) * 1000;
   const action: HistoryEntryAction = row.credit.kind === 'charge_now' ? 'charged_now' : 'credits_added';
   const info = ledger
     .stmt(
-      `INSERT INTO history_log (plan_ref, plan_id, space_id, version, action, actor, at, plan, changes, sync, credit)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, '[]', 'console_only', ?)`,
+      `INSERT INTO history_log (plan_ref, plan_id, space_id, version, action, actor, at, plan, changes, change_id, sync, credit)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, '[]', ?, ?, ?)`,
     )
-    .run(row.planRef, row.planId, row.spaceId, row.version, action, row.actor, at, JSON.stringify(row.plan), JSON.stringify(historyCreditSchema.parse(row.credit)));
+    .run(row.planRef, row.planId, row.spaceId, row.version, action, row.actor, at, JSON.stringify(row.plan), row.credit.id, row.sync, JSON.stringify(historyCreditSchema.parse(row.credit)));
   return Number(info.lastInsertRowid);
+}
+
+/** Where credits given here stand with the central service: accepted, or refused (kept here, on record). */
+export function settleCreditHistory(ledger: Ledger, creditId: string, sync: 'confirmed' | 'refused'): void {
+  ledger.stmt("UPDATE history_log SET sync = ? WHERE change_id = ? AND credit IS NOT NULL AND sync = 'local'").run(sync, creditId);
 }
 
 export interface HistoryCursor {

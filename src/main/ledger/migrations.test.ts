@@ -405,6 +405,53 @@ describe('migrations', () => {
     }
   });
 
+  it('10 (credit sync) upgrades a version-9 ledger: outbox and history kept row for row, credits may wait in the outbox and settle', () => {
+    const t = tempLedger({ targetVersion: 1 });
+    try {
+      seedVersion1(t.ledger.db);
+      const v9 = t.reopen({ targetVersion: 9 });
+      const credit = '{"id":"TU-1","kind":"top_up","credits":{"SMS":50},"expires":"never","price":null,"week":null}';
+      v9.db
+        .prepare(`INSERT INTO history_log (plan_ref, plan_id, space_id, version, action, actor, at, plan, changes, sync, credit) VALUES (1, 'CP-OLD', 'SP-1', 1, 'credits_added', 'dee', 1767400000000, ?, '[]', 'console_only', ?)`)
+        .run(PLAN, credit);
+      const history = 'SELECT * FROM history_log ORDER BY seq';
+      const outbox = 'SELECT * FROM outbox ORDER BY seq';
+      const before = { history: v9.db.prepare(history).all(), outbox: v9.db.prepare(outbox).all() };
+
+      const v10 = t.reopen({ targetVersion: 10 });
+      expect(v10.db.pragma('user_version', { simple: true })).toBe(10);
+      expect(v10.db.prepare(history).all()).toEqual(before.history);
+      expect(v10.db.prepare(outbox).all()).toEqual(before.outbox);
+      expect(v10.db.pragma('foreign_key_check')).toEqual([]);
+
+      const queue = (id: string, kind: string, version: number | null): unknown =>
+        v10.db
+          .prepare("INSERT INTO outbox (change_id, plan_ref, plan_id, kind, version, base_version, payload, created_at) VALUES (?, 1, 'CP-OLD', ?, ?, NULL, '{}', 1)")
+          .run(id, kind, version);
+      queue('TU-2', 'plan.top_up', null);
+      queue('CN-2', 'plan.charge_now', null);
+      expect(() => queue('TU-3', 'plan.top_up', 1)).toThrow(/CHECK/);
+      expect(() => queue('TU-4', 'plan.top_off', null)).toThrow(/CHECK/);
+      expect(() => queue('X-5', 'plan.edit', null)).toThrow(/CHECK/);
+
+      const entry = (sync: string, creditJson: string | null, action = 'credits_added'): unknown =>
+        v10.db
+          .prepare(`INSERT INTO history_log (plan_ref, plan_id, space_id, version, action, actor, at, plan, changes, change_id, sync, credit) VALUES (1, 'CP-OLD', 'SP-1', 1, ?, 'dee', 1767400000000, ?, '[]', 'TU-2', ?, ?)`)
+          .run(action, PLAN, sync, creditJson);
+      // Credit entries wait (local) beside the plan's live version 1 and settle; versions stay unique.
+      entry('local', credit);
+      expect(() => entry('conflicted', credit)).toThrow(/CHECK/);
+      expect(() => entry('refused', null, 'updated')).toThrow(/CHECK/);
+      expect(() => entry('local', null, 'updated')).toThrow(/UNIQUE/);
+      v10.db.exec("UPDATE history_log SET sync = 'confirmed' WHERE change_id = 'TU-2'");
+      expect(() => v10.db.exec("UPDATE history_log SET sync = 'refused' WHERE change_id = 'TU-2'")).toThrow(/append-only/);
+      expect(() => v10.db.exec("UPDATE history_log SET actor = 'mallory' WHERE credit IS NOT NULL AND sync = 'console_only'")).toThrow(/append-only/);
+      expect(() => v10.db.exec('DELETE FROM history_log WHERE credit IS NOT NULL')).toThrow(/append-only/);
+    } finally {
+      t.cleanup();
+    }
+  });
+
   it('a failing migration leaves the ledger at the version before it', () => {
     const t = tempLedger({ targetVersion: 2 });
     try {

@@ -35,8 +35,8 @@ describe('credits given to a plan, in the credit history log', () => {
 
     const { entries } = w.services.history.list({ spaceId: w.spaceId }, null, 50);
     expect(entries.map((e) => [e.action, e.actor, e.at, e.version, e.sync])).toEqual([
-      ['charged_now', 'Cy Admin', '2026-04-28T10:02:00.000Z', 1, 'console_only'],
-      ['credits_added', 'Bo Admin', '2026-04-28T10:01:00.000Z', 1, 'console_only'],
+      ['charged_now', 'Cy Admin', '2026-04-28T10:02:00.000Z', 1, 'local'],
+      ['credits_added', 'Bo Admin', '2026-04-28T10:01:00.000Z', 1, 'local'],
       ['created', 'ana', '2026-04-28T10:00:00.000Z', 1, 'local'],
     ]);
     expect(entries[0]!.credit).toEqual({
@@ -57,7 +57,7 @@ describe('credits given to a plan, in the credit history log', () => {
     // The CSV says it in words.
     const lines = w.services.history.exportCsv({ spaceId: w.spaceId }, w.clock()).csv.split(/\r?\n/).filter(Boolean);
     expect(lines[1]).toContain(`${plan.id},1,charged_now,Cy Admin,2026-04-28T10:02:00.000Z,Production,Retail`);
-    expect(lines[1]).toContain('"CN-0123456789: +36,000 All Channels credits; expire at the end of the period; billing week 4 of 4 (day 28 of 30); price 37.50 USD",Kept on this console: top-ups are not synced yet');
+    expect(lines[1]).toContain('"CN-0123456789: +36,000 All Channels credits; expire at the end of the period; billing week 4 of 4 (day 28 of 30); price 37.50 USD",Not yet synced');
     expect(lines[2]).toContain('TU-0123456789: +5,000 All Channels credits; never expire (used after the plan’s own credits); price 25.00 USD');
   });
 

@@ -28,6 +28,7 @@ import {
 } from '../ledger';
 import { composeCreditsNotification } from './notifications';
 import { actorName } from './outbox';
+import { creditChange, insertOutbox } from '../sync';
 
 /**
  * Add-on credits for a live plan (SPEC §9.2–9.3): a top-up (credits for one bucket until the
@@ -35,7 +36,8 @@ import { actorName } from './outbox';
  * of the allocation for the current billing week, at a prorated price, previewed before it is
  * confirmed). The engine decides on the plan's state now; what it accepts is recorded with who,
  * when, what and the price (`plan_credits`), and the plan's state takes it in the same
- * transaction. A refusal changes nothing and says why.
+ * transaction, with its outbox change for the central service (sync/credits.ts). A refusal
+ * changes nothing and says why.
  */
 
 const TOP_UP_REFUSAL: Record<TopUpRefusal, (plan: PlanRow) => string> = {
@@ -117,15 +119,17 @@ export class CreditsService {
       price: row.answer.price,
       week: row.answer.week ?? null,
     };
+    // The change that tells the central service, first: the e-mail names it (as a plan change's does).
+    insertOutbox(this.ledger, creditChange(plan.id, stored), row.at, { ref: plan.ref, version: null }, space.demo);
     const facts = { planRef: plan.ref, planId: plan.id, spaceId: space.id, version: plan.version, actor: row.actor, at: row.at, plan: plan.config };
-    insertCreditHistory(this.ledger, { ...facts, credit });
+    insertCreditHistory(this.ledger, { ...facts, credit, sync: 'local' });
     const mail = composeCreditsNotification({ space, planId: plan.id, version: plan.version, config: plan.config, credit, actor: row.actor, at: row.at });
     insertNotification(this.ledger, {
       id: newId('NT'),
       planRef: plan.ref,
       planId: plan.id,
       spaceId: space.id,
-      changeId: null,
+      changeId: row.id,
       kind: 'credits_added',
       recipient: space.accountManager.email,
       subject: mail.subject,

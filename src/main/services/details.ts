@@ -1,9 +1,9 @@
 import { Temporal } from 'temporal-polyfill';
 import { CHANNELS, allocationOf, bucketNames, type Channel } from '../../shared/domain';
 import { snapshotAt } from '../../shared/engine';
-import type { PlanStateView, UsageSeries, UsedByChannel } from '../../shared/api';
+import type { BucketTopUpsView, PlanStateView, UsageSeries, UsedByChannel } from '../../shared/api';
 import { centralBucketsAt, centralUsageCorrections } from '../sync';
-import { getSpace, iso, type Ledger } from '../ledger';
+import { getSpace, iso, type Ledger, type PlanRow } from '../ledger';
 import { currentAttribution, stateAt, usageInWindow, usageInWindows, type ChannelTotals } from '../accounts';
 import { ApiFailure } from '../../shared/api';
 import { LocalMidnights } from './local-days';
@@ -40,6 +40,8 @@ export class DetailsService {
     if (central !== null) {
       const localUnreported: Partial<Record<Channel | 'ALL', number>> = {};
       for (const b of central.buckets) localUnreported[b.bucket] = b.localUnreported;
+      // The lots of add-on credits are this console's record (given here or pulled): the engine's.
+      const lots = central.buckets.some((b) => b.topUps !== undefined) ? this.lotsAt(plan, at) : null;
       return {
         at: iso(at),
         deleted: false,
@@ -52,6 +54,7 @@ export class DetailsService {
           remaining: b.remaining,
           carriedIn: b.carriedIn,
           overage: { added: b.overage.added, at: b.overage.at === null ? null : iso(Date.parse(b.overage.at)) },
+          ...(b.topUps !== undefined ? { topUps: { ...b.topUps, lots: lots?.get(b.bucket) ?? [] } } : {}),
         })),
         source: { kind: 'central', at: iso(central.at), version: central.version, localUnreported },
       };
@@ -88,6 +91,18 @@ export class DetailsService {
       })),
       source: { kind: 'local' },
     };
+  }
+
+  /** The usable lots of add-on credits per bucket at `at`, as the local engine holds them. */
+  private lotsAt(plan: PlanRow, at: number): Map<string, BucketTopUpsView['lots']> {
+    const timeline = currentAttribution(this.ledger).timeline(plan.ref)!;
+    const snapshot = snapshotAt(stateAt(this.ledger, timeline, at), at);
+    return new Map(
+      Object.entries(snapshot.buckets).map(([bucket, b]) => [
+        bucket,
+        (b.topUps?.lots ?? []).map((lot) => ({ id: lot.id, credits: lot.credits, left: lot.left, expires: lot.expires, addedAt: iso(lot.addedAtMs) })),
+      ]),
+    );
   }
 
   /** The channels a plan's usage table lists: the space's (all channels) or the plan's. */

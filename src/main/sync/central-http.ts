@@ -76,9 +76,12 @@ export function pushChanges(endpoint: CentralEndpoint, changes: Change[]): Promi
   return call(endpoint, '/v1/sync/push', { method: 'POST', body: { changes } }, pushResponseSchema);
 }
 
-/** `count`: ask how much is left after this page too (for a large pull's progress). */
-export function pullChanges(endpoint: CentralEndpoint, cursor: string, limit: number, count = false): Promise<PullResponse> {
-  const query = `cursor=${encodeURIComponent(cursor)}&limit=${limit}${count ? '&count=1' : ''}`;
+/**
+ * `count`: ask how much is left after this page too (for a large pull's progress); `credits`: this
+ * console reads add-on credits (`credit` items, "Credits Added" e-mails).
+ */
+export function pullChanges(endpoint: CentralEndpoint, cursor: string, limit: number, asks: { count?: boolean; credits?: boolean } = {}): Promise<PullResponse> {
+  const query = `cursor=${encodeURIComponent(cursor)}&limit=${limit}${asks.count === true ? '&count=1' : ''}${asks.credits === true ? '&credits=1' : ''}`;
   return call(endpoint, `/v1/sync/pull?${query}`, { method: 'GET' }, pullResponseSchema);
 }
 

@@ -35,7 +35,17 @@ export interface CentralBuckets {
   at: number;
   version: number;
   period: { index: number; startMs: number; endMs: number | null };
-  buckets: { bucket: BucketName; allocated: number; used: number; remaining: number; carriedIn: number; overage: { added: number; at: string | null }; localUnreported: number }[];
+  buckets: {
+    bucket: BucketName;
+    allocated: number;
+    used: number;
+    remaining: number;
+    carriedIn: number;
+    overage: { added: number; at: string | null };
+    /** Add-on credits (SPEC §9.7), once the plan was given any. */
+    topUps?: { available: number; used: number; remaining: number };
+    localUnreported: number;
+  }[];
 }
 
 /** How far the central service's `at` may lie after the console's "now" (clock skew). */
@@ -65,6 +75,8 @@ function storedState(ledger: Ledger, planId: string): PlanStateRecord | null {
 export function centralBucketsAt(ledger: Ledger, plan: CentralStatePlan, atMs: number, now: boolean): CentralBuckets | null {
   const state = storedState(ledger, plan.id);
   if (state === null || state.version !== plan.version || state.deleted === true || state.period === null) return null;
+  // Credits given here and not yet accepted are not in the central state: the local engine's holds them.
+  if (ledger.stmt("SELECT 1 FROM outbox WHERE plan_ref = ? AND version IS NULL AND status IN ('pending', 'sent') LIMIT 1").get(plan.ref) !== undefined) return null;
   const at = Date.parse(state.at);
   const startMs = Date.parse(state.period.start);
   const endMs = state.period.end === null ? null : Date.parse(state.period.end);
@@ -84,13 +96,16 @@ export function centralBucketsAt(ledger: Ledger, plan: CentralStatePlan, atMs: n
     const b = state.buckets[name];
     if (b === undefined) continue;
     const extra = name === 'ALL' ? rows.reduce((sum, [, used]) => sum + used, 0) : (local.get(name) ?? 0);
+    // Local usage spends as the engine would: the plan's credits first, then add-on credits.
+    const fromTopUps = b.topUps === undefined ? 0 : Math.min(b.topUps.remaining, Math.max(0, extra - b.remaining));
     buckets.push({
       bucket: name,
       allocated: b.allocated,
-      used: b.used + extra,
+      used: b.used + extra - fromTopUps,
       remaining: Math.max(0, b.remaining - extra),
       carriedIn: b.carriedIn,
       overage: b.overage,
+      ...(b.topUps !== undefined ? { topUps: { available: b.topUps.available, used: b.topUps.used + fromTopUps, remaining: b.topUps.remaining - fromTopUps } } : {}),
       localUnreported: extra,
     });
   }

@@ -216,15 +216,20 @@ export class SyncClient {
     let done = 0;
     let total: number | null = null;
     const cursor = sync.cursor() ?? START_CURSOR;
-    // A central service older than `count` refuses the parameter (400): pull without a total.
-    let next = pullChanges(endpoint, cursor, this.options.pageLimit, true).catch((error: unknown) => {
-      if (error instanceof CentralFailure && error.kind === 'refused') return pullChanges(endpoint, cursor, this.options.pageLimit);
+    // A central service older than `count` or `credits` refuses the parameter (400): pull without
+    // a total, and without add-on credits (it has none to give).
+    let credits = true;
+    let next = pullChanges(endpoint, cursor, this.options.pageLimit, { count: true, credits }).catch((error: unknown) => {
+      if (error instanceof CentralFailure && error.kind === 'refused') {
+        credits = false;
+        return pullChanges(endpoint, cursor, this.options.pageLimit);
+      }
       throw error;
     });
     for (;;) {
       const page = await next;
       if (page.hasMore) {
-        next = pullChanges(endpoint, page.nextCursor, this.options.pageLimit);
+        next = pullChanges(endpoint, page.nextCursor, this.options.pageLimit, { credits });
         next.catch(() => undefined); // awaited on the next turn; a failure there ends the round
       }
       if (total === null && page.remaining !== undefined) total = page.items.length + page.remaining;

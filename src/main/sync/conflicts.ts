@@ -91,7 +91,8 @@ export function openConflictCount(ledger: Ledger): number {
 
 /** Outbox changes of a plan not yet taken by the central service. */
 export function planHasUnsentChanges(ledger: Ledger, planRef: number): boolean {
-  return ledger.stmt("SELECT 1 FROM outbox WHERE plan_ref = ? AND status IN ('pending', 'sent') LIMIT 1").get(planRef) !== undefined;
+  // Versions only: credits waiting to go out (version NULL) never hold the plan's own record back.
+  return ledger.stmt("SELECT 1 FROM outbox WHERE plan_ref = ? AND status IN ('pending', 'sent') AND version IS NOT NULL LIMIT 1").get(planRef) !== undefined;
 }
 
 /**
@@ -121,7 +122,7 @@ export function setAsideConflict(
       ledger.stmt('DELETE FROM outbox WHERE change_id = ?').run(row.change_id);
     }
     ledger
-      .stmt("UPDATE history_log SET sync = 'conflicted' WHERE plan_ref = ? AND version > ? AND sync = 'local'")
+      .stmt("UPDATE history_log SET sync = 'conflicted' WHERE plan_ref = ? AND version > ? AND sync = 'local' AND credit IS NULL")
       .run(input.planRef, input.baseVersion);
 
     if (input.baseVersion === 0) {

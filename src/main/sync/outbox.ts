@@ -61,12 +61,12 @@ const toOutbox = (r: RawOutbox): OutboxRow => ({
   settledAt: r.settled_at,
 });
 
-/** Append a change; `plan` names the plan version it carries (plan changes only). */
+/** Append a change; `plan` names the plan and the version it carries (plan changes; credits carry none). */
 export function insertOutbox(
   ledger: Ledger,
   change: Change,
   createdAt: number,
-  plan: { ref: number; version: number } | null,
+  plan: { ref: number; version: number | null } | null,
   held = false,
 ): void {
   ledger

@@ -2,6 +2,7 @@ import type { HistoryRecord, NotificationRecord, PlanRecord, PullItem } from '..
 import { BEGINNING, type Ledger, getPlan, type PlanRow } from '../ledger';
 import { markDirty, settle, AggregateDelta, currentAttribution } from '../accounts';
 import { centralUsageKey, forgetCentralUsage } from './central-usage';
+import { applyPulledCredit } from './credits';
 import { planHasUnsentChanges, setAsideConflict } from './conflicts';
 import { updateSyncState } from './outbox';
 
@@ -94,7 +95,7 @@ function applyHistory(ledger: Ledger, h: HistoryRecord, now: number, newId: () =
     .stmt(
       `SELECT h.seq, h.sync, coalesce(h.change_id, o.change_id) AS change_id FROM history_log h
        LEFT JOIN outbox o ON o.plan_ref = h.plan_ref AND o.version = h.version
-       WHERE h.plan_ref = ? AND h.version = ? AND h.sync IN ('local', 'confirmed')`,
+       WHERE h.plan_ref = ? AND h.version = ? AND h.sync IN ('local', 'confirmed') AND h.credit IS NULL`,
     )
     .get(plan.ref, h.version) as LiveEntry | undefined;
 
@@ -145,13 +146,16 @@ function applyHistory(ledger: Ledger, h: HistoryRecord, now: number, newId: () =
 function applyNotification(ledger: Ledger, n: NotificationRecord): void {
   const error = n.status === 'failed' ? (n.lastError ?? 'the e-mail could not be sent') : null;
   const updated = ms(n.updatedAt);
-  // Mine: the e-mail written here for the change that made this version.
-  const local = ledger
-    .stmt(
-      `SELECT n.id FROM notifications n JOIN outbox o ON o.change_id = n.change_id
-       WHERE o.plan_id = ? AND o.version = ? LIMIT 1`,
-    )
-    .get(n.planId, n.planVersion) as { id: string } | undefined;
+  // Mine: the e-mail written here for the change that made this version, or for these credits.
+  const local =
+    n.creditId !== undefined
+      ? (ledger.stmt('SELECT id FROM notifications WHERE change_id = ? LIMIT 1').get(n.creditId) as { id: string } | undefined)
+      : (ledger
+          .stmt(
+            `SELECT n.id FROM notifications n JOIN outbox o ON o.change_id = n.change_id
+             WHERE o.plan_id = ? AND o.version = ? LIMIT 1`,
+          )
+          .get(n.planId, n.planVersion) as { id: string } | undefined);
   if (local !== undefined) {
     // Composed here by the same composer from the same facts, so normally the same text; but the
     // central service composed it from its own view of the space (channels another console added,
@@ -250,6 +254,12 @@ export function applyPullPage(
         case 'notification':
           applyNotification(ledger, item.notification);
           break;
+        case 'credit': {
+          const ref = applyPulledCredit(ledger, item.credit, now);
+          if (ref !== null) touched.add(ref);
+          planIds.add(item.credit.planId);
+          break;
+        }
       }
     }
     if (touched.size > 0) refreshEngine(ledger, touched, now);

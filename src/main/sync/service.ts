@@ -4,6 +4,7 @@ import { CHANNELS, type PlanConfig } from '../../shared/domain';
 import type { ChangeResult, PullItem } from '../../shared/sync';
 import { closeConflict, getConflict, listConflicts, openConflictCount, setAsideConflict, type ConflictRow } from './conflicts';
 import { applyPullPage, refreshEngine, type PullPageResult } from './pull';
+import { isCreditChange, settleCreditChange } from './credits';
 import {
   getOutbox,
   getSyncState,
@@ -150,6 +151,13 @@ export class SyncService {
     this.ledger.transaction(() => {
       batch.forEach((row, i) => {
         const result = results[i]!;
+        if (isCreditChange(row)) {
+          const accepted = result.status === 'applied' || result.status === 'already_applied';
+          settleCreditChange(this.ledger, row, accepted ? 'accepted' : 'refused', this.clock(), accepted ? null : result.message);
+          // Refused credits no longer count here: the plan's state is decided again without them.
+          if (!accepted && row.planId !== null) changed.push(row.planId);
+          return;
+        }
         if (result.status === 'applied' || result.status === 'already_applied') {
           settleOutbox(this.ledger, row.changeId, 'accepted', this.clock());
           return;
@@ -165,7 +173,14 @@ export class SyncService {
   /** Changes the central service can never apply (their id was used for another change). */
   settleRefused(rows: readonly OutboxRow[], message: string): void {
     this.ledger.transaction(() => {
-      for (const row of rows) this.setAside(row, 'rejected', message);
+      const refused: string[] = [];
+      for (const row of rows) {
+        if (isCreditChange(row)) {
+          settleCreditChange(this.ledger, row, 'refused', this.clock(), message);
+          if (row.planId !== null) refused.push(row.planId);
+        } else this.setAside(row, 'rejected', message);
+      }
+      this.refreshPlans(refused);
     });
   }
 

@@ -6,9 +6,8 @@ import { HISTORY_ACTIONS } from '../domain/history';
 export { HISTORY_ACTIONS };
 
 /**
- * What a history entry of this console records: a plan version (HISTORY_ACTIONS, synced), or
- * add-on credits given to the plan (a top-up, a charge-now; SPEC §9.2–9.3), kept on this console
- * until top-ups sync.
+ * What a history entry of this console records: a plan version (HISTORY_ACTIONS), or add-on
+ * credits given to the plan (a top-up, a charge-now; SPEC §9.2–9.3). Both sync.
  */
 export const CREDIT_HISTORY_ACTIONS = ['credits_added', 'charged_now'] as const;
 export const HISTORY_ENTRY_ACTIONS = [...HISTORY_ACTIONS, ...CREDIT_HISTORY_ACTIONS] as const;
@@ -29,10 +28,11 @@ export const CONSOLE_NOTIFICATION_KINDS = ['activated', 'updated', 'deleted', 'c
 /**
  * Where a history entry stands with the central service: made here and not yet accepted
  * (local), accepted (confirmed), set aside in a conflict (conflicted), not applied because
- * the admin kept the central version (dropped), or applied again on top of it (rebased); or
- * credits given to the plan, which this console does not sync yet (console_only).
+ * the admin kept the central version (dropped), or applied again on top of it (rebased); credits
+ * the central service refused (refused: kept here, on record), and credits given before this
+ * console synced them (console_only).
  */
-export const HISTORY_SYNC_STATES = ['local', 'confirmed', 'conflicted', 'dropped', 'rebased', 'console_only'] as const;
+export const HISTORY_SYNC_STATES = ['local', 'confirmed', 'conflicted', 'dropped', 'rebased', 'refused', 'console_only'] as const;
 
 /** The same in words, for the history table and its CSV export. */
 export const HISTORY_SYNC_LABEL: Record<(typeof HISTORY_SYNC_STATES)[number], string> = {
@@ -42,7 +42,8 @@ export const HISTORY_SYNC_LABEL: Record<(typeof HISTORY_SYNC_STATES)[number], st
   dropped: 'Dropped: central version kept',
   // This version number went to the central one; the change took effect under a later number.
   rebased: 'Not applied as this version: applied again as a later one',
-  console_only: 'Kept on this console: top-ups are not synced yet',
+  refused: 'Refused by the central service: kept on this console only',
+  console_only: 'Kept on this console: given before top-ups synced',
 };
 
 /**

@@ -1,7 +1,9 @@
 import { z } from 'zod';
-import { channelSchema, idSchema, instantSchema, planConfigSchema } from '../domain/schemas';
+import { MAX_TOP_UP_CREDITS } from '../api/constants';
+import { moneySchema, topUpExpirySchema } from '../api/credits';
+import { bucketNameSchema, channelSchema, idSchema, instantSchema, planConfigSchema } from '../domain/schemas';
 import { changeIdSchema } from './ids';
-import { accountManagerRecordSchema, planRecordSchema } from './records';
+import { accountManagerRecordSchema, planCreditRecordSchema, planRecordSchema } from './records';
 
 /**
  * A change from a console's outbox. Every change has the id the console generated, the time
@@ -48,6 +50,39 @@ export const planDeleteChangeSchema = z
   })
   .strict();
 
+/**
+ * Add-on credits (SPEC §9.2–9.3). The change's id is the top-up's or charge's id — its
+ * idempotency key (§9.8). No base version: credits never conflict with an edit (the engine
+ * applies them at their instant, and an edit never takes them away), so they apply onto
+ * whatever version is in force when they take effect; the engine refuses them there when that
+ * version has no such bucket, or the plan is deleted or not active yet.
+ */
+export const planTopUpChangeSchema = z
+  .object({
+    ...common,
+    kind: z.literal('plan.top_up'),
+    planId: idSchema,
+    topUp: z
+      .object({
+        bucket: bucketNameSchema,
+        credits: z.number().int().min(1).max(MAX_TOP_UP_CREDITS),
+        expires: topUpExpirySchema,
+        price: moneySchema.optional(),
+      })
+      .strict(),
+  })
+  .strict();
+
+export const planChargeNowChangeSchema = z
+  .object({
+    ...common,
+    kind: z.literal('plan.charge_now'),
+    planId: idSchema,
+    /** The billing week whose price the admin confirmed: charged only if it is still that week. */
+    week: z.number().int().min(1).max(53),
+  })
+  .strict();
+
 export const environmentUpsertChangeSchema = z
   .object({
     ...common,
@@ -85,13 +120,19 @@ export const changeSchema = z.discriminatedUnion('kind', [
   planCreateChangeSchema,
   planEditChangeSchema,
   planDeleteChangeSchema,
+  planTopUpChangeSchema,
+  planChargeNowChangeSchema,
   environmentUpsertChangeSchema,
   spaceUpsertChangeSchema,
   channelUpsertChangeSchema,
 ]);
 export type Change = z.infer<typeof changeSchema>;
 export type ChangeInput = z.input<typeof changeSchema>;
-export type PlanChange = Extract<Change, { kind: `plan.${string}` }>;
+/** Changes of a plan's configuration: they make a version and apply onto a base version. */
+export type PlanChange = Extract<Change, { kind: 'plan.create' | 'plan.edit' | 'plan.delete' }>;
+/** Add-on credits given to a plan (no version of their own). */
+export type CreditChange = Extract<Change, { kind: 'plan.top_up' | 'plan.charge_now' }>;
+export const CREDIT_CHANGE_KINDS = ['plan.top_up', 'plan.charge_now'] as const;
 
 export const MAX_PUSH_CHANGES = 500;
 
@@ -114,15 +155,24 @@ export const issueRecordSchema = z.object({ path: z.string(), message: z.string(
  * - conflict: the change was based on an outdated version; `current` is the plan as it stands
  *   (null when a plan it refers to does not exist); nothing was applied;
  * - rejected: the change is invalid here (coexistence rules, unknown space, deleted plan…);
- *   nothing was applied. A conflicted or rejected change may be sent again with the same id.
+ *   nothing was applied. A conflicted or rejected change may be sent again with the same id —
+ *   except credits the engine refused (SPEC §9.8: the same id gets the first answer, even a
+ *   refusal), which are answered with the same rejection again.
  */
 export const changeResultSchema = z.discriminatedUnion('status', [
-  z.object({ id: z.string(), status: z.literal('applied'), plan: planRecordSchema.nullable() }),
+  z.object({
+    id: z.string(),
+    status: z.literal('applied'),
+    plan: planRecordSchema.nullable(),
+    /** Credit changes: what the engine added, at which instant. */
+    credit: planCreditRecordSchema.optional(),
+  }),
   z.object({
     id: z.string(),
     status: z.literal('already_applied'),
     plan: planRecordSchema.nullable(),
     appliedAt: instantSchema,
+    credit: planCreditRecordSchema.optional(),
   }),
   z.object({ id: z.string(), status: z.literal('conflict'), message: z.string(), current: planRecordSchema.nullable() }),
   z.object({ id: z.string(), status: z.literal('rejected'), message: z.string(), issues: z.array(issueRecordSchema) }),

@@ -5,6 +5,7 @@ import {
   environmentRecordSchema,
   historyRecordSchema,
   notificationRecordSchema,
+  planCreditRecordSchema,
   planRecordSchema,
   planStateRecordSchema,
   spaceRecordSchema,
@@ -24,6 +25,7 @@ export const pullItemSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('planState'), planState: planStateRecordSchema }),
   z.object({ kind: z.literal('usageSlot'), usageSlot: usageSlotRecordSchema }),
   z.object({ kind: z.literal('notification'), notification: notificationRecordSchema }),
+  z.object({ kind: z.literal('credit'), credit: planCreditRecordSchema }),
 ]);
 export type PullItem = z.infer<typeof pullItemSchema>;
 export type PullItemKind = PullItem['kind'];
@@ -42,6 +44,12 @@ export const pullQuerySchema = z
       .default(DEFAULT_PULL_LIMIT),
     /** 1: also count what is left after the page (`remaining`); a client asks on its first page. */
     count: z.enum(['0', '1'], 'must be 0 or 1').default('0').transform((v) => v === '1'),
+    /**
+     * 1: the client reads add-on credits — `credit` items and "Credits Added" e-mails. A client
+     * that does not ask (a console from before they synced, whose reader refuses an item it does
+     * not know) never receives them.
+     */
+    credits: z.enum(['0', '1'], 'must be 0 or 1').default('0').transform((v) => v === '1'),
   })
   .strict();
 export type PullQuery = z.infer<typeof pullQuerySchema>;

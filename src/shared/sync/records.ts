@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { billingWeekSchema, moneySchema, topUpExpirySchema } from '../api/credits';
 import {
   bucketBalanceSchema,
   bucketNameSchema,
@@ -7,6 +8,7 @@ import {
   historyVersionSchema,
   idSchema,
   instantSchema,
+  NOTIFICATION_KINDS,
   notificationMessageSchema,
   periodSchema,
   planAuthorshipSchema,
@@ -77,7 +79,13 @@ export const historyRecordSchema = z.object({
 });
 export type HistoryRecord = z.infer<typeof historyRecordSchema>;
 
-export const bucketRecordSchema = bucketBalanceSchema;
+/**
+ * A bucket's balance (SPEC §8), and its add-on credits (SPEC §9.7's `topUps`) once the plan was
+ * given any: the bucket's total available is `remaining + topUps.remaining`.
+ */
+export const bucketRecordSchema = bucketBalanceSchema.extend({
+  topUps: z.object({ available: z.number().int(), used: z.number().int(), remaining: z.number().int() }).optional(),
+});
 
 /** The state of a plan's buckets at one instant, as SPEC §8 reports a query. */
 export const planStateRecordSchema = z.object({
@@ -116,14 +124,41 @@ export const notificationRecordSchema = z.object({
   environmentId: idSchema,
   /** status queued: not sent yet; failed: the last attempt failed (retried at nextAttemptAt unless null). */
   ...notificationMessageSchema.shape,
+  /** The plan's e-mails, and "Credits Added" for a top-up or a charge-now (its `creditId`). */
+  kind: z.enum([...NOTIFICATION_KINDS, 'credits_added']),
   attempts: z.number().int(),
   lastError: z.string().nullable(),
   nextAttemptAt: instantSchema.nullable(),
   createdAt: instantSchema,
   updatedAt: instantSchema,
   sentAt: instantSchema.nullable(),
+  /** "Credits Added" only: the top-up's or charge's id (absent for the plan's e-mails). */
+  creditId: z.string().optional(),
 });
 export type NotificationRecord = z.infer<typeof notificationRecordSchema>;
+
+/**
+ * Add-on credits the central service gave a plan (SPEC §9.2–9.3): a top-up (one bucket) or a
+ * charge-now (every bucket's share). `at` is when the admin gave them, `effectiveAt` the instant
+ * the engine applied them (the time of an edit: never before usage already decided, never in the
+ * future); `planVersion` the version then in force.
+ */
+export const planCreditRecordSchema = z.object({
+  id: z.string(),
+  planId: idSchema,
+  spaceId: idSchema,
+  environmentId: idSchema,
+  planVersion: z.number().int(),
+  kind: z.enum(['top_up', 'charge_now']),
+  credits: z.partialRecord(bucketNameSchema, z.number().int()),
+  expires: topUpExpirySchema,
+  price: moneySchema.nullable(),
+  week: billingWeekSchema.nullable(),
+  actor: z.string(),
+  at: instantSchema,
+  effectiveAt: instantSchema,
+});
+export type PlanCreditRecord = z.infer<typeof planCreditRecordSchema>;
 
 /** The decision on one usage event. */
 export const usageDecisionSchema = z.object({

@@ -71,7 +71,7 @@ export function ledgerSnapshot(services: Services): { plans: unknown[]; history:
   const history = ledger
     .stmt(
       `SELECT plan_id, version, action, actor, at, plan, changes, change_id FROM history_log
-       WHERE sync IN ('local', 'confirmed') ORDER BY plan_id, version`,
+       WHERE sync IN ('local', 'confirmed') ORDER BY plan_id, version, credit IS NOT NULL, at, change_id`,
     )
     .all()
     .map((row) => {
