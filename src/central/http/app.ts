@@ -217,7 +217,7 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
       });
     }
     // The body comes as JSON text (usage items written by PostgreSQL): sent as it is.
-    const body = await pullChangesBody(db, { principal, cursor: query.cursor, limit: query.limit, count: query.count, nowMs: clock() });
+    const body = await pullChangesBody(db, { principal, cursor: query.cursor, limit: query.limit, count: query.count, labels: query.labels, nowMs: clock() });
     return reply.type('application/json; charset=utf-8').send(body);
   });
 

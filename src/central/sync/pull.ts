@@ -53,7 +53,7 @@ import type { Database, Queryable, Row } from '../store';
 type FeedSource =
   | { table: string; columns: string; toItem(row: Row, nowMs: number): PullItem }
   /** `json`: an SQL expression giving the whole item as JSON text, exactly as `toItem` would. */
-  | { table: string; json: string };
+  | { table: string; json: string; labels?: true };
 
 /**
  * An instant in milliseconds as `isoSecond` writes it (SPEC §8: to the second, with Z), for
@@ -72,6 +72,15 @@ export const USAGE_SLOT_ITEM_JSON = `'{"kind":"usageSlot","usageSlot":{"spaceId"
   || ',"environmentId":' || to_json(environment_id)::text
   || ',"planId":' || coalesce(to_json(NULLIF(plan_key, ''))::text, 'null')
   || ',"channel":' || to_json(channel)::text
+  || ',"slotStart":"' || ${sqlIsoSecond('slot_ms')}
+  || '","mtCredits":' || mt_credits || ',"mtEvents":' || mt_events || ',"moEvents":' || mo_events
+  || ',"rejectedEvents":' || rejected_events || ',"rejectedCredits":' || rejected_credits || '}}'`;
+
+/** A label slot as `usageLabelSlotRecord` makes it (records.ts), written by PostgreSQL as the slots are. */
+export const USAGE_LABEL_SLOT_ITEM_JSON = `'{"kind":"usageLabelSlot","usageLabelSlot":{"spaceId":' || to_json(space_id)::text
+  || ',"environmentId":' || to_json(environment_id)::text
+  || ',"dim":' || to_json(dim)::text
+  || ',"label":' || to_json(label)::text
   || ',"slotStart":"' || ${sqlIsoSecond('slot_ms')}
   || '","mtCredits":' || mt_credits || ',"mtEvents":' || mt_events || ',"moEvents":' || mo_events
   || ',"rejectedEvents":' || rejected_events || ',"rejectedCredits":' || rejected_credits || '}}'`;
@@ -99,6 +108,7 @@ const SOURCES: FeedSource[] = [
     toItem: planStateItem,
   },
   { table: 'usage_slots', json: USAGE_SLOT_ITEM_JSON },
+  { table: 'usage_label_slots', json: USAGE_LABEL_SLOT_ITEM_JSON, labels: true },
   { table: 'notifications', columns: NOTIFICATION_COLUMNS, toItem: (row) => ({ kind: 'notification', notification: notificationRecord(row as NotificationRow) }) },
 ];
 
@@ -109,6 +119,8 @@ export interface PullRequest {
   nowMs: number;
   /** Also count the records after the page (`remaining`), for a progress bar. */
   count?: boolean;
+  /** Also hand out usage per identity and campaign (`usageLabelSlot`). */
+  labels?: boolean;
 }
 
 interface Fetched {
@@ -138,6 +150,7 @@ export async function pullChangesBody(db: Database, request: PullRequest): Promi
       const rows: Fetched[] = [];
       let total = 0;
       for (const source of SOURCES) {
+        if ('labels' in source && !request.labels) continue;
         if ('json' in source) {
           // The whole page as one text value, a line per row ("tx.seq item"): one field to decode
           // instead of thousands of rows (a third less time on the embedded database). A line

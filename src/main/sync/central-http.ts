@@ -78,7 +78,8 @@ export function pushChanges(endpoint: CentralEndpoint, changes: Change[]): Promi
 
 /** `count`: ask how much is left after this page too (for a large pull's progress). */
 export function pullChanges(endpoint: CentralEndpoint, cursor: string, limit: number, count = false): Promise<PullResponse> {
-  const query = `cursor=${encodeURIComponent(cursor)}&limit=${limit}${count ? '&count=1' : ''}`;
+  // labels=1: this console keeps the central usage per identity and campaign (usageLabelSlot items).
+  const query = `cursor=${encodeURIComponent(cursor)}&limit=${limit}${count ? '&count=1' : ''}&labels=1`;
   return call(endpoint, `/v1/sync/pull?${query}`, { method: 'GET' }, pullResponseSchema);
 }
 

@@ -37,5 +37,6 @@ export {
 } from './conflicts';
 export { applyPullPage, refreshEngine, type PullPageResult } from './pull';
 export { centralUsageCorrections, type CentralUsagePlan } from './central-usage';
+export { centralSpaceChannelCorrections, centralSpaceLabelCorrections, type NamedUsage } from './central-space-usage';
 export { CENTRAL_CLOCK_SKEW_MS, centralBucketsAt, type CentralBuckets, type CentralStatePlan } from './central-state';
 export type { TokenSealer } from './token-store';

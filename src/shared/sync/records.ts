@@ -107,6 +107,24 @@ export const usageSlotRecordSchema = z.object({
 });
 export type UsageSlotRecord = z.infer<typeof usageSlotRecordSchema>;
 
+/**
+ * Usage of one identity or campaign of a space in one 15-minute slot, whatever plan it counted
+ * against (pulled only by consoles that ask for them: `labels=1`).
+ */
+export const usageLabelSlotRecordSchema = z.object({
+  spaceId: idSchema,
+  environmentId: z.string(),
+  dim: z.enum(['identity', 'campaign']),
+  label: z.string(),
+  slotStart: instantSchema,
+  mtCredits: z.number().int(),
+  mtEvents: z.number().int(),
+  moEvents: z.number().int(),
+  rejectedEvents: z.number().int(),
+  rejectedCredits: z.number().int(),
+});
+export type UsageLabelSlotRecord = z.infer<typeof usageLabelSlotRecordSchema>;
+
 /** An e-mail to a space's Account Manager and where its delivery stands. */
 export const notificationRecordSchema = z.object({
   id: idSchema,
