@@ -76,10 +76,12 @@ export function pushChanges(endpoint: CentralEndpoint, changes: Change[]): Promi
   return call(endpoint, '/v1/sync/push', { method: 'POST', body: { changes } }, pushResponseSchema);
 }
 
-/** `count`: ask how much is left after this page too (for a large pull's progress). */
-export function pullChanges(endpoint: CentralEndpoint, cursor: string, limit: number, count = false): Promise<PullResponse> {
-  // labels=1: this console keeps the central usage per identity and campaign (usageLabelSlot items).
-  const query = `cursor=${encodeURIComponent(cursor)}&limit=${limit}${count ? '&count=1' : ''}&labels=1`;
+/**
+ * `count`: ask how much is left after this page too (for a large pull's progress); `labels`: ask
+ * for the usage per identity and campaign too (usageLabelSlot items), which this console keeps.
+ */
+export function pullChanges(endpoint: CentralEndpoint, cursor: string, limit: number, count = false, labels = false): Promise<PullResponse> {
+  const query = `cursor=${encodeURIComponent(cursor)}&limit=${limit}${count ? '&count=1' : ''}${labels ? '&labels=1' : ''}`;
   return call(endpoint, `/v1/sync/pull?${query}`, { method: 'GET' }, pullResponseSchema);
 }
 

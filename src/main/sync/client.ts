@@ -216,15 +216,20 @@ export class SyncClient {
     let done = 0;
     let total: number | null = null;
     const cursor = sync.cursor() ?? START_CURSOR;
-    // A central service older than `count` refuses the parameter (400): pull without a total.
-    let next = pullChanges(endpoint, cursor, this.options.pageLimit, true).catch((error: unknown) => {
-      if (error instanceof CentralFailure && error.kind === 'refused') return pullChanges(endpoint, cursor, this.options.pageLimit);
+    // A central service older than `count` (or `labels`) refuses the parameter (400): pull
+    // without a total (and without usage per identity and campaign, which it does not keep).
+    let labels = true;
+    let next = pullChanges(endpoint, cursor, this.options.pageLimit, true, true).catch((error: unknown) => {
+      if (error instanceof CentralFailure && error.kind === 'refused') {
+        labels = false;
+        return pullChanges(endpoint, cursor, this.options.pageLimit);
+      }
       throw error;
     });
     for (;;) {
       const page = await next;
       if (page.hasMore) {
-        next = pullChanges(endpoint, page.nextCursor, this.options.pageLimit);
+        next = pullChanges(endpoint, page.nextCursor, this.options.pageLimit, false, labels);
         next.catch(() => undefined); // awaited on the next turn; a failure there ends the round
       }
       if (total === null && page.remaining !== undefined) total = page.items.length + page.remaining;
