@@ -52,6 +52,9 @@ export class DetailsService {
           remaining: b.remaining,
           carriedIn: b.carriedIn,
           overage: { added: b.overage.added, at: b.overage.at === null ? null : iso(Date.parse(b.overage.at)) },
+          // SPEC §9.4 / §9.5 as the central service reported them (sync/central-state.ts).
+          ...(b.daily && { daily: b.daily }),
+          ...(b.metered && { metered: { credits: b.metered.credits, at: b.metered.at === null ? null : iso(Date.parse(b.metered.at)), charge: b.metered.charge } }),
         })),
         source: { kind: 'central', at: iso(central.at), version: central.version, localUnreported },
       };

@@ -77,7 +77,21 @@ export const historyRecordSchema = z.object({
 });
 export type HistoryRecord = z.infer<typeof historyRecordSchema>;
 
-export const bucketRecordSchema = bucketBalanceSchema;
+/**
+ * A bucket as a SPEC §8/§9.7 query reports it: with metered overage, `overage` also carries the
+ * period's metered credits and their charge; with top-ups, `topUps`; with a daily limit, `daily`
+ * (the local day of the state's instant).
+ */
+export const bucketRecordSchema = bucketBalanceSchema.extend({
+  overage: z.object({
+    added: z.number().int(),
+    at: instantSchema.nullable(),
+    metered: z.number().int().optional(),
+    charge: z.object({ amount: z.string(), currency: z.string() }).optional(),
+  }),
+  topUps: z.object({ available: z.number().int(), used: z.number().int(), remaining: z.number().int() }).optional(),
+  daily: z.object({ limit: z.number().int().nullable(), used: z.number().int() }).optional(),
+});
 
 /** The state of a plan's buckets at one instant, as SPEC §8 reports a query. */
 export const planStateRecordSchema = z.object({
