@@ -21,7 +21,8 @@ import { readCoverage, type SpaceCoverage } from './coverage';
  * overage, inside one period), events are inserted, and one slot aggregate per space, plan,
  * channel and slot is written (and one per space, identity or campaign, and slot, for labelled
  * events). An event without credits costs 1 here: a plan with a rate card (`costs`) is one of
- * the plans whose events the engine decides, so every event charged here has the rate 1. Otherwise the statement raises (usage_fast_path_refused, or a
+ * the plans whose events the engine decides, so every event charged here has the rate 1.
+ * Otherwise the statement raises (usage_fast_path_refused, or a
  * unique violation for an id stored before), rolls back whole, and the caller sends the group the engine's way:
  * the rules of docs/credit-rules.md keep their one implementation, and the answers are the same.
  */
