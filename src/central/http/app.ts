@@ -218,7 +218,7 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
       });
     }
     // The body comes as JSON text (usage items written by PostgreSQL): sent as it is.
-    const body = await pullChangesBody(db, { principal, cursor: query.cursor, limit: query.limit, count: query.count, credits: query.credits, nowMs: clock() });
+    const body = await pullChangesBody(db, { principal, cursor: query.cursor, limit: query.limit, count: query.count, credits: query.credits, labels: query.labels, nowMs: clock() });
     return reply.type('application/json; charset=utf-8').send(body);
   });
 

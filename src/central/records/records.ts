@@ -10,6 +10,7 @@ import type {
   PlanRecord,
   PlanStateRecord,
   SpaceRecord,
+  UsageLabelSlotRecord,
   UsageSlotRecord,
 } from '../../shared/sync';
 
@@ -205,6 +206,34 @@ export function usageSlotRecord(row: UsageSlotRow): UsageSlotRecord {
     environmentId: row.environment_id,
     planId: row.plan_key === '' ? null : row.plan_key,
     channel: row.channel,
+    slotStart: instant(row.slot_ms),
+    mtCredits: Number(row.mt_credits),
+    mtEvents: Number(row.mt_events),
+    moEvents: Number(row.mo_events),
+    rejectedEvents: Number(row.rejected_events),
+    rejectedCredits: Number(row.rejected_credits),
+  };
+}
+
+export interface UsageLabelSlotRow {
+  [key: string]: unknown;
+  space_id: string;
+  environment_id: string;
+  dim: UsageLabelSlotRecord['dim'];
+  label: string;
+  slot_ms: unknown;
+  mt_credits: unknown;
+  mt_events: unknown;
+  mo_events: unknown;
+  rejected_events: unknown;
+  rejected_credits: unknown;
+}
+export function usageLabelSlotRecord(row: UsageLabelSlotRow): UsageLabelSlotRecord {
+  return {
+    spaceId: row.space_id,
+    environmentId: row.environment_id,
+    dim: row.dim,
+    label: row.label,
     slotStart: instant(row.slot_ms),
     mtCredits: Number(row.mt_credits),
     mtEvents: Number(row.mt_events),

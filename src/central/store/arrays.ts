@@ -20,3 +20,14 @@ export function textArrayLiteral(values: readonly string[]): string {
 export function integerArrayLiteral(values: readonly number[]): string {
   return `{${values.join(',')}}`;
 }
+
+/** Texts or NULLs (a NULL element is written bare, a text always quoted). */
+export function nullableTextArrayLiteral(values: readonly (string | null)[]): string {
+  let out = '{';
+  for (let i = 0; i < values.length; i += 1) {
+    const value = values[i]!;
+    if (i > 0) out += ',';
+    out += value === null ? 'NULL' : NEEDS_ESCAPE.test(value) ? `"${value.replace(/[\\"]/g, '\\$&')}"` : `"${value}"`;
+  }
+  return `${out}}`;
+}

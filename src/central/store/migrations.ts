@@ -322,6 +322,42 @@ CREATE INDEX plan_credits_feed ON plan_credits (tx, seq);
 ALTER TABLE notifications ADD COLUMN credit_id text;
 `,
   },
+  {
+    version: 6,
+    name: 'usage credits as sent, identities and campaigns, usage per label',
+    sql: `
+-- Whether the event stated its credits (SPEC §9.1: without them it costs its channel's rate, and
+-- credits holds what was charged). A repeated id compares what was sent. NULL: stored before this
+-- migration, when omitted credits were read as 1.
+ALTER TABLE usage_events ADD COLUMN credits_stated boolean;
+-- Who and which campaign (SPEC §1), for the console's Usage screen.
+ALTER TABLE usage_events ADD COLUMN identity text;
+ALTER TABLE usage_events ADD COLUMN campaign text;
+
+-- Usage per space, identity or campaign (dim) and 15-minute slot, whatever plan it counted
+-- against: written per group as usage_slots are, pulled to consoles (any zone's local days are
+-- whole slots). mt_*: accepted MT; rejected_*: refused events.
+CREATE TABLE usage_label_slots (
+  space_id text NOT NULL,
+  dim text NOT NULL CHECK (dim IN ('identity', 'campaign')),
+  label text NOT NULL,
+  slot_ms bigint NOT NULL,
+  environment_id text NOT NULL,
+  mt_credits bigint NOT NULL,
+  mt_events bigint NOT NULL,
+  mo_events bigint NOT NULL,
+  rejected_events bigint NOT NULL,
+  rejected_credits bigint NOT NULL,
+  tx xid8 NOT NULL,
+  seq bigint NOT NULL,
+  PRIMARY KEY (space_id, dim, label, slot_ms),
+  CHECK (mt_credits <= 9007199254740991 AND rejected_credits <= 9007199254740991)
+);
+CREATE TRIGGER usage_label_slots_feed_stamp BEFORE INSERT OR UPDATE ON usage_label_slots
+  FOR EACH ROW EXECUTE FUNCTION feed_stamp();
+CREATE INDEX usage_label_slots_feed ON usage_label_slots (tx, seq);
+`,
+  },
 ];
 
 /** Any fixed number: the advisory lock that lets one instance at a time migrate. */

@@ -63,6 +63,8 @@ type FeedSource = (
    * condition — its rows that are not for them.
    */
   credits?: 'all' | string;
+  /** Usage per identity and campaign: only for clients that ask (`labels=1`). */
+  labels?: true;
 };
 
 /**
@@ -82,6 +84,15 @@ export const USAGE_SLOT_ITEM_JSON = `'{"kind":"usageSlot","usageSlot":{"spaceId"
   || ',"environmentId":' || to_json(environment_id)::text
   || ',"planId":' || coalesce(to_json(NULLIF(plan_key, ''))::text, 'null')
   || ',"channel":' || to_json(channel)::text
+  || ',"slotStart":"' || ${sqlIsoSecond('slot_ms')}
+  || '","mtCredits":' || mt_credits || ',"mtEvents":' || mt_events || ',"moEvents":' || mo_events
+  || ',"rejectedEvents":' || rejected_events || ',"rejectedCredits":' || rejected_credits || '}}'`;
+
+/** A label slot as `usageLabelSlotRecord` makes it (records.ts), written by PostgreSQL as the slots are. */
+export const USAGE_LABEL_SLOT_ITEM_JSON = `'{"kind":"usageLabelSlot","usageLabelSlot":{"spaceId":' || to_json(space_id)::text
+  || ',"environmentId":' || to_json(environment_id)::text
+  || ',"dim":' || to_json(dim)::text
+  || ',"label":' || to_json(label)::text
   || ',"slotStart":"' || ${sqlIsoSecond('slot_ms')}
   || '","mtCredits":' || mt_credits || ',"mtEvents":' || mt_events || ',"moEvents":' || mo_events
   || ',"rejectedEvents":' || rejected_events || ',"rejectedCredits":' || rejected_credits || '}}'`;
@@ -109,6 +120,7 @@ const SOURCES: FeedSource[] = [
     toItem: planStateItem,
   },
   { table: 'usage_slots', json: USAGE_SLOT_ITEM_JSON },
+  { table: 'usage_label_slots', json: USAGE_LABEL_SLOT_ITEM_JSON, labels: true },
   {
     table: 'notifications',
     columns: NOTIFICATION_COLUMNS,
@@ -127,6 +139,8 @@ export interface PullRequest {
   count?: boolean;
   /** The client reads add-on credits (`credit` items, "Credits Added" e-mails). */
   credits?: boolean;
+  /** Also hand out usage per identity and campaign (`usageLabelSlot`). */
+  labels?: boolean;
 }
 
 interface Fetched {
@@ -156,6 +170,7 @@ export async function pullChangesBody(db: Database, request: PullRequest): Promi
       const rows: Fetched[] = [];
       let total = 0;
       for (const source of SOURCES) {
+        if (source.labels === true && request.labels !== true) continue;
         if (source.credits === 'all' && request.credits !== true) continue;
         const where = source.credits !== undefined && source.credits !== 'all' && request.credits !== true ? `${FEED_WHERE} AND NOT (${source.credits})` : FEED_WHERE;
         if ('json' in source) {

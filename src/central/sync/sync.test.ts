@@ -19,7 +19,7 @@ import {
   type TestCentral,
   waitForFeed,
 } from '../testing';
-import { USAGE_SLOT_COLUMNS, usageSlotRecord, type UsageSlotRow } from '../records';
+import { USAGE_SLOT_COLUMNS, usageLabelSlotRecord, usageSlotRecord, type UsageLabelSlotRow, type UsageSlotRow } from '../records';
 
 async function push(client: CentralClient, changes: ChangeInput[]) {
   const answer = await client.post('/v1/sync/push', { changes });
@@ -246,6 +246,38 @@ await describeOnBackends('sync push and pull', (backend) => {
       '9999-12-31T23:45:00Z',
       '2000-01-01T00:15:00Z',
     ]);
+  });
+
+  it('hands out usage per identity and campaign only when asked (labels=1), written by PostgreSQL as usageLabelSlotRecord makes them', async () => {
+    const { db } = t.database;
+    await waitForFeed(db);
+    const { cursor } = await pullAll(t.admin, '0.0', 5000);
+    for (const [dim, label, slotMs] of [
+      ['identity', 'who "q\\ ñ\u0001', 0],
+      ['campaign', 'spring', 253_402_299_900_000],
+    ] as const) {
+      await db.query(
+        `INSERT INTO usage_label_slots (space_id, dim, label, slot_ms, environment_id, mt_credits, mt_events, mo_events, rejected_events, rejected_credits)
+         VALUES ('space-1', $1, $2, $3, 'env-1', 9007199254740991, 2, 3, 4, 5)`,
+        [dim, label, slotMs],
+      );
+    }
+    await waitForFeed(db);
+    expect((await pullAll(t.admin, cursor, 100)).items.some((i) => i.kind === 'usageLabelSlot')).toBe(false);
+    const items: PullItem[] = [];
+    let next = cursor;
+    for (;;) {
+      const page = pullResponseSchema.parse((await t.admin.get(`/v1/sync/pull?cursor=${next}&limit=1&labels=1`)).body);
+      items.push(...page.items);
+      next = page.nextCursor;
+      if (!page.hasMore) break;
+    }
+    const rows = await db.query(`SELECT * FROM usage_label_slots WHERE space_id = 'space-1' ORDER BY tx, seq`);
+    expect(items.filter((i) => i.kind === 'usageLabelSlot')).toEqual(
+      rows.rows.map((row) => ({ kind: 'usageLabelSlot', usageLabelSlot: usageLabelSlotRecord(row as UsageLabelSlotRow) })),
+    );
+    expect(items.flatMap((i) => (i.kind === 'usageLabelSlot' ? [i.usageLabelSlot.slotStart] : []))).toEqual(['1970-01-01T00:00:00Z', '9999-12-31T23:45:00Z']);
+    expect((await t.admin.get('/v1/sync/pull?labels=yes')).status).toBe(400);
   });
 
   it('counts what is left after a page when asked (count=1), for a pull\'s progress', async () => {

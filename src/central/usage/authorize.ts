@@ -1,5 +1,5 @@
 import type { BucketName, Channel, Direction } from '../../shared/domain';
-import { attributeEvent, recordUsage, type PlanState } from '../../shared/engine';
+import { attributeEvent, creditsPerMessage, recordUsage, type PlanState } from '../../shared/engine';
 import type { UsageDecisionRecord } from '../../shared/sync';
 import { RetryTransaction, decodePlanState, encodePlanState, sqlState, withRetries, type Database, type Queryable } from '../store';
 import { readCoverage } from './coverage';
@@ -23,17 +23,27 @@ import { foldCounters, seedCounters } from './counters';
  * or deleted since: it is decided on that plan's latest state (a deleted plan limits nothing),
  * and the decision names the plan and the bucket the rule gave.
  *
+ * An event without credits costs its channel's rate under the plan version that decides it
+ * (SPEC §9.1, the engine's `recordUsage`), 1 when no plan covers it; the stored event holds the
+ * credits charged, and whether they were stated.
+ *
  * Usage ids are unique within the environment of their space. The same id with the same content
- * (space, channel, direction, credits, instant) answers the first decision; with other content
- * the request is refused (UsageIdReused) and nothing of it is charged.
+ * (space, channel, direction, credits as sent — stated and equal, or both omitted — instant)
+ * answers the first decision; with other content the request is refused (UsageIdReused) and
+ * nothing of it is charged. Identity and campaign are labels, not content: a repeat keeps the
+ * first event's.
  */
 export interface UsageEventInput {
   id: string;
   spaceId: string;
   channel: Channel;
   direction: Direction;
-  credits: number;
+  /** As sent: undefined when the event states none. */
+  credits?: number;
   occurredMs: number;
+  /** Who and which campaign (SPEC §1); null or absent for none. */
+  identity?: string | null;
+  campaign?: string | null;
 }
 
 export interface AuthorizeOptions {
@@ -54,6 +64,8 @@ interface StoredDecision {
   channel: string;
   direction: string;
   credits: unknown;
+  /** null: stored before migration 6, when omitted credits were read as 1. */
+  credits_stated: boolean | null;
   occurred_ms: unknown;
   plan_id: string | null;
   accepted: boolean;
@@ -95,20 +107,39 @@ export class UsageSumTooLarge extends Error {
 const MAX_EXACT = Number.MAX_SAFE_INTEGER;
 const CHECK_VIOLATION = '23514';
 
-/** Same event, as far as a repeated id goes. */
+/** Add label slot rows (`source` gives the ten columns in table order) to usage_label_slots. */
+export const UPSERT_LABEL_SLOTS = (source: string): string => `
+  INSERT INTO usage_label_slots (space_id, dim, label, slot_ms, environment_id, mt_credits, mt_events, mo_events, rejected_events, rejected_credits)
+  SELECT * FROM ${source}
+  ON CONFLICT (space_id, dim, label, slot_ms) DO UPDATE SET
+    mt_credits = usage_label_slots.mt_credits + excluded.mt_credits,
+    mt_events = usage_label_slots.mt_events + excluded.mt_events,
+    mo_events = usage_label_slots.mo_events + excluded.mo_events,
+    rejected_events = usage_label_slots.rejected_events + excluded.rejected_events,
+    rejected_credits = usage_label_slots.rejected_credits + excluded.rejected_credits`;
+
+/** Same event, as far as a repeated id goes: the credits as sent (both omitted, or equal). */
 function sameContent(a: UsageEventInput, b: UsageEventInput): boolean {
   return a.spaceId === b.spaceId && a.channel === b.channel && a.direction === b.direction && a.credits === b.credits && a.occurredMs === b.occurredMs;
 }
 
-function storedContent(row: StoredDecision): UsageEventInput {
+/** A stored event as it was sent (its credits omitted when they were). */
+function sentContent(row: StoredDecision, event: UsageEventInput): UsageEventInput {
+  const credits = Number(row.credits);
   return {
     id: row.id,
     spaceId: row.space_id,
     channel: row.channel as Channel,
     direction: row.direction as Direction,
-    credits: Number(row.credits),
+    // Before migration 6 omitted credits were read as 1: such a row matches both 1 and none.
+    credits: row.credits_stated === false || (row.credits_stated === null && credits === 1 && event.credits === undefined) ? undefined : credits,
     occurredMs: Number(row.occurred_ms),
   };
+}
+
+/** The credits an event is charged: as stated, else its channel's rate under the deciding plan version (SPEC §9.1). */
+export function chargedCredits(event: UsageEventInput, state: PlanState | undefined): number {
+  return event.credits ?? (state === undefined ? 1 : creditsPerMessage(state.config, event.channel));
 }
 
 export async function authorizeUsage(
@@ -129,6 +160,49 @@ interface PlanSlot {
   ops: number;
   environmentId: string;
   touched: boolean;
+}
+
+/** Usage of one identity or campaign of a space in one 15-minute slot (usage_label_slots). */
+export interface LabelDelta {
+  space_id: string;
+  dim: 'identity' | 'campaign';
+  label: string;
+  slot_ms: number;
+  environment_id: string;
+  mt_credits: number;
+  mt_events: number;
+  mo_events: number;
+  rejected_events: number;
+  rejected_credits: number;
+}
+
+/** Add one decided event to its label slot (accepted MT credits, MO events, or rejected). */
+export function addToLabel(
+  labels: Map<string, LabelDelta>,
+  event: { spaceId: string; direction: Direction },
+  dim: LabelDelta['dim'],
+  label: string,
+  slotMs: number,
+  environmentId: string,
+  accepted: boolean,
+  credits: number,
+): void {
+  const key = `${event.spaceId}\u0000${dim}\u0000${label}\u0000${slotMs}`;
+  let cell = labels.get(key);
+  if (!cell) {
+    cell = { space_id: event.spaceId, dim, label, slot_ms: slotMs, environment_id: environmentId, mt_credits: 0, mt_events: 0, mo_events: 0, rejected_events: 0, rejected_credits: 0 };
+    labels.set(key, cell);
+  }
+  if (!accepted) {
+    cell.rejected_events += 1;
+    cell.rejected_credits += credits;
+    if (cell.rejected_credits > MAX_EXACT) throw new UsageSumTooLarge();
+  } else if (event.direction === 'MO') cell.mo_events += 1;
+  else {
+    cell.mt_events += 1;
+    cell.mt_credits += credits;
+    if (cell.mt_credits > MAX_EXACT) throw new UsageSumTooLarge();
+  }
 }
 
 interface SlotDelta {
@@ -190,7 +264,7 @@ async function decideBatch(tx: Queryable, events: UsageEventInput[], options: Au
   }
   // Read after the locks: a concurrent batch with the same ids has committed by now.
   const stored = await tx.query<StoredDecision>(
-    `SELECT u.id, u.environment_id, u.space_id, u.channel, u.direction, u.credits, u.occurred_ms, u.plan_id, u.accepted,
+    `SELECT u.id, u.environment_id, u.space_id, u.channel, u.direction, u.credits, u.credits_stated, u.occurred_ms, u.plan_id, u.accepted,
             u.reason, u.bucket, u.consumed, u.overage_triggered
        FROM usage_events u JOIN json_to_recordset($1::json) AS k(environment_id text, id text)
          ON u.environment_id = k.environment_id AND u.id = k.id`,
@@ -199,13 +273,14 @@ async function decideBatch(tx: Queryable, events: UsageEventInput[], options: Au
   const previous = new Map(stored.rows.map((row) => [`${row.environment_id}\u0000${row.id}`, row]));
   for (const i of unique) {
     const prior = previous.get(keys[i]!);
-    if (prior && !sameContent(storedContent(prior), events[i]!)) reused.add(events[i]!.id);
+    if (prior && !sameContent(sentContent(prior, events[i]!), events[i]!)) reused.add(events[i]!.id);
   }
   if (reused.size > 0) throw new UsageIdReused([...reused]);
 
   const decisions: UsageDecisionRecord[] = new Array(events.length);
   const inserts: Record<string, unknown>[] = [];
   const slots = new Map<string, SlotDelta>();
+  const labels = new Map<string, LabelDelta>();
 
   for (const index of unique) {
     const event = events[index]!;
@@ -223,10 +298,11 @@ async function decideBatch(tx: Queryable, events: UsageEventInput[], options: Au
     let decision: UsageDecisionRecord;
     let decidedMs = event.occurredMs;
     let ord: number | null = null;
+    const credits = chargedCredits(event, plan?.state);
     if (plan && attribution) {
       const { planId, bucket } = attribution;
       decidedMs = Math.max(event.occurredMs, plan.state.clockMs);
-      const outcome = recordUsage(plan.state, event, decidedMs);
+      const outcome = recordUsage(plan.state, { id: event.id, channel: event.channel, direction: event.direction, credits }, decidedMs);
       ord = plan.ops;
       plan.ops += 1;
       plan.touched = true;
@@ -244,7 +320,8 @@ async function decideBatch(tx: Queryable, events: UsageEventInput[], options: Au
       space_id: event.spaceId,
       channel: event.channel,
       direction: event.direction,
-      credits: event.credits,
+      credits,
+      credits_stated: event.credits !== undefined,
       occurred_ms: event.occurredMs,
       received_ms: nowMs,
       plan_id: decision.planId,
@@ -255,6 +332,8 @@ async function decideBatch(tx: Queryable, events: UsageEventInput[], options: Au
       overage_triggered: decision.overageTriggered,
       decided_ms: decidedMs,
       ord,
+      identity: event.identity ?? null,
+      campaign: event.campaign ?? null,
     });
 
     const planKey = decision.planId ?? '';
@@ -278,15 +357,17 @@ async function decideBatch(tx: Queryable, events: UsageEventInput[], options: Au
     }
     if (!decision.accepted) {
       slot.rejected_events += 1;
-      slot.rejected_credits += event.credits;
+      slot.rejected_credits += credits;
       if (slot.rejected_credits > MAX_EXACT) throw new UsageSumTooLarge();
     } else if (event.direction === 'MO') {
       slot.mo_events += 1;
     } else {
       slot.mt_events += 1;
-      slot.mt_credits += event.credits;
+      slot.mt_credits += credits;
       if (slot.mt_credits > MAX_EXACT) throw new UsageSumTooLarge();
     }
+    if (event.identity) addToLabel(labels, event, 'identity', event.identity, slotMs, slot.environment_id, decision.accepted, credits);
+    if (event.campaign) addToLabel(labels, event, 'campaign', event.campaign, slotMs, slot.environment_id, decision.accepted, credits);
   }
   // Repeats within the request answer their first decision.
   events.forEach((event, i) => {
@@ -301,15 +382,16 @@ async function decideBatch(tx: Queryable, events: UsageEventInput[], options: Au
   const touched = [...plans.entries()].filter(([, plan]) => plan.touched);
   const states = touched.map(([planId, plan]) => ({ plan_id: planId, state: encodePlanState(plan.state), ops: plan.ops }));
   const deltas = [...slots.entries()].sort(([a], [b]) => byKey(a, b)).map(([, slot]) => slot);
+  const labelDeltas = [...labels.entries()].sort(([a], [b]) => byKey(a, b)).map(([, cell]) => cell);
 
   // Every write in one statement: one round trip however many events the batch holds.
   const written = await tx.query<{ inserted: number }>(
     `WITH new_events AS (
-       INSERT INTO usage_events (environment_id, id, space_id, channel, direction, credits, occurred_ms, received_ms, plan_id,
-                                 accepted, reason, bucket, consumed, overage_triggered, decided_ms, ord)
+       INSERT INTO usage_events (environment_id, id, space_id, channel, direction, credits, credits_stated, occurred_ms, received_ms, plan_id,
+                                 accepted, reason, bucket, consumed, overage_triggered, decided_ms, ord, identity, campaign)
        SELECT * FROM json_to_recordset($1::json) AS x(environment_id text, id text, space_id text, channel text, direction text,
-              credits bigint, occurred_ms bigint, received_ms bigint, plan_id text, accepted boolean, reason text, bucket text,
-              consumed bigint, overage_triggered boolean, decided_ms bigint, ord integer)
+              credits bigint, credits_stated boolean, occurred_ms bigint, received_ms bigint, plan_id text, accepted boolean, reason text, bucket text,
+              consumed bigint, overage_triggered boolean, decided_ms bigint, ord integer, identity text, campaign text)
        ON CONFLICT (environment_id, id) DO NOTHING
        RETURNING 1
      ), new_states AS (
@@ -330,11 +412,15 @@ async function decideBatch(tx: Queryable, events: UsageEventInput[], options: Au
          rejected_events = usage_slots.rejected_events + excluded.rejected_events,
          rejected_credits = usage_slots.rejected_credits + excluded.rejected_credits
        RETURNING 1
+     ), new_labels AS (
+       ${UPSERT_LABEL_SLOTS('json_to_recordset($4::json) AS x(space_id text, dim text, label text, slot_ms bigint, environment_id text, mt_credits bigint, mt_events bigint, mo_events bigint, rejected_events bigint, rejected_credits bigint)')}
+       RETURNING 1
      )
      SELECT (SELECT count(*) FROM new_events)::integer AS inserted,
             (SELECT count(*) FROM new_states)::integer AS states,
-            (SELECT count(*) FROM new_slots)::integer AS slots`,
-    [JSON.stringify(inserts), JSON.stringify(states), JSON.stringify(deltas)],
+            (SELECT count(*) FROM new_slots)::integer AS slots,
+            (SELECT count(*) FROM new_labels)::integer AS labels`,
+    [JSON.stringify(inserts), JSON.stringify(states), JSON.stringify(deltas), JSON.stringify(labelDeltas)],
   );
   // Only uncovered traffic is decided without a lock; if another batch recorded one of these
   // ids meanwhile, decide the whole batch again so that it reads that decision.

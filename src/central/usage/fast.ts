@@ -1,8 +1,8 @@
 import type { BucketName, PlanConfig } from '../../shared/domain';
 import { attributeEvent } from '../../shared/engine';
 import type { UsageDecisionRecord } from '../../shared/sync';
-import { UNIQUE_VIOLATION, integerArrayLiteral, sqlState, textArrayLiteral, type Database } from '../store';
-import type { AuthorizeOptions, UsageEventInput } from './authorize';
+import { UNIQUE_VIOLATION, integerArrayLiteral, nullableTextArrayLiteral, sqlState, textArrayLiteral, type Database } from '../store';
+import { UPSERT_LABEL_SLOTS, addToLabel, type AuthorizeOptions, type LabelDelta, type UsageEventInput } from './authorize';
 import { readCoverage, type SpaceCoverage } from './coverage';
 
 /**
@@ -19,7 +19,10 @@ import { readCoverage, type SpaceCoverage } from './coverage';
  *
  * Then every event is accepted and charged exactly as the engine would (all fit without
  * overage, inside one period), events are inserted, and one slot aggregate per space, plan,
- * channel and slot is written. Otherwise the statement raises (usage_fast_path_refused, or a
+ * channel and slot is written (and one per space, identity or campaign, and slot, for labelled
+ * events). An event without credits costs 1 here: a plan with a rate card (`costs`) is one of
+ * the plans whose events the engine decides, so every event charged here has the rate 1.
+ * Otherwise the statement raises (usage_fast_path_refused, or a
  * unique violation for an id stored before), rolls back whole, and the caller sends the group the engine's way:
  * the rules of docs/credit-rules.md keep their one implementation, and the answers are the same.
  */
@@ -82,12 +85,13 @@ WITH kinds AS (
      AND c.used + n.credits <= c.spendable AND greatest(k.clock_ms, n.latest_ms) < c.period_end_ms
   RETURNING 1
 ), new_events AS (
-  INSERT INTO usage_events (environment_id, id, space_id, channel, direction, credits, occurred_ms, received_ms, plan_id, accepted,
-                            reason, bucket, consumed, overage_triggered, decided_ms, ord)
-  SELECT k.environment_id, x.id, k.space_id, k.channel, k.direction, x.credits, x.occurred_ms, $15::bigint, k.plan_id, true,
-         NULL, k.bucket, CASE WHEN k.plan_id IS NOT NULL AND k.direction = 'MT' THEN x.credits ELSE 0 END, false,
-         CASE WHEN k.plan_id IS NULL THEN x.occurred_ms ELSE greatest(c.clock_ms, x.latest_ms) END, c.generation
-    FROM unnest($16::text[], $17::integer[], $18::bigint[], $19::bigint[], $20::bigint[]) AS x(id, kind, credits, occurred_ms, latest_ms)
+  INSERT INTO usage_events (environment_id, id, space_id, channel, direction, credits, credits_stated, occurred_ms, received_ms, plan_id, accepted,
+                            reason, bucket, consumed, overage_triggered, decided_ms, ord, identity, campaign)
+  SELECT k.environment_id, x.id, k.space_id, k.channel, k.direction, greatest(x.sent, 1), x.sent > 0, x.occurred_ms, $15::bigint, k.plan_id, true,
+         NULL, k.bucket, CASE WHEN k.plan_id IS NOT NULL AND k.direction = 'MT' THEN greatest(x.sent, 1) ELSE 0 END, false,
+         CASE WHEN k.plan_id IS NULL THEN x.occurred_ms ELSE greatest(c.clock_ms, x.latest_ms) END, c.generation, x.identity, x.campaign
+    FROM unnest($16::text[], $17::integer[], $18::bigint[], $19::bigint[], $20::bigint[], $30::text[], $31::text[])
+      AS x(id, kind, sent, occurred_ms, latest_ms, identity, campaign)
     JOIN kinds k ON k.kind = x.kind
     LEFT JOIN clocks c ON c.plan_id = k.plan_id
 ), new_slots AS (
@@ -100,6 +104,8 @@ WITH kinds AS (
     mt_credits = usage_slots.mt_credits + excluded.mt_credits,
     mt_events = usage_slots.mt_events + excluded.mt_events,
     mo_events = usage_slots.mo_events + excluded.mo_events
+), new_labels AS (
+  ${UPSERT_LABEL_SLOTS(`(SELECT *, 0::bigint, 0::bigint FROM unnest($32::text[], $33::text[], $34::text[], $35::bigint[], $36::text[], $37::bigint[], $38::bigint[], $39::bigint[])) AS l`)}
 )
 SELECT CASE WHEN (SELECT count(*) FROM charged) = $29::integer
              AND NOT EXISTS (SELECT 1 FROM coverage WHERE expected <> actual)
@@ -236,7 +242,12 @@ export class UsageFastPath {
     const latestMs = options.nowMs + options.maxClockSkewMs;
     const ids = new Array<string>(n);
     const kindOf = new Array<number>(n);
+    /** Credits as sent, 0 for none (which costs 1 here, see above). */
     const credits = new Array<number>(n);
+    // Labels only when the group has some: NULL arrays cost nothing to send.
+    let identities: (string | null)[] | null = null;
+    let campaigns: (string | null)[] | null = null;
+    const labels = new Map<string, LabelDelta>();
     const occurred = new Array<number>(n);
     const latestSoFar = new Array<number>(n);
     const decisions = new Array<UsageDecisionRecord>(n);
@@ -280,10 +291,11 @@ export class UsageFastPath {
         kind.checkedMs = e.occurredMs;
       }
       kind.seen.add(e.id);
-      const consumed = kind.plan !== null && kind.mt ? e.credits : 0;
+      const charged = e.credits ?? 1;
+      const consumed = kind.plan !== null && kind.mt ? charged : 0;
       ids[i] = e.id;
       kindOf[i] = kind.index;
-      credits[i] = e.credits;
+      credits[i] = e.credits ?? 0;
       occurred[i] = e.occurredMs;
       latestSoFar[i] = e.occurredMs;
       if (kind.plan !== null) {
@@ -304,9 +316,17 @@ export class UsageFastPath {
         kind.lastSlot = slot;
       }
       if (kind.mt) {
-        slot.mtCredits += e.credits;
+        slot.mtCredits += charged;
         slot.mtEvents += 1;
       } else slot.moEvents += 1;
+      if (e.identity || e.campaign) {
+        if (identities === null) identities = new Array<string | null>(n).fill(null);
+        if (campaigns === null) campaigns = new Array<string | null>(n).fill(null);
+        identities[i] = e.identity || null;
+        campaigns[i] = e.campaign || null;
+        if (e.identity) addToLabel(labels, e, 'identity', e.identity, slotMs, kind.environmentId, true, charged);
+        if (e.campaign) addToLabel(labels, e, 'campaign', e.campaign, slotMs, kind.environmentId, true, charged);
+      }
       decisions[i] = {
         id: e.id,
         accepted: true,
@@ -320,7 +340,8 @@ export class UsageFastPath {
     const needList = [...needs.values()];
     const slotList = [...slotGroups.values()].flatMap((group) => [...group.values()]);
     // Sums past 2^53 − 1 are not exact here: the engine path refuses them with its clear error.
-    if (needList.some((need) => need.credits > MAX_EXACT) || slotList.some((slot) => slot.mtCredits > MAX_EXACT)) {
+    const labelList = [...labels.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, cell]) => cell);
+    if (needList.some((need) => need.credits > MAX_EXACT) || slotList.some((slot) => slot.mtCredits > MAX_EXACT) || labelList.some((l) => l.mt_credits > MAX_EXACT)) {
       this.counts.shape += 1;
       return { refused: 'shape' };
     }
@@ -358,6 +379,16 @@ export class UsageFastPath {
         slotList.map((slot) => slot.mtEvents),
         slotList.map((slot) => slot.moEvents),
         needList.length,
+        identities === null ? null : nullableTextArrayLiteral(identities),
+        campaigns === null ? null : nullableTextArrayLiteral(campaigns),
+        labelList.map((l) => l.space_id),
+        labelList.map((l) => l.dim),
+        labelList.map((l) => l.label),
+        labelList.map((l) => l.slot_ms),
+        labelList.map((l) => l.environment_id),
+        labelList.map((l) => l.mt_credits),
+        labelList.map((l) => l.mt_events),
+        labelList.map((l) => l.mo_events),
       ], 'usage_fast_path');
     } catch (error) {
       const code = sqlState(error);

@@ -25,6 +25,9 @@ export function instantInRange(ms: number): boolean {
 export const hasNul = (text: string): boolean => text.includes('\u0000');
 export const NUL_MESSAGE = 'must not contain the character U+0000';
 
+/** Who (identity) and which campaign an event is for: labels the Usage screen groups by. */
+export const MAX_LABEL_LENGTH = 200;
+
 const storableId = (schema: z.ZodString) => schema.refine((v) => !hasNul(v), NUL_MESSAGE);
 
 /** The wire schema, narrowed to what the service can store exactly. */
@@ -32,9 +35,10 @@ export const centralUsageEventSchema = usageEventRequestSchema
   .extend({
     id: storableId(z.string().min(1, 'must not be empty').max(200, 'is too long')),
     spaceId: storableId(z.string().min(1, 'must not be empty').max(200, 'is too long')),
-    credits: z.number().int().min(1).max(MAX_CREDITS, `must be at most ${MAX_CREDITS}`).default(1),
-    identity: z.string().refine((v) => !hasNul(v), NUL_MESSAGE).optional(),
-    campaign: z.string().refine((v) => !hasNul(v), NUL_MESSAGE).optional(),
+    // Without credits an event costs its channel's rate under the plan that decides it (SPEC §9.1).
+    credits: z.number().int().min(1).max(MAX_CREDITS, `must be at most ${MAX_CREDITS}`).optional(),
+    identity: storableId(z.string().max(MAX_LABEL_LENGTH, 'is too long')).optional(),
+    campaign: storableId(z.string().max(MAX_LABEL_LENGTH, 'is too long')).optional(),
   })
   .strict()
   .superRefine((event, ctx) => {
@@ -131,6 +135,13 @@ function okText(value: unknown, max: number): value is string {
   return typeof value === 'string' && value.length >= 1 && value.length <= max && !value.includes('\u0000');
 }
 
+/** An identity or campaign as stored: an empty text names nothing. */
+function okLabel(value: unknown): value is string | undefined {
+  return value === undefined || (typeof value === 'string' && value.length <= MAX_LABEL_LENGTH && !value.includes('\u0000'));
+}
+
+const label = (value: string | undefined): string | null => (value === undefined || value === '' ? null : value);
+
 /** One event by the plain check, or null to let the schema explain what is wrong. */
 function plainEvent(value: unknown): UsageEventInput | null {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
@@ -140,14 +151,14 @@ function plainEvent(value: unknown): UsageEventInput | null {
   if (!okText(id, 200) || !okText(spaceId, 200) || typeof channel !== 'string' || !CHANNEL_SET.has(channel)) return null;
   const direction = e.direction === undefined ? 'MT' : e.direction;
   if (direction !== 'MT' && direction !== 'MO') return null;
-  const credits = e.credits === undefined ? 1 : e.credits;
-  if (typeof credits !== 'number' || !Number.isInteger(credits) || credits < 1 || credits > MAX_CREDITS) return null;
-  if (e.identity !== undefined && (typeof e.identity !== 'string' || hasNul(e.identity))) return null;
-  if (e.campaign !== undefined && (typeof e.campaign !== 'string' || hasNul(e.campaign))) return null;
+  const credits = e.credits;
+  if (credits !== undefined && (typeof credits !== 'number' || !Number.isInteger(credits) || credits < 1 || credits > MAX_CREDITS)) return null;
+  const { identity, campaign } = e;
+  if (!okLabel(identity) || !okLabel(campaign)) return null;
   if (typeof occurredAt !== 'string') return null;
   const occurredMs = fastInstant(occurredAt);
   if (occurredMs === null || !instantInRange(occurredMs)) return null;
-  return { id, spaceId, channel: channel as Channel, direction: direction as Direction, credits, occurredMs };
+  return { id, spaceId, channel: channel as Channel, direction: direction as Direction, credits, occurredMs, identity: label(identity), campaign: label(campaign) };
 }
 
 function fromSchema(event: z.output<typeof centralUsageEventSchema>): UsageEventInput {
@@ -158,6 +169,8 @@ function fromSchema(event: z.output<typeof centralUsageEventSchema>): UsageEvent
     direction: event.direction,
     credits: event.credits,
     occurredMs: parseInstant(event.occurredAt)!,
+    identity: label(event.identity),
+    campaign: label(event.campaign),
   };
 }
 

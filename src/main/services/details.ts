@@ -55,6 +55,9 @@ export class DetailsService {
           carriedIn: b.carriedIn,
           overage: { added: b.overage.added, at: b.overage.at === null ? null : iso(Date.parse(b.overage.at)) },
           ...(b.topUps !== undefined ? { topUps: { ...b.topUps, lots: lots?.get(b.bucket) ?? [] } } : {}),
+          // SPEC §9.4 / §9.5 as the central service reported them (sync/central-state.ts).
+          ...(b.daily && { daily: b.daily }),
+          ...(b.metered && { metered: { credits: b.metered.credits, at: b.metered.at === null ? null : iso(Date.parse(b.metered.at)), charge: b.metered.charge } }),
         })),
         source: { kind: 'central', at: iso(central.at), version: central.version, localUnreported },
       };

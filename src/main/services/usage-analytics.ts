@@ -1,15 +1,18 @@
 import { Temporal } from 'temporal-polyfill';
 import { CHANNELS, type Channel } from '../../shared/domain';
 import type { UsageReport, UsageReportInput, UsageShare } from '../../shared/api/usage-report';
-import { DIM, labelNames, spaceLabelTotals, spaceUsageWindows, type KeyedUsage } from '../accounts';
+import { DIM, labelNames, spaceLabelTotals, spaceUsageWindows, type KeyedUsage, type UsageCell } from '../accounts';
 import { ApiFailure } from '../../shared/api';
 import { getEnvironment, getSpace, iso, listPlans, listSpaces, notFound, type Ledger, type SpaceRow } from '../ledger';
 import { LocalMidnights } from './local-days';
+import { centralSpaceChannelCorrections, centralSpaceLabelCorrections, type NamedUsage } from '../sync';
 
 /**
  * The Usage screen's reports: a space's or an environment's usage over a calendar range, in
  * one zone, from the per-space aggregates (every event of the space, whatever plan it counted
- * against, traffic no plan covers included).
+ * against, traffic no plan covers included). Where a pull brought the central service's usage,
+ * its count of a 15-minute slot (per channel, identity or campaign) replaces the local one
+ * (sync/central-space-usage.ts), as in plan details.
  *
  * The zone: the one the scope's live plans use; where they differ, the one most of them use
  * (ties: the earliest plan's), and the report says so and lists them all; without live plans,
@@ -41,16 +44,21 @@ export class UsageAnalyticsService {
 
     // Per local day and channel, summed over the scope's spaces; per identity / campaign over the range.
     const daily: KeyedUsage[] = dates.slice(1).map(() => new Map());
-    const identities: KeyedUsage = new Map();
-    const campaigns: KeyedUsage = new Map();
+    const identities: NamedUsage = new Map();
+    const campaigns: NamedUsage = new Map();
     const range = [boundaries[0]!, boundaries[boundaries.length - 1]!];
     for (const space of scope.spaces) {
       const ref = spaceRef(ledger, space.id);
       if (ref === null) continue;
       spaceUsageWindows(ledger, ref, DIM.channel, boundaries).forEach((window, i) => mergeInto(daily[i]!, window));
+      centralSpaceChannelCorrections(ledger, space.id, ref, boundaries).forEach((window, i) => mergeInto(daily[i]!, window));
       const planRefs = listPlans(ledger, space.id, true).map((p) => p.ref);
-      mergeInto(identities, spaceLabelTotals(ledger, ref, planRefs, DIM.identity, range[0]!, range[1]!));
-      mergeInto(campaigns, spaceLabelTotals(ledger, ref, planRefs, DIM.campaign, range[0]!, range[1]!));
+      for (const [dim, target] of [[DIM.identity, identities], [DIM.campaign, campaigns]] as const) {
+        const local = spaceLabelTotals(ledger, ref, planRefs, dim, range[0]!, range[1]!);
+        const names = labelNames(ledger, local.keys());
+        for (const [key, cell] of local) mergeInto(target, new Map([[names.get(key) ?? `#${key}`, cell]]));
+        mergeInto(target, centralSpaceLabelCorrections(ledger, space.id, ref, planRefs, dim, range[0]!, range[1]!));
+      }
     }
 
     const channelSet = new Set<Channel>(scope.spaces.flatMap((s) => s.channels.map((c) => c.channel)));
@@ -97,8 +105,8 @@ export class UsageAnalyticsService {
         for (const cell of day.values()) sum += cell.mt - cell.rejected;
         return { date: dates[i]!, total: sum };
       }),
-      byIdentity: shares(ledger, identities, total, top),
-      byCampaign: shares(ledger, campaigns, total, top),
+      byIdentity: shares(identities, total, top),
+      byCampaign: shares(campaigns, total, top),
     };
   }
 
@@ -130,7 +138,7 @@ function addAmounts(target: Map<number, Amounts>, key: number, cell: { mt: numbe
   }
 }
 
-function mergeInto(target: KeyedUsage, source: KeyedUsage): void {
+function mergeInto<K>(target: Map<K, UsageCell>, source: ReadonlyMap<K, UsageCell>): void {
   for (const [key, cell] of source) {
     const t = target.get(key);
     if (t === undefined) target.set(key, { ...cell });
@@ -240,10 +248,9 @@ export function rangeDates(
 }
 
 /** Top `top` by credits used (then MO, then name), the rest as "others", events without one as "none". */
-function shares(ledger: Ledger, usage: KeyedUsage, total: Amounts, top: number): UsageShare[] {
-  const names = labelNames(ledger, usage.keys());
+function shares(usage: NamedUsage, total: Amounts, top: number): UsageShare[] {
   const rows = [...usage]
-    .map(([ref, cell]) => ({ name: names.get(ref) ?? `#${ref}`, used: cell.mt - cell.rejected, mo: cell.mo, rejected: cell.rejected }))
+    .map(([name, cell]) => ({ name, used: cell.mt - cell.rejected, mo: cell.mo, rejected: cell.rejected }))
     .filter((r) => r.used !== 0 || r.mo !== 0 || r.rejected !== 0)
     .sort((a, b) => b.used - a.used || b.mo - a.mo || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const result: UsageShare[] = rows.slice(0, top).map((r) => ({ ...r, kind: 'named', count: 1 }));

@@ -78,10 +78,18 @@ export function pushChanges(endpoint: CentralEndpoint, changes: Change[]): Promi
 
 /**
  * `count`: ask how much is left after this page too (for a large pull's progress); `credits`: this
- * console reads add-on credits (`credit` items, "Credits Added" e-mails).
+ * console reads add-on credits (`credit` items, "Credits Added" e-mails); `labels`: the usage per
+ * identity and campaign too (`usageLabelSlot` items), which this console keeps.
  */
-export function pullChanges(endpoint: CentralEndpoint, cursor: string, limit: number, asks: { count?: boolean; credits?: boolean } = {}): Promise<PullResponse> {
-  const query = `cursor=${encodeURIComponent(cursor)}&limit=${limit}${asks.count === true ? '&count=1' : ''}${asks.credits === true ? '&credits=1' : ''}`;
+export function pullChanges(
+  endpoint: CentralEndpoint,
+  cursor: string,
+  limit: number,
+  asks: { count?: boolean; credits?: boolean; labels?: boolean } = {},
+): Promise<PullResponse> {
+  const query =
+    `cursor=${encodeURIComponent(cursor)}&limit=${limit}` +
+    `${asks.count === true ? '&count=1' : ''}${asks.credits === true ? '&credits=1' : ''}${asks.labels === true ? '&labels=1' : ''}`;
   return call(endpoint, `/v1/sync/pull?${query}`, { method: 'GET' }, pullResponseSchema);
 }
 

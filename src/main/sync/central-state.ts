@@ -1,3 +1,4 @@
+import { Temporal } from 'temporal-polyfill';
 import { bucketNames, type BucketName, type Channel, type PlanConfig } from '../../shared/domain';
 import { planStateRecordSchema, type PlanStateRecord } from '../../shared/sync';
 import { type Ledger, SLOT_MS } from '../ledger';
@@ -21,6 +22,10 @@ import { type Ledger, SLOT_MS } from '../ledger';
  * centrally is never added again; the bucket's used credits equal the usage table's total over
  * the period. The remaining credits are then an estimate: the central service has not decided
  * those local events.
+ *
+ * A plan with a daily limit or metered overage (SPEC §9.4, §9.5) shows the central figures too:
+ * the period's metered credits and their charge as reported, and the daily credits of the local
+ * day of `at` — 0 on a later day, which the central service had seen no usage of at that pull.
  */
 
 export interface CentralStatePlan {
@@ -45,6 +50,8 @@ export interface CentralBuckets {
     /** Add-on credits (SPEC §9.7), once the plan was given any. */
     topUps?: { available: number; used: number; remaining: number };
     localUnreported: number;
+    daily?: { limit: number | null; used: number };
+    metered?: { credits: number; at: string | null; charge: { amount: string; currency: string } };
   }[];
 }
 
@@ -91,6 +98,9 @@ export function centralBucketsAt(ledger: Ledger, plan: CentralStatePlan, atMs: n
     .all(plan.ref, Math.ceil(startMs / SLOT_MS), Math.ceil(atMs / SLOT_MS), plan.spaceId, plan.id) as [Channel, number][];
   const local = new Map(rows);
   const names = bucketNames(plan.config);
+  const zone = plan.config.activation.timeZone;
+  const localDay = (ms: number) => Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(zone).toPlainDate().toString();
+  const sameDay = localDay(atMs) === localDay(at);
   const buckets: CentralBuckets['buckets'] = [];
   for (const name of names) {
     const b = state.buckets[name];
@@ -104,9 +114,12 @@ export function centralBucketsAt(ledger: Ledger, plan: CentralStatePlan, atMs: n
       used: b.used + extra - fromTopUps,
       remaining: Math.max(0, b.remaining - extra),
       carriedIn: b.carriedIn,
-      overage: b.overage,
+      // A metered plan's reported overage is dated by its first metered credits: that date goes with `metered`.
+      overage: { added: b.overage.added, at: b.overage.metered !== undefined && b.overage.added === 0 ? null : b.overage.at },
       ...(b.topUps !== undefined ? { topUps: { available: b.topUps.available, used: b.topUps.used + fromTopUps, remaining: b.topUps.remaining - fromTopUps } } : {}),
       localUnreported: extra,
+      ...(b.daily && { daily: { limit: b.daily.limit, used: sameDay ? b.daily.used : 0 } }),
+      ...(b.overage.metered !== undefined && b.overage.charge !== undefined && { metered: { credits: b.overage.metered, at: b.overage.at, charge: b.overage.charge } }),
     });
   }
   return { at, version: state.version, period: { index: state.period.index, startMs, endMs }, buckets };

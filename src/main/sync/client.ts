@@ -216,12 +216,12 @@ export class SyncClient {
     let done = 0;
     let total: number | null = null;
     const cursor = sync.cursor() ?? START_CURSOR;
-    // A central service older than `count` or `credits` refuses the parameter (400): pull without
-    // a total, and without add-on credits (it has none to give).
-    let credits = true;
-    let next = pullChanges(endpoint, cursor, this.options.pageLimit, { count: true, credits }).catch((error: unknown) => {
+    // A central service older than `count`, `credits` or `labels` refuses the parameter (400):
+    // pull without a total, add-on credits and usage per identity and campaign (it keeps none).
+    let newer = true;
+    let next = pullChanges(endpoint, cursor, this.options.pageLimit, { count: true, credits: newer, labels: newer }).catch((error: unknown) => {
       if (error instanceof CentralFailure && error.kind === 'refused') {
-        credits = false;
+        newer = false;
         return pullChanges(endpoint, cursor, this.options.pageLimit);
       }
       throw error;
@@ -229,7 +229,7 @@ export class SyncClient {
     for (;;) {
       const page = await next;
       if (page.hasMore) {
-        next = pullChanges(endpoint, page.nextCursor, this.options.pageLimit, { credits });
+        next = pullChanges(endpoint, page.nextCursor, this.options.pageLimit, { credits: newer, labels: newer });
         next.catch(() => undefined); // awaited on the next turn; a failure there ends the round
       }
       if (total === null && page.remaining !== undefined) total = page.items.length + page.remaining;

@@ -38,5 +38,6 @@ export {
 export { applyPullPage, refreshEngine, type PullPageResult } from './pull';
 export { applyPulledCredit, creditChange, isCreditChange, settleCreditChange } from './credits';
 export { centralUsageCorrections, type CentralUsagePlan } from './central-usage';
+export { centralSpaceChannelCorrections, centralSpaceLabelCorrections, type NamedUsage } from './central-space-usage';
 export { CENTRAL_CLOCK_SKEW_MS, centralBucketsAt, type CentralBuckets, type CentralStatePlan } from './central-state';
 export type { TokenSealer } from './token-store';

@@ -194,6 +194,12 @@ export function applyPullPage(
        ON CONFLICT (space_id, plan_key, channel, slot_ms) DO UPDATE SET mt_credits = excluded.mt_credits, mt_events = excluded.mt_events,
          mo_events = excluded.mo_events, rejected_events = excluded.rejected_events, rejected_credits = excluded.rejected_credits`,
     );
+    const upsertLabelSlot = ledger.stmt(
+      `INSERT INTO central_usage_label_slots (space_id, dim, slot_ms, label, environment_id, mt_credits, mt_events, mo_events, rejected_events, rejected_credits)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (space_id, dim, slot_ms, label) DO UPDATE SET mt_credits = excluded.mt_credits, mt_events = excluded.mt_events,
+         mo_events = excluded.mo_events, rejected_events = excluded.rejected_events, rejected_credits = excluded.rejected_credits`,
+    );
     for (const item of page.items) {
       switch (item.kind) {
         case 'environment': {
@@ -249,6 +255,11 @@ export function applyPullPage(
           const u = item.usageSlot;
           upsertSlot.run(u.spaceId, u.planId ?? '', u.channel, ms(u.slotStart), u.environmentId, u.mtCredits, u.mtEvents, u.moEvents, u.rejectedEvents, u.rejectedCredits);
           usagePlans.add(centralUsageKey(u.spaceId, u.planId));
+          break;
+        }
+        case 'usageLabelSlot': {
+          const u = item.usageLabelSlot;
+          upsertLabelSlot.run(u.spaceId, u.dim === 'identity' ? 1 : 2, ms(u.slotStart), u.label, u.environmentId, u.mtCredits, u.mtEvents, u.moEvents, u.rejectedEvents, u.rejectedCredits);
           break;
         }
         case 'notification':

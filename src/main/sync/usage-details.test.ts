@@ -119,4 +119,43 @@ await describeOnBackends('pulled usage in plan details', (backend) => {
     expect(withLocal.source).toMatchObject({ kind: 'central', localUnreported: { ALL: table - state.buckets.ALL!.used } });
     expect(table - state.buckets.ALL!.used).toBeLessThanOrEqual(3);
   }, 60_000);
+  it("shows the central service's daily and metered figures of a SPEC §9 plan in its bucket state", async () => {
+    const env = a.services.org.createEnvironment({ name: 'Metered', id: 'ENV-MET' }, 'alice');
+    a.services.org.createSpace(
+      { id: 'SP-MET', environmentId: env.id, name: 'Metered', accountManager: { name: 'Ana', email: 'ana@example.com' }, channels: [{ channel: 'SMS', bidirectional: true }] },
+      'alice',
+    );
+    const config: PlanConfig = {
+      limit: 'channel_specific',
+      credits: { SMS: 50 },
+      renew: 'monthly',
+      rollover: false,
+      overage: true,
+      overageMetered: true,
+      overageRate: { amount: '0.01', currency: 'USD' },
+      dailyLimit: { SMS: 100 },
+      activation: { date: '2026-01-01', timeZone: 'UTC' },
+    };
+    const created = a.services.plans.create('SP-MET', config, 'alice');
+    await a.settle();
+    const now = Date.now();
+    const answer = await central.admin.post('/v1/usage/batch', {
+      events: [
+        { id: 'met-1', spaceId: 'SP-MET', channel: 'SMS', credits: 30, occurredAt: new Date(now - 60_000).toISOString() },
+        { id: 'met-2', spaceId: 'SP-MET', channel: 'SMS', credits: 30, occurredAt: new Date(now - 30_000).toISOString() },
+      ],
+    });
+    expect(usageBatchResponseSchema.parse(answer.body).decisions.map((d) => d.accepted)).toEqual([true, true]);
+    await a.settle();
+    const reported = planStateRecordSchema.parse((await central.admin.get(`/v1/plans/${created.id}/state`)).body).buckets.SMS!;
+    expect(reported).toMatchObject({ used: 50, daily: { limit: 100, used: 60 }, overage: { metered: 10, charge: { amount: '0.10', currency: 'USD' } } });
+    const state = a.services.details.state(created.id);
+    expect(state.source).toMatchObject({ kind: 'central' });
+    expect(state.buckets[0]).toMatchObject({
+      bucket: 'SMS',
+      used: 50,
+      daily: { limit: 100, used: 60 },
+      metered: { credits: 10, at: new Date(Date.parse(reported.overage.at!)).toISOString(), charge: { amount: '0.10', currency: 'USD' } },
+    });
+  }, 60_000);
 });

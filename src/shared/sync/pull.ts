@@ -9,6 +9,7 @@ import {
   planRecordSchema,
   planStateRecordSchema,
   spaceRecordSchema,
+  usageLabelSlotRecordSchema,
   usageSlotRecordSchema,
 } from './records';
 
@@ -24,6 +25,7 @@ export const pullItemSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('history'), history: historyRecordSchema }),
   z.object({ kind: z.literal('planState'), planState: planStateRecordSchema }),
   z.object({ kind: z.literal('usageSlot'), usageSlot: usageSlotRecordSchema }),
+  z.object({ kind: z.literal('usageLabelSlot'), usageLabelSlot: usageLabelSlotRecordSchema }),
   z.object({ kind: z.literal('notification'), notification: notificationRecordSchema }),
   z.object({ kind: z.literal('credit'), credit: planCreditRecordSchema }),
 ]);
@@ -50,6 +52,11 @@ export const pullQuerySchema = z
      * not know) never receives them.
      */
     credits: z.enum(['0', '1'], 'must be 0 or 1').default('0').transform((v) => v === '1'),
+    /**
+     * 1: also hand out usage per identity and campaign (`usageLabelSlot` items). Consoles that
+     * know these items ask for them; older ones, whose pull would refuse an unknown item, do not.
+     */
+    labels: z.enum(['0', '1'], 'must be 0 or 1').default('0').transform((v) => v === '1'),
   })
   .strict();
 export type PullQuery = z.infer<typeof pullQuerySchema>;

@@ -80,11 +80,19 @@ export const historyRecordSchema = z.object({
 export type HistoryRecord = z.infer<typeof historyRecordSchema>;
 
 /**
- * A bucket's balance (SPEC §8), and its add-on credits (SPEC §9.7's `topUps`) once the plan was
- * given any: the bucket's total available is `remaining + topUps.remaining`.
+ * A bucket as a SPEC §8/§9.7 query reports it: with metered overage, `overage` also carries the
+ * period's metered credits and their charge; with top-ups, `topUps`; with a daily limit, `daily`
+ * (the local day of the state's instant).
  */
 export const bucketRecordSchema = bucketBalanceSchema.extend({
+  overage: z.object({
+    added: z.number().int(),
+    at: instantSchema.nullable(),
+    metered: z.number().int().optional(),
+    charge: z.object({ amount: z.string(), currency: z.string() }).optional(),
+  }),
   topUps: z.object({ available: z.number().int(), used: z.number().int(), remaining: z.number().int() }).optional(),
+  daily: z.object({ limit: z.number().int().nullable(), used: z.number().int() }).optional(),
 });
 
 /** The state of a plan's buckets at one instant, as SPEC §8 reports a query. */
@@ -114,6 +122,24 @@ export const usageSlotRecordSchema = z.object({
   rejectedCredits: z.number().int(),
 });
 export type UsageSlotRecord = z.infer<typeof usageSlotRecordSchema>;
+
+/**
+ * Usage of one identity or campaign of a space in one 15-minute slot, whatever plan it counted
+ * against (pulled only by consoles that ask for them: `labels=1`).
+ */
+export const usageLabelSlotRecordSchema = z.object({
+  spaceId: idSchema,
+  environmentId: z.string(),
+  dim: z.enum(['identity', 'campaign']),
+  label: z.string(),
+  slotStart: instantSchema,
+  mtCredits: z.number().int(),
+  mtEvents: z.number().int(),
+  moEvents: z.number().int(),
+  rejectedEvents: z.number().int(),
+  rejectedCredits: z.number().int(),
+});
+export type UsageLabelSlotRecord = z.infer<typeof usageLabelSlotRecordSchema>;
 
 /** An e-mail to a space's Account Manager and where its delivery stands. */
 export const notificationRecordSchema = z.object({

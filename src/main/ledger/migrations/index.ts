@@ -9,12 +9,13 @@ import { migration007 } from './007_space_usage';
 import { migration008 } from './008_plan_credits';
 import { migration009 } from './009_credit_history';
 import { migration010 } from './010_credit_sync';
+import { migration011 } from './011_central_usage_labels';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
 
 /** Every schema step in order. Append only: a released migration is never edited. */
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009, migration010];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009, migration010, migration011];
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
 /** Marks a file as a credit-console ledger (PRAGMA application_id), "CPCL". */
