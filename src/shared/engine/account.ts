@@ -335,6 +335,20 @@ function skipEmptyPeriods(bucket: BucketState, from: number, to: number, rollove
   return { ...bucket, vintages, carriedIn };
 }
 
+/**
+ * The period `advance` would put in force at `ms` (≥ the state's clock), without changing the
+ * state or copying it: for questions about an instant (a charge-now's quote) on a live plan.
+ */
+export function periodInForceAt(state: PlanState, ms: number): Period | null {
+  let current = state.period;
+  if (state.deletedAtMs !== null) return current;
+  if (current === null) {
+    if (ms < state.segment.startMs) return null;
+    current = periodOfSegment(state.segment, state.segment.firstIndex);
+  }
+  return current.endMs === null || ms < current.endMs ? current : periodAt(state.segment, ms);
+}
+
 /** Move the state's current period forward to the one containing `ms` (no-op if already there). */
 function advance(state: PlanState, ms: number): void {
   if (state.deletedAtMs !== null) return;

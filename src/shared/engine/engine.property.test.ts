@@ -667,7 +667,7 @@ describe('engine properties', () => {
               // within the limit then in force. An edit that lowers the limit later that day does not
               // take accepted credits back, so at other instants the day's use may exceed the new limit
               // (and a resent id gets its first answer, whatever the limit is now).
-              if (firstTime && event.kind === 'usage' && outcome.accepted && (event.usage.direction ?? 'MT') === 'MT') {
+              if (firstTime && event.kind === 'usage' && 'accepted' in outcome && outcome.accepted && (event.usage.direction ?? 'MT') === 'MT') {
                 const bucket = Object.values(snapshotAt(account.state, event.atMs).buckets).find(
                   (b) => b.daily !== undefined && b.daily.limit !== null && b.daily.used > b.daily.limit,
                 );
