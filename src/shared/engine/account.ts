@@ -447,18 +447,20 @@ export function recordUsage(state: PlanState, usage: UsageInput, ms: number): Us
   const usedToday = sameDay ? (bucket.dayUsed as number) + credits : credits;
   // The daily check comes first: a daily_limit rejection never triggers overage (SPEC §9.4).
   if (terms !== undefined && usedToday > terms.dailyLimit) return terms.overDailyLimit;
+  let decision: UsageDecision;
   // The common case: the event fits in the plan credits spent first (vintages, allocation).
   if (credits <= bucket.carriedIn + bucket.allocation - bucket.used) {
     bucket.used += credits;
-    if (sameDay && day === state.day) {
-      // Still the day of the plan's last accepted event: only the counts move.
-      bucket.dayUsed = usedToday;
-      if (dailyLimit !== undefined) addToSlots(bucket, credits, ms);
-    } else countToday(state, bucket, day, usedToday, credits, ms);
-    return { accepted: true, bucket: name, consumed: credits, overageTriggered: false };
+    decision = { accepted: true, bucket: name, consumed: credits, overageTriggered: false };
+  } else {
+    decision = spendBeyondAllocation(state, bucket, name, credits, ms);
+    if (!decision.accepted) return decision;
   }
-  const decision = spendBeyondAllocation(state, bucket, name, credits, ms);
-  if (decision.accepted) countToday(state, bucket, day, usedToday, credits, ms);
+  if (sameDay && day === state.day) {
+    // Still the day of the plan's last accepted event: only the counts move.
+    bucket.dayUsed = usedToday;
+    if (dailyLimit !== undefined) addToSlots(bucket, credits, ms - day.startMs);
+  } else countToday(state, bucket, day, usedToday, credits, ms);
   return decision;
 }
 
@@ -529,10 +531,16 @@ function countToday(state: PlanState, bucket: BucketState, day: DayState, usedTo
     if (bucket.daySlots !== undefined) bucket.daySlots = recentSlots(bucket.daySlots, day.startMs);
   }
   bucket.dayUsed = usedToday;
-  if (state.config.dailyLimit !== undefined) addToSlots(bucket, credits, ms);
+  if (state.config.dailyLimit !== undefined) addToSlots(bucket, credits, ms - day.startMs);
 }
 
-function addToSlots(bucket: BucketState, credits: number, ms: number): void {
+/**
+ * Count an accepted event's credits in the bucket's slots. The event's instant comes as its
+ * offset from the start of the bucket's day: a small integer, which a call passes as is, where
+ * an instant (beyond 2^31) would be boxed, one allocation per event with a daily limit.
+ */
+function addToSlots(bucket: BucketState, credits: number, sinceDayStartMs: number): void {
+  const ms = (bucket.dayStartMs as number) + sinceDayStartMs;
   const slots = (bucket.daySlots ??= []);
   const last = slots.length - 2;
   // Events come in time order, so the event is in the last slot unless that slot has ended.
