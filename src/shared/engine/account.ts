@@ -392,11 +392,19 @@ interface ChannelTerms {
 }
 
 const channelTerms = new WeakMap<PlanConfig, Record<Channel, ChannelTerms>>();
-let lastTerms: { config: PlanConfig; terms: Record<Channel, ChannelTerms> } | null = null;
+/** The plan version whose terms were asked for last, and those terms: the next event's, mostly. */
+let lastTermsConfig: PlanConfig | null = null;
+let lastTerms: Record<Channel, ChannelTerms> | null = null;
 
-/** The terms of every channel under `config` (plan versions are never changed, only replaced). */
+/**
+ * The terms of every channel under `config` (plan versions are never changed, only replaced).
+ * Kept this small so that the compiler inlines it into the per-event path; the work is below.
+ */
 function channelTermsOf(config: PlanConfig): Record<Channel, ChannelTerms> {
-  if (lastTerms !== null && lastTerms.config === config) return lastTerms.terms;
+  return lastTermsConfig === config && lastTerms !== null ? lastTerms : rememberTermsOf(config);
+}
+
+function rememberTermsOf(config: PlanConfig): Record<Channel, ChannelTerms> {
   let terms = channelTerms.get(config);
   if (terms === undefined) {
     const made: Partial<Record<Channel, ChannelTerms>> = {};
@@ -413,7 +421,8 @@ function channelTermsOf(config: PlanConfig): Record<Channel, ChannelTerms> {
     terms = made as Record<Channel, ChannelTerms>;
     channelTerms.set(config, terms);
   }
-  lastTerms = { config, terms };
+  lastTermsConfig = config;
+  lastTerms = terms;
   return terms;
 }
 
