@@ -335,6 +335,20 @@ function skipEmptyPeriods(bucket: BucketState, from: number, to: number, rollove
   return { ...bucket, vintages, carriedIn };
 }
 
+/**
+ * The period `advance` would put in force at `ms` (≥ the state's clock), without changing the
+ * state or copying it: for questions about an instant (a charge-now's quote) on a live plan.
+ */
+export function periodInForceAt(state: PlanState, ms: number): Period | null {
+  let current = state.period;
+  if (state.deletedAtMs !== null) return current;
+  if (current === null) {
+    if (ms < state.segment.startMs) return null;
+    current = periodOfSegment(state.segment, state.segment.firstIndex);
+  }
+  return current.endMs === null || ms < current.endMs ? current : periodAt(state.segment, ms);
+}
+
 /** Move the state's current period forward to the one containing `ms` (no-op if already there). */
 function advance(state: PlanState, ms: number): void {
   if (state.deletedAtMs !== null) return;
@@ -378,11 +392,19 @@ interface ChannelTerms {
 }
 
 const channelTerms = new WeakMap<PlanConfig, Record<Channel, ChannelTerms>>();
-let lastTerms: { config: PlanConfig; terms: Record<Channel, ChannelTerms> } | null = null;
+/** The plan version whose terms were asked for last, and those terms: the next event's, mostly. */
+let lastTermsConfig: PlanConfig | null = null;
+let lastTerms: Record<Channel, ChannelTerms> | null = null;
 
-/** The terms of every channel under `config` (plan versions are never changed, only replaced). */
+/**
+ * The terms of every channel under `config` (plan versions are never changed, only replaced).
+ * Kept this small so that the compiler inlines it into the per-event path; the work is below.
+ */
 function channelTermsOf(config: PlanConfig): Record<Channel, ChannelTerms> {
-  if (lastTerms !== null && lastTerms.config === config) return lastTerms.terms;
+  return lastTermsConfig === config && lastTerms !== null ? lastTerms : rememberTermsOf(config);
+}
+
+function rememberTermsOf(config: PlanConfig): Record<Channel, ChannelTerms> {
   let terms = channelTerms.get(config);
   if (terms === undefined) {
     const made: Partial<Record<Channel, ChannelTerms>> = {};
@@ -399,8 +421,29 @@ function channelTermsOf(config: PlanConfig): Record<Channel, ChannelTerms> {
     terms = made as Record<Channel, ChannelTerms>;
     channelTerms.set(config, terms);
   }
-  lastTerms = { config, terms };
+  lastTermsConfig = config;
+  lastTerms = terms;
   return terms;
+}
+
+/**
+ * A channel's terms through named reads. A computed read (`terms[channel]`) sees five names at
+ * one site and goes megamorphic: a lookup in V8's stub cache per event, the largest single cost
+ * the rate card and daily limit added to an event. The compiler checks that every channel is here.
+ */
+function termsOfChannel(terms: Record<Channel, ChannelTerms>, channel: Channel): ChannelTerms {
+  switch (channel) {
+    case 'SMS':
+      return terms.SMS;
+    case 'WhatsApp':
+      return terms.WhatsApp;
+    case 'Email':
+      return terms.Email;
+    case 'Push':
+      return terms.Push;
+    case 'RCS':
+      return terms.RCS;
+  }
 }
 
 const NOT_LIMITED: UsageDecision = Object.freeze({ accepted: true, bucket: null, consumed: 0, overageTriggered: false });
@@ -424,7 +467,7 @@ export function recordUsage(state: PlanState, usage: UsageInput, ms: number): Us
   const { costs, dailyLimit } = config;
   // A base plan reads nothing more; a plan with a rate card or a daily limit reads the
   // channel's terms, worked out once per plan version (SPEC §9.1, §9.4).
-  const terms = costs === undefined && dailyLimit === undefined ? undefined : channelTermsOf(config)[usage.channel];
+  const terms = costs === undefined && dailyLimit === undefined ? undefined : termsOfChannel(channelTermsOf(config), usage.channel);
   const credits = usage.credits ?? (terms === undefined ? 1 : terms.rate);
   let day = state.day;
   // A new day is only kept once an event is accepted in it: a rejected event changes nothing.
@@ -433,18 +476,20 @@ export function recordUsage(state: PlanState, usage: UsageInput, ms: number): Us
   const usedToday = sameDay ? (bucket.dayUsed as number) + credits : credits;
   // The daily check comes first: a daily_limit rejection never triggers overage (SPEC §9.4).
   if (terms !== undefined && usedToday > terms.dailyLimit) return terms.overDailyLimit;
+  let decision: UsageDecision;
   // The common case: the event fits in the plan credits spent first (vintages, allocation).
   if (credits <= bucket.carriedIn + bucket.allocation - bucket.used) {
     bucket.used += credits;
-    if (sameDay && day === state.day) {
-      // Still the day of the plan's last accepted event: only the counts move.
-      bucket.dayUsed = usedToday;
-      if (dailyLimit !== undefined) addToSlots(bucket, credits, ms);
-    } else countToday(state, bucket, day, usedToday, credits, ms);
-    return { accepted: true, bucket: name, consumed: credits, overageTriggered: false };
+    decision = { accepted: true, bucket: name, consumed: credits, overageTriggered: false };
+  } else {
+    decision = spendBeyondAllocation(state, bucket, name, credits, ms);
+    if (!decision.accepted) return decision;
   }
-  const decision = spendBeyondAllocation(state, bucket, name, credits, ms);
-  if (decision.accepted) countToday(state, bucket, day, usedToday, credits, ms);
+  if (sameDay && day === state.day) {
+    // Still the day of the plan's last accepted event: only the counts move.
+    bucket.dayUsed = usedToday;
+    if (dailyLimit !== undefined) addToSlots(bucket, credits, ms - day.startMs);
+  } else countToday(state, bucket, day, usedToday, credits, ms);
   return decision;
 }
 
@@ -515,10 +560,16 @@ function countToday(state: PlanState, bucket: BucketState, day: DayState, usedTo
     if (bucket.daySlots !== undefined) bucket.daySlots = recentSlots(bucket.daySlots, day.startMs);
   }
   bucket.dayUsed = usedToday;
-  if (state.config.dailyLimit !== undefined) addToSlots(bucket, credits, ms);
+  if (state.config.dailyLimit !== undefined) addToSlots(bucket, credits, ms - day.startMs);
 }
 
-function addToSlots(bucket: BucketState, credits: number, ms: number): void {
+/**
+ * Count an accepted event's credits in the bucket's slots. The event's instant comes as its
+ * offset from the start of the bucket's day: a small integer, which a call passes as is, where
+ * an instant (beyond 2^31) would be boxed, one allocation per event with a daily limit.
+ */
+function addToSlots(bucket: BucketState, credits: number, sinceDayStartMs: number): void {
+  const ms = (bucket.dayStartMs as number) + sinceDayStartMs;
   const slots = (bucket.daySlots ??= []);
   const last = slots.length - 2;
   // Events come in time order, so the event is in the last slot unless that slot has ended.
@@ -529,7 +580,10 @@ function addToSlots(bucket: BucketState, credits: number, ms: number): void {
 function recentSlots(slots: number[], dayStartMs: number): number[] {
   let from = 0;
   while (from < slots.length && (slots[from] as number) < dayStartMs - DAY_LOG_SPAN_MS) from += 2;
-  return from === 0 ? slots : slots.slice(from);
+  // In place, as the slots are counted: the array keeps its capacity, so the day's slots grow
+  // into it without the copies a fresh array (then grown by push) would make every day.
+  if (from > 0) slots.splice(0, from);
+  return slots;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { bucketNames, type BucketName, type Money, type PlanConfig } from '../domain';
 import { allocationOf } from '../domain';
-import { cloneState, tick, type PlanState } from './account';
+import { periodInForceAt, tick, type PlanState } from './account';
 import { localDaysBetween } from './daily';
 import { compareDecimals, decimalOf, divideRounded, isCurrency, minorDigits, moneyOf, multiplyDecimal, parseMoney } from './money';
 import { insertLot, TOP_UP_EXPIRIES, type TopUpExpiry, type TopUpLot } from './top-up-lots';
@@ -128,9 +128,8 @@ export function quoteChargeNow(state: PlanState, ms: number): { ok: true; quote:
   if (config.price === undefined) return { ok: false, reason: 'no_price' };
   const minimum = minimumChargeOf(config);
   if (minimum === null) return { ok: false, reason: 'no_price' };
-  const copy = cloneState(state);
-  tick(copy, ms);
-  const period = copy.period;
+  // The period in force at `ms`, worked out without a copy of the state (a quote reads only it).
+  const period = periodInForceAt(state, ms);
   if (period === null || period.endMs === null) return { ok: false, reason: 'no_renewal' };
   // Days in the plan's zone; only local dates that exist count, a partial first day counts as day 1.
   const zone = config.activation.timeZone;
