@@ -14,7 +14,7 @@ import {
 } from '../../shared/sync';
 import { FailedAuthLimiter, TokenVerifier, createToken, maySee, revokeToken, tokenInfo, type Principal } from '../auth';
 import { getNotification, listNotifications, requeueNotification } from '../mail';
-import { HISTORY_COLUMNS, PLAN_COLUMNS, historyRecord, planRecord, type HistoryRow, type PlanRow } from '../records';
+import { HISTORY_COLUMNS, PLAN_COLUMNS, PLAN_CREDIT_COLUMNS, historyRecord, planCreditRecord, planRecord, type HistoryRow, type PlanCreditRow, type PlanRow } from '../records';
 import type { Database } from '../store';
 import { pullChangesBody, pushChanges } from '../sync';
 import {
@@ -265,7 +265,10 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
     const plan = await db.query<PlanRow>(`SELECT ${PLAN_COLUMNS} FROM plans WHERE id = $1`, [planId]);
     const row = visibleOr404(principal, plan.rows[0], `no plan ${planId}`);
     const history = await db.query<HistoryRow>(`SELECT ${HISTORY_COLUMNS} FROM plan_versions WHERE plan_id = $1 ORDER BY version`, [planId]);
-    return { plan: planRecord(row, clock()), history: history.rows.map(historyRecord) };
+    // Its add-on credits too (top-ups, charge-nows), in the order they were applied: support staff
+    // auditing a plan on the central service see what it was given beside its versions.
+    const credits = await db.query<PlanCreditRow>(`SELECT ${PLAN_CREDIT_COLUMNS} FROM plan_credits WHERE plan_id = $1 ORDER BY ord`, [planId]);
+    return { plan: planRecord(row, clock()), history: history.rows.map(historyRecord), credits: credits.rows.map(planCreditRecord) };
   });
 
   app.get('/v1/plans/:planId/state', async (request) => {

@@ -108,6 +108,11 @@ await describeOnBackends('add-on credits through sync', (backend) => {
     expect(centralErrorSchema.parse(refused.body).error).toMatchObject({ kind: 'change_id_reused', changeIds: [change.id] });
     const stored = await t.database.db.query<{ n: string }>("SELECT count(*)::text AS n FROM plan_credits WHERE plan_id = 'plan-t'");
     expect(stored.rows[0]?.n).toBe('1');
+    // The plan as support staff read it on the central service lists it beside the versions.
+    const plan = await t.admin.get<{ plan: { version: number }; history: unknown[]; credits: unknown[] }>('/v1/plans/plan-t');
+    expect(plan.status).toBe(200);
+    expect(plan.body.history).toHaveLength(1);
+    expect(plan.body.credits).toEqual([first?.status === 'applied' ? first.credit : null]);
   });
 
   it('applies two copies of one top-up sent at once a single time: the later one answers as its repeat', async () => {
