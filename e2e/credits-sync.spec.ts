@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import AxeBuilder from '@axe-core/playwright';
 import { OverviewPage } from './pages';
 import { invoke } from './support/api';
-import { FIXTURE_ENVIRONMENT } from './support/callers';
 import { CentralAdmin, withConsoleAndCentral, type ConsoleWithCentral } from './support/central';
 import { expect, test as base } from './support/test';
 
@@ -21,23 +20,7 @@ const test = base.extend<{ world: ConsoleWithCentral & { bea: CentralAdmin } }>(
     async ({}, use) =>
       withConsoleAndCentral({}, async (started) => {
         const bea = new CentralAdmin(started.centralUrl, started.consoleToken, BEA);
-        const host = started.host;
-        const spaceId = host.spaces.SyncConflict;
-        const at = new Date().toISOString();
-        const results = await bea.push(
-          { id: randomUUID(), kind: 'environment.upsert', at, actor: BEA, environment: { id: host.environmentId, name: FIXTURE_ENVIRONMENT } },
-          {
-            id: randomUUID(),
-            kind: 'space.upsert',
-            at,
-            actor: BEA,
-            space: { id: spaceId, environmentId: host.environmentId, name: 'SyncConflict Space', accountManager: { name: 'Alex Manager', email: 'alex.manager@example.com' } },
-          },
-          { id: randomUUID(), kind: 'channel.upsert', at, actor: BEA, spaceId, channel: 'SMS', bidirectional: true },
-          { id: randomUUID(), kind: 'channel.upsert', at, actor: BEA, spaceId, channel: 'WhatsApp', bidirectional: true },
-          { id: randomUUID(), kind: 'channel.upsert', at, actor: BEA, spaceId, channel: 'Email', bidirectional: false },
-        );
-        expect(results.map((result) => result.status)).toEqual(['applied', 'applied', 'applied', 'applied', 'applied']);
+        await bea.pushFixtureSpace(started.host, started.host.spaces.SyncConflict, 'SyncConflict Space');
         await use({ ...started, bea });
       }),
     { timeout: 90_000 },

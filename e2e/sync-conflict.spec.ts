@@ -1,9 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import AxeBuilder from '@axe-core/playwright';
 import type { Locator, Page } from '@playwright/test';
 import { OverviewPage, WizardPage } from './pages';
 import { invoke } from './support/api';
-import { FIXTURE_ENVIRONMENT } from './support/callers';
 import { CentralAdmin, closedPort, withConsoleAndCentral, type ConsoleWithCentral } from './support/central';
 import { expect, test as base } from './support/test';
 
@@ -34,22 +32,7 @@ const test = base.extend<{ world: SyncWorld }>({
         const { token: beaToken } = await ana.request<{ token: string }>('POST', '/v1/tokens', { name: BEA, role: 'admin', environments: [host.environmentId] });
         const bea = new CentralAdmin(started.centralUrl, beaToken, BEA);
         // The central service learns the organisation (the console's fixture was written straight into its ledger).
-        const spaceId = host.spaces.SyncConflict;
-        const at = new Date().toISOString();
-        const results = await bea.push(
-          { id: randomUUID(), kind: 'environment.upsert', at, actor: BEA, environment: { id: host.environmentId, name: FIXTURE_ENVIRONMENT } },
-          {
-            id: randomUUID(),
-            kind: 'space.upsert',
-            at,
-            actor: BEA,
-            space: { id: spaceId, environmentId: host.environmentId, name: 'SyncConflict Space', accountManager: { name: 'Alex Manager', email: 'alex.manager@example.com' } },
-          },
-          { id: randomUUID(), kind: 'channel.upsert', at, actor: BEA, spaceId, channel: 'SMS', bidirectional: true },
-          { id: randomUUID(), kind: 'channel.upsert', at, actor: BEA, spaceId, channel: 'WhatsApp', bidirectional: true },
-          { id: randomUUID(), kind: 'channel.upsert', at, actor: BEA, spaceId, channel: 'Email', bidirectional: false },
-        );
-        expect(results.map((result) => result.status)).toEqual(['applied', 'applied', 'applied', 'applied', 'applied']);
+        await bea.pushFixtureSpace(host, host.spaces.SyncConflict, 'SyncConflict Space');
         await use({ ...started, bea });
       }),
     { timeout: 90_000 },

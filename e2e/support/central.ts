@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { PlanConfig } from '../../src/shared/domain';
 import type { ChangeInput, ChangeResult, PlanRecord } from '../../src/shared/sync';
-import type { ServerInfo } from './callers';
+import { FIXTURE_ENVIRONMENT, type ServerInfo } from './callers';
 import { launchServer, projectRoot } from './launch';
 import { expect } from './test';
 
@@ -141,8 +141,31 @@ export class CentralAdmin {
     expect(result?.status).toBe('applied');
     return this.plan(planId);
   }
-}
 
+  /**
+   * The central service learns the console fixture's organisation (written straight into the
+   * console's ledger): its environment, the space `spaceId` with its Account Manager, and the
+   * channels SMS, WhatsApp and Email.
+   */
+  async pushFixtureSpace(host: ServerInfo, spaceId: string, spaceName: string): Promise<void> {
+    const at = new Date().toISOString();
+    const actor = this.actor;
+    const results = await this.push(
+      { id: randomUUID(), kind: 'environment.upsert', at, actor, environment: { id: host.environmentId, name: FIXTURE_ENVIRONMENT } },
+      {
+        id: randomUUID(),
+        kind: 'space.upsert',
+        at,
+        actor,
+        space: { id: spaceId, environmentId: host.environmentId, name: spaceName, accountManager: { name: 'Alex Manager', email: 'alex.manager@example.com' } },
+      },
+      { id: randomUUID(), kind: 'channel.upsert', at, actor, spaceId, channel: 'SMS', bidirectional: true },
+      { id: randomUUID(), kind: 'channel.upsert', at, actor, spaceId, channel: 'WhatsApp', bidirectional: true },
+      { id: randomUUID(), kind: 'channel.upsert', at, actor, spaceId, channel: 'Email', bidirectional: false },
+    );
+    expect(results.map((result) => result.status)).toEqual(['applied', 'applied', 'applied', 'applied', 'applied']);
+  }
+}
 
 /** A console of its own and a central service it may sync with (the token made for the console). */
 export interface ConsoleWithCentral {

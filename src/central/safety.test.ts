@@ -9,7 +9,6 @@ import {
   pullResponseSchema,
   pushResponseSchema,
   usageDecisionSchema,
-  type ChangeInput,
 } from '../shared/sync';
 import {
   CentralClient,
@@ -22,18 +21,12 @@ import {
   startTestCentral,
   waitForFeed,
   type TestCentral,
+  pushApplied as push,
 } from './testing';
 
 /** The safety items of usage authorization and the API (issue 11), each against the real HTTP service. */
 const now = () => new Date().toISOString();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function push(client: CentralClient, changes: ChangeInput[]) {
-  const answer = await client.post('/v1/sync/push', { changes });
-  expect(answer.status, JSON.stringify(answer.body)).toBe(200);
-  const results = pushResponseSchema.parse(answer.body).results;
-  expect(results.every((r) => r.status === 'applied'), JSON.stringify(results)).toBe(true);
-}
 
 const errorOf = (body: unknown) => centralErrorSchema.parse(body).error;
 

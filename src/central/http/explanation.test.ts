@@ -6,18 +6,10 @@ import {
   centralErrorSchema,
   centralUsageExplanationSchema,
   historyRecordSchema,
-  pushResponseSchema,
   usageBatchResponseSchema,
-  type ChangeInput,
 } from '../../shared/sync';
 import { z } from 'zod';
-import { describeOnBackends, planCreate, planEdit, smsPlan, spaceSetup, startTestCentral, type CentralClient, type TestCentral } from '../testing';
-
-async function push(client: CentralClient, changes: ChangeInput[]) {
-  const answer = await client.post('/v1/sync/push', { changes });
-  expect(answer.status, JSON.stringify(answer.body)).toBe(200);
-  expect(pushResponseSchema.parse(answer.body).results.every((r) => r.status === 'applied')).toBe(true);
-}
+import { describeOnBackends, planCreate, planEdit, smsPlan, spaceSetup, startTestCentral, type CentralClient, type TestCentral, pushApplied as push } from '../testing';
 
 async function decide(client: CentralClient, events: object[]) {
   const answer = await client.post('/v1/usage/batch', { events });

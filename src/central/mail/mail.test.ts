@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { notificationRecordSchema, pullResponseSchema, pushResponseSchema, type ChangeInput, type NotificationRecord } from '../../shared/sync';
+import { notificationRecordSchema, pullResponseSchema, type NotificationRecord } from '../../shared/sync';
 import { z } from 'zod';
 import {
   TestSmtpServer,
@@ -12,6 +12,7 @@ import {
   type CentralClient,
   type TestCentral,
   waitForFeed,
+  pushApplied as push,
 } from '../testing';
 import type { PlanConfig } from '../../shared/domain';
 
@@ -24,12 +25,6 @@ const plan: PlanConfig = {
   overage: false,
   activation: { date: '2026-12-01', timeZone: 'America/Mexico_City' },
 };
-
-async function push(client: CentralClient, changes: ChangeInput[]) {
-  const answer = await client.post('/v1/sync/push', { changes });
-  expect(answer.status, JSON.stringify(answer.body)).toBe(200);
-  expect(pushResponseSchema.parse(answer.body).results.every((r) => r.status === 'applied')).toBe(true);
-}
 
 async function notificationsOf(client: CentralClient, planId: string): Promise<NotificationRecord[]> {
   const answer = await client.get(`/v1/notifications?planId=${planId}`);

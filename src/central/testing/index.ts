@@ -7,3 +7,4 @@ export * from './harness';
 export * from './mime';
 export * from './smtp';
 export * from './backends';
+export * from './push';

@@ -2,14 +2,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Channel, PlanConfig } from '../../shared/domain';
 import { createPlanState, recordUsage } from '../../shared/engine';
-import { planStateRecordSchema, pullResponseSchema, pushResponseSchema, usageBatchResponseSchema, type ChangeInput } from '../../shared/sync';
-import { describeOnBackends, planCreate, planEdit, smsPlan, spaceSetup, startTestCentral, waitForFeed, type CentralClient, type TestCentral } from '../testing';
-
-async function push(client: CentralClient, changes: ChangeInput[]) {
-  const answer = await client.post('/v1/sync/push', { changes });
-  expect(answer.status, JSON.stringify(answer.body)).toBe(200);
-  expect(pushResponseSchema.parse(answer.body).results.every((r) => r.status === 'applied')).toBe(true);
-}
+import { planStateRecordSchema, pullResponseSchema, usageBatchResponseSchema } from '../../shared/sync';
+import { describeOnBackends, planCreate, planEdit, smsPlan, spaceSetup, startTestCentral, waitForFeed, type CentralClient, type TestCentral, pushApplied as push } from '../testing';
 
 let planNo = 0;
 

@@ -2,20 +2,14 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Channel, PlanConfig } from '../../shared/domain';
 import { createPlanState, describeSnapshot, recordUsage } from '../../shared/engine';
-import { planStateRecordSchema, pushResponseSchema, usageBatchResponseSchema, usageDecisionSchema, type ChangeInput } from '../../shared/sync';
-import { describeOnBackends, planCreate, smsPlan, spaceSetup, startTestCentral, type CentralClient, type TestCentral } from '../testing';
+import { planStateRecordSchema, usageBatchResponseSchema, usageDecisionSchema } from '../../shared/sync';
+import { describeOnBackends, planCreate, smsPlan, spaceSetup, startTestCentral, type CentralClient, type TestCentral, pushApplied as push } from '../testing';
 
 /**
  * SPEC §9.1 on the central service (an event without credits costs its channel's rate, as the
  * engine decides it), who and which campaign an event is for (stored, summed per space and
  * 15-minute slot), and the state route's SPEC §9.7 parts (daily, metered).
  */
-
-async function push(client: CentralClient, changes: ChangeInput[]) {
-  const answer = await client.post('/v1/sync/push', { changes });
-  expect(answer.status, JSON.stringify(answer.body)).toBe(200);
-  expect(pushResponseSchema.parse(answer.body).results.every((r) => r.status === 'applied'), JSON.stringify(answer.body)).toBe(true);
-}
 
 interface Stored {
   [key: string]: unknown;

@@ -3,21 +3,11 @@ import type { PlanConfig } from '../../shared/domain';
 import {
   planStateRecordSchema,
   pullResponseSchema,
-  pushResponseSchema,
   usageBatchResponseSchema,
   usageDecisionSchema,
-  type ChangeInput,
   type UsageDecisionRecord,
 } from '../../shared/sync';
-import { describeOnBackends, planCreate, planEdit, smsPlan, spaceSetup, startTestCentral, waitForFeed, type CentralClient, type TestCentral } from '../testing';
-
-async function push(client: CentralClient, changes: ChangeInput[]) {
-  const answer = await client.post('/v1/sync/push', { changes });
-  expect(answer.status, JSON.stringify(answer.body)).toBe(200);
-  const results = pushResponseSchema.parse(answer.body).results;
-  expect(results.every((r) => r.status === 'applied'), JSON.stringify(results)).toBe(true);
-  return results;
-}
+import { describeOnBackends, planCreate, planEdit, smsPlan, spaceSetup, startTestCentral, waitForFeed, type CentralClient, type TestCentral, pushApplied as push } from '../testing';
 
 const now = () => new Date().toISOString();
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { PlanConfig } from '../../shared/domain';
-import { describeOnBackends, startTestCentral, type TestCentral } from '../../central/testing';
-import { ledgerSnapshot, makeConsole, type TestConsole } from './testing';
+import { describeOnBackends, type TestCentral } from '../../central/testing';
+import { ledgerSnapshot, createSpaceOn, startCentralAndTwoConsoles, stopCentralAndTwoConsoles, type TestConsole } from './testing';
 
 /**
  * Top-ups and charge-nows between two consoles (real SQLite files) and the central service (real,
@@ -39,34 +39,18 @@ await describeOnBackends('top-ups and charge-nows between consoles', (backend) =
   const SPACE = 'SP-CREDITS';
 
   beforeAll(async () => {
-    central = await startTestCentral(backend);
-    a = makeConsole('A', {}, central.database.db);
-    b = makeConsole('B', {}, central.database.db);
-    const env = a.services.org.createEnvironment({ name: 'Production', id: 'ENV-CREDITS' }, 'alice');
-    a.services.org.createSpace(
-      {
-        id: SPACE,
-        environmentId: env.id,
-        name: 'Retail',
-        accountManager: { name: 'Ana Ruiz', email: 'ana@example.com' },
-        channels: [
-          { channel: 'SMS', bidirectional: true },
-          { channel: 'WhatsApp', bidirectional: false },
-        ],
-      },
-      'alice',
-    );
+    ({ central, a, b } = await startCentralAndTwoConsoles(backend));
+    createSpaceOn(a, { environmentId: 'ENV-CREDITS', spaceId: SPACE }, { name: 'Ana Ruiz', email: 'ana@example.com' }, [
+      { channel: 'SMS', bidirectional: true },
+      { channel: 'WhatsApp', bidirectional: false },
+    ]);
     a.connect(central.central.url, central.admin.token!);
     b.connect(central.central.url, central.admin.token!);
     await a.settle();
     await b.settle();
   }, 60_000);
 
-  afterAll(async () => {
-    await a?.cleanup();
-    await b?.cleanup();
-    await central?.dispose();
-  });
+  afterAll(() => stopCentralAndTwoConsoles({ central, a, b }));
 
   it('credits given offline on one console reach the central service and the other console: same credits, history and buckets', async () => {
     const p = a.services.plans.create(SPACE, plan(1000), 'alice');

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ApiFailure, type UsageExplainInput } from '../../shared/api';
 import type { PlanConfig } from '../../shared/domain';
 import { centralUsageExplanationSchema, usageBatchResponseSchema } from '../../shared/sync';
-import { describeOnBackends, freePort, startTestCentral, type TestCentral } from '../../central/testing';
-import { makeConsole, type TestConsole } from './testing';
+import { describeOnBackends, freePort, type TestCentral } from '../../central/testing';
+import { startCentralAndTwoConsoles, stopCentralAndTwoConsoles, type TestConsole } from './testing';
 
 /**
  * The event explorer for events the central service decided: the messaging platform posts them
@@ -38,15 +38,9 @@ await describeOnBackends('explaining events the central service decided', (backe
   let a: TestConsole;
   let b: TestConsole;
   beforeAll(async () => {
-    central = await startTestCentral(backend);
-    a = makeConsole('A', {}, central.database.db);
-    b = makeConsole('B', {}, central.database.db);
+    ({ central, a, b } = await startCentralAndTwoConsoles(backend));
   }, 60_000);
-  afterAll(async () => {
-    await a?.cleanup();
-    await b?.cleanup();
-    await central?.dispose();
-  });
+  afterAll(() => stopCentralAndTwoConsoles({ central, a, b }));
 
   it('asks the central service for an id the ledger does not hold, and shows its explanation as the central service decided it', async () => {
     for (const c of [a, b]) {

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { PlanConfig } from '../../shared/domain';
 import { notificationRecordSchema } from '../../shared/sync';
-import { describeOnBackends, startTestCentral, waitForFeed, type TestCentral } from '../../central/testing';
-import { ledgerSnapshot, makeConsole, type TestConsole } from './testing';
+import { describeOnBackends, waitForFeed, type TestCentral } from '../../central/testing';
+import { createSpaceOn, ledgerSnapshot, makeConsole, startCentralAndTwoConsoles, stopCentralAndTwoConsoles, type TestConsole } from './testing';
 import { backoffDelay } from './backoff';
 
 /**
@@ -32,35 +32,19 @@ await describeOnBackends('sync between two consoles and the central service', (b
   const SPACE = 'SP-SYNC-1';
 
   beforeAll(async () => {
-    central = await startTestCentral(backend);
-    a = makeConsole('A', {}, central.database.db);
-    b = makeConsole('B', {}, central.database.db);
-    const env = a.services.org.createEnvironment({ name: 'Production', id: 'ENV-SYNC' }, 'alice');
-    a.services.org.createSpace(
-      {
-        id: SPACE,
-        environmentId: env.id,
-        name: 'Retail',
-        accountManager: { name: 'Ana Ruiz', email: 'ana@example.com' },
-        channels: [
-          { channel: 'SMS', bidirectional: true },
-          { channel: 'WhatsApp', bidirectional: false },
-          { channel: 'Email', bidirectional: false },
-        ],
-      },
-      'alice',
-    );
+    ({ central, a, b } = await startCentralAndTwoConsoles(backend));
+    createSpaceOn(a, { environmentId: 'ENV-SYNC', spaceId: SPACE }, { name: 'Ana Ruiz', email: 'ana@example.com' }, [
+      { channel: 'SMS', bidirectional: true },
+      { channel: 'WhatsApp', bidirectional: false },
+      { channel: 'Email', bidirectional: false },
+    ]);
     a.connect(central.central.url, central.admin.token!);
     b.connect(central.central.url, central.admin.token!);
     await a.settle();
     await b.settle();
   }, 60_000);
 
-  afterAll(async () => {
-    await a?.cleanup();
-    await b?.cleanup();
-    await central?.dispose();
-  });
+  afterAll(() => stopCentralAndTwoConsoles({ central, a, b }));
 
   it('waits offline with the changes counted, then both converge to the same plans and history', async () => {
     expect(b.services.org.getSpace(SPACE)).toMatchObject({ name: 'Retail', accountManager: { email: 'ana@example.com' } });

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { PlanConfig } from '../../shared/domain';
 import { planStateRecordSchema, usageBatchResponseSchema, type UsageEventRequest } from '../../shared/sync';
-import { describeOnBackends, startTestCentral, type TestCentral } from '../../central/testing';
+import { describeOnBackends, type TestCentral } from '../../central/testing';
 import { SLOT_MS } from '../ledger';
-import { makeConsole, type TestConsole } from './testing';
+import { createSpaceOn, startCentralAndTwoConsoles, stopCentralAndTwoConsoles, type TestConsole } from './testing';
 
 /**
  * Usage the central service counted shows in the plan details of the consoles that pulled it:
@@ -27,33 +27,17 @@ await describeOnBackends('pulled usage in plan details', (backend) => {
   let a: TestConsole;
   let b: TestConsole;
   beforeAll(async () => {
-    central = await startTestCentral(backend);
     // Each settle first waits until the central feed has caught up: a pull hands out a change only
     // once every older transaction on the PostgreSQL server has ended (central README, "Pull").
-    a = makeConsole('A', {}, central.database.db);
-    b = makeConsole('B', {}, central.database.db);
+    ({ central, a, b } = await startCentralAndTwoConsoles(backend));
   }, 60_000);
-  afterAll(async () => {
-    await a?.cleanup();
-    await b?.cleanup();
-    await central?.dispose();
-  });
+  afterAll(() => stopCentralAndTwoConsoles({ central, a, b }));
 
   it("shows the central service's used credits per channel and over time, without counting an event twice", async () => {
-    const env = a.services.org.createEnvironment({ name: 'Production', id: 'ENV-USE' }, 'alice');
-    a.services.org.createSpace(
-      {
-        id: 'SP-USE',
-        environmentId: env.id,
-        name: 'Retail',
-        accountManager: { name: 'Ana', email: 'ana@example.com' },
-        channels: [
-          { channel: 'SMS', bidirectional: true },
-          { channel: 'WhatsApp', bidirectional: false },
-        ],
-      },
-      'alice',
-    );
+    createSpaceOn(a, { environmentId: 'ENV-USE', spaceId: 'SP-USE' }, { name: 'Ana', email: 'ana@example.com' }, [
+      { channel: 'SMS', bidirectional: true },
+      { channel: 'WhatsApp', bidirectional: false },
+    ]);
     const created = a.services.plans.create('SP-USE', plan, 'alice');
     a.connect(central.central.url, central.admin.token!);
     await a.settle();

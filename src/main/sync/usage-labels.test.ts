@@ -3,9 +3,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { PlanConfig } from '../../shared/domain';
 import type { UsageReport } from '../../shared/api/usage-report';
 import { usageBatchResponseSchema, type UsageEventRequest } from '../../shared/sync';
-import { describeOnBackends, startTestCentral, type TestCentral } from '../../central/testing';
+import { describeOnBackends, type TestCentral } from '../../central/testing';
 import { SLOT_MS } from '../ledger';
-import { makeConsole, type TestConsole } from './testing';
+import { createSpaceOn, startCentralAndTwoConsoles, stopCentralAndTwoConsoles, type TestConsole } from './testing';
 
 /**
  * Who and which campaign, for traffic the central service authorized: the platform posts events
@@ -38,31 +38,15 @@ await describeOnBackends('central usage by identity and campaign in the Usage re
   let a: TestConsole;
   let b: TestConsole;
   beforeAll(async () => {
-    central = await startTestCentral(backend);
-    a = makeConsole('A', {}, central.database.db);
-    b = makeConsole('B', {}, central.database.db);
+    ({ central, a, b } = await startCentralAndTwoConsoles(backend));
   }, 60_000);
-  afterAll(async () => {
-    await a?.cleanup();
-    await b?.cleanup();
-    await central?.dispose();
-  });
+  afterAll(() => stopCentralAndTwoConsoles({ central, a, b }));
 
   it('shows identities and campaigns of centrally authorized traffic, an imported copy counted once', async () => {
-    const env = a.services.org.createEnvironment({ name: 'Production', id: 'ENV-LBL' }, 'alice');
-    a.services.org.createSpace(
-      {
-        id: 'SP-LBL',
-        environmentId: env.id,
-        name: 'Retail',
-        accountManager: { name: 'Ana', email: 'ana@example.com' },
-        channels: [
-          { channel: 'SMS', bidirectional: true },
-          { channel: 'WhatsApp', bidirectional: false },
-        ],
-      },
-      'alice',
-    );
+    createSpaceOn(a, { environmentId: 'ENV-LBL', spaceId: 'SP-LBL' }, { name: 'Ana', email: 'ana@example.com' }, [
+      { channel: 'SMS', bidirectional: true },
+      { channel: 'WhatsApp', bidirectional: false },
+    ]);
     a.services.plans.create('SP-LBL', plan, 'alice');
     a.connect(central.central.url, central.admin.token!);
     await a.settle();

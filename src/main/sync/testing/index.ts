@@ -1,4 +1,5 @@
-import { waitForFeed } from '../../../central/testing';
+import { startTestCentral, waitForFeed, type Backend, type TestCentral } from '../../../central/testing';
+import type { Channel } from '../../../shared/domain';
 import type { Queryable } from '../../../central/store';
 import { createServices, type Services } from '../../services';
 import { tempLedger, type TempLedger } from '../../ledger/testing';
@@ -79,4 +80,34 @@ export function ledgerSnapshot(services: Services): { plans: unknown[]; history:
       return { ...r, plan: JSON.parse(r.plan) as unknown, changes: JSON.parse(r.changes) as unknown };
     });
   return { plans, history };
+}
+
+/** A central service on `backend` and two consoles, A and B, whose `settle` waits for its feed. */
+export interface CentralAndTwoConsoles {
+  central: TestCentral;
+  a: TestConsole;
+  b: TestConsole;
+}
+
+export async function startCentralAndTwoConsoles(backend: Backend): Promise<CentralAndTwoConsoles> {
+  const central = await startTestCentral(backend);
+  return { central, a: makeConsole('A', {}, central.database.db), b: makeConsole('B', {}, central.database.db) };
+}
+
+/** Stops what `startCentralAndTwoConsoles` started, also when a part of it never started. */
+export async function stopCentralAndTwoConsoles(world: Partial<CentralAndTwoConsoles>): Promise<void> {
+  await world.a?.cleanup();
+  await world.b?.cleanup();
+  await world.central?.dispose();
+}
+
+/** An environment and one space in it, on console `c`, made by alice. */
+export function createSpaceOn(
+  c: TestConsole,
+  ids: { environmentId: string; spaceId: string },
+  accountManager: { name: string; email: string },
+  channels: { channel: Channel; bidirectional: boolean }[],
+): void {
+  const env = c.services.org.createEnvironment({ name: 'Production', id: ids.environmentId }, 'alice');
+  c.services.org.createSpace({ id: ids.spaceId, environmentId: env.id, name: 'Retail', accountManager, channels }, 'alice');
 }
