@@ -27,6 +27,9 @@ import { migrate, openEmbedded, openPostgres, type Database } from '../src/centr
 import { PG_TEST_URL, dropSchema, planCreate, postgresReachable, prepareEmbeddedDataDir, smsPlan, spaceSetup, uniqueSchemaName } from '../src/central/testing';
 
 const SCALE = Number(process.env.CENTRAL_BENCH_SCALE ?? 1);
+/** Batches in flight, for the service and for the bare floor alike. */
+const FLIGHT = Number(process.env.CENTRAL_BENCH_FLIGHT ?? 8);
+const SERVICE_FLIGHT = Number(process.env.CENTRAL_BENCH_SERVICE_FLIGHT ?? FLIGHT);
 const n = (count: number) => Math.max(1, Math.round(count * SCALE));
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..');
@@ -46,10 +49,14 @@ function post(port: number, urlPath: string, body: string, token: string): Promi
         headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${token}` },
       },
       (response) => {
-        let text = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => (text += chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
+        // Kept as bytes: only a failure's answer is read (decoding 140 kB per batch would take
+        // CPU from the service on the shared cores).
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          const status = response.statusCode ?? 0;
+          resolve({ status, text: status === 200 ? '' : Buffer.concat(chunks).toString('utf8') });
+        });
       },
     );
     request.on('error', reject);
@@ -64,17 +71,28 @@ interface Measured {
   perSecond: number;
   requests: number;
   seconds: number;
+  /** CPU of this process (the load generator) while it drove the requests, ms. */
+  cpuMs: number;
 }
 
-/** `total` requests, `inFlight` at a time; `make` builds the body of request i (and its event count). */
+/**
+ * `total` requests, `inFlight` at a time; `make` builds the body of request i (and its event count).
+ * The bodies are built before the clock starts: the platform's senders run on their own machines,
+ * and here the work of writing 1,000 events as JSON (~1.5 µs an event) would otherwise take CPU
+ * from the service on the two shared cores, and stall a sender between its requests. The floor's
+ * client likewise has its ids ready (bareFloor).
+ */
 async function drive(port: number, urlPath: string, token: string, total: number, inFlight: number, make: (i: number) => { body: string; events: number }): Promise<Measured> {
+  const bodies = Array.from({ length: total }, (_, i) => make(i + 1));
   let issued = 0;
   let events = 0;
+  const cpu0 = process.cpuUsage();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: inFlight }, async () => {
       while (issued < total) {
-        const { body, events: count } = make((issued += 1));
+        const { body, events: count } = bodies[issued]!;
+        issued += 1;
         const answer = await post(port, urlPath, body, token);
         if (answer.status !== 200) throw new Error(`${answer.status}: ${answer.text.slice(0, 300)}`);
         events += count;
@@ -82,7 +100,8 @@ async function drive(port: number, urlPath: string, token: string, total: number
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  return { perSecond: events / seconds, requests: total, seconds };
+  const cpu = process.cpuUsage(cpu0);
+  return { perSecond: events / seconds, requests: total, seconds, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
 function cpuMs(pid: number): number {
@@ -90,19 +109,31 @@ function cpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in clock ticks of 10 ms
 }
 
+/** A process and its children (the service's workers, CENTRAL_WORKERS). */
+function familyOf(pid: number): number[] {
+  try {
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+    return [pid, ...(children ? children.split(' ').map(Number) : [])];
+  } catch {
+    return [pid];
+  }
+}
+
 /**
- * The PostgreSQL backends serving a process: its sockets to port 5432 (from /proc), matched with
+ * The PostgreSQL backends serving a process (and its workers): its sockets to port 5432 (from /proc), matched with
  * pg_stat_activity's client ports. Their CPU is the database's share of the work per request.
  */
-async function backendsOf(pid: number): Promise<number[]> {
+async function backendsOf(root: number): Promise<number[]> {
   const inodes = new Set<string>();
-  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-    try {
-      const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
-      const match = /^socket:\[(\d+)\]$/.exec(target);
-      if (match) inodes.add(match[1]!);
-    } catch {
-      // closed meanwhile
+  for (const pid of familyOf(root)) {
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      try {
+        const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+        const match = /^socket:\[(\d+)\]$/.exec(target);
+        if (match) inodes.add(match[1]!);
+      } catch {
+        // closed meanwhile
+      }
     }
   }
   const ports = new Set<number>();
@@ -124,6 +155,18 @@ async function backendsOf(pid: number): Promise<number[]> {
   }
 }
 
+/** WAL written by the whole PostgreSQL cluster so far, in bytes (the durable work's volume). */
+async function walBytes(): Promise<number> {
+  const client = new pg.Client({ connectionString: PG_TEST_URL });
+  await client.connect();
+  try {
+    const row = await client.query<{ bytes: string }>("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::text AS bytes");
+    return Number(row.rows[0]!.bytes);
+  } finally {
+    await client.end();
+  }
+}
+
 const cpuOf = (pids: readonly number[]) =>
   pids.reduce((sum, pid) => {
     try {
@@ -134,12 +177,14 @@ const cpuOf = (pids: readonly number[]) =>
   }, 0);
 
 async function startProcess(args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  // CENTRAL_BENCH_PROFILE=DIR: a CPU profile of each process started here, written to DIR on exit.
+  const profile = process.env.CENTRAL_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CENTRAL_BENCH_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', ...args], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
-      const match = /^(\d+)\n/.exec(out) ?? /"url":"http:\/\/127\.0\.0\.1:(\d+)"/.exec(out);
+      const match = /^(\d+)\n/.exec(out) ?? /"url":"http:\/\/127\.0\.0\.1:(\d+)".*"msg":"central service listening"/.exec(out);
       if (match) resolve(Number(match[1]));
     });
     child.on('exit', (code) => reject(new Error(`${args[0]} exited with ${code}: ${out}`)));
@@ -205,10 +250,11 @@ async function serviceRun(
     // Warm-up: the first event of each plan starts its period the engine's way and seeds its counters.
     await drive(service.port, '/v1/usage', token, 400, 16, singleBody(spaces));
     const backends = env.DATABASE_URL ? await backendsOf(service.child.pid!) : [];
-    const cpu0 = cpuMs(service.child.pid!);
+    const cpu0 = cpuOf(familyOf(service.child.pid!));
     const db0 = cpuOf(backends);
-    const singles = await drive(service.port, '/v1/usage', token, n(20_000), 64, singleBody(spaces));
-    const cpuUsPerRequest = ((cpuMs(service.child.pid!) - cpu0) * 1000) / singles.requests;
+    // CENTRAL_BENCH_PART=batches: the batch rounds only (to profile them alone).
+    const singles = await drive(service.port, '/v1/usage', token, process.env.CENTRAL_BENCH_PART === 'batches' ? 64 : n(20_000), 64, singleBody(spaces));
+    const cpuUsPerRequest = ((cpuOf(familyOf(service.child.pid!)) - cpu0) * 1000) / singles.requests;
     // Backends the pool opened during the run are not counted: the figure is a lower bound then.
     const databaseUsPerRequest = backends.length > 0 ? ((cpuOf(backends) - db0) * 1000) / singles.requests : null;
     report('service: single events, 64 in flight, 8 plans', singles.perSecond, { label: 'do-nothing route', value: noop });
@@ -216,26 +262,32 @@ async function serviceRun(
       `    service CPU ${cpuUsPerRequest.toFixed(0)} µs per request` +
         (databaseUsPerRequest === null ? '' : `, its PostgreSQL backends ${databaseUsPerRequest.toFixed(0)} µs (${backends.length} backends)`),
     );
-    await drive(service.port, '/v1/usage/batch', token, 8, 4, batchBody(spaces, 1_000));
+    // Warm-up of the batch path (its code compiled, the pool's connections open) before the rounds.
+    await drive(service.port, '/v1/usage/batch', token, 40, FLIGHT, batchBody(spaces, 1_000));
     // Rounds that alternate the bare floor and the service, each ratio taken within its round:
     // on a shared machine the load moves between a run and the next.
     const rates: number[] = [];
     const ratios: number[] = [];
     for (let round = 1; round <= 3; round += 1) {
       const floorRate = await floor.unnest();
-      report(`floor (b): bare pg, 1,000-event unnest statements, 8 in flight (round ${round})`, floorRate);
+      report(`floor (b): bare pg, 1,000-event unnest statements, ${FLIGHT} in flight (round ${round})`, floorRate);
       // CPU per event of each part, which the load on a shared machine does not change much.
       const bk = await backendsOf(service.child.pid!);
-      const c0 = cpuMs(service.child.pid!);
+      const c0 = cpuOf(familyOf(service.child.pid!));
       const d0 = cpuOf(bk);
-      const m0 = process.cpuUsage();
-      const batches = await drive(service.port, '/v1/usage/batch', token, n(150), 8, batchBody(spaces, 1_000));
-      const m1 = process.cpuUsage(m0);
+      const w0 = await walBytes();
+      const batches = await drive(service.port, '/v1/usage/batch', token, n(150), SERVICE_FLIGHT, batchBody(spaces, 1_000));
       const perEvent = (ms: number) => ((ms * 1000) / (batches.requests * 1000)).toFixed(1);
+      // Cores kept busy on average: a part that is starved on a shared machine shows it here.
+      const cores = (ms: number) => (ms / 1000 / batches.seconds).toFixed(2);
+      const serviceMs = cpuOf(familyOf(service.child.pid!)) - c0;
+      const databaseMs = cpuOf(bk) - d0;
+      const wal = ((await walBytes()) - w0) / (batches.requests * 1000);
       console.log(
-        `    CPU per event: service ${perEvent(cpuMs(service.child.pid!) - c0)} µs, its PostgreSQL backends ${perEvent(cpuOf(bk) - d0)} µs (${bk.length}), load generator ${perEvent((m1.user + m1.system) / 1000)} µs`,
+        `    CPU per event: service ${perEvent(serviceMs)} µs, its PostgreSQL backends ${perEvent(databaseMs)} µs (${bk.length}), load generator ${perEvent(batches.cpuMs)} µs` +
+          `; cores busy: service ${cores(serviceMs)}, PostgreSQL ${cores(databaseMs)}; WAL ${wal.toFixed(0)} bytes per event`,
       );
-      report(`service: batches of 1,000, 8 in flight, 8 plans (round ${round})`, batches.perSecond, { label: 'bare unnest floor', value: floorRate });
+      report(`service: batches of 1,000, ${SERVICE_FLIGHT} in flight, 8 plans (round ${round})`, batches.perSecond, { label: 'bare unnest floor', value: floorRate });
       rates.push(batches.perSecond);
       ratios.push(batches.perSecond / floorRate);
     }
@@ -263,7 +315,7 @@ async function bareFloor(): Promise<Floor> {
     CREATE TABLE events (environment_id text, id text, plan_id text, credits bigint, occurred_ms bigint, PRIMARY KEY (environment_id, id));
     INSERT INTO counters SELECT 'plan-' || i, 1000000000000, 0 FROM generate_series(0, 7) i;`);
   const clients = await Promise.all(
-    Array.from({ length: 8 }, async () => {
+    Array.from({ length: FLIGHT }, async () => {
       const c = new pg.Client({ connectionString: PG_TEST_URL, options: `-c search_path=${schema}` });
       await c.connect();
       return c;
@@ -290,24 +342,33 @@ async function bareFloor(): Promise<Floor> {
       INSERT INTO events SELECT 'env', x.id, $4, x.credits, x.occurred_ms FROM x, c ON CONFLICT DO NOTHING`;
     const unnest = async () => {
       const statements = n(150);
+      const idLists = Array.from({ length: statements }, () => Array.from({ length: 1_000 }, nextId));
+      const ones = idLists[0]!.map(() => 1);
       let issued = 0;
       const bk = await backendsOf(process.pid);
+      const w0 = await walBytes();
       const d0 = cpuOf(bk);
       const m0 = process.cpuUsage();
       const started = performance.now();
       await Promise.all(
         clients.map(async (client, c) => {
           while (issued < statements) {
+            const ids = idLists[issued]!;
             issued += 1;
-            const ids = Array.from({ length: 1_000 }, nextId);
-            await client.query(many, [ids, ids.map(() => 1), ids.map(() => Date.now()), `plan-${c}`]);
+            const now = Date.now();
+            await client.query(many, [ids, ones, ids.map(() => now), `plan-${c % 8}`]);
           }
         }),
       );
-      const rate = (statements * 1_000) / ((performance.now() - started) / 1000);
+      const seconds = (performance.now() - started) / 1000;
+      const rate = (statements * 1_000) / seconds;
       const m1 = process.cpuUsage(m0);
       const perEvent = (ms: number) => ((ms * 1000) / (statements * 1000)).toFixed(1);
-      console.log(`    CPU per event: PostgreSQL backends ${perEvent(cpuOf(bk) - d0)} µs (${bk.length}), client ${perEvent((m1.user + m1.system) / 1000)} µs`);
+      const databaseMs = cpuOf(bk) - d0;
+      const wal = ((await walBytes()) - w0) / (statements * 1000);
+      console.log(
+        `    CPU per event: PostgreSQL backends ${perEvent(databaseMs)} µs (${bk.length}), client ${perEvent((m1.user + m1.system) / 1000)} µs; cores busy: PostgreSQL ${(databaseMs / 1000 / seconds).toFixed(2)}; WAL ${wal.toFixed(0)} bytes per event`,
+      );
       return rate;
     };
     return { single: singleRate, unnest, close };
@@ -334,7 +395,7 @@ if (await postgresReachable()) {
   const db = await openPostgres({ url: PG_TEST_URL, schema, poolSize: 4 });
   try {
     await migrate(db);
-    const env = { DATABASE_URL: PG_TEST_URL, CENTRAL_DB_SCHEMA: schema, CENTRAL_DB_POOL_SIZE: '16' };
+    const env = { DATABASE_URL: PG_TEST_URL, CENTRAL_DB_SCHEMA: schema, CENTRAL_DB_POOL_SIZE: '16', CENTRAL_WORKERS: process.env.CENTRAL_WORKERS ?? '1' };
     const figures = await serviceRun(`PostgreSQL (${PG_TEST_URL}), service in its own process`, env, db, noop.perSecond, floors);
     const line = `  service: batches of 1,000, median of 3 rounds ${fmt(figures.batches).padStart(9)}/s  median ratio ${figures.batchRatio.toFixed(2)} of the bare unnest floor of its round  [${uptime()}]`;
     lines.push(line);

@@ -15,10 +15,15 @@ export interface CentralConfig {
   databaseSchema: string | null;
   databasePoolSize: number;
   /**
-   * Usage groups decided at once on PostgreSQL. Every group locks the counter rows of the plans
-   * it charges, so concurrent groups mostly wait on each other: more of them only split the
-   * requests into smaller groups, each costing a statement and a commit (CPU in the service and
-   * in PostgreSQL per request). Never more than half the pool.
+   * Worker processes behind the one port (PostgreSQL only; workers.ts). Each is a whole instance
+   * with its own pool of `databasePoolSize` connections.
+   */
+  workers: number;
+  /**
+   * Usage groups decided at once on PostgreSQL, at most (usage/coalescer.ts). Two run whatever
+   * their size; more only when large batches wait (≥ 1,000 events), so that single events still
+   * go in large groups while large batches are decided side by side. Never more than half the
+   * pool.
    */
   usageTransactions: number;
   /** Where the embedded database keeps its files; null: in memory (tests only). */
@@ -51,8 +56,9 @@ const envSchema = z.object({
   PORT: int(0, 65535).default(4790),
   DATABASE_URL: z.string().min(1).optional(),
   CENTRAL_DB_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be lower-case letters, digits and _').optional(),
-  CENTRAL_DB_POOL_SIZE: int(1, 200).default(10),
-  CENTRAL_USAGE_TRANSACTIONS: int(1, 100).default(2),
+  CENTRAL_DB_POOL_SIZE: int(1, 200).default(16),
+  CENTRAL_USAGE_TRANSACTIONS: int(1, 100).default(8),
+  CENTRAL_WORKERS: int(1, 64).default(1),
   CENTRAL_DATA_DIR: z.string().min(1).default('.data/central'),
   SMTP_HOST: z.string().min(1).optional(),
   SMTP_PORT: int(1, 65535).optional(),
@@ -86,6 +92,9 @@ export function readConfig(env: NodeJS.ProcessEnv, args: CommandLine = {}, cwd =
     throw new Error(`bad configuration: ${problems}`);
   }
   const e = parsed.data;
+  if (e.CENTRAL_WORKERS > 1 && !e.DATABASE_URL) {
+    throw new Error('bad configuration: CENTRAL_WORKERS: more than one worker needs DATABASE_URL (the embedded database is one process\'s files)');
+  }
   const smtp: SmtpSettings | null = e.SMTP_HOST
     ? {
         host: e.SMTP_HOST,
@@ -102,6 +111,7 @@ export function readConfig(env: NodeJS.ProcessEnv, args: CommandLine = {}, cwd =
     databaseUrl: e.DATABASE_URL ?? null,
     databaseSchema: e.CENTRAL_DB_SCHEMA ?? null,
     databasePoolSize: e.CENTRAL_DB_POOL_SIZE,
+    workers: e.CENTRAL_WORKERS,
     // The rest of the pool is left for pushes, pulls and the e-mail worker.
     usageTransactions: Math.max(1, Math.min(e.CENTRAL_USAGE_TRANSACTIONS, Math.floor(e.CENTRAL_DB_POOL_SIZE / 2))),
     dataDir: path.resolve(cwd, args.dataDir ?? e.CENTRAL_DATA_DIR),

@@ -4,6 +4,7 @@
  */
 export * from './config';
 export * from './service';
+export { isWorkerProcess, reportListening, runPrimary } from './workers';
 export { createToken, revokeToken, type NewToken, type Principal } from './auth';
 export { MailWorker, type SmtpSettings } from './mail';
 export { composeEmail } from '../shared/mail';

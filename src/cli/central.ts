@@ -1,12 +1,13 @@
 /**
- * `npm run central [-- --port N --host H --data-dir DIR]` starts the central service.
+ * `npm run central [-- --port N --host H --data-dir DIR]` starts the central service
+ * (`CENTRAL_WORKERS=N` with `DATABASE_URL`: N worker processes on the one port, workers.ts).
  * `npm run central:token -- --role admin --env ENV_ID [--env …] [--name NAME]` (or `--all-envs`)
  * creates a bearer token and prints it once (`--expires 2027-01-01T00:00:00Z` or `--expires 90d`: it
  * stops working then). `npm run central:token -- revoke TOKEN_ID` revokes one.
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { createToken, openDatabase, readConfig, revokeToken, startCentral, type CommandLine } from '../central';
+import { createToken, isWorkerProcess, openDatabase, readConfig, reportListening, revokeToken, runPrimary, startCentral, type CommandLine } from '../central';
 import { parseInstant } from '../shared/engine';
 import { CENTRAL_ROLES } from '../shared/sync';
 
@@ -30,11 +31,14 @@ async function serve(argv: string[]): Promise<void> {
   if (values.host !== undefined) args.host = values.host;
   if (values['data-dir'] !== undefined) args.dataDir = values['data-dir'];
   const config = readConfig(process.env, args);
+  if (config.workers > 1 && !isWorkerProcess()) return runPrimary(config, config.workers);
   const central = await startCentral({ config });
   central.app.log.info(
     { url: central.url, database: central.db.kind, dataDir: config.databaseUrl ? null : config.dataDir, smtp: config.smtp ? `${config.smtp.host}:${config.smtp.port}` : null },
-    'central service listening',
+    // With several workers the primary says "listening", once all of them are.
+    isWorkerProcess() ? 'central worker listening' : 'central service listening',
   );
+  if (isWorkerProcess()) reportListening(central.url);
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;

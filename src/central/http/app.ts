@@ -87,7 +87,8 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
       const outcome = await fast.decide(events, options);
       return 'decisions' in outcome ? outcome.decisions : authorizeUsage(db, events, options);
     },
-    db.kind === 'embedded' ? 1 : deps.usageTransactions,
+    // PGlite runs one transaction at a time anyway.
+    db.kind === 'embedded' ? { smallGroups: 1, maxGroups: 1 } : { smallGroups: Math.min(2, deps.usageTransactions), maxGroups: deps.usageTransactions },
   );
 
   app.setErrorHandler((error, request, reply) => {

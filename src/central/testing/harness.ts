@@ -17,6 +17,7 @@ export function testConfig(overrides: Partial<CentralConfig> = {}): CentralConfi
     databaseUrl: null,
     databaseSchema: null,
     databasePoolSize: 12,
+    workers: 1,
     // More groups at once than the default: the tests want the races between them.
     usageTransactions: 6,
     dataDir: null,

@@ -14,7 +14,7 @@ it('groups the requests that arrive while a transaction runs, and answers each w
     groups.push(events.map((e) => e.id));
     if (groups.length === 1) await new Promise<void>((resolve) => (release = resolve));
     return accept(events);
-  }, 1);
+  }, { smallGroups: 1, maxGroups: 1 });
   const first = coalescer.submit([event('a')]);
   await new Promise((resolve) => setImmediate(resolve));
   const later = [coalescer.submit([event('b'), event('c')]), coalescer.submit([event('d')])];
@@ -32,7 +32,7 @@ it('decides a failed group again request by request: only the bad request fails'
     if (groups.length === 1) await new Promise<void>((resolve) => (release = resolve));
     if (events.some((e) => e.id === 'bad')) throw new Error('cannot store this one');
     return accept(events);
-  }, 1);
+  }, { smallGroups: 1, maxGroups: 1 });
   const first = coalescer.submit([event('a')]);
   await new Promise((resolve) => setImmediate(resolve));
   const grouped = [coalescer.submit([event('b')]), coalescer.submit([event('bad')]), coalescer.submit([event('c')])];
@@ -49,7 +49,7 @@ it('never puts more than the limit of events in one group (a larger request goes
   const coalescer = new UsageCoalescer(async (events) => {
     sizes.push(events.length);
     return accept(events);
-  }, 1, 3);
+  }, { smallGroups: 1, maxGroups: 1, maxEvents: 3 });
   await Promise.all([
     coalescer.submit([event('a'), event('b')]),
     coalescer.submit([event('c'), event('d')]),

@@ -20,23 +20,53 @@ interface Waiting {
   reject(error: unknown): void;
 }
 
+/** How groups are formed (see UsageCoalescer). */
+export interface GroupingLimits {
+  /** Groups that may run whatever their size (1 for the embedded database: it runs one at a time anyway). */
+  smallGroups: number;
+  /** Groups that may run at once when the queue holds work enough for them (≥ smallGroups). */
+  maxGroups: number;
+  /**
+   * Events a group beyond the small ones takes at least: below this, a statement's and a commit's
+   * own cost per group outweighs running groups side by side.
+   */
+  bigGroupEvents: number;
+  /** Events per group at most, so that one group never holds the locks for long. */
+  maxEvents: number;
+}
+
+export const DEFAULT_GROUPING: GroupingLimits = { smallGroups: 2, maxGroups: 8, bigGroupEvents: 1_000, maxEvents: 5_000 };
+
 export class UsageCoalescer {
   private readonly queue: Waiting[] = [];
+  /** Events waiting in the queue. */
+  private queued = 0;
   private inFlight = 0;
+  private readonly limits: GroupingLimits;
 
+  /**
+   * Up to `smallGroups` groups run at once whatever their size: single events queue behind them
+   * and go in large groups (one statement and one commit for many requests). More groups, up to
+   * `maxGroups`, start only when the queue holds `bigGroupEvents` or more, and the queue is then
+   * shared among the free ones: large batches are decided side by side on as many database
+   * backends, as a client sending them on separate connections would be, instead of one after
+   * the other in one large group. On a machine shared with other work that matters: the CPU is
+   * shared per runnable process, so work on one backend gets a small share of it.
+   */
   constructor(
     private readonly decide: (events: UsageEventInput[]) => Promise<UsageDecisionRecord[]>,
-    /** Transactions allowed at once (1 for the embedded database: it runs one at a time anyway). */
-    private readonly maxInFlight: number,
-    /** Events per grouped transaction, so one group never holds the locks for long. */
-    private readonly maxEvents = 5_000,
-  ) {}
+    limits: Partial<GroupingLimits> = {},
+  ) {
+    const merged = { ...DEFAULT_GROUPING, ...limits };
+    this.limits = { ...merged, maxGroups: Math.max(merged.maxGroups, merged.smallGroups) };
+  }
 
   private scheduled = false;
 
   submit(events: UsageEventInput[]): Promise<UsageDecisionRecord[]> {
     return new Promise((resolve, reject) => {
       this.queue.push({ events, resolve, reject });
+      this.queued += events.length;
       this.schedule();
     });
   }
@@ -56,14 +86,19 @@ export class UsageCoalescer {
   }
 
   private pump(): void {
-    while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
+    const { smallGroups, maxGroups, bigGroupEvents, maxEvents } = this.limits;
+    while (this.queue.length > 0 && this.inFlight < maxGroups) {
+      if (this.inFlight >= smallGroups && this.queued < bigGroupEvents) break;
+      // The queue shared among as many groups as may run, none below bigGroupEvents.
+      const share = Math.max(bigGroupEvents, Math.ceil(this.queued / maxGroups));
       const group: Waiting[] = [this.queue.shift()!];
       let size = group[0]!.events.length;
-      while (this.queue.length > 0 && size + this.queue[0]!.events.length <= this.maxEvents) {
+      while (this.queue.length > 0 && size < share && size + this.queue[0]!.events.length <= maxEvents) {
         const next = this.queue.shift()!;
         group.push(next);
         size += next.events.length;
       }
+      this.queued -= size;
       this.inFlight += 1;
       this.decide(group.flatMap((waiting) => waiting.events))
         .then(

@@ -111,6 +111,17 @@ function composeInstant(year: number, month: number, day: number, hour: number, 
  * plainly valid one (then the caller asks `parseInstant`, which has the last word).
  */
 export function fastInstant(text: string): number | null {
+  // The events of a batch mostly share their instant: the last answer is kept.
+  if (text === lastInstant.text) return lastInstant.ms;
+  const ms = readInstant(text);
+  lastInstant.text = text;
+  lastInstant.ms = ms;
+  return ms;
+}
+
+const lastInstant: { text: string; ms: number | null } = { text: '', ms: null };
+
+function readInstant(text: string): number | null {
   const utc = utcInstant(text);
   if (utc !== undefined) return utc;
   const m = INSTANT.exec(text);
