@@ -14,6 +14,7 @@ import type { UsageDecisionRecord } from '../../shared/sync';
  */
 
 /** Characters JSON.stringify writes otherwise than as themselves (lone surrogates included). */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what JSON escapes
 const ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 export function decisionsJson(decisions: readonly UsageDecisionRecord[]): Buffer {
