@@ -9,9 +9,19 @@
  *   counter update and the event insert in one statement — one event at a time, and as
  *   1,000-event `unnest` statements.
  *
+ * Each figure is taken in rounds that alternate the service and its floor (3 each; the median
+ * ratio of a round's pair is the result), since the load on a shared machine moves between runs.
+ * Request bodies are built before a round's clock starts, for the service and the do-nothing
+ * route alike (the floor's client has its ids ready too).
+ *
  * Also: CPU time per single request of the service process and of its PostgreSQL backends (from
- * /proc), and from them an estimate of the rate on 4 dedicated cores. The load (`uptime`) is
- * printed beside each figure.
+ * /proc), and from them an estimate of the rate on 4 dedicated cores; per batch event, the CPU of
+ * each part, the cores each kept busy and the WAL written; the service's count of usage groups by
+ * path. The load (`uptime`) is printed beside each figure.
+ *
+ * CENTRAL_BENCH_PART=batches skips most single events (to profile batches alone);
+ * CENTRAL_BENCH_PROFILE=DIR writes a CPU profile of each process started; CENTRAL_BENCH_FLIGHT=N
+ * (8) batches in flight for both the service and the floor; CENTRAL_WORKERS=N runs the service so.
  *
  *   npm run bench -- central          (CENTRAL_BENCH_SCALE=0.2 for a quick run)
  */
@@ -180,6 +190,13 @@ async function startProcess(args: string[], env: Record<string, string>): Promis
   // CENTRAL_BENCH_PROFILE=DIR: a CPU profile of each process started here, written to DIR on exit.
   const profile = process.env.CENTRAL_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CENTRAL_BENCH_PROFILE}`] : [];
   const child = spawn(process.execPath, [...profile, '--import', 'tsx', ...args], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  // The service's own account of its usage groups at shutdown: how many went the fast path.
+  child.stdout!.on('data', (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n')) {
+      const groups = /"usageGroups":(\{[^}]*\})/.exec(line);
+      if (groups) console.log(`    usage groups of that service (fast path, or why the engine's): ${groups[1]}`);
+    }
+  });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -239,25 +256,42 @@ async function serviceRun(
   label: string,
   env: Record<string, string>,
   db: Database,
-  noop: number,
+  noop: NoopRoute,
   floor: Floor,
-): Promise<{ singles: number; batches: number; batchRatio: number; cpuUsPerRequest: number; databaseUsPerRequest: number | null }> {
+): Promise<{ singles: number; singlesRatio: number; batches: number; batchRatio: number; cpuUsPerRequest: number; databaseUsPerRequest: number | null }> {
   const spaces = Array.from({ length: 8 }, (_, i) => `bench-space-${i}`);
   const token = await prepare(db, spaces);
   const service = await startProcess(['src/cli/central.ts', '--port', '0'], { LOG_LEVEL: 'info', CENTRAL_REQUEST_LOG: 'false', ...env });
   try {
     console.log(`\n${label}`);
     // Warm-up: the first event of each plan starts its period the engine's way and seeds its counters.
-    await drive(service.port, '/v1/usage', token, 400, 16, singleBody(spaces));
+    await drive(service.port, '/v1/usage', token, 1_000, 64, singleBody(spaces));
     const backends = env.DATABASE_URL ? await backendsOf(service.child.pid!) : [];
-    const cpu0 = cpuOf(familyOf(service.child.pid!));
-    const db0 = cpuOf(backends);
-    // CENTRAL_BENCH_PART=batches: the batch rounds only (to profile them alone).
-    const singles = await drive(service.port, '/v1/usage', token, process.env.CENTRAL_BENCH_PART === 'batches' ? 64 : n(20_000), 64, singleBody(spaces));
-    const cpuUsPerRequest = ((cpuOf(familyOf(service.child.pid!)) - cpu0) * 1000) / singles.requests;
+    // Rounds that alternate the do-nothing route and the service, each ratio taken within its
+    // round (CENTRAL_BENCH_PART=batches: one short round, to profile the batches alone).
+    const singleRounds = process.env.CENTRAL_BENCH_PART === 'batches' ? 1 : 3;
+    const perRound = process.env.CENTRAL_BENCH_PART === 'batches' ? 64 : n(8_000);
+    const singleRates: number[] = [];
+    const singleRatios: number[] = [];
+    let cpuMsTotal = 0;
+    let databaseMsTotal = 0;
+    let requests = 0;
+    for (let round = 1; round <= singleRounds; round += 1) {
+      const ceiling = await noop.run(perRound);
+      report(`floor (a): do-nothing fastify route, 64 in flight (round ${round})`, ceiling);
+      const cpu0 = cpuOf(familyOf(service.child.pid!));
+      const db0 = cpuOf(backends);
+      const singles = await drive(service.port, '/v1/usage', token, perRound, 64, singleBody(spaces));
+      cpuMsTotal += cpuOf(familyOf(service.child.pid!)) - cpu0;
+      databaseMsTotal += cpuOf(backends) - db0;
+      requests += singles.requests;
+      report(`service: single events, 64 in flight, 8 plans (round ${round})`, singles.perSecond, { label: 'do-nothing route', value: ceiling });
+      singleRates.push(singles.perSecond);
+      singleRatios.push(singles.perSecond / ceiling);
+    }
+    const cpuUsPerRequest = (cpuMsTotal * 1000) / requests;
     // Backends the pool opened during the run are not counted: the figure is a lower bound then.
-    const databaseUsPerRequest = backends.length > 0 ? ((cpuOf(backends) - db0) * 1000) / singles.requests : null;
-    report('service: single events, 64 in flight, 8 plans', singles.perSecond, { label: 'do-nothing route', value: noop });
+    const databaseUsPerRequest = backends.length > 0 ? (databaseMsTotal * 1000) / requests : null;
     console.log(
       `    service CPU ${cpuUsPerRequest.toFixed(0)} µs per request` +
         (databaseUsPerRequest === null ? '' : `, its PostgreSQL backends ${databaseUsPerRequest.toFixed(0)} µs (${backends.length} backends)`),
@@ -291,7 +325,7 @@ async function serviceRun(
       rates.push(batches.perSecond);
       ratios.push(batches.perSecond / floorRate);
     }
-    return { singles: singles.perSecond, batches: median(rates), batchRatio: median(ratios), cpuUsPerRequest, databaseUsPerRequest };
+    return { singles: median(singleRates), singlesRatio: median(singleRatios), batches: median(rates), batchRatio: median(ratios), cpuUsPerRequest, databaseUsPerRequest };
   } finally {
     await stop(service.child);
   }
@@ -382,12 +416,22 @@ async function bareFloor(): Promise<Floor> {
 const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
 
 console.log(`central service benchmark (scale ${SCALE}); node ${process.version}, ${os.cpus().length} cores; ${uptime()}`);
+/** Floor (a): the do-nothing route, in its own process, kept running beside the service. */
+interface NoopRoute {
+  /** One run of `requests` single events, 64 in flight: requests per second. */
+  run(requests: number): Promise<number>;
+}
+
 const noopServer = await startProcess([path.join(here, 'central-noop.ts')], {});
-const noopCpu0 = cpuMs(noopServer.child.pid!);
-const noop = await drive(noopServer.port, '/v1/usage', 'x', n(20_000), 64, singleBody(['s']));
-report('floor (a): do-nothing fastify route, 64 in flight', noop.perSecond);
-console.log(`    do-nothing route CPU ${(((cpuMs(noopServer.child.pid!) - noopCpu0) * 1000) / noop.requests).toFixed(0)} µs per request`);
-await stop(noopServer.child);
+const noopRoute: NoopRoute = {
+  async run(requests) {
+    const cpu0 = cpuMs(noopServer.child.pid!);
+    const measured = await drive(noopServer.port, '/v1/usage', 'x', requests, 64, singleBody(['s']));
+    console.log(`    do-nothing route CPU ${(((cpuMs(noopServer.child.pid!) - cpu0) * 1000) / measured.requests).toFixed(0)} µs per request`);
+    return measured.perSecond;
+  },
+};
+await noopRoute.run(n(2_000)); // warm-up
 
 if (await postgresReachable()) {
   const floors = await bareFloor();
@@ -396,18 +440,24 @@ if (await postgresReachable()) {
   try {
     await migrate(db);
     const env = { DATABASE_URL: PG_TEST_URL, CENTRAL_DB_SCHEMA: schema, CENTRAL_DB_POOL_SIZE: '16', CENTRAL_WORKERS: process.env.CENTRAL_WORKERS ?? '1' };
-    const figures = await serviceRun(`PostgreSQL (${PG_TEST_URL}), service in its own process`, env, db, noop.perSecond, floors);
+    const figures = await serviceRun(`PostgreSQL (${PG_TEST_URL}), service in its own process`, env, db, noopRoute, floors);
+    const singlesLine = `  service: single events, median of 3 rounds ${fmt(figures.singles).padStart(9)}/s  median ratio ${figures.singlesRatio.toFixed(2)} of the do-nothing route of its round  [${uptime()}]`;
+    lines.push(singlesLine);
+    console.log(singlesLine);
     const line = `  service: batches of 1,000, median of 3 rounds ${fmt(figures.batches).padStart(9)}/s  median ratio ${figures.batchRatio.toFixed(2)} of the bare unnest floor of its round  [${uptime()}]`;
     lines.push(line);
     console.log(line);
     report('service: single events (again, beside the bare one-at-a-time floor)', figures.singles, { label: 'bare one-at-a-time floor', value: floors.single });
     // 4 dedicated cores: what bounds the rate is the CPU a request costs the service and the
-    // database together (the platform's client runs elsewhere), all 4 cores busy with them.
+    // database together (the platform's client runs elsewhere), all 4 cores busy with them — the
+    // service's share spread over its workers (CENTRAL_WORKERS), one JavaScript thread each.
     const perRequest = figures.cpuUsPerRequest + (figures.databaseUsPerRequest ?? 0);
     const estimate = (4 * 1e6) / perRequest;
     const parts = `service ${figures.cpuUsPerRequest.toFixed(0)} + PostgreSQL ${figures.databaseUsPerRequest?.toFixed(0) ?? '?'} µs CPU per request`;
-    console.log(`  estimate on 4 dedicated cores (${parts}): ~${fmt(estimate)} single events/s`);
-    lines.push(`  estimate, 4 dedicated cores: ~${fmt(estimate)} single events/s (${parts})`);
+    // Workers needed so that no one JavaScript thread is the limit at that rate.
+    const workers = Math.ceil((estimate * figures.cpuUsPerRequest) / 1e6);
+    console.log(`  estimate on 4 dedicated cores (${parts}): ~${fmt(estimate)} single events/s, with CENTRAL_WORKERS=${workers}`);
+    lines.push(`  estimate, 4 dedicated cores: ~${fmt(estimate)} single events/s with CENTRAL_WORKERS=${workers} (${parts})`);
   } finally {
     await floors.close();
     await db.close();
@@ -432,7 +482,8 @@ try {
     console.log('\nembedded PostgreSQL (PGlite, on disk), service in its own process');
     await drive(service.port, '/v1/usage', token, 200, 16, singleBody(spaces));
     const singles = await drive(service.port, '/v1/usage', token, n(5_000), 64, singleBody(spaces));
-    report('service (embedded): single events, 64 in flight', singles.perSecond, { label: 'do-nothing route', value: noop.perSecond });
+    const ceiling = await noopRoute.run(n(5_000));
+    report('service (embedded): single events, 64 in flight', singles.perSecond, { label: 'do-nothing route, run just after', value: ceiling });
     const batches = await drive(service.port, '/v1/usage/batch', token, n(40), 4, batchBody(spaces, 1_000));
     report('service (embedded): batches of 1,000, 4 in flight', batches.perSecond);
   } finally {
@@ -442,6 +493,7 @@ try {
   rmSync(dataDir, { recursive: true, force: true });
 }
 
+await stop(noopServer.child);
 agent.destroy();
 console.log('\nsummary');
 for (const line of lines) console.log(line);

@@ -91,6 +91,12 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
     db.kind === 'embedded' ? { smallGroups: 1, maxGroups: 1 } : { smallGroups: Math.min(2, deps.usageTransactions), maxGroups: deps.usageTransactions },
   );
 
+  // How the usage groups went, for the operator (and the benchmark): a service whose groups
+  // mostly go the engine's way is slower, and this says why (usage/fast.ts's reasons).
+  app.addHook('onClose', async () => {
+    app.log.info({ usageGroups: { ...fast.counts, groups: usage.groups, events: usage.events } }, 'usage groups decided');
+  });
+
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof UsageIdReused) {
       return reply.code(409).send({ error: { kind: 'usage_id_reused', message: error.message, usageIds: error.ids } });

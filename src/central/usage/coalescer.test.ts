@@ -57,3 +57,36 @@ it('never puts more than the limit of events in one group (a larger request goes
   ]);
   expect(sizes).toEqual([2, 2, 4]);
 });
+
+it('runs more groups at once only when large batches wait, sharing the queue among them', async () => {
+  const groups: string[][] = [];
+  const releases: (() => void)[] = [];
+  const coalescer = new UsageCoalescer(
+    async (events) => {
+      groups.push(events.map((e) => e.id));
+      await new Promise<void>((resolve) => releases.push(resolve));
+      return accept(events);
+    },
+    { smallGroups: 1, maxGroups: 3, bigGroupEvents: 4, maxEvents: 100 },
+  );
+  const turn = () => new Promise((resolve) => setImmediate(resolve));
+  const a = coalescer.submit([event('a')]);
+  await turn();
+  // Small requests wait behind the one small group running.
+  const small = [coalescer.submit([event('b')]), coalescer.submit([event('c')])];
+  await turn();
+  await turn();
+  expect(groups).toEqual([['a']]);
+  // A large batch arrives: the queue now holds enough for another group, and another.
+  const large = [coalescer.submit(['d1', 'd2', 'd3', 'd4'].map(event)), coalescer.submit(['e1', 'e2', 'e3', 'e4'].map(event))];
+  await turn();
+  await turn();
+  expect(groups).toEqual([['a'], ['b', 'c', 'd1', 'd2', 'd3', 'd4'], ['e1', 'e2', 'e3', 'e4']]);
+  releases.forEach((release) => release());
+  expect((await a).map((d) => d.id)).toEqual(['a']);
+  expect((await Promise.all(small)).map((ds) => ds.map((d) => d.id))).toEqual([['b'], ['c']]);
+  expect((await Promise.all(large)).map((ds) => ds.map((d) => d.id))).toEqual([
+    ['d1', 'd2', 'd3', 'd4'],
+    ['e1', 'e2', 'e3', 'e4'],
+  ]);
+});

@@ -43,6 +43,9 @@ export class UsageCoalescer {
   private queued = 0;
   private inFlight = 0;
   private readonly limits: GroupingLimits;
+  /** Groups started and the events in them, since the start (reported at shutdown). */
+  groups = 0;
+  events = 0;
 
   /**
    * Up to `smallGroups` groups run at once whatever their size: single events queue behind them
@@ -99,6 +102,8 @@ export class UsageCoalescer {
         size += next.events.length;
       }
       this.queued -= size;
+      this.groups += 1;
+      this.events += size;
       this.inFlight += 1;
       this.decide(group.flatMap((waiting) => waiting.events))
         .then(
