@@ -25,7 +25,7 @@ export function decisionsJson(decisions: readonly UsageDecisionRecord[]): Buffer
     return q;
   };
   let out = Buffer.allocUnsafe(decisions.length * 160 + 32);
-  let at = out.latin1Write('{"decisions":[', 0);
+  let at = out.write('{"decisions":[', 0, 'latin1');
   let lastPlan: string | null = null;
   let lastPlanJson = 'null';
   for (let i = 0; i < decisions.length; i += 1) {
@@ -53,13 +53,13 @@ export function decisionsJson(decisions: readonly UsageDecisionRecord[]): Buffer
       out.copy(larger, 0, 0, at);
       out = larger;
     }
-    at += out.utf8Write(item, at);
+    at += out.write(item, at, 'utf8');
   }
   if (out.length - at < 2) {
     const larger = Buffer.allocUnsafe(at + 2);
     out.copy(larger, 0, 0, at);
     out = larger;
   }
-  at += out.latin1Write(']}', at);
+  at += out.write(']}', at, 'latin1');
   return out.subarray(0, at);
 }
