@@ -63,6 +63,7 @@ suite(title, () => {
       CENTRAL_DB_POOL_SIZE: '6',
       // As many groups at once as the pool allows: the test wants the races between them.
       CENTRAL_USAGE_TRANSACTIONS: '3',
+      CENTRAL_USAGE_SMALL_GROUPS: '3',
       SMTP_HOST: '127.0.0.1',
       SMTP_PORT: String(smtp.port),
       SMTP_IGNORE_TLS: 'true',

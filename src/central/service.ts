@@ -105,6 +105,7 @@ export async function startCentral(options: StartOptions): Promise<RunningCentra
     authFailuresPerMinute: config.authFailuresPerMinute,
     requestLog: config.requestLog,
     usageTransactions: config.usageTransactions,
+    usageSmallGroups: config.usageSmallGroups,
     onMailQueued: () => mail?.poke(),
     logLevel: config.logLevel,
   });

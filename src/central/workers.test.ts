@@ -30,6 +30,13 @@ it('refuses more than one worker on the embedded database, saying why', () => {
   expect(readConfig({}).workers).toBe(1);
 });
 
+it('groups usage by default as the bench found best: one small group, up to 8 for large batches, within half the pool', () => {
+  const defaults = readConfig({});
+  expect([defaults.usageSmallGroups, defaults.usageTransactions, defaults.databasePoolSize]).toEqual([1, 8, 16]);
+  const small = readConfig({ CENTRAL_DB_POOL_SIZE: '4', CENTRAL_USAGE_SMALL_GROUPS: '3' });
+  expect([small.usageSmallGroups, small.usageTransactions]).toEqual([2, 2]);
+});
+
 const reachable = await postgresReachable();
 const suite = reachable ? describe : describe.skip;
 const title = reachable ? 'two workers behind one port' : `two workers behind one port [PostgreSQL not reachable at ${PG_TEST_URL}, skipped]`;

@@ -46,6 +46,8 @@ export interface AppDependencies {
   requestLog: boolean;
   /** Usage transactions run at once on PostgreSQL; more requests wait and are grouped. */
   usageTransactions: number;
+  /** Of those, the groups that run whatever their size (config.ts). */
+  usageSmallGroups: number;
   /** Told when e-mails were enqueued, so they go out without waiting for the next poll. */
   onMailQueued: () => void;
   logLevel: string;
@@ -88,7 +90,7 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
       return 'decisions' in outcome ? outcome.decisions : authorizeUsage(db, events, options);
     },
     // PGlite runs one transaction at a time anyway.
-    db.kind === 'embedded' ? { smallGroups: 1, maxGroups: 1 } : { smallGroups: Math.min(2, deps.usageTransactions), maxGroups: deps.usageTransactions },
+    db.kind === 'embedded' ? { smallGroups: 1, maxGroups: 1 } : { smallGroups: deps.usageSmallGroups, maxGroups: deps.usageTransactions },
   );
 
   // How the usage groups went, for the operator (and the benchmark): a service whose groups

@@ -20,6 +20,7 @@ export function testConfig(overrides: Partial<CentralConfig> = {}): CentralConfi
     workers: 1,
     // More groups at once than the default: the tests want the races between them.
     usageTransactions: 6,
+    usageSmallGroups: 2,
     dataDir: null,
     smtp: null,
     mailPollMs: 100,

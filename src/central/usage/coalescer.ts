@@ -35,7 +35,7 @@ export interface GroupingLimits {
   maxEvents: number;
 }
 
-export const DEFAULT_GROUPING: GroupingLimits = { smallGroups: 2, maxGroups: 8, bigGroupEvents: 1_000, maxEvents: 5_000 };
+export const DEFAULT_GROUPING: GroupingLimits = { smallGroups: 1, maxGroups: 8, bigGroupEvents: 1_000, maxEvents: 5_000 };
 
 export class UsageCoalescer {
   private readonly queue: Waiting[] = [];
