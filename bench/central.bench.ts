@@ -186,6 +186,19 @@ const cpuOf = (pids: readonly number[]) =>
     }
   }, 0);
 
+/**
+ * The PostgreSQL CPU a process's backends spent while `work` ran, ms. Backends are listed before
+ * and after: one the pool opened meanwhile counts whole (it started at 0), so the figure does not
+ * miss the connections a run itself opens.
+ */
+async function databaseCpuDuring<T>(pid: number, work: () => Promise<T>): Promise<{ result: T; ms: number; backends: number }> {
+  const before = new Map((await backendsOf(pid)).map((backend) => [backend, cpuOf([backend])]));
+  const result = await work();
+  const after = await backendsOf(pid);
+  const ms = after.reduce((sum, backend) => sum + cpuOf([backend]) - (before.get(backend) ?? 0), 0);
+  return { result, ms, backends: after.length };
+}
+
 async function startProcess(args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
   // CENTRAL_BENCH_PROFILE=DIR: a CPU profile of each process started here, written to DIR on exit.
   const profile = process.env.CENTRAL_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CENTRAL_BENCH_PROFILE}`] : [];
@@ -266,7 +279,7 @@ async function serviceRun(
     console.log(`\n${label}`);
     // Warm-up: the first event of each plan starts its period the engine's way and seeds its counters.
     await drive(service.port, '/v1/usage', token, 1_000, 64, singleBody(spaces));
-    const backends = env.DATABASE_URL ? await backendsOf(service.child.pid!) : [];
+    let backendCount = 0;
     // Rounds that alternate the do-nothing route and the service, each ratio taken within its
     // round (CENTRAL_BENCH_PART=batches: one short round, to profile the batches alone).
     const singleRounds = process.env.CENTRAL_BENCH_PART === 'batches' ? 1 : 3;
@@ -280,21 +293,22 @@ async function serviceRun(
       const ceiling = await noop.run(perRound);
       report(`floor (a): do-nothing fastify route, 64 in flight (round ${round})`, ceiling);
       const cpu0 = cpuOf(familyOf(service.child.pid!));
-      const db0 = cpuOf(backends);
-      const singles = await drive(service.port, '/v1/usage', token, perRound, 64, singleBody(spaces));
+      const { result: singles, ms: databaseMs, backends } = await databaseCpuDuring(service.child.pid!, () =>
+        drive(service.port, '/v1/usage', token, perRound, 64, singleBody(spaces)),
+      );
       cpuMsTotal += cpuOf(familyOf(service.child.pid!)) - cpu0;
-      databaseMsTotal += cpuOf(backends) - db0;
+      databaseMsTotal += databaseMs;
+      backendCount = Math.max(backendCount, backends);
       requests += singles.requests;
       report(`service: single events, 64 in flight, 8 plans (round ${round})`, singles.perSecond, { label: 'do-nothing route', value: ceiling });
       singleRates.push(singles.perSecond);
       singleRatios.push(singles.perSecond / ceiling);
     }
     const cpuUsPerRequest = (cpuMsTotal * 1000) / requests;
-    // Backends the pool opened during the run are not counted: the figure is a lower bound then.
-    const databaseUsPerRequest = backends.length > 0 ? (databaseMsTotal * 1000) / requests : null;
+    const databaseUsPerRequest = backendCount > 0 ? (databaseMsTotal * 1000) / requests : null;
     console.log(
       `    service CPU ${cpuUsPerRequest.toFixed(0)} µs per request` +
-        (databaseUsPerRequest === null ? '' : `, its PostgreSQL backends ${databaseUsPerRequest.toFixed(0)} µs (${backends.length} backends)`),
+        (databaseUsPerRequest === null ? '' : `, its PostgreSQL backends ${databaseUsPerRequest.toFixed(0)} µs (${backendCount} backends)`),
     );
     // Warm-up of the batch path (its code compiled, the pool's connections open) before the rounds.
     await drive(service.port, '/v1/usage/batch', token, 40, FLIGHT, batchBody(spaces, 1_000));
@@ -306,19 +320,18 @@ async function serviceRun(
       const floorRate = await floor.unnest();
       report(`floor (b): bare pg, 1,000-event unnest statements, ${FLIGHT} in flight (round ${round})`, floorRate);
       // CPU per event of each part, which the load on a shared machine does not change much.
-      const bk = await backendsOf(service.child.pid!);
       const c0 = cpuOf(familyOf(service.child.pid!));
-      const d0 = cpuOf(bk);
       const w0 = await walBytes();
-      const batches = await drive(service.port, '/v1/usage/batch', token, n(150), SERVICE_FLIGHT, batchBody(spaces, 1_000));
+      const { result: batches, ms: databaseMs, backends: bk } = await databaseCpuDuring(service.child.pid!, () =>
+        drive(service.port, '/v1/usage/batch', token, n(150), SERVICE_FLIGHT, batchBody(spaces, 1_000)),
+      );
       const perEvent = (ms: number) => ((ms * 1000) / (batches.requests * 1000)).toFixed(1);
       // Cores kept busy on average: a part that is starved on a shared machine shows it here.
       const cores = (ms: number) => (ms / 1000 / batches.seconds).toFixed(2);
       const serviceMs = cpuOf(familyOf(service.child.pid!)) - c0;
-      const databaseMs = cpuOf(bk) - d0;
       const wal = ((await walBytes()) - w0) / (batches.requests * 1000);
       console.log(
-        `    CPU per event: service ${perEvent(serviceMs)} µs, its PostgreSQL backends ${perEvent(databaseMs)} µs (${bk.length}), load generator ${perEvent(batches.cpuMs)} µs` +
+        `    CPU per event: service ${perEvent(serviceMs)} µs, its PostgreSQL backends ${perEvent(databaseMs)} µs (${bk}), load generator ${perEvent(batches.cpuMs)} µs` +
           `; cores busy: service ${cores(serviceMs)}, PostgreSQL ${cores(databaseMs)}; WAL ${wal.toFixed(0)} bytes per event`,
       );
       report(`service: batches of 1,000, ${SERVICE_FLIGHT} in flight, 8 plans (round ${round})`, batches.perSecond, { label: 'bare unnest floor', value: floorRate });
