@@ -106,6 +106,22 @@ describe('explainUsage', () => {
     expect(c.after).toMatchObject({ overageAdded: 10, overageLeft: 7, topUpsLeft: 0, remaining: 7 });
   });
 
+  it('after an edit left the bucket over-used, the overage an event triggers covers that first: the event pays only its own credits', () => {
+    // Found by the engine property test (seed -406947745): the tranche named 2 credits for a 1-credit event.
+    const out = run({
+      plan: pool({ credits: 6, rollover: false, overage: true }),
+      events: [
+        use('2026-01-02T00:00:00Z', 'a', 4),
+        at('2026-01-02T01:00:00Z', { edit: { credits: 3 } }), // 4 used of 3
+        use('2026-01-02T02:00:00Z', 'b', 1), // overage of 3 added: 1 covers the excess, 1 pays b
+      ],
+    });
+    const b = explained(out, 2);
+    expect(b.paidBy).toStrictEqual([{ source: 'overage', credits: 1, triggered: true }]);
+    expect(b.before).toMatchObject({ used: 4, remaining: 0, overageAdded: 0 });
+    expect(b.after).toMatchObject({ used: 5, overageAdded: 3, overageLeft: 1, remaining: 1 });
+  });
+
   it('metered overage takes what plan credits cannot pay', () => {
     const out = run({
       plan: pool({ credits: 10, rollover: false, overage: 'metered', overageRate: { amount: '0.01', currency: 'USD' } }),

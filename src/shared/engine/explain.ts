@@ -117,7 +117,13 @@ function tranchesOf(state: PlanState, before: BucketState, lotsBefore: number[],
     const credits = (lotsBefore[i] ?? lot.left) - lot.left;
     if (credits > 0) tranches.push({ source: 'top_up', lot: lot.id, expires: lot.expires, credits });
   });
-  const fromOverage = spentAfter.overage - spentBefore.overage;
+  // An edit that lowered the allocation can leave a bucket with more used than it holds. The
+  // overage an event triggers then covers that excess too; what it covers is not this event's
+  // payment, so it is not in its tranche (the tranches add up to the event's credits).
+  const unfunded = (bucket: BucketState, spent: ReturnType<typeof planCreditsSpent>) =>
+    bucket.used - spent.vintages.reduce((sum, credits) => sum + credits, 0) - spent.allocation - spent.overage;
+  const coveredExcess = Math.max(0, unfunded(before, spentBefore) - unfunded(after, spentAfter));
+  const fromOverage = spentAfter.overage - spentBefore.overage - coveredExcess;
   const triggered = decision.accepted && decision.overageTriggered;
   if (fromOverage > 0) tranches.push({ source: 'overage', credits: fromOverage, triggered });
   if (decision.accepted && decision.metered !== undefined) tranches.push({ source: 'metered', credits: decision.metered });
