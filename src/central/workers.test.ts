@@ -14,6 +14,7 @@ import {
   smsPlan,
   spaceSetup,
   spawnCentral,
+  until,
   type CentralProcess,
   type TestDatabase,
 } from './testing';
@@ -85,14 +86,6 @@ const alive = (pid: number) => {
   }
 };
 
-async function until(what: string, check: () => boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 suite(title, () => {
   let database: TestDatabase;
   let service: CentralProcess;
@@ -147,7 +140,7 @@ suite(title, () => {
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, startedMs + 6_000 - Date.now())));
     const [victim] = workerPids();
     process.kill(victim!, 'SIGKILL');
-    await until('a replacement worker', () => workerPids().length === 3);
+    await until(() => workerPids().length, (count) => count === 3);
     expect(lines(service).some((l) => l.msg === 'a worker stopped; starting another')).toBe(true);
     const answers = await send(10, 'b');
     expect(answers.map((a) => a.status)).toEqual(Array.from({ length: 10 }, () => 200));
@@ -158,6 +151,6 @@ suite(title, () => {
     expect(pids).toHaveLength(2);
     service.child.kill('SIGTERM');
     expect(await service.exited).toBe(0);
-    await until('the workers to exit', () => pids.every((pid) => !alive(pid)));
+    await until(() => pids.filter(alive), (living) => living.length === 0);
   }, 60_000);
 });

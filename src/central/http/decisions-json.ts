@@ -26,6 +26,13 @@ export function decisionsJson(decisions: readonly UsageDecisionRecord[]): Buffer
   };
   let out = Buffer.allocUnsafe(decisions.length * 160 + 32);
   let at = out.write('{"decisions":[', 0, 'latin1');
+  /** Room for `bytes` more, in a Buffer twice as large when the estimate fell short. */
+  const reserve = (bytes: number) => {
+    if (out.length - at >= bytes) return;
+    const larger = Buffer.allocUnsafe(Math.max(out.length * 2, at + bytes));
+    out.copy(larger, 0, 0, at);
+    out = larger;
+  };
   let lastPlan: string | null = null;
   let lastPlanJson = 'null';
   for (let i = 0; i < decisions.length; i += 1) {
@@ -48,18 +55,10 @@ export function decisionsJson(decisions: readonly UsageDecisionRecord[]): Buffer
       (d.overageTriggered ? ',"overageTriggered":true' : ',"overageTriggered":false') +
       (d.duplicate ? ',"duplicate":true}' : ',"duplicate":false}');
     // At most 3 bytes per UTF-16 unit; the closing "]}" needs 2 more.
-    if (out.length - at < item.length * 3 + 2) {
-      const larger = Buffer.allocUnsafe(Math.max(out.length * 2, at + item.length * 3 + 2));
-      out.copy(larger, 0, 0, at);
-      out = larger;
-    }
+    reserve(item.length * 3 + 2);
     at += out.write(item, at, 'utf8');
   }
-  if (out.length - at < 2) {
-    const larger = Buffer.allocUnsafe(at + 2);
-    out.copy(larger, 0, 0, at);
-    out = larger;
-  }
+  reserve(2);
   at += out.write(']}', at, 'latin1');
   return out.subarray(0, at);
 }

@@ -11,6 +11,7 @@ import {
   startTestCentral,
   type CentralClient,
   type TestCentral,
+  until,
   waitForFeed,
   pushApplied as push,
 } from '../testing';
@@ -30,16 +31,6 @@ async function notificationsOf(client: CentralClient, planId: string): Promise<N
   const answer = await client.get(`/v1/notifications?planId=${planId}`);
   expect(answer.status).toBe(200);
   return z.object({ notifications: z.array(notificationRecordSchema) }).parse(answer.body).notifications;
-}
-
-async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met in time; last value: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 await describeOnBackends('e-mails to the Account Manager over SMTP', (backend) => {

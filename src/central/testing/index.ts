@@ -8,3 +8,4 @@ export * from './mime';
 export * from './smtp';
 export * from './backends';
 export * from './push';
+export * from './wait';
