@@ -90,7 +90,9 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
       return 'decisions' in outcome ? outcome.decisions : authorizeUsage(db, events, options);
     },
     // PGlite runs one transaction at a time anyway.
-    db.kind === 'embedded' ? { smallGroups: 1, maxGroups: 1 } : { smallGroups: deps.usageSmallGroups, maxGroups: deps.usageTransactions },
+    db.kind === 'embedded'
+      ? { smallGroups: 1, maxGroups: 1, startNextAtOnce: false }
+      : { smallGroups: deps.usageSmallGroups, maxGroups: deps.usageTransactions },
   );
 
   // How the usage groups went, for the operator (and the benchmark): a service whose groups

@@ -33,9 +33,14 @@ export interface GroupingLimits {
   bigGroupEvents: number;
   /** Events per group at most, so that one group never holds the locks for long. */
   maxEvents: number;
+  /**
+   * When a group ends, the next one starts before its requests are answered (false: one turn of
+   * the event loop later, for a database that keeps the event loop while it works; see schedule).
+   */
+  startNextAtOnce: boolean;
 }
 
-export const DEFAULT_GROUPING: GroupingLimits = { smallGroups: 1, maxGroups: 8, bigGroupEvents: 1_000, maxEvents: 5_000 };
+export const DEFAULT_GROUPING: GroupingLimits = { smallGroups: 1, maxGroups: 8, bigGroupEvents: 1_000, maxEvents: 5_000, startNextAtOnce: true };
 
 export class UsageCoalescer {
   private readonly queue: Waiting[] = [];
@@ -105,9 +110,19 @@ export class UsageCoalescer {
       this.groups += 1;
       this.events += size;
       this.inFlight += 1;
+      // When the group ends, the next one is sent to the database first (the requests that
+      // arrived meanwhile are queued), and only then are this group's requests answered: the
+      // database works on the next group while this process writes the answers, instead of
+      // waiting for them (with single events, ~30 answers of ~20 µs each per group).
+      const ended = () => {
+        this.inFlight -= 1;
+        if (this.limits.startNextAtOnce) this.pump();
+        else this.schedule();
+      };
       this.decide(group.flatMap((waiting) => waiting.events))
         .then(
           (decisions) => {
+            ended();
             let offset = 0;
             for (const waiting of group) {
               waiting.resolve(decisions.slice(offset, offset + waiting.events.length));
@@ -116,20 +131,19 @@ export class UsageCoalescer {
           },
           async (error: unknown) => {
             if (group.length === 1) {
+              ended();
               group[0]!.reject(error);
               return;
             }
             // One bad request (an id reused, a sum too large, a value the database refuses) must
-            // not fail the others grouped with it: each is decided again on its own.
+            // not fail the others grouped with it: each is decided again on its own (the group
+            // keeps its place meanwhile).
             for (const waiting of group) {
               await this.decide(waiting.events).then(waiting.resolve, waiting.reject);
             }
+            ended();
           },
-        )
-        .finally(() => {
-          this.inFlight -= 1;
-          this.schedule();
-        });
+        );
     }
   }
 }
