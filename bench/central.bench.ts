@@ -9,8 +9,10 @@
  *   counter update and the event insert in one statement — one event at a time, and as
  *   1,000-event `unnest` statements.
  *
- * Each figure is taken in rounds that alternate the service and its floor (3 each; the median
- * ratio of a round's pair is the result), since the load on a shared machine moves between runs.
+ * Each figure is taken in rounds that alternate the service and its floor (5 each,
+ * CENTRAL_BENCH_ROUNDS; the median ratio of a round's pair is the result), since the load on a
+ * shared machine moves between runs. Before the rounds, the service and the do-nothing route are
+ * warmed up until V8 has compiled what they run (see warmUp).
  * Request bodies are built before a round's clock starts, for the service and the do-nothing
  * route alike (the floor's client has its ids ready too).
  *
@@ -20,8 +22,7 @@
  * path. The load (`uptime`) is printed beside each figure.
  *
  * CENTRAL_BENCH_PART=batches skips most single events (to profile batches alone), =singles skips
- * the batches and the embedded database;
- * CENTRAL_BENCH_PROFILE=DIR writes a CPU profile of each process started; CENTRAL_BENCH_FLIGHT=N
+ * the batches and the embedded database; CENTRAL_BENCH_PROFILE=DIR writes a CPU profile of each process started; CENTRAL_BENCH_FLIGHT=N
  * (8) batches in flight for both the service and the floor; CENTRAL_WORKERS=N runs the service so.
  *
  *   npm run bench -- central          (CENTRAL_BENCH_SCALE=0.2 for a quick run)
@@ -40,6 +41,12 @@ import { PG_TEST_URL, dropSchema, planCreate, postgresReachable, prepareEmbedded
 const SCALE = Number(process.env.CENTRAL_BENCH_SCALE ?? 1);
 /** Batches in flight, for the service and for the bare floor alike. */
 const FLIGHT = Number(process.env.CENTRAL_BENCH_FLIGHT ?? 8);
+/**
+ * Rounds of each figure beside its floor. Five: on these shared machines one round in three or
+ * four can be an outlier either way (a do-nothing round at half its usual rate, with a CPU burner
+ * beside), and the median of five stays put.
+ */
+const ROUNDS = Number(process.env.CENTRAL_BENCH_ROUNDS ?? 5);
 const SERVICE_FLIGHT = Number(process.env.CENTRAL_BENCH_SERVICE_FLIGHT ?? FLIGHT);
 const n = (count: number) => Math.max(1, Math.round(count * SCALE));
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -333,7 +340,7 @@ async function serviceRun(
     let backendCount = 0;
     // Rounds that alternate the do-nothing route and the service, each ratio taken within its
     // round (CENTRAL_BENCH_PART=batches: one short round, to profile the batches alone).
-    const singleRounds = process.env.CENTRAL_BENCH_PART === 'batches' ? 1 : 3;
+    const singleRounds = process.env.CENTRAL_BENCH_PART === 'batches' ? 1 : ROUNDS;
     const perRound = process.env.CENTRAL_BENCH_PART === 'batches' ? 64 : n(8_000);
     const singleRates: number[] = [];
     const singleRatios: number[] = [];
@@ -374,7 +381,7 @@ async function serviceRun(
     // on a shared machine the load moves between a run and the next.
     const rates: number[] = [];
     const ratios: number[] = [];
-    for (let round = 1; round <= 3; round += 1) {
+    for (let round = 1; round <= ROUNDS; round += 1) {
       const floorRate = await floor.unnest();
       report(`floor (b): bare pg, 1,000-event unnest statements, ${FLIGHT} in flight (round ${round})`, floorRate);
       // CPU per event of each part, which the load on a shared machine does not change much.
@@ -512,10 +519,10 @@ if (await postgresReachable()) {
     await migrate(db);
     const env = { DATABASE_URL: PG_TEST_URL, CENTRAL_DB_SCHEMA: schema, CENTRAL_DB_POOL_SIZE: '16', CENTRAL_WORKERS: process.env.CENTRAL_WORKERS ?? '1' };
     const figures = await serviceRun(`PostgreSQL (${PG_TEST_URL}), service in its own process`, env, db, noopRoute, floors);
-    const singlesLine = `  service: single events, median of 3 rounds ${fmt(figures.singles).padStart(9)}/s  median ratio ${figures.singlesRatio.toFixed(2)} of the do-nothing route of its round  [${uptime()}]`;
+    const singlesLine = `  service: single events, median of ${ROUNDS} rounds ${fmt(figures.singles).padStart(9)}/s  median ratio ${figures.singlesRatio.toFixed(2)} of the do-nothing route of its round  [${uptime()}]`;
     lines.push(singlesLine);
     console.log(singlesLine);
-    const line = `  service: batches of 1,000, median of 3 rounds ${fmt(figures.batches).padStart(9)}/s  median ratio ${figures.batchRatio.toFixed(2)} of the bare unnest floor of its round  [${uptime()}]`;
+    const line = `  service: batches of 1,000, median of ${ROUNDS} rounds ${fmt(figures.batches).padStart(9)}/s  median ratio ${figures.batchRatio.toFixed(2)} of the bare unnest floor of its round  [${uptime()}]`;
     lines.push(line);
     console.log(line);
     report('service: single events (again, beside the bare one-at-a-time floor)', figures.singles, { label: 'bare one-at-a-time floor', value: floors.single });
