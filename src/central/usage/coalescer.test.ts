@@ -24,36 +24,29 @@ it('groups the requests that arrive while a transaction runs, and answers each w
   expect(groups).toEqual([['a'], ['b', 'c', 'd']]);
 });
 
-it('sends the next group to the database before answering the requests of the group that ended', async () => {
+/** Two requests, the second arriving while the first's group runs: what happens, in order. */
+async function twoGroups(startNextAtOnce: boolean): Promise<string[]> {
   const log: string[] = [];
   let release!: () => void;
   const coalescer = new UsageCoalescer(async (events) => {
     log.push(`decide ${events.map((e) => e.id).join(',')}`);
     if (log.length === 1) await new Promise<void>((resolve) => (release = resolve));
     return accept(events);
-  }, { smallGroups: 1, maxGroups: 1 });
+  }, { smallGroups: 1, maxGroups: 1, startNextAtOnce });
   const first = coalescer.submit([event('a')]).then(() => log.push('answered a'));
   await new Promise((resolve) => setImmediate(resolve));
   const later = coalescer.submit([event('b')]).then(() => log.push('answered b'));
   release();
   await Promise.all([first, later]);
-  expect(log).toEqual(['decide a', 'decide b', 'answered a', 'answered b']);
+  return log;
+}
+
+it('sends the next group to the database before answering the requests of the group that ended', async () => {
+  expect(await twoGroups(true)).toEqual(['decide a', 'decide b', 'answered a', 'answered b']);
 });
 
 it('waits one turn of the event loop before the next group when told to (a database that keeps the loop)', async () => {
-  const log: string[] = [];
-  let release!: () => void;
-  const coalescer = new UsageCoalescer(async (events) => {
-    log.push(`decide ${events.map((e) => e.id).join(',')}`);
-    if (log.length === 1) await new Promise<void>((resolve) => (release = resolve));
-    return accept(events);
-  }, { smallGroups: 1, maxGroups: 1, startNextAtOnce: false });
-  const first = coalescer.submit([event('a')]).then(() => log.push('answered a'));
-  await new Promise((resolve) => setImmediate(resolve));
-  const later = coalescer.submit([event('b')]).then(() => log.push('answered b'));
-  release();
-  await Promise.all([first, later]);
-  expect(log).toEqual(['decide a', 'answered a', 'decide b', 'answered b']);
+  expect(await twoGroups(false)).toEqual(['decide a', 'answered a', 'decide b', 'answered b']);
 });
 
 it('decides a failed group again request by request: only the bad request fails', async () => {
