@@ -23,7 +23,9 @@
  *
  * CENTRAL_BENCH_PART=batches skips most single events (to profile batches alone), =singles skips
  * the batches and the embedded database; CENTRAL_BENCH_PROFILE=DIR writes a CPU profile of each process started; CENTRAL_BENCH_FLIGHT=N
- * (8) batches in flight for both the service and the floor; CENTRAL_WORKERS=N runs the service so.
+ * (8) batches in flight for both the service and the floor; CENTRAL_BENCH_SINGLES_FLIGHT=N (64, at
+ * least 64) single events in flight for both the service and the do-nothing route; CENTRAL_WORKERS=N
+ * runs the service so.
  *
  *   npm run bench -- central          (CENTRAL_BENCH_SCALE=0.2 for a quick run)
  */
@@ -47,6 +49,8 @@ const FLIGHT = Number(process.env.CENTRAL_BENCH_FLIGHT ?? 8);
  * beside), and the median of five stays put.
  */
 const ROUNDS = Number(process.env.CENTRAL_BENCH_ROUNDS ?? 5);
+/** Single events in flight, for the service and the do-nothing route alike (at least 64). */
+const SINGLES_FLIGHT = Math.max(64, Number(process.env.CENTRAL_BENCH_SINGLES_FLIGHT ?? 64));
 const SERVICE_FLIGHT = Number(process.env.CENTRAL_BENCH_SERVICE_FLIGHT ?? FLIGHT);
 const n = (count: number) => Math.max(1, Math.round(count * SCALE));
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -336,7 +340,7 @@ async function serviceRun(
     // took 55–85 µs per request, as much as the request itself, and the JavaScript ran in V8's
     // slower tiers).
     await drive(service.port, '/v1/usage', token, 1_000, 64, singleBody(spaces));
-    await warmUp(service.child.pid!, () => drive(service.port, '/v1/usage', token, n(8_000), 64, singleBody(spaces)));
+    await warmUp(service.child.pid!, () => drive(service.port, '/v1/usage', token, n(8_000), SINGLES_FLIGHT, singleBody(spaces)));
     let backendCount = 0;
     // Rounds that alternate the do-nothing route and the service, each ratio taken within its
     // round (CENTRAL_BENCH_PART=batches: one short round, to profile the batches alone).
@@ -351,11 +355,11 @@ async function serviceRun(
     let requests = 0;
     for (let round = 1; round <= singleRounds; round += 1) {
       const ceiling = await noop.run(perRound);
-      report(`floor (a): do-nothing fastify route, 64 in flight (round ${round})`, ceiling);
+      report(`floor (a): do-nothing fastify route, ${SINGLES_FLIGHT} in flight (round ${round})`, ceiling);
       const cpu0 = cpuOf(familyOf(service.child.pid!));
       const split0 = threadSplitOf(familyOf(service.child.pid!));
       const { result: singles, ms: databaseMs, backends } = await databaseCpuDuring(service.child.pid!, () =>
-        drive(service.port, '/v1/usage', token, perRound, 64, singleBody(spaces)),
+        drive(service.port, '/v1/usage', token, perRound, SINGLES_FLIGHT, singleBody(spaces)),
       );
       cpuMsTotal += cpuOf(familyOf(service.child.pid!)) - cpu0;
       const split1 = threadSplitOf(familyOf(service.child.pid!));
@@ -364,7 +368,7 @@ async function serviceRun(
       databaseMsTotal += databaseMs;
       backendCount = Math.max(backendCount, backends);
       requests += singles.requests;
-      report(`service: single events, 64 in flight, 8 plans (round ${round})`, singles.perSecond, { label: 'do-nothing route', value: ceiling });
+      report(`service: single events, ${SINGLES_FLIGHT} in flight, 8 plans (round ${round})`, singles.perSecond, { label: 'do-nothing route', value: ceiling });
       singleRates.push(singles.perSecond);
       singleRatios.push(singles.perSecond / ceiling);
     }
@@ -504,12 +508,12 @@ const noopServer = await startProcess([path.join(here, 'central-noop.ts')], {});
 const noopRoute: NoopRoute = {
   async run(requests) {
     const cpu0 = cpuMs(noopServer.child.pid!);
-    const measured = await drive(noopServer.port, '/v1/usage', 'x', requests, 64, singleBody(['s']));
+    const measured = await drive(noopServer.port, '/v1/usage', 'x', requests, SINGLES_FLIGHT, singleBody(['s']));
     console.log(`    do-nothing route CPU ${(((cpuMs(noopServer.child.pid!) - cpu0) * 1000) / measured.requests).toFixed(0)} µs per request`);
     return measured.perSecond;
   },
 };
-await warmUp(noopServer.child.pid!, () => drive(noopServer.port, '/v1/usage', 'x', n(8_000), 64, singleBody(['s'])));
+await warmUp(noopServer.child.pid!, () => drive(noopServer.port, '/v1/usage', 'x', n(8_000), SINGLES_FLIGHT, singleBody(['s'])));
 
 if (await postgresReachable()) {
   const floors = await bareFloor();
