@@ -22,10 +22,10 @@
  * path. The load (`uptime`) is printed beside each figure.
  *
  * CENTRAL_BENCH_PART=batches skips most single events (to profile batches alone), =singles skips
- * the batches and the embedded database; CENTRAL_BENCH_PROFILE=DIR writes a CPU profile of each process started; CENTRAL_BENCH_FLIGHT=N
- * (8) batches in flight for both the service and the floor; CENTRAL_BENCH_SINGLES_FLIGHT=N (64, at
- * least 64) single events in flight for both the service and the do-nothing route; CENTRAL_WORKERS=N
- * runs the service so.
+ * the batches and the embedded database; CENTRAL_BENCH_PROFILE=DIR writes a CPU profile of each
+ * process started; CENTRAL_BENCH_FLIGHT=N (8) batches in flight for both the service and the floor;
+ * CENTRAL_BENCH_SINGLES_FLIGHT=N (64, at least 64) single events in flight for both the service and
+ * the do-nothing route; CENTRAL_WORKERS=N runs the service so.
  *
  *   npm run bench -- central          (CENTRAL_BENCH_SCALE=0.2 for a quick run)
  */
@@ -126,10 +126,13 @@ async function drive(port: number, urlPath: string, token: string, total: number
   return { perSecond: events / seconds, requests: total, seconds, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+/** CPU time in a /proc `stat` file (a process's or a thread's), ms. */
+function statCpuMs(statPath: string): number {
+  const fields = readFileSync(statPath, 'utf8').split(') ')[1]!.split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in clock ticks of 10 ms
 }
+
+const cpuMs = (pid: number) => statCpuMs(`/proc/${pid}/stat`);
 
 /**
  * CPU of a process's JavaScript threads (each process's main thread) and of its other threads
@@ -148,8 +151,7 @@ function threadSplitOf(pids: readonly number[]): { main: number; helpers: number
     }
     for (const task of tasks) {
       try {
-        const fields = readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8').split(') ')[1]!.split(' ');
-        const ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+        const ms = statCpuMs(`/proc/${pid}/task/${task}/stat`);
         if (task === String(pid)) main += ms;
         else helpers += ms;
       } catch {
@@ -348,7 +350,6 @@ async function serviceRun(
     const perRound = process.env.CENTRAL_BENCH_PART === 'batches' ? 64 : n(8_000);
     const singleRates: number[] = [];
     const singleRatios: number[] = [];
-    let cpuMsTotal = 0;
     let mainMsTotal = 0;
     let helpersMsTotal = 0;
     let databaseMsTotal = 0;
@@ -356,12 +357,10 @@ async function serviceRun(
     for (let round = 1; round <= singleRounds; round += 1) {
       const ceiling = await noop.run(perRound);
       report(`floor (a): do-nothing fastify route, ${SINGLES_FLIGHT} in flight (round ${round})`, ceiling);
-      const cpu0 = cpuOf(familyOf(service.child.pid!));
       const split0 = threadSplitOf(familyOf(service.child.pid!));
       const { result: singles, ms: databaseMs, backends } = await databaseCpuDuring(service.child.pid!, () =>
         drive(service.port, '/v1/usage', token, perRound, SINGLES_FLIGHT, singleBody(spaces)),
       );
-      cpuMsTotal += cpuOf(familyOf(service.child.pid!)) - cpu0;
       const split1 = threadSplitOf(familyOf(service.child.pid!));
       mainMsTotal += split1.main - split0.main;
       helpersMsTotal += split1.helpers - split0.helpers;
@@ -372,7 +371,7 @@ async function serviceRun(
       singleRates.push(singles.perSecond);
       singleRatios.push(singles.perSecond / ceiling);
     }
-    const cpuUsPerRequest = (cpuMsTotal * 1000) / requests;
+    const cpuUsPerRequest = ((mainMsTotal + helpersMsTotal) * 1000) / requests;
     const databaseUsPerRequest = backendCount > 0 ? (databaseMsTotal * 1000) / requests : null;
     console.log(
       `    service CPU ${cpuUsPerRequest.toFixed(0)} µs per request (JavaScript thread ${((mainMsTotal * 1000) / requests).toFixed(0)}, V8 and libuv helper threads ${((helpersMsTotal * 1000) / requests).toFixed(0)})` +
@@ -500,7 +499,7 @@ const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[
 console.log(`central service benchmark (scale ${SCALE}); node ${process.version}, ${os.cpus().length} cores; ${uptime()}`);
 /** Floor (a): the do-nothing route, in its own process, kept running beside the service. */
 interface NoopRoute {
-  /** One run of `requests` single events, 64 in flight: requests per second. */
+  /** One run of `requests` single events, SINGLES_FLIGHT in flight: requests per second. */
   run(requests: number): Promise<number>;
 }
 
@@ -564,9 +563,9 @@ async function embeddedRun(): Promise<void> {
     try {
       console.log('\nembedded PostgreSQL (PGlite, on disk), service in its own process');
       await drive(service.port, '/v1/usage', token, 200, 16, singleBody(spaces));
-      const singles = await drive(service.port, '/v1/usage', token, n(5_000), 64, singleBody(spaces));
+      const singles = await drive(service.port, '/v1/usage', token, n(5_000), SINGLES_FLIGHT, singleBody(spaces));
       const ceiling = await noopRoute.run(n(5_000));
-      report('service (embedded): single events, 64 in flight', singles.perSecond, { label: 'do-nothing route, run just after', value: ceiling });
+      report(`service (embedded): single events, ${SINGLES_FLIGHT} in flight`, singles.perSecond, { label: 'do-nothing route, run just after', value: ceiling });
       const batches = await drive(service.port, '/v1/usage/batch', token, n(40), 4, batchBody(spaces, 1_000));
       report('service (embedded): batches of 1,000, 4 in flight', batches.perSecond);
     } finally {
