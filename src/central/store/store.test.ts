@@ -72,6 +72,30 @@ await describeOnBackends('database and migrations', (backend) => {
     expect((await db.query("SELECT 1 FROM environments WHERE id = 'e1'")).rowCount).toBe(1);
   });
 
+  // A prepared statement keeps the plan made on its connection's first runs: one made while the
+  // usage counters are a page long would scan them for good, dead row versions and all.
+  it.runIf(backend === 'postgres')('plans prepared statements without sequential scans, and only those', async () => {
+    const { db } = database;
+    expect((await db.query<{ enable_seqscan: string }>('SHOW enable_seqscan', [], 'test_show_seqscan')).rows[0]!.enable_seqscan).toBe('off');
+    expect((await db.query<{ enable_seqscan: string }>('SHOW enable_seqscan')).rows[0]!.enable_seqscan).toBe('on');
+    // Eight counters, a page: the planner's own choice is a sequential scan.
+    await db.exec(`INSERT INTO usage_counters (plan_id, bucket, generation, period_end_ms, spendable, used, clock_ms, fast_events, environment_id)
+      SELECT 'seqscan-plan-' || i, 'shared', 1, 0, 10, 0, 0, 0, 'seqscan-env' FROM generate_series(1, 8) AS i; ANALYZE usage_counters`);
+    try {
+      const explain = 'EXPLAIN (COSTS OFF) SELECT plan_id, generation FROM usage_counters WHERE plan_id = ANY($1::text[]) ORDER BY plan_id, bucket';
+      const planOf = async (prepareAs?: string) =>
+        (await db.query<{ 'QUERY PLAN': string }>(explain, [['seqscan-plan-1', 'seqscan-plan-2']], prepareAs)).rows.map((row) => row['QUERY PLAN']).join('\n');
+      expect(await planOf()).toMatch(/Seq Scan on usage_counters/);
+      const prepared = await planOf('test_explain_counters');
+      expect(prepared).toMatch(/Index (Only )?Scan using usage_counters_pkey/);
+      expect(prepared).not.toMatch(/Seq Scan/);
+    } finally {
+      await db.exec("DELETE FROM usage_counters WHERE environment_id = 'seqscan-env'; ANALYZE usage_counters");
+    }
+    // In the schema the statement was prepared for.
+    expect((await db.query<{ s: string }>('SELECT current_schema() AS s', [], 'test_schema')).rows[0]!.s).toBe((await db.query<{ s: string }>('SELECT current_schema() AS s')).rows[0]!.s);
+  });
+
   it.runIf(backend === 'postgres')('lets several instances migrate one fresh database at the same time', async () => {
     const schema = uniqueSchemaName('central_migrate');
     const opened = await Promise.allSettled([1, 2, 3].map(() => openPostgres({ url: PG_TEST_URL, schema, poolSize: 2 })));
