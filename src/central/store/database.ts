@@ -59,27 +59,24 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
     throw new Error(`schema name "${options.schema}" must be lower-case letters, digits and _`);
   }
   const poolSize = options.poolSize ?? 10;
-  const keyedSize = Math.max(1, Math.floor(poolSize / 2));
-  const searchPath = options.schema ? `-c search_path=${options.schema}` : '';
-  const pool = new pg.Pool({
-    connectionString: options.url,
-    max: poolSize,
-    ...(searchPath ? { options: searchPath } : {}),
-  });
+  const searchPath = options.schema ? [`-c search_path=${options.schema}`] : [];
+  const newPool = (max: number, settings: string[]) => {
+    const created = new pg.Pool({ connectionString: options.url, max, ...(settings.length > 0 ? { options: settings.join(' ') } : {}) });
+    // An idle client that loses its server must not crash the process; the next query reconnects.
+    created.on('error', () => undefined);
+    return created;
+  };
+  const pool = newPool(poolSize, searchPath);
   // The prepared statements (the usage fast path's) run on connections of their own where the
   // planner never picks a sequential scan. Their plan is made once per connection and kept; made
   // while a table is a page or two (the usage counters: one row per plan bucket), it scans the
   // table, and each update of a counter leaves a dead row version behind (it changes the feed
   // index, so it is never HOT) until vacuum: after ~6,000 groups the scan read 165 pages twice
   // per group, 10-30 % of the statement's time (measured). These statements read by key only.
-  const keyedPool = new pg.Pool({
-    connectionString: options.url,
-    max: keyedSize,
-    options: `${searchPath} -c enable_seqscan=off`.trim(),
-  });
-  // An idle client that loses its server must not crash the process; the next query reconnects.
-  pool.on('error', () => undefined);
-  keyedPool.on('error', () => undefined);
+  const keyedPool = newPool(Math.max(1, Math.floor(poolSize / 2)), [...searchPath, '-c enable_seqscan=off']);
+  const endPools = async () => {
+    await Promise.all([pool.end(), keyedPool.end()]);
+  };
   if (options.schema) {
     try {
       await pool.query(`CREATE SCHEMA IF NOT EXISTS ${options.schema}`);
@@ -87,7 +84,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
       // Two instances creating it at once: IF NOT EXISTS does not cover that race; one wins.
       const code = (error as { code?: unknown }).code;
       if (code !== '23505' && code !== '42P06') {
-        await Promise.all([pool.end(), keyedPool.end()]);
+        await endPools();
         throw error;
       }
     }
@@ -144,9 +141,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
         client.release(broken);
       }
     },
-    close: async () => {
-      await Promise.all([pool.end(), keyedPool.end()]);
-    },
+    close: endPools,
   };
 }
 
